@@ -1,0 +1,122 @@
+/* Bump allocator; see include/otlpd/arena.h. */
+#include "otlpd/arena.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_ALIGN 16
+#define ARENA_DEFAULT_BLOCK (16 * 1024)
+
+typedef struct block {
+  struct block *next;
+  size_t size; /* usable bytes after the header */
+  size_t used;
+  _Alignas(16) unsigned char data[];
+} block;
+
+struct otlpd_arena {
+  block *head;       /* current block; older blocks follow */
+  size_t footprint;
+  size_t limit;
+  size_t next_size;  /* growth: each new block doubles, up to 1 MiB */
+  ProtobufCAllocator pb;
+};
+
+static void *pb_alloc(void *ud, size_t n) { return otlpd_arena_alloc(ud, n); }
+static void pb_free(void *ud, void *p) { (void)ud; (void)p; }
+
+static block *block_new(otlpd_arena *a, size_t min) {
+  size_t size = a->next_size;
+  if (size < min) size = min;
+  if (a->limit && a->footprint + size + sizeof(block) > a->limit) return NULL;
+  block *b = malloc(sizeof(block) + size);
+  if (!b) return NULL;
+  b->size = size;
+  b->used = 0;
+  a->footprint += size + sizeof(block);
+  if (a->next_size < 1024 * 1024) a->next_size *= 2;
+  return b;
+}
+
+otlpd_arena *otlpd_arena_new(size_t first_block) {
+  otlpd_arena *a = calloc(1, sizeof(*a));
+  if (!a) return NULL;
+  a->next_size = first_block ? first_block : ARENA_DEFAULT_BLOCK;
+  a->head = block_new(a, 0);
+  if (!a->head) {
+    free(a);
+    return NULL;
+  }
+  a->pb.alloc = pb_alloc;
+  a->pb.free = pb_free;
+  a->pb.allocator_data = a;
+  return a;
+}
+
+void otlpd_arena_free(otlpd_arena *a) {
+  if (!a) return;
+  block *b = a->head;
+  while (b) {
+    block *next = b->next;
+    free(b);
+    b = next;
+  }
+  free(a);
+}
+
+void *otlpd_arena_alloc(otlpd_arena *a, size_t n) {
+  size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+  if (need < n) return NULL; /* overflow */
+  block *b = a->head;
+  if (b->size - b->used < need) {
+    /* Big allocations get a block of their own behind the current one so
+     * the current block's free space is not wasted. */
+    block *nb = block_new(a, need);
+    if (!nb) return NULL;
+    if (need > b->size / 2 && b->size - b->used > 256) {
+      nb->next = b->next;
+      b->next = nb;
+      nb->used = need;
+      return nb->data;
+    }
+    nb->next = b;
+    a->head = b = nb;
+  }
+  void *p = b->data + b->used;
+  b->used += need;
+  return p;
+}
+
+void *otlpd_arena_calloc(otlpd_arena *a, size_t n) {
+  void *p = otlpd_arena_alloc(a, n);
+  if (p) memset(p, 0, n);
+  return p;
+}
+
+char *otlpd_arena_strndup(otlpd_arena *a, const char *s, size_t n) {
+  char *p = otlpd_arena_alloc(a, n + 1);
+  if (!p) return NULL;
+  memcpy(p, s, n);
+  p[n] = '\0';
+  return p;
+}
+
+size_t otlpd_arena_footprint(const otlpd_arena *a) { return a->footprint; }
+
+void otlpd_arena_set_limit(otlpd_arena *a, size_t max) { a->limit = max; }
+
+void otlpd_arena_reset(otlpd_arena *a) {
+  /* Keep the oldest block (the first one allocated): it is the end of the list. */
+  block *b = a->head;
+  while (b->next) {
+    block *next = b->next;
+    a->footprint -= b->size + sizeof(block);
+    free(b);
+    b = next;
+  }
+  b->used = 0;
+  a->head = b;
+}
+
+ProtobufCAllocator *otlpd_arena_pb(otlpd_arena *a) { return &a->pb; }

@@ -1,0 +1,77 @@
+/* Daemon lifecycle: build, start, run the loop, drain on SIGTERM/SIGINT. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+
+static void on_signal(uv_signal_t *h, int signum) {
+  otlpd_daemon *d = h->data;
+  if (d->shutting_down) {
+    otlpd_warn(&d->log, "second signal: exiting without draining");
+    exit(1);
+  }
+  otlpd_info(&d->log, "received %s: stopping receivers, flushing pipelines",
+             signum == SIGTERM ? "SIGTERM" : "SIGINT");
+  otlpd_pipelines_shutdown(d);
+  /* Signals no longer keep the loop alive; it ends once exporters drained. */
+  uv_unref((uv_handle_t *)&d->sig_term);
+  uv_unref((uv_handle_t *)&d->sig_int);
+}
+
+static void close_cb(uv_handle_t *h) { (void)h; }
+
+static void close_walk(uv_handle_t *h, void *arg) {
+  (void)arg;
+  if (!uv_is_closing(h)) uv_close(h, close_cb);
+}
+
+static int start_signals(otlpd_daemon *d) {
+  int rc = uv_signal_init(&d->loop, &d->sig_term);
+  if (rc == 0) rc = uv_signal_init(&d->loop, &d->sig_int);
+  if (rc < 0) return rc;
+  d->sig_term.data = d->sig_int.data = d;
+  rc = uv_signal_start(&d->sig_term, on_signal, SIGTERM);
+  if (rc == 0) rc = uv_signal_start(&d->sig_int, on_signal, SIGINT);
+  signal(SIGPIPE, SIG_IGN); /* a peer closing mid-write is an error code, not a death */
+  return rc;
+}
+
+int otlpd_daemon_run(otlpd_config *cfg) {
+  otlpd_daemon *d = calloc(1, sizeof(*d));
+  if (!d) return 1;
+  int rc = uv_loop_init(&d->loop);
+  if (rc < 0) {
+    free(d);
+    return 1;
+  }
+  d->cfg = *cfg;
+  memset(cfg, 0, sizeof(*cfg)); /* the daemon owns it now */
+  d->log_level = d->cfg.log_level;
+  d->log.level = &d->log_level;
+  d->mem.limit = OTLPD_DEFAULT_MEMORY_LIMIT;
+  d->exit_code = 0;
+
+  rc = start_signals(d);
+  if (rc == 0) rc = otlpd_pipelines_build(d);
+  if (rc == 0) rc = otlpd_pipelines_start(d);
+  if (rc == 0) {
+    otlpd_info(&d->log, "otlpd %s started: %zu pipelines", OTLPD_VERSION, d->cfg.n_pipelines);
+    uv_run(&d->loop, UV_RUN_DEFAULT);
+    otlpd_info(&d->log, "drained; exiting");
+  } else {
+    d->exit_code = 1;
+    otlpd_pipelines_shutdown(d);
+    uv_unref((uv_handle_t *)&d->sig_term);
+    uv_unref((uv_handle_t *)&d->sig_int);
+    uv_run(&d->loop, UV_RUN_DEFAULT);
+  }
+  otlpd_pipelines_destroy(d);
+  uv_walk(&d->loop, close_walk, NULL);
+  uv_run(&d->loop, UV_RUN_DEFAULT);
+  uv_loop_close(&d->loop);
+  otlpd_config_free(&d->cfg);
+  int code = d->exit_code;
+  free(d);
+  return code;
+}

@@ -1,0 +1,55 @@
+/* The daemon's one context: the loop, the built pipelines and their
+ * component instances. Nothing else in the process is mutable and global. */
+#ifndef OTLPD_DAEMON_H
+#define OTLPD_DAEMON_H
+
+#include <stdbool.h>
+#include <uv.h>
+
+#include "otlpd/component.h"
+#include "otlpd/config.h"
+
+typedef struct otlpd_instance {
+  otlpd_component_cfg *cc;
+  const otlpd_factory *f;
+  void *state;
+  otlpd_host host;
+  char *name;            /* logger name: id, or "id (pipeline)" for processors */
+  bool started;
+} otlpd_instance;
+
+typedef struct otlpd_fanout otlpd_fanout;
+
+typedef struct otlpd_daemon {
+  uv_loop_t loop;
+  otlpd_log_level log_level;
+  otlpd_logger log;
+  otlpd_memacct mem;
+  volatile bool shutting_down;
+  otlpd_config cfg;
+  /* Instances in start order: exporters, processors, receivers. */
+  otlpd_instance *inst;
+  size_t n_inst, cap_inst;
+  otlpd_fanout **fanouts;
+  size_t n_fanouts;
+  uv_signal_t sig_term, sig_int;
+  int exit_code;
+} otlpd_daemon;
+
+/* Default cap on bytes held by in-flight data before receivers refuse. */
+#define OTLPD_DEFAULT_MEMORY_LIMIT (32u * 1024 * 1024)
+
+/* Build every instance from d->cfg (already validated). 0 or negative errno. */
+int otlpd_pipelines_build(otlpd_daemon *d);
+int otlpd_pipelines_start(otlpd_daemon *d);
+/* Receivers stop, processors flush, exporters drain (async on the loop). */
+void otlpd_pipelines_shutdown(otlpd_daemon *d);
+void otlpd_pipelines_destroy(otlpd_daemon *d);
+
+/* Fan-out: deliver one batch to several consumers. */
+otlpd_consumer *otlpd_fanout_new(otlpd_daemon *d, otlpd_consumer **to, size_t n);
+
+/* Run until SIGTERM/SIGINT and a graceful drain. Returns the exit code. */
+int otlpd_daemon_run(otlpd_config *cfg);
+
+#endif

@@ -1,0 +1,44 @@
+/* otlpd command line: run, validate, components, --version, --help. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "daemon.h"
+
+int main(int argc, char **argv) {
+  otlpd_cli cli;
+  int rc = otlpd_cli_parse(&cli, argc, argv);
+  if (rc != 0) return rc < 0 ? 2 : 0;
+  switch (cli.command) {
+  case OTLPD_CMD_VERSION:
+    printf("otlpd %s\n", OTLPD_VERSION);
+    return 0;
+  case OTLPD_CMD_HELP:
+    otlpd_cli_usage(stdout);
+    return 0;
+  case OTLPD_CMD_COMPONENTS:
+    otlpd_cli_components(stdout);
+    return 0;
+  default:
+    break;
+  }
+  otlpd_config cfg;
+  otlpd_errors errs = {0};
+  if (otlpd_cli_load_config(&cli, &cfg, &errs) != 0) {
+    otlpd_errors_print(&errs, stderr);
+    fprintf(stderr, "otlpd: invalid configuration (%zu error%s)\n", errs.n, errs.n == 1 ? "" : "s");
+    otlpd_errors_free(&errs);
+    otlpd_cli_free(&cli);
+    return 1;
+  }
+  otlpd_errors_free(&errs);
+  if (cli.command == OTLPD_CMD_VALIDATE) {
+    printf("configuration is valid: %zu pipeline%s\n", cfg.n_pipelines, cfg.n_pipelines == 1 ? "" : "s");
+    otlpd_config_free(&cfg);
+    otlpd_cli_free(&cli);
+    return 0;
+  }
+  otlpd_cli_free(&cli);
+  return otlpd_daemon_run(&cfg);
+}

@@ -1,0 +1,54 @@
+/* Reference-counted decoded requests and process-wide byte accounting. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "otlpd/data.h"
+
+static const char *const signal_names[OTLPD_SIGNAL_COUNT] = {"traces", "metrics", "logs"};
+
+const char *otlpd_signal_name(otlpd_signal s) {
+  return (unsigned)s < OTLPD_SIGNAL_COUNT ? signal_names[s] : "unknown";
+}
+
+int otlpd_signal_parse(const char *name, size_t len, otlpd_signal *out) {
+  for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++) {
+    if (strlen(signal_names[i]) == len && memcmp(signal_names[i], name, len) == 0) {
+      *out = (otlpd_signal)i;
+      return 0;
+    }
+  }
+  return -22;
+}
+
+int otlpd_memacct_over(const otlpd_memacct *m) {
+  return m && m->limit && atomic_load_explicit(&m->used, memory_order_relaxed) >= m->limit;
+}
+
+otlpd_payload *otlpd_payload_new(otlpd_signal s, otlpd_arena *arena, ProtobufCMessage *msg,
+                                 otlpd_memacct *acct) {
+  otlpd_payload *p = malloc(sizeof(*p));
+  if (!p) return NULL;
+  atomic_init(&p->refs, 1);
+  p->signal = s;
+  p->arena = arena;
+  p->msg = msg;
+  p->parent = NULL;
+  p->acct = acct;
+  p->accounted = arena ? otlpd_arena_footprint(arena) + sizeof(*p) : sizeof(*p);
+  if (acct) atomic_fetch_add_explicit(&acct->used, p->accounted, memory_order_relaxed);
+  return p;
+}
+
+void otlpd_payload_ref(otlpd_payload *p) {
+  atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+}
+
+void otlpd_payload_unref(otlpd_payload *p) {
+  while (p && atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) {
+    otlpd_payload *parent = p->parent;
+    if (p->acct) atomic_fetch_sub_explicit(&p->acct->used, p->accounted, memory_order_relaxed);
+    otlpd_arena_free(p->arena);
+    free(p);
+    p = parent; /* drop the reference a split copy held on its source */
+  }
+}

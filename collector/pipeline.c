@@ -1,0 +1,188 @@
+/* Builds the component graph from the configuration and runs its lifecycle.
+ *
+ * exporters (one per id) <- processors (one per pipeline and id, built back
+ * to front) <- receivers (one per id, one consumer per signal, fanning out
+ * to every pipeline that lists them). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+
+static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, const char *pipeline) {
+  if (d->n_inst == d->cap_inst) {
+    size_t cap = d->cap_inst ? d->cap_inst * 2 : 16;
+    otlpd_instance *n = realloc(d->inst, cap * sizeof(*n));
+    if (!n) return NULL;
+    d->inst = n;
+    d->cap_inst = cap;
+  }
+  otlpd_instance *in = &d->inst[d->n_inst];
+  memset(in, 0, sizeof(*in));
+  size_t len = strlen(cc->id) + (pipeline ? strlen(pipeline) + 4 : 0) + 1;
+  in->name = malloc(len);
+  if (!in->name) return NULL;
+  if (pipeline)
+    snprintf(in->name, len, "%s (%s)", cc->id, pipeline);
+  else
+    snprintf(in->name, len, "%s", cc->id);
+  in->cc = cc;
+  in->f = cc->factory;
+  in->host.loop = &d->loop;
+  in->host.mem = &d->mem;
+  in->host.log.component = in->name;
+  in->host.log.level = &d->log_level;
+  in->host.id = cc->id;
+  in->host.shutting_down = &d->shutting_down;
+  d->n_inst++;
+  return in;
+}
+
+/* The instance's host must not move once created: instances are created
+ * after the array is sized for all of them (see reserve_instances). */
+static int instance_create(otlpd_daemon *d, otlpd_instance *in, otlpd_create_params *p) {
+  p->host = &in->host;
+  p->config = in->cc->config;
+  int rc = in->f->create(p, &in->state);
+  if (rc < 0) otlpd_error(&d->log, "cannot create %s: %s", in->name, strerror(-rc));
+  return rc;
+}
+
+static size_t count_instances(const otlpd_config *c) {
+  size_t n = 0;
+  for (size_t i = 0; i < c->n_components; i++)
+    if (c->components[i].signals_used && c->components[i].kind != OTLPD_PROCESSOR) n++;
+  for (size_t i = 0; i < c->n_pipelines; i++) n += c->pipelines[i].n_processors;
+  return n;
+}
+
+static otlpd_instance *find_instance(otlpd_daemon *d, const otlpd_component_cfg *cc) {
+  for (size_t i = 0; i < d->n_inst; i++)
+    if (d->inst[i].cc == cc) return &d->inst[i];
+  return NULL;
+}
+
+static int build_exporters(otlpd_daemon *d) {
+  for (size_t i = 0; i < d->cfg.n_components; i++) {
+    otlpd_component_cfg *cc = &d->cfg.components[i];
+    if (cc->kind != OTLPD_EXPORTER || !cc->signals_used) continue;
+    otlpd_instance *in = instance_add(d, cc, NULL);
+    if (!in) return -ENOMEM;
+    otlpd_create_params p = {.signals = cc->signals_used};
+    int rc = instance_create(d, in, &p);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
+/* Returns the pipeline's entry consumer in *entry. */
+static int build_pipeline(otlpd_daemon *d, otlpd_pipeline_cfg *pl, otlpd_consumer **entry) {
+  otlpd_consumer *to[pl->n_exporters ? pl->n_exporters : 1];
+  for (size_t i = 0; i < pl->n_exporters; i++) {
+    otlpd_instance *ex = find_instance(d, pl->exporters[i]);
+    to[i] = ex->f->consumer(ex->state);
+  }
+  otlpd_consumer *next = otlpd_fanout_new(d, to, pl->n_exporters);
+  if (!next) return -ENOMEM;
+  for (size_t i = pl->n_processors; i-- > 0;) {
+    otlpd_instance *in = instance_add(d, pl->processors[i], pl->id);
+    if (!in) return -ENOMEM;
+    otlpd_create_params p = {.signal = pl->signal, .signals = OTLPD_SIGNAL_BIT(pl->signal)};
+    p.next[pl->signal] = next;
+    int rc = instance_create(d, in, &p);
+    if (rc < 0) return rc;
+    next = in->f->consumer(in->state);
+  }
+  *entry = next;
+  return 0;
+}
+
+static int build_receiver(otlpd_daemon *d, otlpd_component_cfg *cc, otlpd_consumer **entries) {
+  otlpd_instance *in = instance_add(d, cc, NULL);
+  if (!in) return -ENOMEM;
+  otlpd_create_params p = {.signals = cc->signals_used};
+  for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) {
+    otlpd_consumer *to[d->cfg.n_pipelines ? d->cfg.n_pipelines : 1];
+    size_t n = 0;
+    for (size_t i = 0; i < d->cfg.n_pipelines; i++) {
+      otlpd_pipeline_cfg *pl = &d->cfg.pipelines[i];
+      if (pl->signal != (otlpd_signal)s) continue;
+      for (size_t j = 0; j < pl->n_receivers; j++)
+        if (pl->receivers[j] == cc) to[n++] = entries[i];
+    }
+    if (n && !(p.next[s] = otlpd_fanout_new(d, to, n))) return -ENOMEM;
+  }
+  return instance_create(d, in, &p);
+}
+
+int otlpd_pipelines_build(otlpd_daemon *d) {
+  size_t total = count_instances(&d->cfg);
+  d->inst = calloc(total ? total : 1, sizeof(*d->inst));
+  if (!d->inst) return -ENOMEM;
+  d->cap_inst = total ? total : 1;
+  int rc = build_exporters(d);
+  if (rc < 0) return rc;
+  otlpd_consumer **entries = calloc(d->cfg.n_pipelines + 1, sizeof(*entries));
+  if (!entries) return -ENOMEM;
+  for (size_t i = 0; i < d->cfg.n_pipelines && rc == 0; i++)
+    rc = build_pipeline(d, &d->cfg.pipelines[i], &entries[i]);
+  for (size_t i = 0; i < d->cfg.n_components && rc == 0; i++) {
+    otlpd_component_cfg *cc = &d->cfg.components[i];
+    if (cc->kind == OTLPD_RECEIVER && cc->signals_used) rc = build_receiver(d, cc, entries);
+  }
+  free(entries);
+  return rc;
+}
+
+int otlpd_pipelines_start(otlpd_daemon *d) {
+  for (size_t i = 0; i < d->n_inst; i++) {
+    otlpd_instance *in = &d->inst[i];
+    if (!in->f->start) {
+      in->started = true;
+      continue;
+    }
+    int rc = in->f->start(in->state);
+    if (rc < 0) {
+      otlpd_error(&d->log, "cannot start %s: %s", in->name, strerror(-rc));
+      return rc;
+    }
+    in->started = true;
+  }
+  return 0;
+}
+
+static void shutdown_kind(otlpd_daemon *d, otlpd_kind k) {
+  for (size_t i = 0; i < d->n_inst; i++) {
+    otlpd_instance *in = &d->inst[i];
+    if (in->cc->kind == k && in->started && in->f->shutdown) in->f->shutdown(in->state);
+  }
+}
+
+void otlpd_pipelines_shutdown(otlpd_daemon *d) {
+  d->shutting_down = true;
+  shutdown_kind(d, OTLPD_RECEIVER);
+  /* Processors were created back to front per pipeline, so walking the
+   * array backwards flushes each pipeline front to back. */
+  for (size_t i = d->n_inst; i-- > 0;) {
+    otlpd_instance *in = &d->inst[i];
+    if (in->cc->kind == OTLPD_PROCESSOR && in->started && in->f->shutdown) in->f->shutdown(in->state);
+  }
+  shutdown_kind(d, OTLPD_EXPORTER);
+}
+
+void otlpd_pipelines_destroy(otlpd_daemon *d) {
+  /* Receivers first: they are last in the array. */
+  for (size_t i = d->n_inst; i-- > 0;) {
+    otlpd_instance *in = &d->inst[i];
+    if (in->state && in->f->destroy) in->f->destroy(in->state);
+    free(in->name);
+  }
+  free(d->inst);
+  d->inst = NULL;
+  d->n_inst = 0;
+  for (size_t i = 0; i < d->n_fanouts; i++) free(d->fanouts[i]);
+  free(d->fanouts);
+  d->fanouts = NULL;
+  d->n_fanouts = 0;
+}

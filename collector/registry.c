@@ -1,0 +1,29 @@
+/* Every component otlpd knows. Adding one: its folder plus one line here. */
+#include <string.h>
+
+#include "otlpd/component.h"
+
+extern const otlpd_factory otlpd_receiver_otlp;
+extern const otlpd_factory otlpd_processor_batch;
+extern const otlpd_factory otlpd_exporter_file;
+extern const otlpd_factory otlpd_exporter_debug;
+
+static const otlpd_factory *const factories[] = {
+    &otlpd_receiver_otlp,
+    &otlpd_processor_batch,
+    &otlpd_exporter_file,
+    &otlpd_exporter_debug,
+};
+
+const otlpd_factory *const *otlpd_factories(size_t *n) {
+  *n = sizeof(factories) / sizeof(factories[0]);
+  return factories;
+}
+
+const otlpd_factory *otlpd_factory_find(otlpd_kind kind, const char *type, size_t len) {
+  for (size_t i = 0; i < sizeof(factories) / sizeof(factories[0]); i++) {
+    const otlpd_factory *f = factories[i];
+    if (f->kind == kind && strlen(f->type) == len && memcmp(f->type, type, len) == 0) return f;
+  }
+  return NULL;
+}

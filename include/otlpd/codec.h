@@ -1,0 +1,39 @@
+/* OTLP encodings: protobuf (protoc-c) and OTLP-JSON.
+ *
+ * Decoders allocate everything in the caller's arena and never crash on
+ * hostile input; they fail with a short human-readable reason in err. */
+#ifndef OTLPD_CODEC_H
+#define OTLPD_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "otlpd/arena.h"
+#include "otlpd/buf.h"
+#include "otlpd/data.h"
+
+/* Deepest message nesting accepted (AnyValue inside AnyValue ...);
+ * protobuf-c recurses on the C stack, so this is checked before unpacking. */
+#define OTLPD_MAX_NESTING 64
+
+const ProtobufCMessageDescriptor *otlpd_request_descriptor(otlpd_signal s);
+const ProtobufCMessageDescriptor *otlpd_response_descriptor(otlpd_signal s);
+
+/* Protobuf: NULL on error with a reason in err. Unknown fields are kept and
+ * re-emitted by protobuf_c_message_pack. */
+ProtobufCMessage *otlpd_pb_decode(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
+                                  size_t len, otlpd_arena *a, char *err, size_t errlen);
+/* Append the encoding of m to out. 0 or -ENOMEM. */
+int otlpd_pb_encode(const ProtobufCMessage *m, otlpd_buf *out);
+
+/* OTLP-JSON (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
+ * lowerCamelCase keys (snake_case accepted on input), trace/span ids as hex,
+ * enums as integers (names accepted on input), 64-bit integers as strings
+ * (numbers accepted on input), bytes as base64, unknown keys ignored. */
+ProtobufCMessage *otlpd_json_decode(const ProtobufCMessageDescriptor *d, const char *buf,
+                                    size_t len, otlpd_arena *a, char *err, size_t errlen);
+/* Append m as one line of compact JSON (no trailing newline). 0 or -ENOMEM. */
+int otlpd_json_encode(const ProtobufCMessage *m, otlpd_buf *out);
+
+#endif

@@ -1,0 +1,109 @@
+/* The interface every receiver, processor and exporter codes against.
+ *
+ * A component is a factory (otlpd_factory): its type name, the signals it
+ * handles, its settings table and lifecycle callbacks. Factories are listed
+ * in one table (collector/registry.c); adding a component is its own folder
+ * plus one line there.
+ *
+ * Instances:
+ *  - receiver: one per receiver id; gets one consumer per signal it feeds
+ *    (NULL where no pipeline of that signal lists it).
+ *  - processor: one per (pipeline, processor id), as in otelcol; gets the
+ *    next consumer of its pipeline.
+ *  - exporter: one per exporter id, shared by every pipeline naming it;
+ *    exposes one consumer that accepts any of its signals.
+ * Everything runs on the daemon's libuv loop thread unless a component's
+ * README says otherwise.
+ */
+#ifndef OTLPD_COMPONENT_H
+#define OTLPD_COMPONENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <uv.h>
+
+#include "otlpd/data.h"
+#include "otlpd/log.h"
+#include "otlpd/settings.h"
+
+/* consume() results. A refusal is retryable unless PERMANENT. */
+#define OTLPD_OK 0
+#define OTLPD_ERR_RETRY (-11)     /* -EAGAIN: try later (memory, queue full, shutting down) */
+#define OTLPD_ERR_PERMANENT (-22) /* -EINVAL: the data itself is bad */
+
+/* Defined in config.h; factories only pass it through to otlpd_errorf. */
+struct otlpd_errors;
+
+typedef struct otlpd_consumer otlpd_consumer;
+struct otlpd_consumer {
+  /* Borrows batch (take a reference to keep it). Returns OTLPD_OK or an
+   * OTLPD_ERR_*; on error nothing of the batch was kept. */
+  int (*consume)(otlpd_consumer *self, otlpd_batch *batch);
+};
+
+static inline int otlpd_consume(otlpd_consumer *c, otlpd_batch *b) {
+  return c->consume(c, b);
+}
+
+typedef enum {
+  OTLPD_RECEIVER = 0,
+  OTLPD_PROCESSOR = 1,
+  OTLPD_EXPORTER = 2,
+  OTLPD_EXTENSION = 3,
+  OTLPD_KIND_COUNT = 4
+} otlpd_kind;
+
+const char *otlpd_kind_name(otlpd_kind k); /* "receiver", ... */
+const char *otlpd_kind_section(otlpd_kind k); /* "receivers", ... */
+
+/* What the daemon hands a component at creation. All pointers outlive the
+ * instance. */
+typedef struct otlpd_host {
+  uv_loop_t *loop;
+  otlpd_memacct *mem;      /* bytes held by in-flight data; refuse when over */
+  otlpd_logger log;        /* names this instance */
+  const char *id;          /* "file/x" */
+  volatile bool *shutting_down;
+} otlpd_host;
+
+typedef struct otlpd_create_params {
+  const otlpd_host *host;
+  const void *config;      /* the struct the settings table filled */
+  /* receivers: next[s] feeds signal s (NULL = no pipeline wants it).
+   * processors: next[signal] is the downstream of its pipeline. */
+  otlpd_consumer *next[OTLPD_SIGNAL_COUNT];
+  otlpd_signal signal;     /* processors: the pipeline's signal */
+  unsigned signals;        /* exporters/receivers: the signals wired to it */
+} otlpd_create_params;
+
+typedef struct otlpd_factory {
+  const char *type;        /* "otlp", "batch", "file" */
+  otlpd_kind kind;
+  unsigned signals;        /* OTLPD_SIGNAL_BIT mask it supports */
+  const otlpd_setting *settings;
+  size_t config_size;
+  const char *doc;         /* one line for `otlpd components` */
+
+  /* Cross-field checks after the table was applied (optional). Report
+   * with otlpd_errorf(errs, "%s::key: ...", path). Return 0 if valid. */
+  int (*validate)(const void *config, const char *path, struct otlpd_errors *errs);
+
+  /* Build an instance; nothing may be listening or running yet. */
+  int (*create)(const otlpd_create_params *p, void **state);
+  /* processors and exporters: where upstream delivers. */
+  otlpd_consumer *(*consumer)(void *state);
+  /* Begin work (bind sockets, open files, arm timers). 0 or negative errno. */
+  int (*start)(void *state);
+  /* Graceful stop: receivers stop accepting; processors flush downstream;
+   * exporters finish what they hold. May complete asynchronously on the
+   * loop; must leave no active handles once done. */
+  void (*shutdown)(void *state);
+  /* Free everything; the loop has stopped running this instance. */
+  void (*destroy)(void *state);
+} otlpd_factory;
+
+/* Registry (collector/registry.c). */
+const otlpd_factory *otlpd_factory_find(otlpd_kind kind, const char *type, size_t type_len);
+const otlpd_factory *const *otlpd_factories(size_t *n);
+
+#endif

@@ -1,0 +1,116 @@
+/* The data that flows through pipelines.
+ *
+ * A payload is one decoded Export*ServiceRequest living in its own arena.
+ * A batch is a list of borrowed resource-level items (ResourceSpans,
+ * ResourceMetrics, ResourceLogs) plus references on the payloads that own
+ * them, so batching and fan-out move pointers and never deep-copy.
+ *
+ * Ownership rules (see docs/ARCHITECTURE.md):
+ *  - consume() borrows the batch. A consumer that keeps it past the call
+ *    takes its own reference with otlpd_batch_ref().
+ *  - a batch that was delivered to more than one consumer is shared and
+ *    read-only; a processor that edits data does so before fan-out or on
+ *    a copy (otlpd_batch_refs() == 1 means it is exclusively yours).
+ *  - reference counts are atomic because exporter worker threads may drop
+ *    the last reference.
+ */
+#ifndef OTLPD_DATA_H
+#define OTLPD_DATA_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "otlpd/arena.h"
+#include "otlpd/otlp.h"
+
+typedef enum {
+  OTLPD_TRACES = 0,
+  OTLPD_METRICS = 1,
+  OTLPD_LOGS = 2,
+  OTLPD_SIGNAL_COUNT = 3
+} otlpd_signal;
+
+#define OTLPD_SIGNAL_BIT(s) (1u << (s))
+#define OTLPD_ALL_SIGNALS 0x7u
+
+const char *otlpd_signal_name(otlpd_signal s); /* "traces", "metrics", "logs" */
+int otlpd_signal_parse(const char *name, size_t len, otlpd_signal *out);
+
+/* Process-wide accounting of bytes held by live payloads and batches.
+ * Receivers consult it before accepting data (back-pressure). Owned by the
+ * daemon context; updated atomically because the last reference to a
+ * payload may be dropped on an exporter thread. */
+typedef struct otlpd_memacct {
+  atomic_size_t used;
+  size_t limit; /* 0 = unlimited */
+} otlpd_memacct;
+
+int otlpd_memacct_over(const otlpd_memacct *m);
+
+typedef struct otlpd_payload {
+  atomic_int refs;
+  otlpd_signal signal;
+  otlpd_arena *arena;
+  ProtobufCMessage *msg; /* Export*ServiceRequest in arena; NULL for split copies */
+  struct otlpd_payload *parent; /* split copies point into it; reference held */
+  size_t accounted;      /* bytes charged to acct */
+  otlpd_memacct *acct;   /* may be NULL */
+} otlpd_payload;
+
+/* Wrap a decoded request; takes ownership of arena. refs = 1. The arena's
+ * footprint is charged to acct until the last reference goes. */
+otlpd_payload *otlpd_payload_new(otlpd_signal s, otlpd_arena *arena,
+                                 ProtobufCMessage *msg, otlpd_memacct *acct);
+void otlpd_payload_ref(otlpd_payload *p);
+void otlpd_payload_unref(otlpd_payload *p);
+
+/* Parallel arrays: resources[i] is kept alive by owners[i] (one reference
+ * per entry) and holds counts[i] items. resources[] is laid out so that it
+ * can be the resource_* array of an Export*ServiceRequest directly. */
+typedef struct otlpd_batch {
+  atomic_int refs;
+  otlpd_signal signal;
+  void **resources;          /* ResourceSpans* / ResourceMetrics* / ResourceLogs* */
+  otlpd_payload **owners;
+  size_t *counts;
+  size_t n, cap;
+  size_t items; /* spans, metric data points or log records */
+  otlpd_memacct *acct;
+} otlpd_batch;
+
+otlpd_batch *otlpd_batch_new(otlpd_signal s, otlpd_memacct *acct);
+/* The whole request as a batch (takes references on p). NULL on ENOMEM. */
+otlpd_batch *otlpd_batch_from_payload(otlpd_payload *p);
+void otlpd_batch_ref(otlpd_batch *b);
+void otlpd_batch_unref(otlpd_batch *b);
+static inline int otlpd_batch_refs(const otlpd_batch *b) { return atomic_load(&b->refs); }
+
+/* Append one resource item owned by p (takes a reference on p).
+ * items: its item count. 0 or -ENOMEM. */
+int otlpd_batch_add(otlpd_batch *b, void *resource, otlpd_payload *p, size_t items);
+/* Append all of src's entries (takes references). 0 or -ENOMEM. */
+int otlpd_batch_append(otlpd_batch *dst, const otlpd_batch *src);
+
+/* Moves at most max_items items from the front of src into a new batch,
+ * splitting a resource (shallow copies, never the spans themselves) when
+ * it straddles the limit. src keeps the rest. NULL on ENOMEM. */
+otlpd_batch *otlpd_batch_take(otlpd_batch *src, size_t max_items);
+
+/* Item count of one resource-level item of the given signal. */
+size_t otlpd_resource_items(otlpd_signal s, const void *resource);
+/* Item count of a whole decoded Export*ServiceRequest. */
+size_t otlpd_request_items(otlpd_signal s, const ProtobufCMessage *req);
+
+/* Fill *req (storage of the right Export*ServiceRequest type) with
+ * pointers into b, for encoding. No copies; valid while b is unchanged. */
+typedef union otlpd_request_view {
+  ProtobufCMessage base;
+  otlp_trace_request traces;
+  otlp_metrics_request metrics;
+  otlp_logs_request logs;
+} otlpd_request_view;
+ProtobufCMessage *otlpd_batch_view(const otlpd_batch *b, otlpd_request_view *req);
+
+#endif

@@ -1,0 +1,35 @@
+/* Short names for the protoc-c generated OTLP types (proto/ -> build/gen). */
+#ifndef OTLPD_OTLP_H
+#define OTLPD_OTLP_H
+
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
+
+typedef Opentelemetry__Proto__Common__V1__AnyValue otlp_any_value;
+typedef Opentelemetry__Proto__Common__V1__KeyValue otlp_key_value;
+typedef Opentelemetry__Proto__Common__V1__ArrayValue otlp_array_value;
+typedef Opentelemetry__Proto__Common__V1__KeyValueList otlp_kvlist;
+typedef Opentelemetry__Proto__Common__V1__InstrumentationScope otlp_scope;
+typedef Opentelemetry__Proto__Resource__V1__Resource otlp_resource;
+
+typedef Opentelemetry__Proto__Trace__V1__ResourceSpans otlp_resource_spans;
+typedef Opentelemetry__Proto__Trace__V1__ScopeSpans otlp_scope_spans;
+typedef Opentelemetry__Proto__Trace__V1__Span otlp_span;
+
+typedef Opentelemetry__Proto__Metrics__V1__ResourceMetrics otlp_resource_metrics;
+typedef Opentelemetry__Proto__Metrics__V1__ScopeMetrics otlp_scope_metrics;
+typedef Opentelemetry__Proto__Metrics__V1__Metric otlp_metric;
+
+typedef Opentelemetry__Proto__Logs__V1__ResourceLogs otlp_resource_logs;
+typedef Opentelemetry__Proto__Logs__V1__ScopeLogs otlp_scope_logs;
+typedef Opentelemetry__Proto__Logs__V1__LogRecord otlp_log_record;
+
+typedef Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest otlp_trace_request;
+typedef Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceResponse otlp_trace_response;
+typedef Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceRequest otlp_metrics_request;
+typedef Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceResponse otlp_metrics_response;
+typedef Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest otlp_logs_request;
+typedef Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceResponse otlp_logs_response;
+
+#endif

@@ -1,0 +1,75 @@
+/* Declarative component settings.
+ *
+ * Every component describes its configuration as one table of otlpd_setting
+ * rows. The same table drives YAML parsing into the component's config
+ * struct, defaults, validation (with full key paths in errors) and the
+ * `otlpd components` listing, so the three can never disagree. */
+#ifndef OTLPD_SETTINGS_H
+#define OTLPD_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+  OTLPD_SET_END = 0,   /* table terminator */
+  OTLPD_SET_BOOL,      /* bool */
+  OTLPD_SET_INT,       /* int64_t, bounded by min/max when min < max */
+  OTLPD_SET_DOUBLE,    /* double, bounded by min/max when min < max */
+  OTLPD_SET_STRING,    /* char * (owned by the config, freed with it) */
+  OTLPD_SET_DURATION,  /* int64_t nanoseconds; "200ms", "5s", "1m30s", "1h" */
+  OTLPD_SET_SIZE,      /* int64_t bytes; plain integer or "10MiB", "512KB" */
+  OTLPD_SET_ENDPOINT,  /* char *, "host:port", ":port", "[v6]:port" or "unix:/path" */
+  OTLPD_SET_ENUM,      /* int, index into choices */
+  OTLPD_SET_STRINGS,   /* otlpd_strings: a YAML sequence of strings */
+  OTLPD_SET_SECTION,   /* nested table `sub` at `offset` (a struct) */
+  OTLPD_SET_MAP,       /* otlpd_strmap: string keys to string values (headers) */
+  OTLPD_SET_IGNORED,   /* accepted for otelcol compatibility, no effect */
+} otlpd_setting_type;
+
+typedef struct otlpd_strings {
+  char **v;
+  size_t n;
+} otlpd_strings;
+
+typedef struct otlpd_strmap {
+  char **keys;
+  char **values;
+  size_t n;
+} otlpd_strmap;
+
+#define OTLPD_NO_OFFSET ((size_t)-1)
+
+typedef struct otlpd_setting {
+  const char *key;
+  otlpd_setting_type type;
+  size_t offset;        /* into the config struct (or the section's struct) */
+  const char *def;      /* default written as in YAML; NULL = zero/none */
+  const char *doc;      /* one line for `otlpd components` and README */
+  const struct otlpd_setting *sub;  /* SECTION: the nested table */
+  const char *const *choices;       /* ENUM: NULL-terminated */
+  double min, max;                  /* INT/DOUBLE/DURATION/SIZE bounds when min < max */
+  size_t present_offset;            /* SECTION: bool set when the key is present; OTLPD_NO_OFFSET if none */
+} otlpd_setting;
+
+/* Helpers to write tables tersely. T is the config struct type. */
+#define OTLPD_S_BOOL(T, k, f, d, doc_) {k, OTLPD_SET_BOOL, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
+#define OTLPD_S_INT(T, k, f, d, lo, hi, doc_) {k, OTLPD_SET_INT, offsetof(T, f), d, doc_, NULL, NULL, lo, hi, OTLPD_NO_OFFSET}
+#define OTLPD_S_DOUBLE(T, k, f, d, lo, hi, doc_) {k, OTLPD_SET_DOUBLE, offsetof(T, f), d, doc_, NULL, NULL, lo, hi, OTLPD_NO_OFFSET}
+#define OTLPD_S_STRING(T, k, f, d, doc_) {k, OTLPD_SET_STRING, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
+#define OTLPD_S_DURATION(T, k, f, d, doc_) {k, OTLPD_SET_DURATION, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
+#define OTLPD_S_SIZE(T, k, f, d, doc_) {k, OTLPD_SET_SIZE, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
+#define OTLPD_S_ENDPOINT(T, k, f, d, doc_) {k, OTLPD_SET_ENDPOINT, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
+#define OTLPD_S_ENUM(T, k, f, d, ch, doc_) {k, OTLPD_SET_ENUM, offsetof(T, f), d, doc_, NULL, ch, 0, 0, OTLPD_NO_OFFSET}
+#define OTLPD_S_STRINGS(T, k, f, doc_) {k, OTLPD_SET_STRINGS, offsetof(T, f), NULL, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
+#define OTLPD_S_MAP(T, k, f, doc_) {k, OTLPD_SET_MAP, offsetof(T, f), NULL, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
+#define OTLPD_S_SECTION(T, k, f, tbl, doc_) {k, OTLPD_SET_SECTION, offsetof(T, f), NULL, doc_, tbl, NULL, 0, 0, OTLPD_NO_OFFSET}
+/* A section whose mere presence means something (protocols.http:). */
+#define OTLPD_S_SECTION_P(T, k, f, flag, tbl, doc_) {k, OTLPD_SET_SECTION, offsetof(T, f), NULL, doc_, tbl, NULL, 0, 0, offsetof(T, flag)}
+#define OTLPD_S_IGNORED(k, doc_) {k, OTLPD_SET_IGNORED, OTLPD_NO_OFFSET, NULL, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
+#define OTLPD_S_END {NULL, OTLPD_SET_END, 0, NULL, NULL, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
+
+#define OTLPD_NS_PER_MS 1000000LL
+#define OTLPD_NS_PER_SEC 1000000000LL
+
+#endif

@@ -1,0 +1,48 @@
+/* Hand-off of decoded requests to the pipelines (loop thread). */
+#include "otlp_receiver.h"
+
+bool otlp_should_refuse(const otlp_receiver *r) {
+  return *r->host->shutting_down || otlpd_memacct_over(r->host->mem);
+}
+
+otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena,
+                               ProtobufCMessage *req) {
+  otlp_ingest_result res = {OTLP_INGEST_OK, 0, NULL};
+  otlpd_consumer *next = r->next[s];
+  if (!next) { /* no pipeline for this signal: accept and drop, as otelcol */
+    otlpd_arena_free(arena);
+    return res;
+  }
+  if (otlp_should_refuse(r)) {
+    otlpd_arena_free(arena);
+    res.status = OTLP_INGEST_RETRY;
+    res.message = *r->host->shutting_down ? "collector is shutting down" : "collector is over its memory limit";
+    return res;
+  }
+  otlpd_payload *p = otlpd_payload_new(s, arena, req, r->host->mem);
+  if (!p) {
+    otlpd_arena_free(arena);
+    res.status = OTLP_INGEST_RETRY;
+    res.message = "out of memory";
+    return res;
+  }
+  otlpd_batch *b = otlpd_batch_from_payload(p);
+  otlpd_payload_unref(p); /* the batch holds it now */
+  if (!b) {
+    res.status = OTLP_INGEST_RETRY;
+    res.message = "out of memory";
+    return res;
+  }
+  size_t items = b->items;
+  int rc = otlpd_consume(next, b);
+  otlpd_batch_unref(b);
+  if (rc == OTLPD_ERR_PERMANENT) {
+    res.status = OTLP_INGEST_INVALID;
+    res.rejected = items;
+    res.message = "data refused by the pipeline";
+  } else if (rc != OTLPD_OK) {
+    res.status = OTLP_INGEST_RETRY;
+    res.message = "pipeline is full; retry later";
+  }
+  return res;
+}

@@ -1,0 +1,113 @@
+/* otlp receiver: shared state of the HTTP and gRPC servers.
+ *
+ * otlp_config.c holds the settings tables (otelcol key names), otlp_factory.c
+ * the lifecycle, ingest.c the hand-off of decoded requests to the pipelines.
+ * http_*.c and grpc_*.c are the two protocol servers. */
+#ifndef OTLPD_OTLP_RECEIVER_H
+#define OTLPD_OTLP_RECEIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "otlpd/component.h"
+#include "otlpd/settings.h"
+
+typedef struct otlp_tls_cfg {
+  char *cert_file, *key_file, *client_ca_file, *ca_file;
+  char *min_version, *max_version;
+} otlp_tls_cfg;
+
+typedef struct otlp_cors_cfg {
+  otlpd_strings allowed_origins, allowed_headers;
+  int64_t max_age;
+} otlp_cors_cfg;
+
+typedef struct otlp_http_cfg {
+  char *endpoint;
+  int64_t max_request_body_size;
+  char *traces_url_path, *metrics_url_path, *logs_url_path;
+  bool include_metadata;
+  otlp_cors_cfg cors;
+  bool has_tls;
+  otlp_tls_cfg tls;
+} otlp_http_cfg;
+
+typedef struct otlp_keepalive_server_cfg {
+  int64_t max_connection_idle, max_connection_age, max_connection_age_grace, time, timeout;
+} otlp_keepalive_server_cfg;
+
+typedef struct otlp_keepalive_enforcement_cfg {
+  int64_t min_time;
+  bool permit_without_stream;
+} otlp_keepalive_enforcement_cfg;
+
+typedef struct otlp_keepalive_cfg {
+  otlp_keepalive_server_cfg server_parameters;
+  otlp_keepalive_enforcement_cfg enforcement_policy;
+} otlp_keepalive_cfg;
+
+typedef struct otlp_grpc_cfg {
+  char *endpoint;
+  char *transport;
+  int64_t max_recv_msg_size_mib;
+  int64_t max_concurrent_streams;
+  int64_t read_buffer_size, write_buffer_size;
+  bool include_metadata;
+  otlp_keepalive_cfg keepalive;
+  bool has_tls;
+  otlp_tls_cfg tls;
+} otlp_grpc_cfg;
+
+typedef struct otlp_receiver_cfg {
+  struct {
+    bool has_grpc, has_http;
+    otlp_grpc_cfg grpc;
+    otlp_http_cfg http;
+  } protocols;
+} otlp_receiver_cfg;
+
+extern const otlpd_setting otlp_receiver_settings[];
+int otlp_receiver_validate(const void *cfg, const char *path, struct otlpd_errors *errs);
+
+struct otlp_http;
+struct otlp_grpc;
+
+typedef struct otlp_receiver {
+  const otlpd_host *host;
+  const otlp_receiver_cfg *cfg;
+  otlpd_consumer *next[OTLPD_SIGNAL_COUNT];
+  struct otlp_http *http;
+  struct otlp_grpc *grpc;
+} otlp_receiver;
+
+/* Outcome of handing one decoded request to the pipelines. */
+typedef enum {
+  OTLP_INGEST_OK = 0,        /* accepted (rejected > 0 means partial success) */
+  OTLP_INGEST_RETRY,         /* refused for now: memory pressure, queue full, shutdown */
+  OTLP_INGEST_INVALID,       /* the data was refused as bad: do not retry */
+} otlp_ingest_status;
+
+typedef struct otlp_ingest_result {
+  otlp_ingest_status status;
+  size_t rejected;           /* items not accepted (partial success) */
+  const char *message;       /* static text for the client */
+} otlp_ingest_result;
+
+/* Loop thread only. Takes ownership of arena (and req inside it) whatever
+ * the outcome. Delivers to r->next[s]; a request for a signal no pipeline
+ * takes is accepted and dropped (as otelcol answers). */
+otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena,
+                               ProtobufCMessage *req);
+
+/* True when new data should be refused before it is even decoded. */
+bool otlp_should_refuse(const otlp_receiver *r);
+
+/* Protocol servers (http_server.c, grpc_server.c). */
+int otlp_http_start(otlp_receiver *r);
+void otlp_http_shutdown(otlp_receiver *r);
+void otlp_http_destroy(otlp_receiver *r);
+int otlp_grpc_start(otlp_receiver *r);
+void otlp_grpc_shutdown(otlp_receiver *r);
+void otlp_grpc_destroy(otlp_receiver *r);
+
+#endif
