@@ -32,6 +32,7 @@ static block *block_new(otlpd_arena *a, size_t min) {
   if (a->limit && a->footprint + size + sizeof(block) > a->limit) return NULL;
   block *b = malloc(sizeof(block) + size);
   if (!b) return NULL;
+  b->next = NULL;
   b->size = size;
   b->used = 0;
   a->footprint += size + sizeof(block);

@@ -1,0 +1,168 @@
+/* batch processor: sizes, timeout, max size splits, hold-and-retry when
+ * downstream refuses, flush at shutdown. Items in = items out, in order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../collector/processors/batch/batch_processor.h"
+#include "batch_fixtures.h"
+
+extern const otlpd_factory otlpd_processor_batch;
+
+typedef struct sink {
+  otlpd_consumer base;
+  int refuse;           /* answer OTLPD_ERR_RETRY while set */
+  int calls;
+  size_t sizes[256];
+  int seen[100000];
+  int n_seen;
+} sink;
+
+static int sink_consume(otlpd_consumer *self, otlpd_batch *b) {
+  sink *s = (sink *)self;
+  if (s->refuse) return OTLPD_ERR_RETRY;
+  if (s->calls < 256) s->sizes[s->calls] = b->items;
+  s->calls++;
+  s->n_seen += fx_span_numbers(b, s->seen + s->n_seen, 100000 - s->n_seen);
+  return OTLPD_OK;
+}
+
+typedef struct fixture {
+  uv_loop_t loop;
+  otlpd_memacct mem;
+  volatile bool stopping;
+  otlpd_host host;
+  batch_cfg cfg;
+  sink out;
+  void *bp;
+  otlpd_consumer *in;
+  int counter;
+} fixture;
+
+static fixture *setup(int64_t size, int64_t max, int64_t timeout_ms) {
+  fixture *f = calloc(1, sizeof(*f));
+  uv_loop_init(&f->loop);
+  f->host.loop = &f->loop;
+  f->host.mem = &f->mem;
+  f->host.shutting_down = &f->stopping;
+  f->cfg.send_batch_size = size;
+  f->cfg.send_batch_max_size = max;
+  f->cfg.timeout = timeout_ms * OTLPD_NS_PER_MS;
+  f->out.base.consume = sink_consume;
+  otlpd_create_params p = {.host = &f->host, .config = &f->cfg, .signal = OTLPD_TRACES};
+  p.next[OTLPD_TRACES] = &f->out.base;
+  assert_int_equal(otlpd_processor_batch.create(&p, &f->bp), 0);
+  assert_int_equal(otlpd_processor_batch.start(f->bp), 0);
+  f->in = otlpd_processor_batch.consumer(f->bp);
+  return f;
+}
+
+static int send_spans(fixture *f, int n) {
+  otlpd_payload *p = fx_traces(1, 1, n, &f->counter, &f->mem);
+  otlpd_batch *b = otlpd_batch_from_payload(p);
+  otlpd_payload_unref(p);
+  int rc = otlpd_consume(f->in, b);
+  otlpd_batch_unref(b);
+  if (rc != OTLPD_OK) f->counter -= n; /* refused: the client would resend these */
+  return rc;
+}
+
+static void teardown(fixture *f) {
+  otlpd_processor_batch.shutdown(f->bp);
+  uv_run(&f->loop, UV_RUN_DEFAULT);
+  otlpd_processor_batch.destroy(f->bp);
+  assert_int_equal(uv_loop_close(&f->loop), 0);
+  assert_int_equal(atomic_load(&f->mem.used), 0); /* nothing leaked or held */
+  free(f);
+}
+
+static void assert_in_order(const fixture *f, int total) {
+  assert_int_equal(f->out.n_seen, total);
+  for (int i = 0; i < total; i++) assert_int_equal(f->out.seen[i], i);
+}
+
+static void test_sends_when_size_reached(void **state) {
+  (void)state;
+  fixture *f = setup(10, 0, 60000);
+  assert_int_equal(send_spans(f, 4), OTLPD_OK);
+  assert_int_equal(f->out.calls, 0);
+  assert_int_equal(send_spans(f, 7), OTLPD_OK);
+  assert_int_equal(f->out.calls, 1);
+  assert_int_equal(f->out.sizes[0], 11); /* no max: the whole pending batch */
+  assert_in_order(f, 11);
+  teardown(f);
+}
+
+static void test_max_size_splits(void **state) {
+  (void)state;
+  fixture *f = setup(10, 10, 60000);
+  assert_int_equal(send_spans(f, 35), OTLPD_OK);
+  assert_int_equal(f->out.calls, 3);
+  for (int i = 0; i < 3; i++) assert_int_equal(f->out.sizes[i], 10);
+  otlpd_processor_batch.shutdown(f->bp); /* flushes the last 5 */
+  assert_int_equal(f->out.calls, 4);
+  assert_int_equal(f->out.sizes[3], 5);
+  assert_in_order(f, 35);
+  uv_run(&f->loop, UV_RUN_DEFAULT);
+  otlpd_processor_batch.destroy(f->bp);
+  uv_loop_close(&f->loop);
+  assert_int_equal(atomic_load(&f->mem.used), 0);
+  free(f);
+}
+
+static void test_timeout_flushes(void **state) {
+  (void)state;
+  fixture *f = setup(1000, 0, 20);
+  assert_int_equal(send_spans(f, 3), OTLPD_OK);
+  assert_int_equal(f->out.calls, 0);
+  uv_run(&f->loop, UV_RUN_ONCE); /* the timer fires */
+  assert_int_equal(f->out.calls, 1);
+  assert_in_order(f, 3);
+  teardown(f);
+}
+
+/* Downstream refuses: nothing is lost, the processor holds what it took,
+ * refuses new data past its hold limit (back-pressure) and delivers all of
+ * it in order once downstream recovers. */
+static void test_holds_and_pushes_back(void **state) {
+  (void)state;
+  fixture *f = setup(10, 10, 5);
+  f->out.refuse = 1;
+  int accepted = 0, refused = 0;
+  for (int i = 0; i < 10; i++) {
+    if (send_spans(f, 5) == OTLPD_OK) accepted += 5;
+    else refused++;
+  }
+  assert_true(refused > 0);   /* back-pressure reached the sender */
+  assert_int_equal(accepted, 20); /* hold limit: 2 x 10 */
+  assert_int_equal(f->out.n_seen, 0);
+  f->out.refuse = 0;
+  uv_run(&f->loop, UV_RUN_ONCE); /* retry timer */
+  assert_in_order(f, accepted);
+  teardown(f);
+}
+
+static void test_zero_timeout_passes_through(void **state) {
+  (void)state;
+  fixture *f = setup(8192, 0, 0);
+  assert_int_equal(send_spans(f, 3), OTLPD_OK);
+  assert_int_equal(f->out.calls, 1);
+  assert_in_order(f, 3);
+  teardown(f);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sends_when_size_reached),
+      cmocka_unit_test(test_max_size_splits),
+      cmocka_unit_test(test_timeout_flushes),
+      cmocka_unit_test(test_holds_and_pushes_back),
+      cmocka_unit_test(test_zero_timeout_passes_through),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
