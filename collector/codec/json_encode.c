@@ -1,0 +1,241 @@
+/* OTLP-JSON encoder, driven by the protobuf-c descriptors.
+ *
+ * Follows protobuf's JSON mapping as OTLP amends it: lowerCamelCase keys,
+ * proto3 defaults omitted (set oneof members are kept even when zero),
+ * enums as integers, 64-bit integers as decimal strings, trace/span ids as
+ * hex, other bytes as base64, NaN/Infinity as strings. Unknown fields have
+ * no JSON form and are dropped. Output is compact, on one line. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec_internal.h"
+#include "otlpd/codec.h"
+
+static inline int put(otlpd_buf *b, const char *s, size_t n) { return otlpd_buf_append(b, s, n); }
+#define PUTS(b, lit) put((b), (lit), sizeof(lit) - 1)
+
+static inline int putc1(otlpd_buf *b, char c) {
+  if (b->len == b->cap && otlpd_buf_reserve(b, 1)) return -ENOMEM;
+  b->data[b->len++] = (uint8_t)c;
+  return 0;
+}
+
+static int put_u64(otlpd_buf *b, uint64_t v, int neg, int quoted) {
+  char tmp[24];
+  int i = (int)sizeof tmp;
+  if (quoted) tmp[--i] = '"';
+  do {
+    tmp[--i] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  if (neg) tmp[--i] = '-';
+  if (quoted) tmp[--i] = '"';
+  return put(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+static int put_i64(otlpd_buf *b, int64_t v, int quoted) {
+  uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+  return put_u64(b, mag, v < 0, quoted);
+}
+
+/* Shortest of %.15g..%.17g that reads back to the same value. */
+static int put_double(otlpd_buf *b, double v, int single) {
+  if (isnan(v)) return PUTS(b, "\"NaN\"");
+  if (isinf(v)) return v > 0 ? PUTS(b, "\"Infinity\"") : PUTS(b, "\"-Infinity\"");
+  char tmp[40];
+  int lo = single ? 6 : 15, hi = single ? 9 : 17;
+  int n = 0;
+  for (int prec = lo; prec <= hi; prec++) {
+    n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+    if (single ? (float)strtod(tmp, NULL) == (float)v : strtod(tmp, NULL) == v) break;
+  }
+  return put(b, tmp, (size_t)n);
+}
+
+/* Length of the valid UTF-8 sequence at s, 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+  unsigned char c = s[0];
+  if (c >= 0xc2 && c <= 0xdf) return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80) return 0;
+    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f)) return 0;
+    return 3;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80) return 0;
+    if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f)) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+/* Escapes what JSON requires; invalid UTF-8 bytes (protobuf strings are not
+ * validated on decode) become U+FFFD so the output is always valid JSON. */
+static int put_string(otlpd_buf *b, const char *str) {
+  static const char hexd[] = "0123456789abcdef";
+  const unsigned char *s = (const unsigned char *)(str ? str : "");
+  size_t n = strlen((const char *)s), i = 0, run = 0;
+  if (putc1(b, '"')) return -ENOMEM;
+  while (i < n) {
+    unsigned char c = s[i];
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      i++;
+      continue;
+    }
+    if (put(b, (const char *)s + run, i - run)) return -ENOMEM;
+    int rc;
+    if (c >= 0x80) {
+      size_t l = utf8_len(s + i, n - i);
+      rc = l ? put(b, (const char *)s + i, l) : PUTS(b, "\\ufffd");
+      i += l ? l : 1;
+    } else {
+      char e[6] = {'\\', 0, 0, 0, 0, 0};
+      size_t el = 2;
+      switch (c) {
+      case '"': e[1] = '"'; break;
+      case '\\': e[1] = '\\'; break;
+      case '\n': e[1] = 'n'; break;
+      case '\r': e[1] = 'r'; break;
+      case '\t': e[1] = 't'; break;
+      case '\b': e[1] = 'b'; break;
+      case '\f': e[1] = 'f'; break;
+      default:
+        e[1] = 'u';
+        e[2] = '0';
+        e[3] = '0';
+        e[4] = hexd[c >> 4];
+        e[5] = hexd[c & 15];
+        el = 6;
+      }
+      rc = put(b, e, el);
+      i++;
+    }
+    if (rc) return -ENOMEM;
+    run = i;
+  }
+  if (put(b, (const char *)s + run, n - run)) return -ENOMEM;
+  return putc1(b, '"');
+}
+
+static int put_bytes(otlpd_buf *b, const ProtobufCFieldDescriptor *f, const ProtobufCBinaryData *bd) {
+  if (putc1(b, '"')) return -ENOMEM;
+  int rc = otlpd_json_hex_field(f) ? otlpd_hex_encode(b, bd->data, bd->len)
+                                   : otlpd_base64_encode(b, bd->data, bd->len);
+  if (rc) return rc;
+  return putc1(b, '"');
+}
+
+static int enc_message(otlpd_buf *b, const ProtobufCMessage *m, int level);
+
+/* One value of field f stored at p (protobuf-c layout). */
+static int enc_value(otlpd_buf *b, const ProtobufCFieldDescriptor *f, const void *p, int level) {
+  switch (f->type) {
+  case PROTOBUF_C_TYPE_INT32:
+  case PROTOBUF_C_TYPE_SINT32:
+  case PROTOBUF_C_TYPE_SFIXED32: return put_i64(b, *(const int32_t *)p, 0);
+  case PROTOBUF_C_TYPE_UINT32:
+  case PROTOBUF_C_TYPE_FIXED32: return put_u64(b, *(const uint32_t *)p, 0, 0);
+  case PROTOBUF_C_TYPE_INT64:
+  case PROTOBUF_C_TYPE_SINT64:
+  case PROTOBUF_C_TYPE_SFIXED64: return put_i64(b, *(const int64_t *)p, 1);
+  case PROTOBUF_C_TYPE_UINT64:
+  case PROTOBUF_C_TYPE_FIXED64: return put_u64(b, *(const uint64_t *)p, 0, 1);
+  case PROTOBUF_C_TYPE_ENUM: return put_i64(b, *(const int *)p, 0);
+  case PROTOBUF_C_TYPE_BOOL: return *(const protobuf_c_boolean *)p ? PUTS(b, "true") : PUTS(b, "false");
+  case PROTOBUF_C_TYPE_FLOAT: return put_double(b, *(const float *)p, 1);
+  case PROTOBUF_C_TYPE_DOUBLE: return put_double(b, *(const double *)p, 0);
+  case PROTOBUF_C_TYPE_STRING: return put_string(b, *(char *const *)p);
+  case PROTOBUF_C_TYPE_BYTES: return put_bytes(b, f, p);
+  case PROTOBUF_C_TYPE_MESSAGE: {
+    const ProtobufCMessage *sub = *(ProtobufCMessage *const *)p;
+    return sub ? enc_message(b, sub, level + 1) : PUTS(b, "{}");
+  }
+  }
+  return -EINVAL;
+}
+
+/* proto3 implicit presence: a field equal to its zero value is not sent. */
+static int is_default(const ProtobufCFieldDescriptor *f, const void *p) {
+  switch (f->type) {
+  case PROTOBUF_C_TYPE_INT32:
+  case PROTOBUF_C_TYPE_SINT32:
+  case PROTOBUF_C_TYPE_SFIXED32:
+  case PROTOBUF_C_TYPE_UINT32:
+  case PROTOBUF_C_TYPE_FIXED32: return *(const uint32_t *)p == 0;
+  case PROTOBUF_C_TYPE_INT64:
+  case PROTOBUF_C_TYPE_SINT64:
+  case PROTOBUF_C_TYPE_SFIXED64:
+  case PROTOBUF_C_TYPE_UINT64:
+  case PROTOBUF_C_TYPE_FIXED64: return *(const uint64_t *)p == 0;
+  case PROTOBUF_C_TYPE_ENUM: return *(const int *)p == 0;
+  case PROTOBUF_C_TYPE_BOOL: return *(const protobuf_c_boolean *)p == 0;
+  case PROTOBUF_C_TYPE_FLOAT: return *(const float *)p == 0 && !signbit(*(const float *)p);
+  case PROTOBUF_C_TYPE_DOUBLE: return *(const double *)p == 0 && !signbit(*(const double *)p);
+  case PROTOBUF_C_TYPE_STRING: {
+    const char *s = *(char *const *)p;
+    return !s || !*s;
+  }
+  case PROTOBUF_C_TYPE_BYTES: return ((const ProtobufCBinaryData *)p)->len == 0;
+  case PROTOBUF_C_TYPE_MESSAGE: return *(void *const *)p == NULL;
+  }
+  return 1;
+}
+
+static int present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, const void *p) {
+  const char *q = (const char *)m + f->quantifier_offset;
+  if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) return *(const uint32_t *)q == f->id;
+  switch (f->label) {
+  case PROTOBUF_C_LABEL_REQUIRED: return 1;
+  case PROTOBUF_C_LABEL_OPTIONAL:
+    if (f->type == PROTOBUF_C_TYPE_MESSAGE || f->type == PROTOBUF_C_TYPE_STRING)
+      return *(void *const *)p != NULL;
+    return *(const protobuf_c_boolean *)q != 0;
+  default: return !is_default(f, p);
+  }
+}
+
+static int enc_message(otlpd_buf *b, const ProtobufCMessage *m, int level) {
+  /* Our decoders never build deeper messages; refuse rather than recurse
+   * without bound on a hand-built cycle or chain. */
+  if (level > OTLPD_MAX_NESTING) return -EINVAL;
+  const ProtobufCMessageDescriptor *d = m->descriptor;
+  int first = 1, rc;
+  if (putc1(b, '{')) return -ENOMEM;
+  for (unsigned i = 0; i < d->n_fields; i++) {
+    const ProtobufCFieldDescriptor *f = &d->fields[i];
+    const char *p = (const char *)m + f->offset;
+    size_t count = 0;
+    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+      count = *(const size_t *)((const char *)m + f->quantifier_offset);
+      if (!count) continue;
+    } else if (!present(m, f, p)) {
+      continue;
+    }
+    if ((!first && putc1(b, ',')) || putc1(b, '"') || otlpd_json_put_name(b, f) || PUTS(b, "\":"))
+      return -ENOMEM;
+    first = 0;
+    if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+      if ((rc = enc_value(b, f, p, level))) return rc;
+      continue;
+    }
+    const char *arr = *(char *const *)p;
+    size_t esz = otlpd_pb_elem_size(f->type);
+    if (putc1(b, '[')) return -ENOMEM;
+    for (size_t k = 0; k < count; k++) {
+      if (k && putc1(b, ',')) return -ENOMEM;
+      if ((rc = enc_value(b, f, arr + k * esz, level))) return rc;
+    }
+    if (putc1(b, ']')) return -ENOMEM;
+  }
+  return putc1(b, '}');
+}
+
+int otlpd_json_encode(const ProtobufCMessage *m, otlpd_buf *out) {
+  size_t start = out->len;
+  int rc = enc_message(out, m, 1);
+  if (rc) out->len = start; /* leave no half-written JSON behind */
+  return rc;
+}

@@ -1,0 +1,230 @@
+/* Protobuf decode/encode of OTLP messages (protobuf-c underneath).
+ *
+ * protobuf-c unpacks recursively on the C stack and gives no reason when it
+ * fails, so every body is first walked once, iteratively, by pb_prescan():
+ * it bounds nesting, checks framing and wire types, and names the problem.
+ * Only then does protobuf-c unpack, allocating from the request's arena. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "otlpd/codec.h"
+#include "otlpd/otlp.h"
+
+#define MAX_FIELD_NUMBER 536870911u /* 2^29 - 1 */
+
+const ProtobufCMessageDescriptor *otlpd_request_descriptor(otlpd_signal s) {
+  switch (s) {
+  case OTLPD_TRACES: return &opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor;
+  case OTLPD_METRICS: return &opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__descriptor;
+  case OTLPD_LOGS: return &opentelemetry__proto__collector__logs__v1__export_logs_service_request__descriptor;
+  default: return NULL;
+  }
+}
+
+const ProtobufCMessageDescriptor *otlpd_response_descriptor(otlpd_signal s) {
+  switch (s) {
+  case OTLPD_TRACES: return &opentelemetry__proto__collector__trace__v1__export_trace_service_response__descriptor;
+  case OTLPD_METRICS: return &opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__descriptor;
+  case OTLPD_LOGS: return &opentelemetry__proto__collector__logs__v1__export_logs_service_response__descriptor;
+  default: return NULL;
+  }
+}
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...) {
+  if (!err || !errlen) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+}
+
+/* Reads a varint of at most max bytes. Returns bytes used, 0 if it is cut
+ * short by end, -1 if it runs longer than max. */
+static int read_varint(const uint8_t *p, const uint8_t *end, int max, uint64_t *v) {
+  uint64_t r = 0;
+  for (int i = 0; i < max; i++) {
+    if (p + i >= end) return 0;
+    r |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+    if (!(p[i] & 0x80)) {
+      *v = r;
+      return i + 1;
+    }
+  }
+  return -1;
+}
+
+static int wire_type_of(ProtobufCType t) {
+  switch (t) {
+  case PROTOBUF_C_TYPE_FIXED64:
+  case PROTOBUF_C_TYPE_SFIXED64:
+  case PROTOBUF_C_TYPE_DOUBLE: return PROTOBUF_C_WIRE_TYPE_64BIT;
+  case PROTOBUF_C_TYPE_FIXED32:
+  case PROTOBUF_C_TYPE_SFIXED32:
+  case PROTOBUF_C_TYPE_FLOAT: return PROTOBUF_C_WIRE_TYPE_32BIT;
+  case PROTOBUF_C_TYPE_STRING:
+  case PROTOBUF_C_TYPE_BYTES:
+  case PROTOBUF_C_TYPE_MESSAGE: return PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+  default: return PROTOBUF_C_WIRE_TYPE_VARINT;
+  }
+}
+
+/* A packed run must hold whole elements: protobuf-c would reject (or, for
+ * varints, miscount) anything else. */
+static const char *check_packed(int wt, const uint8_t *p, size_t len) {
+  if (wt == PROTOBUF_C_WIRE_TYPE_64BIT) return len % 8 ? "packed fixed64 length not a multiple of 8" : NULL;
+  if (wt == PROTOBUF_C_WIRE_TYPE_32BIT) return len % 4 ? "packed fixed32 length not a multiple of 4" : NULL;
+  size_t run = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (++run > 10) return "varint longer than 10 bytes in packed field";
+    if (!(p[i] & 0x80)) run = 0;
+  }
+  return run ? "truncated varint at end of packed field" : NULL;
+}
+
+typedef struct {
+  const ProtobufCMessageDescriptor *d;
+  const uint8_t *end;
+} scan_frame;
+
+/* One linear pass over the wire format; nesting is tracked with an explicit
+ * stack so hostile input cannot exhaust the C stack here either. */
+static int pb_prescan(const ProtobufCMessageDescriptor *root, const uint8_t *buf, size_t len,
+                      char *err, size_t errlen) {
+  scan_frame st[OTLPD_MAX_NESTING];
+  int depth = 0;
+  const uint8_t *p = buf;
+  st[0].d = root;
+  st[0].end = buf + len;
+  for (;;) {
+    scan_frame *fr = &st[depth];
+    if (p == fr->end) {
+      if (depth == 0) return 0;
+      depth--;
+      continue;
+    }
+    size_t off = (size_t)(p - buf);
+    uint64_t key;
+    int n = read_varint(p, fr->end, 5, &key);
+    if (n <= 0) {
+      seterr(err, errlen, "protobuf: %s field key at offset %zu in %s",
+             n == 0 ? "truncated" : "overlong", off, fr->d->name);
+      return -EINVAL;
+    }
+    p += n;
+    uint64_t num = key >> 3;
+    int wt = (int)(key & 7);
+    if (num == 0 || num > MAX_FIELD_NUMBER) {
+      seterr(err, errlen, "protobuf: invalid field number %llu at offset %zu in %s",
+             (unsigned long long)num, off, fr->d->name);
+      return -EINVAL;
+    }
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(fr->d, (unsigned)num);
+    if (f) {
+      int want = wire_type_of(f->type);
+      bool packed = f->label == PROTOBUF_C_LABEL_REPEATED && want != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED &&
+                    wt == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+      if (wt != want && !packed) {
+        seterr(err, errlen, "protobuf: field %s.%s (#%u) has wire type %d, expected %d at offset %zu",
+               fr->d->name, f->name, f->id, wt, want, off);
+        return -EINVAL;
+      }
+    }
+    uint64_t v;
+    switch (wt) {
+    case PROTOBUF_C_WIRE_TYPE_VARINT:
+      n = read_varint(p, fr->end, 10, &v);
+      if (n <= 0) {
+        seterr(err, errlen, "protobuf: %s varint for field #%llu at offset %zu in %s",
+               n == 0 ? "truncated" : "overlong", (unsigned long long)num, off, fr->d->name);
+        return -EINVAL;
+      }
+      p += n;
+      break;
+    case PROTOBUF_C_WIRE_TYPE_64BIT:
+    case PROTOBUF_C_WIRE_TYPE_32BIT: {
+      size_t w = wt == PROTOBUF_C_WIRE_TYPE_64BIT ? 8 : 4;
+      if ((size_t)(fr->end - p) < w) {
+        seterr(err, errlen, "protobuf: truncated fixed%zu field #%llu at offset %zu in %s", w * 8,
+               (unsigned long long)num, off, fr->d->name);
+        return -EINVAL;
+      }
+      p += w;
+      break;
+    }
+    case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED: {
+      /* protobuf-c reads at most 5 length bytes (32-bit lengths). */
+      n = read_varint(p, fr->end, 5, &v);
+      if (n <= 0) {
+        seterr(err, errlen, "protobuf: %s length of field #%llu at offset %zu in %s",
+               n == 0 ? "truncated" : "overlong", (unsigned long long)num, off, fr->d->name);
+        return -EINVAL;
+      }
+      p += n;
+      if (v > (uint64_t)(fr->end - p)) {
+        seterr(err, errlen,
+               "protobuf: field #%llu at offset %zu in %s claims %llu bytes but only %zu remain",
+               (unsigned long long)num, off, fr->d->name, (unsigned long long)v, (size_t)(fr->end - p));
+        return -EINVAL;
+      }
+      if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+        if (depth + 1 >= OTLPD_MAX_NESTING) {
+          seterr(err, errlen, "protobuf: messages nested deeper than %d levels (at offset %zu, %s.%s)",
+                 OTLPD_MAX_NESTING, off, fr->d->name, f->name);
+          return -EINVAL;
+        }
+        depth++;
+        st[depth].d = f->descriptor;
+        st[depth].end = p + v;
+        continue;
+      }
+      if (f && f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_BYTES) {
+        const char *why = check_packed(wire_type_of(f->type), p, (size_t)v);
+        if (why) {
+          seterr(err, errlen, "protobuf: %s (%s.%s at offset %zu)", why, fr->d->name, f->name, off);
+          return -EINVAL;
+        }
+      }
+      p += v;
+      break;
+    }
+    case 3:
+    case 4:
+      seterr(err, errlen, "protobuf: groups (wire type %d) are not supported, field #%llu at offset %zu in %s",
+             wt, (unsigned long long)num, off, fr->d->name);
+      return -EINVAL;
+    default:
+      seterr(err, errlen, "protobuf: invalid wire type %d for field #%llu at offset %zu in %s", wt,
+             (unsigned long long)num, off, fr->d->name);
+      return -EINVAL;
+    }
+  }
+}
+
+ProtobufCMessage *otlpd_pb_decode(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
+                                  size_t len, otlpd_arena *a, char *err, size_t errlen) {
+  if (!buf && len) {
+    seterr(err, errlen, "protobuf: no data");
+    return NULL;
+  }
+  static const uint8_t empty[1];
+  if (!buf) buf = empty;
+  if (pb_prescan(d, buf, len, err, errlen) < 0) return NULL;
+  ProtobufCMessage *m = protobuf_c_message_unpack(d, otlpd_arena_pb(a), len, buf);
+  /* The pre-scan accepted the framing, so a failure here is almost always
+   * the arena's limit (or a value protobuf-c refuses, e.g. a bad packed bool). */
+  if (!m) seterr(err, errlen, "protobuf: cannot decode %s (%zu bytes): out of memory or invalid value",
+                 d->name, len);
+  return m;
+}
+
+int otlpd_pb_encode(const ProtobufCMessage *m, otlpd_buf *out) {
+  size_t n = protobuf_c_message_get_packed_size(m);
+  int rc = otlpd_buf_reserve(out, n);
+  if (rc) return rc;
+  size_t w = protobuf_c_message_pack(m, out->data + out->len);
+  out->len += w;
+  return w == n ? 0 : -EIO;
+}
