@@ -1,0 +1,390 @@
+/* OTLP/HTTP server lifecycle: h2o 2.2.5 on the daemon's libuv loop.
+ *
+ * Shutdown is asynchronous: the listener closes, HTTP/2 connections get a
+ * GOAWAY from h2o, idle HTTP/1 keep-alive connections are closed by us (h2o
+ * 2.2.5 would keep them until its 10 s request timeout), busy ones close
+ * after their response, and once the last connection is gone the h2o
+ * context is disposed so no handle of ours keeps the loop alive. */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "http_server.h" /* h2o.h first: h2o/http1.h needs its types */
+#include <h2o/http1.h>
+#include "otlpd/config.h"
+
+#define LISTEN_BACKLOG 511
+#define DRAIN_SCAN_MS 50
+#define MAX_IDLE_SCAN 256
+
+typedef struct http_conn {
+  uv_tcp_t tcp; /* first: h2o hands the handle back in its close callback */
+  otlp_http *h;
+} http_conn;
+
+static void maybe_finish(otlp_http *h);
+
+/* ---- address resolution ---- */
+
+static int resolve(otlp_http *h, const char *host, int port, struct sockaddr_storage *ss) {
+  memset(ss, 0, sizeof(*ss));
+  struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+  if (host[0] == '\0') /* ":port": every interface, IPv6 and IPv4 */
+    return uv_ip6_addr("::", port, v6);
+  if (strcmp(host, "localhost") == 0) return uv_ip4_addr("127.0.0.1", port, v4);
+  if (uv_ip4_addr(host, port, v4) == 0) return 0;
+  if (uv_ip6_addr(host, port, v6) == 0) return 0;
+  uv_getaddrinfo_t gai;
+  struct addrinfo hints;
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  /* synchronous (no callback): acceptable once at startup */
+  int rc = uv_getaddrinfo(h->loop, &gai, NULL, host, NULL, &hints);
+  if (rc < 0) return rc;
+  rc = UV_EAI_NONAME;
+  for (struct addrinfo *ai = gai.addrinfo; ai; ai = ai->ai_next) {
+    if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+    if (ai->ai_family == AF_INET) v4->sin_port = htons((uint16_t)port);
+    else v6->sin6_port = htons((uint16_t)port);
+    rc = 0;
+    break;
+  }
+  uv_freeaddrinfo(gai.addrinfo);
+  return rc;
+}
+
+static void describe(const struct sockaddr_storage *ss, char *out, size_t n) {
+  char ip[INET6_ADDRSTRLEN] = "?";
+  if (ss->ss_family == AF_INET) {
+    const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+    uv_ip4_name(a, ip, sizeof(ip));
+    snprintf(out, n, "%s:%u", ip, ntohs(a->sin_port));
+  } else {
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+    uv_ip6_name(a, ip, sizeof(ip));
+    snprintf(out, n, "[%s]:%u", ip, ntohs(a->sin6_port));
+  }
+}
+
+/* ---- TLS ---- */
+
+static int tls_version(const char *v, int def) {
+  if (!v || !*v) return def;
+  if (strcmp(v, "1.0") == 0) return TLS1_VERSION;
+  if (strcmp(v, "1.1") == 0) return TLS1_1_VERSION;
+  if (strcmp(v, "1.2") == 0) return TLS1_2_VERSION;
+  if (strcmp(v, "1.3") == 0) return TLS1_3_VERSION;
+  return -1;
+}
+
+static int tls_fail(otlp_http *h, const char *what, const char *file) {
+  char buf[256] = "";
+  unsigned long e = ERR_get_error();
+  if (e) ERR_error_string_n(e, buf, sizeof(buf));
+  ERR_clear_error();
+  otlpd_error(h->log, "http tls: %s %s%s%s", what, file ? file : "", buf[0] ? ": " : "", buf);
+  return -EINVAL;
+}
+
+static int tls_setup(otlp_http *h) {
+  const otlp_tls_cfg *t = &h->cfg->tls;
+  if (!t->cert_file || !t->key_file) {
+    otlpd_error(h->log, "http tls: cert_file and key_file are both required");
+    return -EINVAL;
+  }
+  int min = tls_version(t->min_version, TLS1_2_VERSION), max = tls_version(t->max_version, 0);
+  if (min < 0 || max < 0) {
+    otlpd_error(h->log, "http tls: min_version/max_version must be one of 1.0, 1.1, 1.2, 1.3");
+    return -EINVAL;
+  }
+  h->ssl = SSL_CTX_new(TLS_server_method());
+  if (!h->ssl) return tls_fail(h, "cannot create a TLS context", NULL);
+  SSL_CTX_set_min_proto_version(h->ssl, min);
+  if (max) SSL_CTX_set_max_proto_version(h->ssl, max);
+  SSL_CTX_set_options(h->ssl, SSL_OP_NO_COMPRESSION);
+  if (SSL_CTX_use_certificate_chain_file(h->ssl, t->cert_file) != 1)
+    return tls_fail(h, "cannot load certificate", t->cert_file);
+  if (SSL_CTX_use_PrivateKey_file(h->ssl, t->key_file, SSL_FILETYPE_PEM) != 1)
+    return tls_fail(h, "cannot load private key", t->key_file);
+  if (SSL_CTX_check_private_key(h->ssl) != 1) return tls_fail(h, "key does not match certificate", t->key_file);
+  if (t->client_ca_file) {
+    if (SSL_CTX_load_verify_locations(h->ssl, t->client_ca_file, NULL) != 1)
+      return tls_fail(h, "cannot load client CA", t->client_ca_file);
+    SSL_CTX_set_verify(h->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+  }
+  h2o_ssl_register_alpn_protocols(h->ssl, h2o_http2_alpn_protocols);
+  h->accept.ssl_ctx = h->ssl;
+  return 0;
+}
+
+/* ---- connections ---- */
+
+static void on_conn_closed(uv_handle_t *handle) {
+  http_conn *c = (http_conn *)handle;
+  otlp_http *h = c->h;
+  free(c);
+  h->conns--;
+  maybe_finish(h);
+}
+
+static void free_handle(uv_handle_t *handle) { free(handle); }
+
+static void on_connection(uv_stream_t *listener, int status) {
+  otlp_http *h = listener->data;
+  if (status < 0) {
+    otlpd_warn(h->log, "accept on %s failed: %s", h->addr, uv_strerror(status));
+    return;
+  }
+  http_conn *c = malloc(sizeof(*c));
+  if (!c) return; /* the connection stays in the backlog; retried on the next event */
+  c->h = h;
+  if (uv_tcp_init(h->loop, &c->tcp) != 0) {
+    free(c);
+    return;
+  }
+  if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+    uv_close((uv_handle_t *)&c->tcp, free_handle);
+    return;
+  }
+  uv_tcp_nodelay(&c->tcp, 1);
+  h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)&c->tcp, on_conn_closed);
+  if (!sock) {
+    uv_close((uv_handle_t *)&c->tcp, free_handle);
+    return;
+  }
+  h->conns++;
+  h2o_accept(&h->accept, sock);
+}
+
+/* ---- start ---- */
+
+static int setup_h2o(otlp_http *h) {
+  h2o_config_init(&h->gconf);
+  h->gconf_ready = true;
+  h->gconf.server_name = h2o_iovec_init(H2O_STRLIT("otlpd"));
+  h->gconf.max_request_entity_size = h->max_body;
+  h2o_hostconf_t *host = h2o_config_register_host(&h->gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+  if (!host) return -ENOMEM;
+  h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
+  if (!path) return -ENOMEM;
+  http_handler_register(h, path);
+  h->accept.hosts = h->gconf.hosts;
+  return 0;
+}
+
+static void on_handle_closed(uv_handle_t *handle) {
+  otlp_http *h = handle->data;
+  h->pending_closes--;
+}
+
+static void close_own(otlp_http *h, uv_handle_t *handle, bool *open) {
+  if (!*open) return;
+  *open = false;
+  handle->data = h;
+  h->pending_closes++;
+  uv_close(handle, on_handle_closed);
+}
+
+static int listen_on(otlp_http *h, const struct sockaddr_storage *ss) {
+  /* _ex creates the socket now, so a missing address family shows here
+   * and leaves no handle to close */
+  int rc = uv_tcp_init_ex(h->loop, &h->listener, ss->ss_family);
+  if (rc < 0) return rc;
+  h->listener_open = true;
+  h->listener.data = h;
+  rc = uv_tcp_bind(&h->listener, (const struct sockaddr *)ss, 0);
+  if (rc == 0) rc = uv_listen((uv_stream_t *)&h->listener, LISTEN_BACKLOG, on_connection);
+  if (rc < 0) close_own(h, (uv_handle_t *)&h->listener, &h->listener_open);
+  return rc;
+}
+
+static const char *listen_error(int rc) {
+  switch (rc) {
+  case UV_EADDRINUSE: return "address in use";
+  case UV_EACCES: return "permission denied";
+  case UV_EADDRNOTAVAIL: return "address not available on this host";
+  default: return uv_strerror(rc);
+  }
+}
+
+static int bind_endpoint(otlp_http *h) {
+  const char *ep = h->cfg->endpoint ? h->cfg->endpoint : "localhost:4318";
+  char host[256];
+  int port = 0;
+  if (strncmp(ep, "unix:", 5) == 0 || otlpd_parse_endpoint(ep, host, sizeof(host), &port) != 0) {
+    otlpd_error(h->log, "http endpoint \"%s\": expected host:port, :port or [v6addr]:port", ep);
+    return -EINVAL;
+  }
+  struct sockaddr_storage ss;
+  int rc = resolve(h, host, port, &ss);
+  if (rc < 0) {
+    otlpd_error(h->log, "cannot resolve http endpoint \"%s\": %s", ep, uv_strerror(rc));
+    return rc;
+  }
+  rc = listen_on(h, &ss);
+  if (rc == UV_EAFNOSUPPORT && host[0] == '\0') {
+    /* no IPv6 on this host: all IPv4 interfaces then */
+    uv_ip4_addr("0.0.0.0", port, (struct sockaddr_in *)&ss);
+    rc = listen_on(h, &ss);
+  }
+  describe(&ss, h->addr, sizeof(h->addr));
+  if (rc < 0) {
+    otlpd_error(h->log, "cannot listen on %s (endpoint \"%s\"): %s", h->addr, ep, listen_error(rc));
+    return rc;
+  }
+  /* port 0 picks a free port: report the real one */
+  int len = sizeof(ss);
+  if (uv_tcp_getsockname(&h->listener, (struct sockaddr *)&ss, &len) == 0) describe(&ss, h->addr, sizeof(h->addr));
+  return 0;
+}
+
+static void set_paths(otlp_http *h) {
+  const char *p[OTLPD_SIGNAL_COUNT] = {h->cfg->traces_url_path, h->cfg->metrics_url_path, h->cfg->logs_url_path};
+  const char *def[OTLPD_SIGNAL_COUNT] = {"/v1/traces", "/v1/metrics", "/v1/logs"};
+  for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++) {
+    const char *v = p[i] && *p[i] ? p[i] : def[i];
+    h->paths[i] = h2o_iovec_init(v, strlen(v));
+  }
+}
+
+int otlp_http_start(otlp_receiver *r) {
+  otlp_http *h = calloc(1, sizeof(*h));
+  if (!h) return -ENOMEM;
+  r->http = h;
+  h->r = r;
+  h->cfg = &r->cfg->protocols.http;
+  h->log = &r->host->log;
+  h->loop = r->host->loop;
+  h->max_body = h->cfg->max_request_body_size > 0 ? (size_t)h->cfg->max_request_body_size : 20u * 1024 * 1024;
+  set_paths(h);
+  if (h->cfg->cors.allowed_origins.n > 0 && !(h->cors_allow_headers = http_cors_allow_headers(&h->cfg->cors.allowed_headers)))
+    return -ENOMEM;
+  int rc = 0;
+  if (h->cfg->has_tls && (rc = tls_setup(h)) < 0) return rc;
+  if ((rc = setup_h2o(h)) < 0) return rc;
+  if ((rc = bind_endpoint(h)) < 0) return rc;
+  h2o_context_init(&h->ctx, h->loop, &h->gconf);
+  h->ctx_ready = true;
+  h->accept.ctx = &h->ctx;
+  otlpd_info(h->log, "OTLP/HTTP%s listening on %s", h->ssl ? "S" : "", h->addr);
+  return 0;
+}
+
+/* ---- shutdown ---- */
+
+typedef struct idle_scan {
+  h2o_socket_t *idle[MAX_IDLE_SCAN];
+  size_t n;
+} idle_scan;
+
+static int collect_http1(h2o_req_t *req, void *arg) {
+  idle_scan *s = arg;
+  h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+  if (!sock) return 0;
+  if (h2o_socket_is_reading(sock) && !h2o_socket_is_writing(sock) && sock->input->size == 0) {
+    if (s->n < MAX_IDLE_SCAN) s->idle[s->n++] = sock;
+  } else {
+    req->http1_is_persistent = 0; /* busy: close after this response */
+  }
+  return 0;
+}
+
+/* h2o 2.2.5 has no way to close an idle HTTP/1 keep-alive connection; it
+ * ends one when the peer closes. Telling the connection exactly that
+ * runs h2o's own teardown (timers unlinked, request disposed). */
+static void close_idle_http1(otlp_http *h) {
+  idle_scan s;
+  s.n = 0;
+  H2O_HTTP1_CALLBACKS.foreach_request(&h->ctx, collect_http1, &s);
+  for (size_t i = 0; i < s.n; i++) s.idle[i]->_cb.read(s.idle[i], h2o_socket_error_closed);
+}
+
+static void on_drain_tick(uv_timer_t *t) {
+  otlp_http *h = t->data;
+  if (h->ctx_ready) close_idle_http1(h);
+}
+
+/* h2o_context_dispose() asserts that no timer entry is pending. With no
+ * connection left, the only one is the context's own 1 s "resend GOAWAY"
+ * entry armed by h2o_context_request_shutdown(); anything else would be an
+ * h2o-internal leftover, which is unlinked rather than crash the daemon. */
+static void unlink_leftover_timers(otlp_http *h) {
+  h2o_timeout_t *all[] = {&h->ctx.zero_timeout,         &h->ctx.one_sec_timeout,
+                          &h->ctx.hundred_ms_timeout,   &h->ctx.handshake_timeout,
+                          &h->ctx.http1.req_timeout,    &h->ctx.http2.idle_timeout,
+                          &h->ctx.http2.graceful_shutdown_timeout, &h->ctx.proxy.io_timeout};
+  if (h2o_timeout_is_linked(&h->ctx.http2._graceful_shutdown_timeout))
+    h2o_timeout_unlink(&h->ctx.http2._graceful_shutdown_timeout);
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+    while (!h2o_linklist_is_empty(&all[i]->_entries)) {
+      h2o_timeout_entry_t *e = H2O_STRUCT_FROM_MEMBER(h2o_timeout_entry_t, _link, all[i]->_entries.next);
+      otlpd_debug(h->log, "OTLP/HTTP: dropping a pending h2o timer at shutdown");
+      h2o_timeout_unlink(e);
+    }
+  }
+}
+
+static void maybe_finish(otlp_http *h) {
+  if (!h->draining || h->conns > 0) return;
+  close_own(h, (uv_handle_t *)&h->drain_timer, &h->drain_timer_open);
+  if (h->ctx_ready) {
+    h->ctx_ready = false;
+    unlink_leftover_timers(h);
+    h2o_context_dispose(&h->ctx); /* closes h2o's timers and its async handle */
+  }
+}
+
+void otlp_http_shutdown(otlp_receiver *r) {
+  otlp_http *h = r->http;
+  if (!h || h->draining) return;
+  h->draining = true;
+  close_own(h, (uv_handle_t *)&h->listener, &h->listener_open);
+  if (h->ctx_ready) {
+    h2o_context_request_shutdown(&h->ctx); /* GOAWAY on HTTP/2 */
+    close_idle_http1(h);
+    /* connections busy now go idle later: look again until none is left */
+    if (h->conns > 0 && uv_timer_init(h->loop, &h->drain_timer) == 0) {
+      h->drain_timer_open = true;
+      h->drain_timer.data = h;
+      uv_timer_start(&h->drain_timer, on_drain_tick, DRAIN_SCAN_MS, DRAIN_SCAN_MS);
+    }
+  }
+  if (h->conns > 0) otlpd_info(h->log, "OTLP/HTTP: finishing %zu open connection(s)", h->conns);
+  maybe_finish(h);
+}
+
+static bool handles_live(const otlp_http *h) {
+  return h->listener_open || h->drain_timer_open || h->ctx_ready || h->pending_closes > 0 || h->conns > 0;
+}
+
+void otlp_http_destroy(otlp_receiver *r) {
+  otlp_http *h = r->http;
+  if (!h) return;
+  if (handles_live(h)) {
+    /* destroyed without a completed shutdown (e.g. a later start step
+     * failed): finish ours on the loop so no callback outlives h */
+    otlp_http_shutdown(r);
+    for (int i = 0; i < 1000 && handles_live(h); i++) uv_run(h->loop, UV_RUN_NOWAIT);
+    uv_run(h->loop, UV_RUN_NOWAIT); /* h2o's own timer closes */
+    if (handles_live(h)) {
+      otlpd_error(h->log, "OTLP/HTTP: connections still open at exit; leaking the server state");
+      r->http = NULL;
+      return;
+    }
+  }
+  if (h->gconf_ready) h2o_config_dispose(&h->gconf);
+  if (h->ssl) SSL_CTX_free(h->ssl);
+  http_inflater_free(&h->inflater);
+  otlpd_buf_free(&h->out);
+  free(h->cors_allow_headers);
+  free(h);
+  r->http = NULL;
+}

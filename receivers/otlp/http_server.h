@@ -1,0 +1,114 @@
+/* OTLP/HTTP server internals (h2o 2.2.5 on the daemon's libuv loop).
+ *
+ * http_server.c   listen/accept, h2o setup, graceful shutdown
+ * http_handler.c  routing, content types, decode and hand-off
+ * http_reply.c    responses: Export*ServiceResponse, google.rpc.Status, CORS
+ * http_body.c     gzip/deflate/zstd decompression with bounded output
+ * http_cors.c     origin matching
+ * Everything runs on the loop thread. */
+#ifndef OTLPD_HTTP_SERVER_H
+#define OTLPD_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <h2o.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "otlp_receiver.h"
+#include "otlpd/buf.h"
+
+/* Decompression state reused across requests: one zlib stream, one zstd
+ * context and one output buffer that keeps its capacity. */
+typedef struct http_inflater {
+  z_stream z;
+  bool z_ready;
+  ZSTD_DCtx *zstd;
+  otlpd_buf out;
+} http_inflater;
+
+typedef enum {
+  HTTP_ENC_IDENTITY = 0,
+  HTTP_ENC_GZIP,    /* gzip, x-gzip and deflate (zlib auto-detects the header) */
+  HTTP_ENC_ZSTD,
+  HTTP_ENC_UNKNOWN,
+} http_encoding;
+
+/* Parses a Content-Encoding value. */
+http_encoding http_encoding_parse(const char *v, size_t len);
+
+/* Decompresses in[0..len) into d->out (cleared first), refusing to produce
+ * more than max bytes. 0, -E2BIG (over max), -EINVAL (corrupt; *why says
+ * how) or -ENOMEM. */
+int http_inflate(http_inflater *d, http_encoding enc, const uint8_t *in, size_t len, size_t max,
+                 const char **why);
+void http_inflater_free(http_inflater *d);
+
+/* True when origin (not NUL-terminated) matches one of the allowed
+ * patterns: exact, "*", or with '*' wildcards (https://<star>.example.com).
+ * Case-insensitive. */
+bool http_cors_origin_allowed(const otlpd_strings *allowed, const char *origin, size_t len);
+/* "Accept, Content-Type, ..." for Access-Control-Allow-Headers: the
+ * headers otelcol always allows plus the configured ones. NULL on ENOMEM. */
+char *http_cors_allow_headers(const otlpd_strings *configured);
+
+typedef enum {
+  HTTP_CT_UNKNOWN = 0,
+  HTTP_CT_PROTOBUF,
+  HTTP_CT_JSON,
+} http_content_type;
+
+typedef struct otlp_http {
+  otlp_receiver *r;
+  const otlp_http_cfg *cfg;
+  const otlpd_logger *log;
+  uv_loop_t *loop;
+
+  h2o_globalconf_t gconf;
+  h2o_context_t ctx;
+  h2o_accept_ctx_t accept;
+  SSL_CTX *ssl;
+  uv_tcp_t listener;
+  uv_timer_t drain_timer;
+
+  bool gconf_ready, ctx_ready, listener_open, drain_timer_open;
+  bool draining;
+  size_t conns;          /* accepted sockets not yet closed */
+  size_t pending_closes; /* our own uv handles still closing */
+
+  size_t max_body;
+  char addr[80];         /* "127.0.0.1:4318" for logs */
+  h2o_iovec_t paths[OTLPD_SIGNAL_COUNT];
+  char *cors_allow_headers;
+
+  http_inflater inflater;
+  otlpd_buf out;         /* response encoding scratch */
+
+  /* warn-level logging of rejected requests, at most a few a second */
+  uint64_t warn_window;  /* uv_now() second of the current window */
+  unsigned warn_count, warn_dropped;
+} otlp_http;
+
+/* http_handler.c: the h2o handler for every path of the host. */
+void http_handler_register(otlp_http *h, h2o_pathconf_t *pathconf);
+
+/* http_reply.c */
+/* Sends body with status and content type; adds CORS headers when the
+ * request's Origin is allowed. Always returns 0 (h2o: handled). */
+int http_send(otlp_http *h, h2o_req_t *req, int status, const char *reason, const char *ctype,
+              const void *body, size_t len);
+/* An error with a google.rpc.Status body (code, message) in the request's
+ * encoding (JSON when it has none we know). Logs the rejection. */
+int http_send_status(otlp_http *h, h2o_req_t *req, http_content_type ct, int http_status,
+                     const char *reason, int rpc_code, const char *message);
+/* 200 with an Export*ServiceResponse, partial_success set when rejected > 0. */
+int http_send_export_ok(otlp_http *h, h2o_req_t *req, http_content_type ct, otlpd_signal s,
+                        size_t rejected, const char *message);
+/* Answers a CORS preflight. */
+int http_send_preflight(otlp_http *h, h2o_req_t *req);
+/* Warn about a rejected request (rate limited). */
+void http_log_rejected(otlp_http *h, h2o_req_t *req, int status, const char *message);
+
+#endif
