@@ -1,0 +1,87 @@
+/* The service section: pipelines, enabled extensions and telemetry. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Only the log level means something to otlpd; the rest of otelcol's
+ * telemetry block is accepted so existing configs keep loading. */
+typedef struct telemetry_logs {
+  int level; /* index into log_levels, same order as otlpd_log_level */
+} telemetry_logs;
+
+typedef struct telemetry_cfg {
+  telemetry_logs logs;
+} telemetry_cfg;
+
+static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
+
+static const otlpd_setting telemetry_logs_tbl[] = {
+    OTLPD_S_ENUM(telemetry_logs, "level", level, "info", log_levels, "daemon log level"),
+    OTLPD_S_IGNORED("development", "ignored"),
+    OTLPD_S_IGNORED("encoding", "ignored: logs are always text"),
+    OTLPD_S_IGNORED("disable_caller", "ignored"),
+    OTLPD_S_IGNORED("disable_stacktrace", "ignored"),
+    OTLPD_S_IGNORED("sampling", "ignored"),
+    OTLPD_S_IGNORED("output_paths", "ignored: logs go to stderr"),
+    OTLPD_S_IGNORED("error_output_paths", "ignored: logs go to stderr"),
+    OTLPD_S_IGNORED("initial_fields", "ignored"),
+    OTLPD_S_IGNORED("processors", "ignored"),
+    OTLPD_S_END,
+};
+
+static const otlpd_setting telemetry_tbl[] = {
+    OTLPD_S_SECTION(telemetry_cfg, "logs", logs, telemetry_logs_tbl, "daemon logging"),
+    OTLPD_S_IGNORED("metrics", "ignored: otlpd exposes no internal metrics endpoint"),
+    OTLPD_S_IGNORED("traces", "ignored"),
+    OTLPD_S_IGNORED("resource", "ignored"),
+    OTLPD_S_END,
+};
+
+static void build_telemetry(otlpd_config *c, const otlpd_node *n, otlpd_errors *errs) {
+  telemetry_cfg t;
+  otlpd_settings_defaults(telemetry_tbl, &t);
+  if (otlpd_settings_apply(telemetry_tbl, &t, n, "service::telemetry", errs) == 0)
+    c->log_level = (otlpd_log_level)t.logs.level;
+  otlpd_settings_free(telemetry_tbl, &t);
+}
+
+/* Listed extensions are the enabled ones; the config has no separate list,
+ * so signals_used != 0 marks an extension as enabled. */
+static void build_extensions(otlpd_config *c, const otlpd_node *n, otlpd_errors *errs) {
+  const char *path = "service::extensions";
+  const char **ids;
+  size_t n_ids;
+  if (otlpd_cfg_id_list(n, path, &ids, &n_ids, errs) != 0)
+    return;
+  for (size_t i = 0; i < n_ids; i++) {
+    otlpd_component_cfg *comp = otlpd_config_find(c, OTLPD_EXTENSION, ids[i]);
+    if (!comp)
+      otlpd_errorf(errs, "%s: extension \"%s\" is not defined", path, ids[i]);
+    else if (comp->signals_used)
+      otlpd_errorf(errs, "%s: extension \"%s\" is listed more than once", path, ids[i]);
+    else
+      comp->signals_used = OTLPD_ALL_SIGNALS;
+  }
+  free(ids);
+}
+
+int otlpd_cfg_build_service(otlpd_config *c, const otlpd_node *service, otlpd_errors *errs) {
+  size_t before = errs->n;
+  if (!otlpd_node_is_null(service) && service->kind != OTLPD_NODE_MAP) {
+    char buf[256];
+    otlpd_errorf(errs, "service: expected a map, got %s",
+                 otlpd_node_describe(service, buf, sizeof(buf)));
+    return -EINVAL;
+  }
+  for (size_t i = 0; service && i < service->n; i++) {
+    const char *k = service->keys[i];
+    if (strcmp(k, "pipelines") && strcmp(k, "extensions") && strcmp(k, "telemetry"))
+      otlpd_errorf(errs, "service::%s: unknown key", k);
+  }
+  otlpd_cfg_build_pipelines(c, otlpd_node_get(service, "pipelines"), errs);
+  build_extensions(c, otlpd_node_get(service, "extensions"), errs);
+  build_telemetry(c, otlpd_node_get(service, "telemetry"), errs);
+  return errs->n > before ? -EINVAL : 0;
+}
