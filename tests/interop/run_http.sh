@@ -31,7 +31,8 @@ wait_listening() {
   return 1
 }
 
-# SIGTERM, then up to 30 s for a graceful exit; prints the exit status.
+# SIGTERM, then up to 30 s for a graceful exit; sets stop_rc to the exit
+# status or "timeout". (Not in $(...): wait needs the daemon's parent shell.)
 stop_daemon() {
   local pid=$1 i rc=0
   kill -TERM "$pid"
@@ -42,11 +43,11 @@ stop_daemon() {
   if kill -0 "$pid" 2>/dev/null; then
     kill -KILL "$pid"
     wait "$pid" 2>/dev/null || true
-    echo "timeout"
+    stop_rc=timeout
     return
   fi
   wait "$pid" || rc=$?
-  echo "$rc"
+  stop_rc=$rc
 }
 
 run_mode() {
@@ -99,10 +100,11 @@ YAML
   }
   wait_listening "$pid" "$port" || fail "otlpd did not start listening on 127.0.0.1:$port"
   node "$here/send_http.js" "$mode" "http://127.0.0.1:$port" "$dir/expected.json" || fail "sending failed"
-  rc=$(stop_daemon "$pid")
+  stop_daemon "$pid"
+  rc=$stop_rc
   [ "$rc" = 0 ] || fail "otlpd exited with status $rc after SIGTERM (want 0)"
   node "$here/check_output.js" "$dir/out.jsonl" "$dir/expected.json" || fail "output does not match what was sent"
-  rm -rf "$dir"
+  [ -n "${KEEP:-}" ] && echo "kept $dir" || rm -rf "$dir"
 }
 
 for m in "${modes[@]}"; do
