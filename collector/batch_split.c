@@ -59,7 +59,7 @@ static int metric_points(const otlp_metric *m, points *pt) {
 
 static size_t item_weight(otlpd_signal s, const void *item) {
   if (s != OTLPD_METRICS) return 1;
-  points pt;
+  points pt = {0};
   return metric_points(item, &pt) ? FIELD(pt.holder, pt.n_off, size_t) : 0;
 }
 
@@ -106,8 +106,8 @@ static void *dup_in(otlpd_arena *a, const void *src, size_t size) {
 
 /* A copy of metric m holding points [from, from+count). */
 static void *metric_slice(otlpd_arena *a, const otlp_metric *m, size_t from, size_t count) {
-  points pt;
-  metric_points(m, &pt);
+  points pt = {0};
+  if (!metric_points(m, &pt)) return NULL;
   otlp_metric *mc = dup_in(a, m, sizeof(*m));
   void *holder = mc ? dup_in(a, pt.holder, pt.holder_size) : NULL;
   if (!holder) return NULL;
