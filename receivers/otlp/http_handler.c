@@ -11,8 +11,10 @@
 #include "otlpd/codec.h"
 
 #define DECODE_ERR_LEN 256
-/* Decoding can expand the body; bound what one request may allocate. */
-#define ARENA_LIMIT(len) ((len) * 16 + (size_t)1024 * 1024)
+/* Decoding expands a body (protobuf-c structs are much bigger than their
+ * wire form: ~7x for typical spans, 30x for many tiny attributes); bound
+ * what one request may allocate so a hostile body cannot take it all. */
+#define ARENA_LIMIT(len) ((len) * 32 + (size_t)1024 * 1024)
 #define ARENA_FIRST_BLOCK_MAX ((size_t)4 * 1024 * 1024)
 
 typedef struct http_handler {
@@ -95,8 +97,10 @@ static int plain_body(otlp_http *h, h2o_req_t *req, http_content_type ct, const 
   return 0;
 }
 
-static size_t first_block(size_t len) {
-  size_t n = len * 2 + 4096;
+/* Decoded protobuf takes about twice its wire size; JSON text is bigger
+ * than what it decodes to. One block that fits avoids regrowth. */
+static size_t first_block(http_content_type ct, size_t len) {
+  size_t n = (ct == HTTP_CT_PROTOBUF ? len * 2 : len) + 4096;
   return n > ARENA_FIRST_BLOCK_MAX ? ARENA_FIRST_BLOCK_MAX : n;
 }
 
@@ -109,7 +113,7 @@ static int export_request(otlp_http *h, h2o_req_t *req, otlpd_signal s, http_con
   size_t len;
   if (plain_body(h, req, ct, &body, &len) != 0) return 0;
 
-  otlpd_arena *arena = otlpd_arena_new(first_block(len));
+  otlpd_arena *arena = otlpd_arena_new(first_block(ct, len));
   if (!arena) return send_retry_later(h, req, ct, "out of memory");
   otlpd_arena_set_limit(arena, ARENA_LIMIT(len));
   char err[DECODE_ERR_LEN] = "";
@@ -118,7 +122,12 @@ static int export_request(otlp_http *h, h2o_req_t *req, otlpd_signal s, http_con
                             ? otlpd_pb_decode(d, body, len, arena, err, sizeof(err))
                             : otlpd_json_decode(d, (const char *)body, len, arena, err, sizeof(err));
   if (!m) {
+    /* a refusal by the arena's limit leaves it close to full */
+    bool too_big = otlpd_arena_footprint(arena) >= ARENA_LIMIT(len) / 2;
     otlpd_arena_free(arena);
+    if (too_big)
+      return http_send_status(h, req, ct, 413, "Request Entity Too Large", 8,
+                              "request decodes to more memory than allowed (32 times its size); send smaller batches");
     return http_send_status(h, req, ct, 400, "Bad Request", 3, err[0] ? err : "request body cannot be decoded");
   }
   otlp_ingest_result res = otlp_ingest(h->r, s, arena, m); /* takes the arena */

@@ -471,6 +471,58 @@ static void test_too_large_bodies_are_413(void **state) {
   free(body);
 }
 
+/* Appends v as a protobuf varint. */
+static size_t put_varint(uint8_t *p, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = (uint8_t)v;
+  return n;
+}
+
+/* n empty spans: 2 bytes each on the wire, a whole Span struct decoded. */
+static uint8_t *empty_spans_request(size_t n, size_t *len) {
+  size_t spans_len = 2 * n;
+  uint8_t ss_hdr[16], rs_hdr[16];
+  size_t ss_n = 0, rs_n = 0;
+  size_t scope_len = spans_len;
+  ss_hdr[ss_n++] = 0x12; /* ResourceSpans.scope_spans */
+  ss_n += put_varint(ss_hdr + ss_n, scope_len);
+  rs_hdr[rs_n++] = 0x0a; /* ExportTraceServiceRequest.resource_spans */
+  rs_n += put_varint(rs_hdr + rs_n, ss_n + scope_len);
+  *len = rs_n + ss_n + spans_len;
+  uint8_t *b = malloc(*len), *p = b;
+  memcpy(p, rs_hdr, rs_n);
+  p += rs_n;
+  memcpy(p, ss_hdr, ss_n);
+  p += ss_n;
+  for (size_t i = 0; i < n; i++) {
+    *p++ = 0x12; /* ScopeSpans.spans, empty */
+    *p++ = 0x00;
+  }
+  return b;
+}
+
+static void test_decode_amplification_is_413(void **state) {
+  fixture *f = *state;
+  size_t len;
+  uint8_t *body = empty_spans_request(200000, &len);
+  assert_true(len < MAX_BODY);
+  response r;
+  request(f, "POST", "/v1/traces", "application/x-protobuf", NULL, body, len, &r);
+  assert_int_equal(r.status, 413);
+  assert_int_equal(atomic_load(&f->sinks[OTLPD_TRACES].batches), 0);
+  free(body);
+  /* a modest number of them is fine */
+  body = empty_spans_request(100, &len);
+  request(f, "POST", "/v1/traces", "application/x-protobuf", NULL, body, len, &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(atomic_load(&f->sinks[OTLPD_TRACES].items), 100);
+  free(body);
+}
+
 static void test_compressed_bodies(void **state) {
   fixture *f = *state;
   size_t len, zlen;
@@ -584,6 +636,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_bad_json_is_400_naming_reason, setup, teardown),
       cmocka_unit_test_setup_teardown(test_routing_and_method_errors, setup, teardown),
       cmocka_unit_test_setup_teardown(test_too_large_bodies_are_413, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_decode_amplification_is_413, setup, teardown),
       cmocka_unit_test_setup_teardown(test_compressed_bodies, setup, teardown),
       cmocka_unit_test_setup_teardown(test_back_pressure_and_refusals, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cors, setup, teardown),
