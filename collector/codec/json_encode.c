@@ -89,7 +89,9 @@ static int put_string(otlpd_buf *b, const char *str) {
     int rc;
     if (c >= 0x80) {
       size_t l = utf8_len(s + i, n - i);
-      rc = l ? put(b, (const char *)s + i, l) : PUTS(b, "\\ufffd");
+      /* U+FFFD written as UTF-8 (not escaped) so that re-encoding our own
+       * output gives the same bytes. */
+      rc = l ? put(b, (const char *)s + i, l) : PUTS(b, "\xef\xbf\xbd");
       i += l ? l : 1;
     } else {
       char e[6] = {'\\', 0, 0, 0, 0, 0};

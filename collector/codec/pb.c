@@ -43,7 +43,11 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...) {
 
 /* Reads a varint of at most max bytes. Returns bytes used, 0 if it is cut
  * short by end, -1 if it runs longer than max. */
-static int read_varint(const uint8_t *p, const uint8_t *end, int max, uint64_t *v) {
+static inline int read_varint(const uint8_t *p, const uint8_t *end, int max, uint64_t *v) {
+  if (p < end && *p < 0x80) { /* most keys and lengths fit in one byte */
+    *v = *p;
+    return 1;
+  }
   uint64_t r = 0;
   for (int i = 0; i < max; i++) {
     if (p + i >= end) return 0;
@@ -89,6 +93,14 @@ typedef struct {
   const uint8_t *end;
 } scan_frame;
 
+/* OTLP messages mostly number their fields 1..n, so fields[num-1] is
+ * usually the one; fall back to protobuf-c's range search otherwise. */
+static inline const ProtobufCFieldDescriptor *field_by_number(const ProtobufCMessageDescriptor *d,
+                                                              uint64_t num) {
+  if (num - 1 < d->n_fields && d->fields[num - 1].id == num) return &d->fields[num - 1];
+  return protobuf_c_message_descriptor_get_field(d, (unsigned)num);
+}
+
 /* One linear pass over the wire format; nesting is tracked with an explicit
  * stack so hostile input cannot exhaust the C stack here either. */
 static int pb_prescan(const ProtobufCMessageDescriptor *root, const uint8_t *buf, size_t len,
@@ -121,7 +133,7 @@ static int pb_prescan(const ProtobufCMessageDescriptor *root, const uint8_t *buf
              (unsigned long long)num, off, fr->d->name);
       return -EINVAL;
     }
-    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(fr->d, (unsigned)num);
+    const ProtobufCFieldDescriptor *f = field_by_number(fr->d, num);
     if (f) {
       int want = wire_type_of(f->type);
       bool packed = f->label == PROTOBUF_C_LABEL_REPEATED && want != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED &&
@@ -222,6 +234,7 @@ ProtobufCMessage *otlpd_pb_decode(const ProtobufCMessageDescriptor *d, const uin
 
 int otlpd_pb_encode(const ProtobufCMessage *m, otlpd_buf *out) {
   size_t n = protobuf_c_message_get_packed_size(m);
+  if (n == 0) return 0; /* an empty message has no bytes (and out may have no storage) */
   int rc = otlpd_buf_reserve(out, n);
   if (rc) return rc;
   size_t w = protobuf_c_message_pack(m, out->data + out->len);

@@ -156,8 +156,8 @@ int file_rotate_prune(const char *path, int64_t max_backups, int64_t max_days, b
   if (max_backups <= 0 && max_days <= 0) return 0;
   path_parts p;
   split_path(path, &p);
-  backup *v;
-  size_t n;
+  backup *v = NULL;
+  size_t n = 0;
   int rc = list_backups(&p, localtime, &v, &n);
   if (rc == 0) {
     if (n > 1) qsort(v, n, sizeof(*v), by_time_desc);

@@ -356,7 +356,7 @@ static void test_rotation_keeps_everything_in_order(void **state) {
   int n = 0, records = 0;
   for (int i = 0; i < nf; i++) {
     char p[512];
-    snprintf(p, sizeof(p), "%s/%s", f->dir, names[i]);
+    snprintf(p, sizeof(p), "%.255s/%.255s", f->dir, names[i]);
     if (i < nf - 1) assert_true(is_backup_name(names[i]));
     struct stat st;
     assert_int_equal(stat(p, &st), 0);
@@ -386,7 +386,7 @@ static void test_rotation_respects_max_backups(void **state) {
   int n = 0, records = 0;
   for (int i = 0; i < nf; i++) {
     char p[512];
-    snprintf(p, sizeof(p), "%s/%s", f->dir, names[i]);
+    snprintf(p, sizeof(p), "%.255s/%.255s", f->dir, names[i]);
     n = read_records(p, FILE_FORMAT_JSON, false, nums, n, &records);
   }
   assert_true(n > 0 && n < sent);
