@@ -79,7 +79,10 @@ int file_consume(otlpd_consumer *self, otlpd_batch *batch) {
   file_exporter *fe = (file_exporter *)self;
   if (!fe->started || fe->stopping) return OTLPD_ERR_RETRY;
   if (batch->n == 0) return OTLPD_OK;
-  if (fe->queued_bytes >= fe->queue_limit) {
+  /* While the daemon drains, processors flush what they hold into us; the
+   * receivers are closed, so taking it all is bounded and loses nothing. */
+  bool draining = fe->host->shutting_down && *fe->host->shutting_down;
+  if (fe->queued_bytes >= fe->queue_limit && !draining) {
     /* Make sure what is queued is on its way, or nothing would free room
      * before the next flush tick. */
     fe->refused++;
