@@ -19,7 +19,12 @@ static int start(void *state) {
   otlp_receiver *r = state;
   int rc = 0;
   if (r->cfg->protocols.has_http && (rc = otlp_http_start(r)) < 0) return rc;
-  if (r->cfg->protocols.has_grpc && (rc = otlp_grpc_start(r)) < 0) return rc;
+  if (r->cfg->protocols.has_grpc && (rc = otlp_grpc_start(r)) < 0) {
+    /* The daemon only shuts down what started; close the HTTP side here so
+     * its listener does not keep the loop alive. */
+    if (r->http) otlp_http_shutdown(r);
+    return rc;
+  }
   return 0;
 }
 
