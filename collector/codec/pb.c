@@ -1,9 +1,16 @@
 /* Protobuf decode/encode of OTLP messages (protobuf-c underneath).
  *
  * protobuf-c unpacks recursively on the C stack and gives no reason when it
- * fails, so every body is first walked once, iteratively, by pb_prescan():
- * it bounds nesting, checks framing and wire types, and names the problem.
- * Only then does protobuf-c unpack, allocating from the request's arena. */
+ * fails, so every body is first walked once, iteratively, by pb_scan(): it
+ * bounds nesting and checks framing. Only then does protobuf-c unpack,
+ * allocating from the request's arena. If protobuf-c still refuses the
+ * body, a thorough scan (wire types, packed runs) names the problem.
+ *
+ * The fast scan need not enter every sub-message: each nesting level costs
+ * at least two bytes (a key and a length), so a sub-message of L bytes at
+ * level c cannot nest deeper than c + L/2. Small sub-messages (most
+ * attributes, events, links) are skipped whole when that bound is within
+ * OTLPD_MAX_NESTING; protobuf-c checks their framing itself. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -102,11 +109,12 @@ static inline const ProtobufCFieldDescriptor *field_by_number(const ProtobufCMes
 }
 
 /* One linear pass over the wire format; nesting is tracked with an explicit
- * stack so hostile input cannot exhaust the C stack here either. */
-static int pb_prescan(const ProtobufCMessageDescriptor *root, const uint8_t *buf, size_t len,
-                      char *err, size_t errlen) {
+ * stack so hostile input cannot exhaust the C stack here either. thorough:
+ * enter every sub-message and check wire types and packed runs too. */
+static int pb_scan(const ProtobufCMessageDescriptor *root, const uint8_t *buf, size_t len, int thorough,
+                   char *err, size_t errlen) {
   scan_frame st[OTLPD_MAX_NESTING];
-  int depth = 0;
+  int depth = 0; /* st[depth] is at nesting level depth + 1 */
   const uint8_t *p = buf;
   st[0].d = root;
   st[0].end = buf + len;
@@ -133,8 +141,8 @@ static int pb_prescan(const ProtobufCMessageDescriptor *root, const uint8_t *buf
              (unsigned long long)num, off, fr->d->name);
       return -EINVAL;
     }
-    const ProtobufCFieldDescriptor *f = field_by_number(fr->d, num);
-    if (f) {
+    const ProtobufCFieldDescriptor *f = NULL;
+    if (thorough && (f = field_by_number(fr->d, num))) {
       int want = wire_type_of(f->type);
       bool packed = f->label == PROTOBUF_C_LABEL_REPEATED && want != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED &&
                     wt == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
@@ -145,6 +153,48 @@ static int pb_prescan(const ProtobufCMessageDescriptor *root, const uint8_t *buf
       }
     }
     uint64_t v;
+    if (wt == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
+      /* protobuf-c reads at most 5 length bytes (32-bit lengths). */
+      n = read_varint(p, fr->end, 5, &v);
+      if (n <= 0) {
+        seterr(err, errlen, "protobuf: %s length of field #%llu at offset %zu in %s",
+               n == 0 ? "truncated" : "overlong", (unsigned long long)num, off, fr->d->name);
+        return -EINVAL;
+      }
+      p += n;
+      if (v > (uint64_t)(fr->end - p)) {
+        seterr(err, errlen,
+               "protobuf: field #%llu at offset %zu in %s claims %llu bytes but only %zu remain",
+               (unsigned long long)num, off, fr->d->name, (unsigned long long)v, (size_t)(fr->end - p));
+        return -EINVAL;
+      }
+      /* Whatever these bytes are, they cannot nest past the limit. */
+      if (!thorough && (uint64_t)depth + 2 + v / 2 <= OTLPD_MAX_NESTING) {
+        p += v;
+        continue;
+      }
+      if (!f) f = field_by_number(fr->d, num);
+      if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+        if (depth + 1 >= OTLPD_MAX_NESTING) {
+          seterr(err, errlen, "protobuf: messages nested deeper than %d levels (at offset %zu, %s.%s)",
+                 OTLPD_MAX_NESTING, off, fr->d->name, f->name);
+          return -EINVAL;
+        }
+        depth++;
+        st[depth].d = f->descriptor;
+        st[depth].end = p + v;
+        continue;
+      }
+      if (thorough && f && f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_BYTES) {
+        const char *why = check_packed(wire_type_of(f->type), p, (size_t)v);
+        if (why) {
+          seterr(err, errlen, "protobuf: %s (%s.%s at offset %zu)", why, fr->d->name, f->name, off);
+          return -EINVAL;
+        }
+      }
+      p += v;
+      continue;
+    }
     switch (wt) {
     case PROTOBUF_C_WIRE_TYPE_VARINT:
       n = read_varint(p, fr->end, 10, &v);
@@ -164,42 +214,6 @@ static int pb_prescan(const ProtobufCMessageDescriptor *root, const uint8_t *buf
         return -EINVAL;
       }
       p += w;
-      break;
-    }
-    case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED: {
-      /* protobuf-c reads at most 5 length bytes (32-bit lengths). */
-      n = read_varint(p, fr->end, 5, &v);
-      if (n <= 0) {
-        seterr(err, errlen, "protobuf: %s length of field #%llu at offset %zu in %s",
-               n == 0 ? "truncated" : "overlong", (unsigned long long)num, off, fr->d->name);
-        return -EINVAL;
-      }
-      p += n;
-      if (v > (uint64_t)(fr->end - p)) {
-        seterr(err, errlen,
-               "protobuf: field #%llu at offset %zu in %s claims %llu bytes but only %zu remain",
-               (unsigned long long)num, off, fr->d->name, (unsigned long long)v, (size_t)(fr->end - p));
-        return -EINVAL;
-      }
-      if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
-        if (depth + 1 >= OTLPD_MAX_NESTING) {
-          seterr(err, errlen, "protobuf: messages nested deeper than %d levels (at offset %zu, %s.%s)",
-                 OTLPD_MAX_NESTING, off, fr->d->name, f->name);
-          return -EINVAL;
-        }
-        depth++;
-        st[depth].d = f->descriptor;
-        st[depth].end = p + v;
-        continue;
-      }
-      if (f && f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_BYTES) {
-        const char *why = check_packed(wire_type_of(f->type), p, (size_t)v);
-        if (why) {
-          seterr(err, errlen, "protobuf: %s (%s.%s at offset %zu)", why, fr->d->name, f->name, off);
-          return -EINVAL;
-        }
-      }
-      p += v;
       break;
     }
     case 3:
@@ -223,12 +237,12 @@ ProtobufCMessage *otlpd_pb_decode(const ProtobufCMessageDescriptor *d, const uin
   }
   static const uint8_t empty[1];
   if (!buf) buf = empty;
-  if (pb_prescan(d, buf, len, err, errlen) < 0) return NULL;
+  if (pb_scan(d, buf, len, 0, err, errlen) < 0) return NULL;
   ProtobufCMessage *m = protobuf_c_message_unpack(d, otlpd_arena_pb(a), len, buf);
-  /* The pre-scan accepted the framing, so a failure here is almost always
-   * the arena's limit (or a value protobuf-c refuses, e.g. a bad packed bool). */
-  if (!m) seterr(err, errlen, "protobuf: cannot decode %s (%zu bytes): out of memory or invalid value",
-                 d->name, len);
+  /* Find out why (rare, so the slow scan is fine). If every check passes,
+   * it was the arena's limit. */
+  if (!m && pb_scan(d, buf, len, 1, err, errlen) == 0)
+    seterr(err, errlen, "protobuf: cannot decode %s (%zu bytes): out of memory", d->name, len);
   return m;
 }
 
