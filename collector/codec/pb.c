@@ -1,16 +1,13 @@
 /* Protobuf decode/encode of OTLP messages (protobuf-c underneath).
  *
  * protobuf-c unpacks recursively on the C stack and gives no reason when it
- * fails, so every body is first walked once, iteratively, by pb_scan(): it
- * bounds nesting and checks framing. Only then does protobuf-c unpack,
- * allocating from the request's arena. If protobuf-c still refuses the
- * body, a thorough scan (wire types, packed runs) names the problem.
- *
- * The fast scan need not enter every sub-message: each nesting level costs
- * at least two bytes (a key and a length), so a sub-message of L bytes at
- * level c cannot nest deeper than c + L/2. Small sub-messages (most
- * attributes, events, links) are skipped whole when that bound is within
- * OTLPD_MAX_NESTING; protobuf-c checks their framing itself. */
+ * fails, so every body is first walked once, iteratively, by scan_fast(): it
+ * bounds nesting, checks framing and field numbers (protobuf-c accepts an
+ * overlong-encoded field 0, or numbers past 2^29-1, as unknown fields and
+ * would re-emit bytes no decoder accepts, poisoning whole export batches).
+ * Only then does protobuf-c unpack, allocating from the request's arena. If
+ * protobuf-c still refuses the body, scan_thorough() (wire types, packed
+ * runs) names the problem; that path is rare, so it may be slow. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -108,11 +105,86 @@ static inline const ProtobufCFieldDescriptor *field_by_number(const ProtobufCMes
   return protobuf_c_message_descriptor_get_field(d, (unsigned)num);
 }
 
-/* One linear pass over the wire format; nesting is tracked with an explicit
- * stack so hostile input cannot exhaust the C stack here either. thorough:
- * enter every sub-message and check wire types and packed runs too. */
-static int pb_scan(const ProtobufCMessageDescriptor *root, const uint8_t *buf, size_t len, int thorough,
-                   char *err, size_t errlen) {
+static int scan_error(char *err, size_t errlen, const char *what, const uint8_t *buf, const uint8_t *at,
+                      const ProtobufCMessageDescriptor *d) {
+  seterr(err, errlen, "protobuf: %s at offset %zu in %s", what, (size_t)(at - buf), d->name);
+  return -EINVAL;
+}
+
+/* The hot path: one linear pass, tuned for one-byte keys and lengths.
+ * Nesting is tracked with an explicit stack so hostile input cannot
+ * exhaust the C stack here either. */
+static int scan_fast(const ProtobufCMessageDescriptor *root, const uint8_t *buf, size_t len, char *err,
+                     size_t errlen) {
+  scan_frame st[OTLPD_MAX_NESTING];
+  int depth = 0; /* st[depth] is at nesting level depth + 1 */
+  const ProtobufCMessageDescriptor *d = root;
+  const uint8_t *p = buf, *end = buf + len;
+  st[0].d = root;
+  st[0].end = end;
+  for (;;) {
+    if (p == end) {
+      if (depth == 0) return 0;
+      depth--;
+      d = st[depth].d;
+      end = st[depth].end;
+      continue;
+    }
+    const uint8_t *kp = p;
+    uint64_t key, v;
+    int n = read_varint(p, end, 5, &key);
+    if (n <= 0) return scan_error(err, errlen, n ? "overlong field key" : "truncated field key", buf, kp, d);
+    p += n;
+    uint64_t num = key >> 3;
+    if (num == 0 || num > MAX_FIELD_NUMBER) return scan_error(err, errlen, "invalid field number", buf, kp, d);
+    switch (key & 7) {
+    case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED: {
+      n = read_varint(p, end, 5, &v); /* protobuf-c takes at most 5 length bytes */
+      if (n <= 0) return scan_error(err, errlen, n ? "overlong length" : "truncated length", buf, kp, d);
+      p += n;
+      if (v > (uint64_t)(end - p)) return scan_error(err, errlen, "length past the end of its message", buf, kp, d);
+      const ProtobufCFieldDescriptor *f = field_by_number(d, num);
+      if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+        if (depth + 1 >= OTLPD_MAX_NESTING) {
+          seterr(err, errlen, "protobuf: messages nested deeper than %d levels (at offset %zu, %s.%s)",
+                 OTLPD_MAX_NESTING, (size_t)(kp - buf), d->name, f->name);
+          return -EINVAL;
+        }
+        st[depth].d = d;
+        st[depth].end = end;
+        depth++;
+        d = f->descriptor;
+        end = p + v;
+        st[depth].d = d;
+        st[depth].end = end;
+      } else {
+        p += v;
+      }
+      break;
+    }
+    case PROTOBUF_C_WIRE_TYPE_VARINT:
+      n = read_varint(p, end, 10, &v);
+      if (n <= 0) return scan_error(err, errlen, n ? "overlong varint" : "truncated varint", buf, kp, d);
+      p += n;
+      break;
+    case PROTOBUF_C_WIRE_TYPE_64BIT:
+      if (end - p < 8) return scan_error(err, errlen, "truncated fixed64", buf, kp, d);
+      p += 8;
+      break;
+    case PROTOBUF_C_WIRE_TYPE_32BIT:
+      if (end - p < 4) return scan_error(err, errlen, "truncated fixed32", buf, kp, d);
+      p += 4;
+      break;
+    default: /* groups and undefined wire types */
+      return scan_error(err, errlen, "invalid wire type", buf, kp, d);
+    }
+  }
+}
+
+/* Finds why protobuf-c refused a body: everything scan_fast() checks plus
+ * wire types against the schema and packed runs. */
+static int scan_thorough(const ProtobufCMessageDescriptor *root, const uint8_t *buf, size_t len,
+                         char *err, size_t errlen) {
   scan_frame st[OTLPD_MAX_NESTING];
   int depth = 0; /* st[depth] is at nesting level depth + 1 */
   const uint8_t *p = buf;
@@ -141,8 +213,8 @@ static int pb_scan(const ProtobufCMessageDescriptor *root, const uint8_t *buf, s
              (unsigned long long)num, off, fr->d->name);
       return -EINVAL;
     }
-    const ProtobufCFieldDescriptor *f = NULL;
-    if (thorough && (f = field_by_number(fr->d, num))) {
+    const ProtobufCFieldDescriptor *f = field_by_number(fr->d, num);
+    if (f) {
       int want = wire_type_of(f->type);
       bool packed = f->label == PROTOBUF_C_LABEL_REPEATED && want != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED &&
                     wt == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
@@ -168,12 +240,6 @@ static int pb_scan(const ProtobufCMessageDescriptor *root, const uint8_t *buf, s
                (unsigned long long)num, off, fr->d->name, (unsigned long long)v, (size_t)(fr->end - p));
         return -EINVAL;
       }
-      /* Whatever these bytes are, they cannot nest past the limit. */
-      if (!thorough && (uint64_t)depth + 2 + v / 2 <= OTLPD_MAX_NESTING) {
-        p += v;
-        continue;
-      }
-      if (!f) f = field_by_number(fr->d, num);
       if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
         if (depth + 1 >= OTLPD_MAX_NESTING) {
           seterr(err, errlen, "protobuf: messages nested deeper than %d levels (at offset %zu, %s.%s)",
@@ -185,7 +251,7 @@ static int pb_scan(const ProtobufCMessageDescriptor *root, const uint8_t *buf, s
         st[depth].end = p + v;
         continue;
       }
-      if (thorough && f && f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_BYTES) {
+      if (f && f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_BYTES) {
         const char *why = check_packed(wire_type_of(f->type), p, (size_t)v);
         if (why) {
           seterr(err, errlen, "protobuf: %s (%s.%s at offset %zu)", why, fr->d->name, f->name, off);
@@ -237,11 +303,15 @@ ProtobufCMessage *otlpd_pb_decode(const ProtobufCMessageDescriptor *d, const uin
   }
   static const uint8_t empty[1];
   if (!buf) buf = empty;
-  if (pb_scan(d, buf, len, 0, err, errlen) < 0) return NULL;
+  /* On an error, the thorough scan words the reason more precisely. */
+  if (scan_fast(d, buf, len, err, errlen) < 0) {
+    scan_thorough(d, buf, len, err, errlen);
+    return NULL;
+  }
   ProtobufCMessage *m = protobuf_c_message_unpack(d, otlpd_arena_pb(a), len, buf);
   /* Find out why (rare, so the slow scan is fine). If every check passes,
    * it was the arena's limit. */
-  if (!m && pb_scan(d, buf, len, 1, err, errlen) == 0)
+  if (!m && scan_thorough(d, buf, len, err, errlen) == 0)
     seterr(err, errlen, "protobuf: cannot decode %s (%zu bytes): out of memory", d->name, len);
   return m;
 }

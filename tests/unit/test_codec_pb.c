@@ -240,6 +240,13 @@ static void test_malformed(void **state) {
   expect_error(cut_fixed, sizeof cut_fixed, "truncated fixed64");
   static const uint8_t field0[] = {0x02, 0x00};
   expect_error(field0, sizeof field0, "invalid field number 0");
+  /* protobuf-c itself would take these as unknown fields and re-emit bytes
+   * that no decoder (not even protobuf-c) accepts: an overlong field 0 deep
+   * in a small span, and a field number past 2^29-1. */
+  static const uint8_t overlong0[] = {0x0a, 0x06, 0x12, 0x04, 0x12, 0x02, 0x80, 0x00};
+  expect_error(overlong0, sizeof overlong0, "invalid field number 0 at offset 6 in opentelemetry.proto.trace.v1.Span");
+  static const uint8_t huge_num[] = {0x80, 0x80, 0x80, 0x80, 0x10, 0x00};
+  expect_error(huge_num, sizeof huge_num, "invalid field number 536870912");
   static const uint8_t group[] = {0x2b, 0x2c};
   expect_error(group, sizeof group, "groups");
   static const uint8_t wt7[] = {0x2f};
