@@ -1,0 +1,66 @@
+/* Turns the otelcol-style grpc settings into gRPC core's vocabulary:
+ * a listen address and channel args (credentials: grpc_tls.c). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "grpc_server.h"
+
+int grpc_opt_address(const otlp_grpc_cfg *c, char *out, size_t outlen) {
+  const char *ep = c->endpoint ? c->endpoint : "localhost:4317";
+  const char *tr = c->transport ? c->transport : "tcp";
+  int n;
+  if (strncmp(ep, "unix:", 5) == 0) {
+    n = snprintf(out, outlen, "%s", ep);
+  } else if (strcmp(tr, "unix") == 0) {
+    n = snprintf(out, outlen, "unix:%s", ep); /* otelcol: transport unix, endpoint /path */
+  } else if (strcmp(tr, "tcp") && strcmp(tr, "tcp4") && strcmp(tr, "tcp6")) {
+    return -EINVAL;
+  } else if (ep[0] == ':') {
+    /* gRPC treats both wildcards alike (dual-stack, IPv4 fallback) unless
+     * the transport pins the family. */
+    n = snprintf(out, outlen, "%s%s", strcmp(tr, "tcp4") == 0 ? "0.0.0.0" : "[::]", ep);
+  } else {
+    n = snprintf(out, outlen, "%s", ep);
+  }
+  return n > 0 && (size_t)n < outlen ? 0 : -ENAMETOOLONG;
+}
+
+static int64_t ns_to_ms(int64_t ns) {
+  if (ns <= 0) return 0;
+  int64_t ms = ns / OTLPD_NS_PER_MS;
+  return ms ? ms : 1;
+}
+
+static void arg_int(grpc_arg *a, size_t *n, const char *key, int64_t v) {
+  a[*n].type = GRPC_ARG_INTEGER;
+  a[*n].key = (char *)key;
+  a[*n].value.integer = v > INT_MAX ? INT_MAX : (int)v;
+  (*n)++;
+}
+
+grpc_server *grpc_opt_server_create(const otlp_grpc_cfg *c) {
+  grpc_arg a[16];
+  size_t n = 0;
+  const otlp_keepalive_server_cfg *sp = &c->keepalive.server_parameters;
+  const otlp_keepalive_enforcement_cfg *ep = &c->keepalive.enforcement_policy;
+  arg_int(a, &n, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, c->max_recv_msg_size_mib * 1024 * 1024);
+  /* gRPC core defaults to SO_REUSEPORT, which would let a second daemon
+   * silently share (and steal traffic from) our port. */
+  arg_int(a, &n, GRPC_ARG_ALLOW_REUSEPORT, 0);
+  if (c->max_concurrent_streams > 0) arg_int(a, &n, GRPC_ARG_MAX_CONCURRENT_STREAMS, c->max_concurrent_streams);
+  if (sp->time > 0) arg_int(a, &n, GRPC_ARG_KEEPALIVE_TIME_MS, ns_to_ms(sp->time));
+  if (sp->timeout > 0) arg_int(a, &n, GRPC_ARG_KEEPALIVE_TIMEOUT_MS, ns_to_ms(sp->timeout));
+  if (sp->max_connection_idle > 0) arg_int(a, &n, GRPC_ARG_MAX_CONNECTION_IDLE_MS, ns_to_ms(sp->max_connection_idle));
+  if (sp->max_connection_age > 0) arg_int(a, &n, GRPC_ARG_MAX_CONNECTION_AGE_MS, ns_to_ms(sp->max_connection_age));
+  if (sp->max_connection_age_grace > 0)
+    arg_int(a, &n, GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, ns_to_ms(sp->max_connection_age_grace));
+  if (ep->min_time > 0)
+    arg_int(a, &n, GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, ns_to_ms(ep->min_time));
+  /* On a server this arg governs which client pings are tolerated with no
+   * call open: the enforcement policy's permit_without_stream. */
+  arg_int(a, &n, GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, ep->permit_without_stream ? 1 : 0);
+  grpc_channel_args args = {n, a};
+  return grpc_server_create(&args, NULL);
+}

@@ -1,0 +1,228 @@
+/* One OTLP Export call: requested, decoded on the gRPC thread, ingested and
+ * answered on the loop thread, freed on the gRPC thread when the reply
+ * batch completes. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <grpc/byte_buffer_reader.h>
+
+#include "grpc_server.h"
+#include "otlpd/codec.h"
+
+/* Decoded protobuf-c structs are bigger than their wire form (about 15x
+ * for attribute-heavy data); hostile input of empty sub-messages can reach
+ * ~30x. Bounding the arena keeps one request from taking all memory. */
+#define DECODE_EXPANSION 32
+#define DECODE_SLACK (1024 * 1024)
+
+int grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s) {
+  grpc_rpc *rpc = calloc(1, sizeof(*rpc));
+  if (!rpc) return -ENOMEM;
+  rpc->g = g;
+  rpc->unknown = unknown;
+  rpc->signal = s;
+  grpc_metadata_array_init(&rpc->metadata);
+  grpc_call_details_init(&rpc->details);
+  atomic_fetch_add(&g->live, 1);
+  grpc_call_error e;
+  if (unknown)
+    e = grpc_server_request_call(g->server, &rpc->call, &rpc->details, &rpc->metadata, g->cq, g->cq, rpc);
+  else
+    e = grpc_server_request_registered_call(g->server, g->methods[s], &rpc->call, &rpc->deadline,
+                                            &rpc->metadata, &rpc->payload, g->cq, g->cq, rpc);
+  if (e != GRPC_CALL_OK) {
+    otlpd_error(g->log, "grpc: cannot request a call: %s", grpc_call_error_to_string(e));
+    grpc_rpc_free(rpc);
+    return -EIO;
+  }
+  return 0;
+}
+
+/* Decoded requests waiting for the loop count as held memory, so the
+ * early refusal on the gRPC thread sees them; otlp_ingest charges the
+ * payload itself, so the charge is dropped just before. */
+static void charge(grpc_rpc *rpc) {
+  otlpd_memacct *m = rpc->g->r->host->mem;
+  if (!m || !rpc->arena) return;
+  rpc->charged = otlpd_arena_footprint(rpc->arena);
+  atomic_fetch_add_explicit(&m->used, rpc->charged, memory_order_relaxed);
+}
+
+void grpc_rpc_uncharge(grpc_rpc *rpc) {
+  if (!rpc->charged) return;
+  atomic_fetch_sub_explicit(&rpc->g->r->host->mem->used, rpc->charged, memory_order_relaxed);
+  rpc->charged = 0;
+}
+
+void grpc_rpc_free(grpc_rpc *rpc) {
+  otlp_grpc *g = rpc->g;
+  grpc_rpc_uncharge(rpc);
+  if (rpc->call) grpc_call_unref(rpc->call);
+  grpc_metadata_array_destroy(&rpc->metadata);
+  grpc_call_details_destroy(&rpc->details);
+  if (rpc->payload) grpc_byte_buffer_destroy(rpc->payload);
+  if (rpc->response) grpc_byte_buffer_destroy(rpc->response);
+  otlpd_arena_free(rpc->arena);
+  free(rpc);
+  atomic_fetch_sub(&g->live, 1);
+}
+
+/* Export*ServiceResponse, with partial_success only when something was
+ * rejected (an empty response means full success). NULL on ENOMEM. */
+static grpc_byte_buffer *encode_response(otlpd_signal s, size_t rejected, const char *why) {
+  Opentelemetry__Proto__Collector__Trace__V1__ExportTracePartialSuccess tp =
+      OPENTELEMETRY__PROTO__COLLECTOR__TRACE__V1__EXPORT_TRACE_PARTIAL_SUCCESS__INIT;
+  Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsPartialSuccess mp =
+      OPENTELEMETRY__PROTO__COLLECTOR__METRICS__V1__EXPORT_METRICS_PARTIAL_SUCCESS__INIT;
+  Opentelemetry__Proto__Collector__Logs__V1__ExportLogsPartialSuccess lp =
+      OPENTELEMETRY__PROTO__COLLECTOR__LOGS__V1__EXPORT_LOGS_PARTIAL_SUCCESS__INIT;
+  otlp_trace_response tr = OPENTELEMETRY__PROTO__COLLECTOR__TRACE__V1__EXPORT_TRACE_SERVICE_RESPONSE__INIT;
+  otlp_metrics_response mr = OPENTELEMETRY__PROTO__COLLECTOR__METRICS__V1__EXPORT_METRICS_SERVICE_RESPONSE__INIT;
+  otlp_logs_response lr = OPENTELEMETRY__PROTO__COLLECTOR__LOGS__V1__EXPORT_LOGS_SERVICE_RESPONSE__INIT;
+  char *msg = (char *)(why ? why : "");
+  ProtobufCMessage *m;
+  switch (s) {
+  case OTLPD_TRACES:
+    tp.rejected_spans = (int64_t)rejected, tp.error_message = msg;
+    tr.partial_success = rejected ? &tp : NULL;
+    m = &tr.base;
+    break;
+  case OTLPD_METRICS:
+    mp.rejected_data_points = (int64_t)rejected, mp.error_message = msg;
+    mr.partial_success = rejected ? &mp : NULL;
+    m = &mr.base;
+    break;
+  default:
+    lp.rejected_log_records = (int64_t)rejected, lp.error_message = msg;
+    lr.partial_success = rejected ? &lp : NULL;
+    m = &lr.base;
+    break;
+  }
+  size_t n = protobuf_c_message_get_packed_size(m);
+  grpc_slice sl = n ? grpc_slice_malloc(n) : grpc_empty_slice();
+  if (n) protobuf_c_message_pack(m, GRPC_SLICE_START_PTR(sl));
+  grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&sl, 1);
+  grpc_slice_unref(sl);
+  return bb;
+}
+
+/* Any thread (grpc_call_start_batch is thread-safe). Once the batch is
+ * started the gRPC thread owns rpc again: it frees it on completion. */
+void grpc_rpc_reply(grpc_rpc *rpc, grpc_status_code code, const char *msg, size_t rejected) {
+  grpc_op ops[4];
+  memset(ops, 0, sizeof(ops));
+  size_t n = 0;
+  ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+  if (code == GRPC_STATUS_OK && !rpc->unknown) {
+    rpc->response = encode_response(rpc->signal, rejected, msg);
+    if (rpc->response) {
+      ops[n].op = GRPC_OP_SEND_MESSAGE;
+      ops[n++].data.send_message.send_message = rpc->response;
+    } else {
+      code = GRPC_STATUS_UNAVAILABLE;
+      msg = "out of memory";
+    }
+  }
+  bool with_details = code != GRPC_STATUS_OK && msg;
+  grpc_slice details = with_details ? grpc_slice_from_copied_string(msg) : grpc_empty_slice();
+  ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+  ops[n].data.send_status_from_server.status = code;
+  ops[n++].data.send_status_from_server.status_details = with_details ? &details : NULL;
+  ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+  ops[n++].data.recv_close_on_server.cancelled = &rpc->cancelled;
+  rpc->replying = true;
+  grpc_call_error e = grpc_call_start_batch(rpc->call, ops, n, rpc, NULL);
+  grpc_slice_unref(details);
+  if (e != GRPC_CALL_OK) {
+    /* Only a bug in the ops above gets here; the call is dropped. */
+    otlpd_error(rpc->g->log, "grpc: cannot send a reply: %s", grpc_call_error_to_string(e));
+    grpc_rpc_free(rpc);
+  }
+}
+
+/* Payload -> decoded request in a fresh arena. Returns a gRPC status. */
+static grpc_status_code decode(grpc_rpc *rpc, char *err, size_t errlen) {
+  grpc_byte_buffer_reader rd;
+  if (!grpc_byte_buffer_reader_init(&rd, rpc->payload)) {
+    snprintf(err, errlen, "cannot read the request message (bad compression?)");
+    return GRPC_STATUS_INVALID_ARGUMENT;
+  }
+  grpc_slice body = grpc_byte_buffer_reader_readall(&rd);
+  grpc_byte_buffer_reader_destroy(&rd);
+  grpc_byte_buffer_destroy(rpc->payload);
+  rpc->payload = NULL;
+  size_t len = GRPC_SLICE_LENGTH(body);
+  grpc_status_code code = GRPC_STATUS_OK;
+  rpc->arena = otlpd_arena_new(len < 4096 ? 0 : len * 2);
+  if (!rpc->arena) {
+    snprintf(err, errlen, "out of memory");
+    code = GRPC_STATUS_UNAVAILABLE;
+  } else {
+    size_t cap = rpc->g->max_msg > len ? rpc->g->max_msg : len;
+    otlpd_arena_set_limit(rpc->arena, cap * DECODE_EXPANSION + DECODE_SLACK);
+    rpc->req = otlpd_pb_decode(otlpd_request_descriptor(rpc->signal), GRPC_SLICE_START_PTR(body), len,
+                               rpc->arena, err, errlen);
+    if (!rpc->req) code = GRPC_STATUS_INVALID_ARGUMENT;
+  }
+  grpc_slice_unref(body);
+  return code;
+}
+
+static void on_export(grpc_rpc *rpc) {
+  otlp_grpc *g = rpc->g;
+  if (!rpc->payload) {
+    grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, "the call carries no request message", 0);
+    return;
+  }
+  /* Cheap early refusals (both flags are atomics): skip decoding data
+   * that would be refused anyway. The loop re-checks in otlp_ingest. */
+  if (atomic_load(&g->closing)) {
+    grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
+    return;
+  }
+  if (otlpd_memacct_over(g->r->host->mem)) {
+    grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is over its memory limit", 0);
+    return;
+  }
+  char err[256] = "";
+  grpc_status_code code = decode(rpc, err, sizeof(err));
+  if (code != GRPC_STATUS_OK) {
+    otlpd_debug(g->log, "grpc: refusing %s request: %s", otlpd_signal_name(rpc->signal), err);
+    otlpd_arena_free(rpc->arena);
+    rpc->arena = NULL;
+    grpc_rpc_reply(rpc, code, err, 0);
+    return;
+  }
+  charge(rpc);
+  grpc_handoff_push(g, rpc);
+}
+
+void grpc_rpc_event(grpc_rpc *rpc, bool ok) {
+  otlp_grpc *g = rpc->g;
+  if (rpc->replying || !ok) { /* reply done, or a request failed by shutdown */
+    grpc_rpc_free(rpc);
+    return;
+  }
+  if (!atomic_load(&g->closing)) grpc_rpc_request(g, rpc->unknown, rpc->signal);
+  if (rpc->unknown) {
+    char msg[200];
+    snprintf(msg, sizeof(msg), "unknown method %.*s", (int)GRPC_SLICE_LENGTH(rpc->details.method),
+             (const char *)GRPC_SLICE_START_PTR(rpc->details.method));
+    grpc_rpc_reply(rpc, GRPC_STATUS_UNIMPLEMENTED, msg, 0);
+    return;
+  }
+  on_export(rpc);
+}
+
+/* Loop thread: the pipeline decides, then the client hears it. */
+void grpc_rpc_deliver(grpc_rpc *rpc) {
+  grpc_rpc_uncharge(rpc);
+  otlp_ingest_result res = otlp_ingest(rpc->g->r, rpc->signal, rpc->arena, rpc->req);
+  rpc->arena = NULL; /* otlp_ingest owns it now */
+  rpc->req = NULL;
+  switch (res.status) {
+  case OTLP_INGEST_OK: grpc_rpc_reply(rpc, GRPC_STATUS_OK, res.message, res.rejected); break;
+  case OTLP_INGEST_RETRY: grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, res.message, 0); break;
+  default: grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, res.message, 0); break;
+  }
+}
