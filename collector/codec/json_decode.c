@@ -321,34 +321,57 @@ static const char *tok_double(const numtok *t, double *v) {
   return NULL;
 }
 
-/* Integers: exact digits when plain; otherwise via double, if integral. */
+/* Integers, exactly: "1500", "1.5e3" and "15e2" all give 1500; "1.5" and
+ * anything beyond 64 bits are refused (no detour through double). The
+ * token already matched the JSON number grammar. */
 static const char *tok_u64(const numtok *t, int *neg, uint64_t *mag) {
   const char *s = t->s, *e = t->s + t->n;
-  *neg = 0;
-  if (t->is_int) {
-    if (*s == '-') {
-      *neg = 1;
-      s++;
+  *neg = *s == '-';
+  s += *neg;
+  char digits[MAX_NUMBER_LEN];
+  size_t nd = 0;
+  long exp10 = 0;
+  for (; s < e && *s != 'e' && *s != 'E'; s++) {
+    if (*s == '.') {
+      for (s++; s < e && *s >= '0' && *s <= '9'; s++) {
+        if (nd == sizeof digits) return "number too long";
+        digits[nd++] = *s;
+        exp10--;
+      }
+      break;
     }
-    uint64_t v = 0;
-    for (; s < e; s++) {
-      unsigned dgt = (unsigned)(*s - '0');
-      if (v > (UINT64_MAX - dgt) / 10) return "integer out of range";
-      v = v * 10 + dgt;
-    }
-    *mag = v;
+    if (nd == sizeof digits) return "number too long";
+    digits[nd++] = *s;
+  }
+  if (s < e && (*s == 'e' || *s == 'E')) {
+    s++;
+    int eneg = *s == '-';
+    if (*s == '-' || *s == '+') s++;
+    long x = 0;
+    for (; s < e; s++)
+      if (x < 100000) x = x * 10 + (*s - '0');
+    exp10 += eneg ? -x : x;
+  }
+  /* A negative exponent may only drop trailing zeros. */
+  while (exp10 < 0 && nd && digits[nd - 1] == '0') {
+    nd--;
+    exp10++;
+  }
+  size_t lead = 0;
+  while (lead < nd && digits[lead] == '0') lead++;
+  if (lead == nd) {
+    *mag = 0;
     return NULL;
   }
-  double x;
-  const char *why = tok_double(t, &x);
-  if (why) return why;
-  if (!isfinite(x) || x != floor(x)) return "expected an integer";
-  if (x < 0) {
-    *neg = 1;
-    x = -x;
+  if (exp10 < 0) return "expected an integer";
+  if ((long)(nd - lead) + exp10 > 20) return "integer out of range";
+  uint64_t v = 0;
+  for (size_t i = lead; i < nd + (size_t)exp10; i++) {
+    unsigned dgt = i < nd ? (unsigned)(digits[i] - '0') : 0;
+    if (v > (UINT64_MAX - dgt) / 10) return "integer out of range";
+    v = v * 10 + dgt;
   }
-  if (x >= 18446744073709551616.0) return "integer out of range";
-  *mag = (uint64_t)x;
+  *mag = v;
   return NULL;
 }
 

@@ -250,7 +250,10 @@ static void test_input_variants(void **state) {
       "\"attributes\": [{\"key\": \"b\", \"value\": {\"bytes_value\": \"AAEC_w\"}},"
       "{\"key\": \"d\", \"value\": {\"doubleValue\": \"2.5\"}},"
       "{\"key\": \"i\", \"value\": {\"intValue\": -42, \"futureValue\": 1}},"
-      "{\"key\": \"e\", \"value\": {\"bytesValue\": \"AQ\\/=\"}}],"
+      "{\"key\": \"e\", \"value\": {\"bytesValue\": \"AQ\\/=\"}},"
+      "{\"key\": \"x\", \"value\": {\"intValue\": 9.007199254740993e15}},"
+      "{\"key\": \"y\", \"value\": {\"intValue\": \"100e-2\"}},"
+      "{\"key\": \"z\", \"value\": {\"intValue\": -0.0e5}}],"
       "\"droppedAttributesCount\": \"3\","
       "\"status\": {\"code\": \"STATUS_CODE_OK\", \"message\": null}, \"links\": null } ] } ] } ] }  ";
   const char *want =
@@ -258,7 +261,9 @@ static void test_input_variants(void **state) {
       "\"name\":\"n\xc3\xa9\xf0\x9f\x98\x80/x\",\"kind\":3,\"startTimeUnixNano\":\"1544712660000000000\","
       "\"endTimeUnixNano\":\"1500\",\"attributes\":[{\"key\":\"b\",\"value\":{\"bytesValue\":\"AAEC/w==\"}},"
       "{\"key\":\"d\",\"value\":{\"doubleValue\":2.5}},{\"key\":\"i\",\"value\":{\"intValue\":\"-42\"}},"
-      "{\"key\":\"e\",\"value\":{\"bytesValue\":\"AQ8=\"}}],"
+      "{\"key\":\"e\",\"value\":{\"bytesValue\":\"AQ8=\"}},"
+      "{\"key\":\"x\",\"value\":{\"intValue\":\"9007199254740993\"}},"
+      "{\"key\":\"y\",\"value\":{\"intValue\":\"1\"}},{\"key\":\"z\",\"value\":{\"intValue\":\"0\"}}],"
       "\"droppedAttributesCount\":3,\"status\":{\"code\":1}}]}]}]}";
   char *got = json_round_trip(OTLPD_TRACES, in);
   assert_string_equal(got, want);
@@ -318,6 +323,9 @@ static void test_errors(void **state) {
   expect_json_error(OTLPD_TRACES, SPAN("\"startTimeUnixNano\":-1"), "integer out of range");
   expect_json_error(OTLPD_TRACES, SPAN("\"droppedAttributesCount\":4294967296"), "integer out of range");
   expect_json_error(OTLPD_TRACES, SPAN("\"startTimeUnixNano\":1.5"), "expected an integer");
+  expect_json_error(OTLPD_TRACES, SPAN("\"startTimeUnixNano\":\"1.00000000000000000001e19\""), "expected an integer");
+  expect_json_error(OTLPD_TRACES, SPAN("\"startTimeUnixNano\":1.8446744073709551616e19"), "integer out of range");
+  expect_json_error(OTLPD_TRACES, SPAN("\"droppedAttributesCount\":5e-1"), "expected an integer");
   expect_json_error(OTLPD_TRACES, SPAN("\"kind\":\"SPAN_KIND_BOGUS\""), "field 'kind': unknown enum value name");
   expect_json_error(OTLPD_TRACES, SPAN("\"attributes\":{}"), "field 'attributes': expected an array but found an object");
   expect_json_error(OTLPD_TRACES, SPAN("\"attributes\":[null]"), "null inside an array");
