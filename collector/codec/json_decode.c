@@ -48,6 +48,7 @@ static int oom(jdec *d) { return fail(d, "out of memory (request too large)"); }
 static inline int peek(const jdec *d) { return d->p < d->end ? (unsigned char)*d->p : -1; }
 
 static inline void ws(jdec *d) {
+  if (d->p < d->end && (unsigned char)*d->p > ' ') return; /* compact JSON */
   while (d->p < d->end && (*d->p == ' ' || *d->p == '\n' || *d->p == '\r' || *d->p == '\t')) d->p++;
 }
 
@@ -90,6 +91,14 @@ static const uint8_t plain_ascii[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/* Nonzero if any of the 8 bytes in x is not plain_ascii: a control
+ * character, '"', '\\' or a byte >= 0x80 (classic SWAR zero-byte tests). */
+static inline uint64_t special8(uint64_t x) {
+  const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+  return ((x - ones * 0x20) | (q - ones) | (b - ones) | x) & high;
+}
+
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n) {
   unsigned char c = s[0];
@@ -130,7 +139,14 @@ static int scan_string(jdec *d, const char **s, size_t *n, int *esc) {
   const unsigned char *p = (const unsigned char *)d->p + 1, *end = (const unsigned char *)d->end;
   *esc = 0;
   for (;;) {
-    /* Plain ASCII is the common case: one table lookup per byte. */
+    /* Plain ASCII is the common case: eight bytes per step, then one
+     * table lookup per byte. */
+    while (end - p >= 8) {
+      uint64_t x;
+      memcpy(&x, p, 8);
+      if (special8(x)) break;
+      p += 8;
+    }
     while (p < end && plain_ascii[*p]) p++;
     if (p >= end) {
       d->p = (const char *)p;
@@ -328,6 +344,16 @@ static const char *tok_u64(const numtok *t, int *neg, uint64_t *mag) {
   const char *s = t->s, *e = t->s + t->n;
   *neg = *s == '-';
   s += *neg;
+  if (t->is_int) { /* the usual case: plain digits */
+    uint64_t v = 0;
+    for (; s < e; s++) {
+      unsigned dgt = (unsigned)(*s - '0');
+      if (v > (UINT64_MAX - dgt) / 10) return "integer out of range";
+      v = v * 10 + dgt;
+    }
+    *mag = v;
+    return NULL;
+  }
   char digits[MAX_NUMBER_LEN];
   size_t nd = 0;
   long exp10 = 0;
@@ -695,12 +721,20 @@ static int read_scalar(jdec *d, const ProtobufCFieldDescriptor *f, void *dst) {
 
 static int read_object(jdec *d, const ProtobufCMessageDescriptor *desc, int level, ProtobufCMessage **out);
 
+/* *hint: where the next key probably is. Senders write fields in a fixed
+ * order (ours and protobuf's in field-number order), so trying the field
+ * after the previous match first usually hits at once. */
 static const ProtobufCFieldDescriptor *find_field(const ProtobufCMessageDescriptor *desc, const char *k,
-                                                  size_t kn) {
+                                                  size_t kn, unsigned *hint) {
   if (!kn) return NULL;
+  if (*hint < desc->n_fields && otlpd_json_key_matches(&desc->fields[*hint], k, kn))
+    return &desc->fields[(*hint)++];
   for (unsigned i = 0; i < desc->n_fields; i++) {
     const ProtobufCFieldDescriptor *f = &desc->fields[i];
-    if (f->name[0] == k[0] && otlpd_json_key_matches(f, k, kn)) return f;
+    if (f->name[0] == k[0] && otlpd_json_key_matches(f, k, kn)) {
+      *hint = i + 1;
+      return f;
+    }
   }
   return NULL;
 }
@@ -788,6 +822,7 @@ static int read_object(jdec *d, const ProtobufCMessageDescriptor *desc, int leve
   ProtobufCMessage *m = otlpd_arena_alloc(d->a, desc->sizeof_message);
   if (!m) return oom(d);
   protobuf_c_message_init(desc, m);
+  unsigned hint = 0;
   d->p++; /* '{' */
   ws(d);
   if (peek(d) == '}') {
@@ -813,7 +848,7 @@ static int read_object(jdec *d, const ProtobufCMessageDescriptor *desc, int leve
     }
     if (expect(d, ':')) return -1;
     ws(d);
-    const ProtobufCFieldDescriptor *f = find_field(desc, k, kn);
+    const ProtobufCFieldDescriptor *f = find_field(desc, k, kn, &hint);
     if (!f) {
       if (skip_value(d)) return -1;
     } else if (peek(d) == 'n') {

@@ -11,19 +11,20 @@ bool otlpd_json_hex_field(const ProtobufCFieldDescriptor *f) {
 
 static inline char upper(char c) { return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c; }
 
-/* protobuf's json_name: drop each '_' and upper-case the letter after it. */
+/* protobuf's json_name: drop each '_' and upper-case the letter after it.
+ * One walk serves both spellings: at a '_' of the name, a key with '_'
+ * continues as snake_case, one without it as lowerCamelCase. */
 bool otlpd_json_key_matches(const ProtobufCFieldDescriptor *f, const char *key, size_t klen) {
   const char *n = f->name;
-  if (strlen(n) == klen && !memcmp(n, key, klen)) return true;
   size_t i = 0;
-  for (; *n; n++) {
-    char want = *n;
-    if (want == '_' && n[1]) {
+  for (; *n; n++, i++) {
+    if (i >= klen) return false;
+    if (*n == '_' && n[1] && key[i] != '_') {
       n++;
-      want = upper(*n);
+      if (key[i] != upper(*n)) return false;
+    } else if (key[i] != *n) {
+      return false;
     }
-    if (i >= klen || key[i] != want) return false;
-    i++;
   }
   return i == klen;
 }
