@@ -111,6 +111,13 @@ static int scan_error(char *err, size_t errlen, const char *what, const uint8_t 
   return -EINVAL;
 }
 
+/* Reads a key or length of up to 5 bytes that did not fit in one byte. */
+static int read_long_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v) {
+  int n = read_varint(*pp, end, 5, v);
+  if (n > 0) *pp += n;
+  return n;
+}
+
 /* The hot path: one linear pass, tuned for one-byte keys and lengths.
  * Nesting is tracked with an explicit stack so hostile input cannot
  * exhaust the C stack here either. */
@@ -123,36 +130,38 @@ static int scan_fast(const ProtobufCMessageDescriptor *root, const uint8_t *buf,
   st[0].d = root;
   st[0].end = end;
   for (;;) {
-    if (p == end) {
+    while (p == end) {
       if (depth == 0) return 0;
       depth--;
       d = st[depth].d;
       end = st[depth].end;
-      continue;
     }
     const uint8_t *kp = p;
     uint64_t key, v;
-    int n = read_varint(p, end, 5, &key);
-    if (n <= 0) return scan_error(err, errlen, n ? "overlong field key" : "truncated field key", buf, kp, d);
-    p += n;
-    uint64_t num = key >> 3;
-    if (num == 0 || num > MAX_FIELD_NUMBER) return scan_error(err, errlen, "invalid field number", buf, kp, d);
+    if (*p < 0x80) {
+      key = *p++;
+    } else {
+      int n = read_long_varint(&p, end, &key);
+      if (n <= 0) return scan_error(err, errlen, n ? "overlong field key" : "truncated field key", buf, kp, d);
+      if ((key >> 3) > MAX_FIELD_NUMBER) return scan_error(err, errlen, "invalid field number", buf, kp, d);
+    }
+    if (key < 8) return scan_error(err, errlen, "invalid field number", buf, kp, d);
     switch (key & 7) {
     case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED: {
-      n = read_varint(p, end, 5, &v); /* protobuf-c takes at most 5 length bytes */
-      if (n <= 0) return scan_error(err, errlen, n ? "overlong length" : "truncated length", buf, kp, d);
-      p += n;
+      if (p < end && *p < 0x80) {
+        v = *p++;
+      } else {
+        int n = read_long_varint(&p, end, &v); /* protobuf-c takes at most 5 length bytes */
+        if (n <= 0) return scan_error(err, errlen, n ? "overlong length" : "truncated length", buf, kp, d);
+      }
       if (v > (uint64_t)(end - p)) return scan_error(err, errlen, "length past the end of its message", buf, kp, d);
-      const ProtobufCFieldDescriptor *f = field_by_number(d, num);
+      const ProtobufCFieldDescriptor *f = field_by_number(d, key >> 3);
       if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
-        if (depth + 1 >= OTLPD_MAX_NESTING) {
+        if (++depth >= OTLPD_MAX_NESTING) {
           seterr(err, errlen, "protobuf: messages nested deeper than %d levels (at offset %zu, %s.%s)",
                  OTLPD_MAX_NESTING, (size_t)(kp - buf), d->name, f->name);
           return -EINVAL;
         }
-        st[depth].d = d;
-        st[depth].end = end;
-        depth++;
         d = f->descriptor;
         end = p + v;
         st[depth].d = d;
@@ -162,11 +171,12 @@ static int scan_fast(const ProtobufCMessageDescriptor *root, const uint8_t *buf,
       }
       break;
     }
-    case PROTOBUF_C_WIRE_TYPE_VARINT:
-      n = read_varint(p, end, 10, &v);
+    case PROTOBUF_C_WIRE_TYPE_VARINT: {
+      int n = read_varint(p, end, 10, &v);
       if (n <= 0) return scan_error(err, errlen, n ? "overlong varint" : "truncated varint", buf, kp, d);
       p += n;
       break;
+    }
     case PROTOBUF_C_WIRE_TYPE_64BIT:
       if (end - p < 8) return scan_error(err, errlen, "truncated fixed64", buf, kp, d);
       p += 8;
