@@ -42,14 +42,16 @@ LOAD_CPU=1
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); load average $load_before"
 # ---- build ------------------------------------------------------------------
+mkdir -p "$out"
+quiet() { "$@" > "$out/build.log" 2>&1 || { tail -n 30 "$out/build.log" >&2; die "failed: $*"; }; }
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  quiet cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 fi
 btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
 [ "$btype" = RelWithDebInfo ] || [ "$btype" = Release ] ||
   echo "bench: WARNING: $build is a '$btype' build; figures are not representative" >&2
 if [ -z "${NO_BUILD:-}" ]; then
-  cmake --build "$build" --target otlpd otlpd_bench_ceiling otlpd_bench_count -j"$ncpu" >/dev/null
+  quiet cmake --build "$build" --target otlpd otlpd_bench_ceiling otlpd_bench_count -j"$ncpu"
 fi
 otlpd=$build/otlpd
 
