@@ -33,7 +33,8 @@ int otlpd_pb_encode(const ProtobufCMessage *m, otlpd_buf *out);
  * (numbers accepted on input), bytes as base64, unknown keys ignored. */
 ProtobufCMessage *otlpd_json_decode(const ProtobufCMessageDescriptor *d, const char *buf,
                                     size_t len, otlpd_arena *a, char *err, size_t errlen);
-/* Append m as one line of compact JSON (no trailing newline). 0 or -ENOMEM. */
+/* Append m as one line of compact JSON (no trailing newline). 0, -ENOMEM, or
+ * -EINVAL for a hand-built message nested deeper than OTLPD_MAX_NESTING. */
 int otlpd_json_encode(const ProtobufCMessage *m, otlpd_buf *out);
 
 #endif
