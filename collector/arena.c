@@ -121,3 +121,28 @@ void otlpd_arena_reset(otlpd_arena *a) {
 }
 
 ProtobufCAllocator *otlpd_arena_pb(otlpd_arena *a) { return &a->pb; }
+
+size_t otlpd_arena_used(const otlpd_arena *a) {
+  size_t n = 0;
+  for (const block *b = a->head; b; b = b->next) n += b->used;
+  return n;
+}
+
+#define SIZER_DEFAULT_RATIO16 (10 * 16) /* OTLP protobuf decodes to ~8-10x */
+#define SIZER_MAX_FIRST (32u * 1024 * 1024)
+
+size_t otlpd_arena_sizer_guess(const otlpd_arena_sizer *s, size_t in_len) {
+  size_t r = s->ratio16 ? s->ratio16 : SIZER_DEFAULT_RATIO16;
+  if (in_len > SIZER_MAX_FIRST / r * 16) return SIZER_MAX_FIRST;
+  /* 1/8 headroom so the usual request fits in one block */
+  size_t n = in_len * r / 16;
+  return n + n / 8 + 1024;
+}
+
+void otlpd_arena_sizer_learn(otlpd_arena_sizer *s, size_t in_len, const otlpd_arena *a) {
+  if (in_len < 1024) return; /* tiny requests say little about big ones */
+  size_t r = otlpd_arena_used(a) * 16 / in_len;
+  /* moving average weighted 1/4 to the newest, so one odd request does not
+   * resize the next thousand */
+  s->ratio16 = s->ratio16 ? (3 * s->ratio16 + r) / 4 : r;
+}

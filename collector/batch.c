@@ -1,5 +1,6 @@
 /* Batches: lists of borrowed resource-level items; see include/otlpd/data.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,25 +28,35 @@ static int batch_grow(otlpd_batch *b, size_t need) {
   size_t *c = realloc(b->counts, cap * sizeof(*c));
   if (!c) return -ENOMEM;
   b->counts = c;
+  otlpd_slice *raw = realloc(b->raw, cap * sizeof(*raw));
+  if (!raw) return -ENOMEM;
+  b->raw = raw;
   b->cap = cap;
   return 0;
 }
 
-int otlpd_batch_add(otlpd_batch *b, void *resource, otlpd_payload *p, size_t items) {
+int otlpd_batch_add_raw(otlpd_batch *b, void *resource, otlpd_payload *p, size_t items,
+                        otlpd_slice raw) {
   if (batch_grow(b, 1)) return -ENOMEM;
   otlpd_payload_ref(p);
   b->resources[b->n] = resource;
   b->owners[b->n] = p;
   b->counts[b->n] = items;
+  b->raw[b->n] = raw;
   b->n++;
   b->items += items;
   return 0;
 }
 
+int otlpd_batch_add(otlpd_batch *b, void *resource, otlpd_payload *p, size_t items) {
+  otlpd_slice none = {NULL, 0};
+  return otlpd_batch_add_raw(b, resource, p, items, none);
+}
+
 int otlpd_batch_append(otlpd_batch *dst, const otlpd_batch *src) {
   if (batch_grow(dst, src->n)) return -ENOMEM;
   for (size_t i = 0; i < src->n; i++)
-    otlpd_batch_add(dst, src->resources[i], src->owners[i], src->counts[i]);
+    otlpd_batch_add_raw(dst, src->resources[i], src->owners[i], src->counts[i], src->raw[i]);
   return 0;
 }
 
@@ -73,7 +84,10 @@ otlpd_batch *otlpd_batch_from_payload(otlpd_payload *p) {
     otlpd_batch_unref(b);
     return NULL;
   }
-  for (size_t i = 0; i < n; i++) otlpd_batch_add(b, res[i], p, otlpd_resource_items(p->signal, res[i]));
+  otlpd_slice none = {NULL, 0};
+  bool have_raw = p->raw.n == n;
+  for (size_t i = 0; i < n; i++)
+    otlpd_batch_add_raw(b, res[i], p, otlpd_resource_items(p->signal, res[i]), have_raw ? p->raw.v[i] : none);
   return b;
 }
 
@@ -85,6 +99,7 @@ void otlpd_batch_unref(otlpd_batch *b) {
   free(b->resources);
   free(b->owners);
   free(b->counts);
+  free(b->raw);
   free(b);
 }
 

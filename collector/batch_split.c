@@ -211,6 +211,7 @@ static int take_partial(otlpd_batch *dst, otlpd_batch *src, size_t need) {
   }
   src->resources[0] = tail;
   src->owners[0] = copy; /* the reference this payload was born with */
+  src->raw[0].p = NULL;  /* the tail is not what the client sent */
   src->counts[0] -= need;
   src->items -= need;
   return 0;
@@ -223,7 +224,7 @@ otlpd_batch *otlpd_batch_take(otlpd_batch *src, size_t max_items) {
   while (whole < src->n && taken + src->counts[whole] <= max_items) taken += src->counts[whole++];
   /* Move whole entries: their references transfer with them. */
   for (size_t i = 0; i < whole; i++) {
-    if (otlpd_batch_add(dst, src->resources[i], src->owners[i], src->counts[i])) {
+    if (otlpd_batch_add_raw(dst, src->resources[i], src->owners[i], src->counts[i], src->raw[i])) {
       otlpd_batch_unref(dst);
       return NULL;
     }
@@ -233,6 +234,7 @@ otlpd_batch *otlpd_batch_take(otlpd_batch *src, size_t max_items) {
   memmove(src->resources, src->resources + whole, rest * sizeof(void *));
   memmove(src->owners, src->owners + whole, rest * sizeof(void *));
   memmove(src->counts, src->counts + whole, rest * sizeof(size_t));
+  memmove(src->raw, src->raw + whole, rest * sizeof(otlpd_slice));
   src->n = rest;
   src->items -= taken;
   if (rest && taken < max_items && take_partial(dst, src, max_items - taken)) {

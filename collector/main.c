@@ -9,15 +9,18 @@
 #include "cli.h"
 #include "daemon.h"
 
-/* Arenas take and give back blocks of up to 1 MiB for every request. With
- * glibc's defaults those come from mmap or are trimmed back to the kernel
- * after each batch, and page faults then cost a third of the CPU. Keep them
- * in the heap and keep a little slack; memory is bounded by the daemon's
- * accounting, not by the allocator. */
+/* Arenas and encode buffers take and give back blocks of up to tens of MiB
+ * for every batch (a flushed 8192-span batch frees ~20 MB at once). With
+ * glibc's defaults big blocks come from mmap and freed heap tops are
+ * trimmed back to the kernel, so every batch faults its memory in again:
+ * page faults then cost a third of the CPU. Keep blocks in the heap and
+ * keep freed memory for reuse. This does not raise the peak: how much is
+ * live at once is bounded by the daemon's memory accounting; it only means
+ * the peak is not returned to the kernel. */
 static void tune_allocator(void) {
 #if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
-  mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
   mallopt(M_TOP_PAD, 1 * 1024 * 1024);
 #endif
 }

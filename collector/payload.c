@@ -33,6 +33,8 @@ otlpd_payload *otlpd_payload_new(otlpd_signal s, otlpd_arena *arena, ProtobufCMe
   p->arena = arena;
   p->msg = msg;
   p->parent = NULL;
+  p->raw.v = NULL;
+  p->raw.n = 0;
   p->acct = acct;
   p->accounted = arena ? otlpd_arena_footprint(arena) + sizeof(*p) : sizeof(*p);
   if (acct) atomic_fetch_add_explicit(&acct->used, p->accounted, memory_order_relaxed);

@@ -326,6 +326,68 @@ ProtobufCMessage *otlpd_pb_decode(const ProtobufCMessageDescriptor *d, const uin
   return m;
 }
 
+/* Where the field-1 entries of an already validated message lie. */
+static int top_level_slices(const uint8_t *buf, size_t len, otlpd_arena *a, otlpd_raw *raw) {
+  const uint8_t *end = buf + len;
+  size_t n = 0, cap = 0;
+  otlpd_slice *v = NULL;
+  for (int pass = 0; pass < 2; pass++) {
+    const uint8_t *p = buf;
+    n = 0;
+    while (p < end) {
+      uint64_t key = 0, l = 0;
+      if (read_long_varint(&p, end, &key) < 0) return -EINVAL;
+      switch (key & 7) {
+      case PROTOBUF_C_WIRE_TYPE_VARINT: {
+        int k = read_varint(p, end, 10, &l);
+        if (k <= 0) return -EINVAL;
+        p += k;
+        break;
+      }
+      case PROTOBUF_C_WIRE_TYPE_64BIT: p += 8; break;
+      case PROTOBUF_C_WIRE_TYPE_32BIT: p += 4; break;
+      case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED:
+        if (read_long_varint(&p, end, &l) < 0 || l > (uint64_t)(end - p)) return -EINVAL;
+        if ((key >> 3) == 1) {
+          if (pass == 1 && n < cap) v[n] = (otlpd_slice){p, (size_t)l};
+          n++;
+        }
+        p += l;
+        break;
+      default: return -EINVAL;
+      }
+      if (p > end) return -EINVAL;
+    }
+    if (pass == 0) {
+      if (n == 0) return 0;
+      if (!(v = otlpd_arena_alloc(a, n * sizeof(*v)))) return -ENOMEM;
+      cap = n;
+    }
+  }
+  raw->v = v;
+  raw->n = n;
+  return 0;
+}
+
+ProtobufCMessage *otlpd_pb_decode_keep(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
+                                       size_t len, otlpd_arena *a, char *err, size_t errlen,
+                                       otlpd_raw *raw) {
+  raw->v = NULL;
+  raw->n = 0;
+  uint8_t *copy = NULL;
+  if (buf && len) {
+    if (!(copy = otlpd_arena_alloc(a, len))) {
+      seterr(err, errlen, "protobuf: cannot keep %s (%zu bytes): out of memory", d->name, len);
+      return NULL;
+    }
+    memcpy(copy, buf, len);
+  }
+  ProtobufCMessage *m = otlpd_pb_decode(d, copy, len, a, err, errlen);
+  /* Without the slices the data is still good: it will be re-encoded. */
+  if (m && copy && top_level_slices(copy, len, a, raw) < 0) raw->v = NULL, raw->n = 0;
+  return m;
+}
+
 int otlpd_pb_encode(const ProtobufCMessage *m, otlpd_buf *out) {
   size_t n = protobuf_c_message_get_packed_size(m);
   if (n == 0) return 0; /* an empty message has no bytes (and out may have no storage) */

@@ -22,9 +22,12 @@ static void put_be32(uint8_t *p, uint32_t v) {
   p[3] = (uint8_t)v;
 }
 
-static int encode_plain(const file_exporter *fe, const ProtobufCMessage *req, otlpd_buf *out) {
+/* Protobuf reuses the clients' bytes where it can (otlpd_batch_encode_pb);
+ * JSON is always encoded from the decoded request view. */
+static int encode_plain(const file_exporter *fe, const otlpd_batch *b, const ProtobufCMessage *req,
+                        otlpd_buf *out) {
   if (fe->cfg->format == FILE_FORMAT_JSON) return otlpd_json_encode(req, out);
-  return otlpd_pb_encode(req, out);
+  return otlpd_batch_encode_pb(b, out);
 }
 
 /* Reserves the length prefix, runs the body, then writes the length in. */
@@ -35,9 +38,10 @@ static int frame_length(otlpd_buf *out, size_t at) {
   return 0;
 }
 
-static int encode_zstd(file_exporter *fe, const ProtobufCMessage *req, otlpd_buf *out) {
+static int encode_zstd(file_exporter *fe, const otlpd_batch *b, const ProtobufCMessage *req,
+                       otlpd_buf *out) {
   otlpd_buf_clear(&fe->scratch);
-  int rc = encode_plain(fe, req, &fe->scratch);
+  int rc = encode_plain(fe, b, req, &fe->scratch);
   if (rc) return rc;
   size_t bound = ZSTD_compressBound(fe->scratch.len);
   if ((rc = otlpd_buf_reserve(out, 4 + bound)) != 0) return rc;
@@ -49,9 +53,10 @@ static int encode_zstd(file_exporter *fe, const ProtobufCMessage *req, otlpd_buf
   return frame_length(out, at);
 }
 
-static int encode_record(file_exporter *fe, const ProtobufCMessage *req, otlpd_buf *out) {
+static int encode_record(file_exporter *fe, const otlpd_batch *b, const ProtobufCMessage *req,
+                         otlpd_buf *out) {
   int rc;
-  if (fe->zstd) return encode_zstd(fe, req, out);
+  if (fe->zstd) return encode_zstd(fe, b, req, out);
   if (fe->cfg->format == FILE_FORMAT_JSON) {
     if ((rc = otlpd_json_encode(req, out)) != 0) return rc;
     return otlpd_buf_append(out, "\n", 1);
@@ -59,7 +64,7 @@ static int encode_record(file_exporter *fe, const ProtobufCMessage *req, otlpd_b
   if ((rc = otlpd_buf_reserve(out, 4)) != 0) return rc;
   size_t at = out->len;
   out->len += 4;
-  if ((rc = otlpd_pb_encode(req, out)) != 0) return rc;
+  if ((rc = otlpd_batch_encode_pb(b, out)) != 0) return rc;
   return frame_length(out, at);
 }
 
@@ -95,7 +100,7 @@ int file_consume(otlpd_consumer *self, otlpd_batch *batch) {
   const ProtobufCMessage *req = otlpd_batch_view(batch, &view);
   file_chunk *c = fe->cur;
   size_t start = c->buf.len;
-  int rc = encode_record(fe, req, &c->buf);
+  int rc = encode_record(fe, batch, req, &c->buf);
   if (rc) {
     c->buf.len = start;
     return rc == -ENOMEM ? OTLPD_ERR_RETRY : OTLPD_ERR_PERMANENT;

@@ -26,6 +26,20 @@ size_t otlpd_arena_footprint(const otlpd_arena *a);
 /* Refuse to grow past max bytes (0 = unlimited): bounds decode of hostile input. */
 void otlpd_arena_set_limit(otlpd_arena *a, size_t max);
 
+/* Bytes handed out (what the blocks actually hold). */
+size_t otlpd_arena_used(const otlpd_arena *a);
+
+/* Learns how many arena bytes decoding takes per input byte, so a request's
+ * arena can get one first block that fits: fewer blocks, and no half-empty
+ * doubled block at the end (that slack counts against the memory limit).
+ * One per decoding thread; plain fields, no locking. */
+typedef struct otlpd_arena_sizer {
+  size_t ratio16; /* arena bytes per 16 input bytes; 0 = nothing learned yet */
+} otlpd_arena_sizer;
+
+size_t otlpd_arena_sizer_guess(const otlpd_arena_sizer *s, size_t in_len);
+void otlpd_arena_sizer_learn(otlpd_arena_sizer *s, size_t in_len, const otlpd_arena *a);
+
 /* Drop all allocations but keep the first block for reuse. */
 void otlpd_arena_reset(otlpd_arena *a);
 

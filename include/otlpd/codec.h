@@ -24,6 +24,13 @@ const ProtobufCMessageDescriptor *otlpd_response_descriptor(otlpd_signal s);
  * re-emitted by protobuf_c_message_pack. */
 ProtobufCMessage *otlpd_pb_decode(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
                                   size_t len, otlpd_arena *a, char *err, size_t errlen);
+/* Like otlpd_pb_decode, and also copies buf into the arena and records in
+ * *raw where each resource-level item (field 1 of an Export*ServiceRequest)
+ * lies in that copy, so an unchanged item can be written out again without
+ * re-encoding (otlpd_batch_encode_pb). */
+ProtobufCMessage *otlpd_pb_decode_keep(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
+                                       size_t len, otlpd_arena *a, char *err, size_t errlen,
+                                       otlpd_raw *raw);
 /* Append the encoding of m to out. 0 or -ENOMEM. */
 int otlpd_pb_encode(const ProtobufCMessage *m, otlpd_buf *out);
 

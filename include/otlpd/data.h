@@ -49,12 +49,25 @@ typedef struct otlpd_memacct {
 
 int otlpd_memacct_over(const otlpd_memacct *m);
 
+/* Bytes of one resource-level item exactly as the client encoded it. */
+typedef struct otlpd_slice {
+  const uint8_t *p; /* NULL: not available (decoded from JSON, split, or edited) */
+  size_t len;
+} otlpd_slice;
+
+/* The wire bytes of every resource-level item of a request, in order. */
+typedef struct otlpd_raw {
+  otlpd_slice *v;
+  size_t n;
+} otlpd_raw;
+
 typedef struct otlpd_payload {
   atomic_int refs;
   otlpd_signal signal;
   otlpd_arena *arena;
   ProtobufCMessage *msg; /* Export*ServiceRequest in arena; NULL for split copies */
   struct otlpd_payload *parent; /* split copies point into it; reference held */
+  otlpd_raw raw;         /* in arena; n == 0 when the wire bytes were not kept */
   size_t accounted;      /* bytes charged to acct */
   otlpd_memacct *acct;   /* may be NULL */
 } otlpd_payload;
@@ -67,14 +80,18 @@ void otlpd_payload_ref(otlpd_payload *p);
 void otlpd_payload_unref(otlpd_payload *p);
 
 /* Parallel arrays: resources[i] is kept alive by owners[i] (one reference
- * per entry) and holds counts[i] items. resources[] is laid out so that it
- * can be the resource_* array of an Export*ServiceRequest directly. */
+ * per entry) and holds counts[i] items; raw[i] is its original encoding
+ * when known, so protobuf exporters copy it instead of re-encoding.
+ * resources[] is laid out so that it can be the resource_* array of an
+ * Export*ServiceRequest directly. A processor that edits resources[i]
+ * must clear raw[i] (otlpd_batch_touch). */
 typedef struct otlpd_batch {
   atomic_int refs;
   otlpd_signal signal;
   void **resources;          /* ResourceSpans* / ResourceMetrics* / ResourceLogs* */
   otlpd_payload **owners;
   size_t *counts;
+  otlpd_slice *raw;
   size_t n, cap;
   size_t items; /* spans, metric data points or log records */
   otlpd_memacct *acct;
@@ -90,6 +107,10 @@ static inline int otlpd_batch_refs(const otlpd_batch *b) { return atomic_load(&b
 /* Append one resource item owned by p (takes a reference on p).
  * items: its item count. 0 or -ENOMEM. */
 int otlpd_batch_add(otlpd_batch *b, void *resource, otlpd_payload *p, size_t items);
+/* The same with the item's original encoding (raw.p may be NULL). */
+int otlpd_batch_add_raw(otlpd_batch *b, void *resource, otlpd_payload *p, size_t items, otlpd_slice raw);
+/* Entry i is about to be edited: its original encoding no longer applies. */
+static inline void otlpd_batch_touch(otlpd_batch *b, size_t i) { b->raw[i].p = NULL; }
 /* Append all of src's entries (takes references). 0 or -ENOMEM. */
 int otlpd_batch_append(otlpd_batch *dst, const otlpd_batch *src);
 
@@ -112,5 +133,11 @@ typedef union otlpd_request_view {
   otlp_logs_request logs;
 } otlpd_request_view;
 ProtobufCMessage *otlpd_batch_view(const otlpd_batch *b, otlpd_request_view *req);
+
+/* Append b as one protobuf Export*ServiceRequest: entries with their
+ * original encoding are copied as they came, the others are encoded.
+ * 0 or -ENOMEM. */
+struct otlpd_buf;
+int otlpd_batch_encode_pb(const otlpd_batch *b, struct otlpd_buf *out);
 
 #endif

@@ -153,16 +153,17 @@ static grpc_status_code decode(grpc_rpc *rpc, char *err, size_t errlen) {
   rpc->payload = NULL;
   size_t len = GRPC_SLICE_LENGTH(body);
   grpc_status_code code = GRPC_STATUS_OK;
-  rpc->arena = otlpd_arena_new(len < 4096 ? 0 : len * 2);
+  rpc->arena = otlpd_arena_new(otlpd_arena_sizer_guess(&rpc->g->sizer, len));
   if (!rpc->arena) {
     snprintf(err, errlen, "out of memory");
     code = GRPC_STATUS_UNAVAILABLE;
   } else {
     size_t cap = rpc->g->max_msg > len ? rpc->g->max_msg : len;
     otlpd_arena_set_limit(rpc->arena, cap * DECODE_EXPANSION + DECODE_SLACK);
-    rpc->req = otlpd_pb_decode(otlpd_request_descriptor(rpc->signal), GRPC_SLICE_START_PTR(body), len,
-                               rpc->arena, err, errlen);
+    rpc->req = otlpd_pb_decode_keep(otlpd_request_descriptor(rpc->signal), GRPC_SLICE_START_PTR(body),
+                                    len, rpc->arena, err, errlen, &rpc->raw);
     if (!rpc->req) code = GRPC_STATUS_INVALID_ARGUMENT;
+    else otlpd_arena_sizer_learn(&rpc->g->sizer, len, rpc->arena);
   }
   grpc_slice_unref(body);
   return code;
@@ -217,7 +218,7 @@ void grpc_rpc_event(grpc_rpc *rpc, bool ok) {
 /* Loop thread: the pipeline decides, then the client hears it. */
 void grpc_rpc_deliver(grpc_rpc *rpc) {
   grpc_rpc_uncharge(rpc);
-  otlp_ingest_result res = otlp_ingest(rpc->g->r, rpc->signal, rpc->arena, rpc->req);
+  otlp_ingest_result res = otlp_ingest(rpc->g->r, rpc->signal, rpc->arena, rpc->req, &rpc->raw);
   rpc->arena = NULL; /* otlp_ingest owns it now */
   rpc->req = NULL;
   switch (res.status) {

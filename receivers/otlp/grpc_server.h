@@ -41,6 +41,7 @@ typedef struct grpc_rpc {
   grpc_byte_buffer *payload; /* the request message, until decoded */
   otlpd_arena *arena;        /* decoded request, until otlp_ingest takes it */
   ProtobufCMessage *req;
+  otlpd_raw raw;           /* wire bytes per resource, in the arena */
   size_t charged;            /* arena bytes charged to host->mem while queued */
   grpc_byte_buffer *response;
   int cancelled;
@@ -53,6 +54,7 @@ struct otlp_grpc {
   grpc_completion_queue *cq;
   void *methods[OTLPD_SIGNAL_COUNT];
   size_t max_msg;            /* bytes, for the decode arena's limit */
+  otlpd_arena_sizer sizer;   /* gRPC thread only: request bytes -> arena bytes */
   char shutdown_tag;         /* its address tags grpc_server_shutdown_and_notify */
 
   uv_thread_t thread;

@@ -15,7 +15,7 @@
  * wire form: ~7x for typical spans, 30x for many tiny attributes); bound
  * what one request may allocate so a hostile body cannot take it all. */
 #define ARENA_LIMIT(len) ((len) * 32 + (size_t)1024 * 1024)
-#define ARENA_FIRST_BLOCK_MAX ((size_t)4 * 1024 * 1024)
+#define ARENA_FIRST_BLOCK_MAX ((size_t)32 * 1024 * 1024)
 
 typedef struct http_handler {
   h2o_handler_t super;
@@ -97,10 +97,11 @@ static int plain_body(otlp_http *h, h2o_req_t *req, http_content_type ct, const 
   return 0;
 }
 
-/* Decoded protobuf takes about twice its wire size; JSON text is bigger
- * than what it decodes to. One block that fits avoids regrowth. */
-static size_t first_block(http_content_type ct, size_t len) {
-  size_t n = (ct == HTTP_CT_PROTOBUF ? len * 2 : len) + 4096;
+/* One block that fits avoids regrowth and the slack of a doubled last
+ * block. Protobuf's expansion is learned; JSON text is bigger than what it
+ * decodes to, so its length is a fair first guess. */
+static size_t first_block(const otlp_http *h, http_content_type ct, size_t len) {
+  size_t n = ct == HTTP_CT_PROTOBUF ? otlpd_arena_sizer_guess(&h->sizer, len) : len + 4096;
   return n > ARENA_FIRST_BLOCK_MAX ? ARENA_FIRST_BLOCK_MAX : n;
 }
 
@@ -113,13 +114,14 @@ static int export_request(otlp_http *h, h2o_req_t *req, otlpd_signal s, http_con
   size_t len;
   if (plain_body(h, req, ct, &body, &len) != 0) return 0;
 
-  otlpd_arena *arena = otlpd_arena_new(first_block(ct, len));
+  otlpd_arena *arena = otlpd_arena_new(first_block(h, ct, len));
   if (!arena) return send_retry_later(h, req, ct, "out of memory");
   otlpd_arena_set_limit(arena, ARENA_LIMIT(len));
   char err[DECODE_ERR_LEN] = "";
   const ProtobufCMessageDescriptor *d = otlpd_request_descriptor(s);
+  otlpd_raw raw = {NULL, 0};
   ProtobufCMessage *m = ct == HTTP_CT_PROTOBUF
-                            ? otlpd_pb_decode(d, body, len, arena, err, sizeof(err))
+                            ? otlpd_pb_decode_keep(d, body, len, arena, err, sizeof(err), &raw)
                             : otlpd_json_decode(d, (const char *)body, len, arena, err, sizeof(err));
   if (!m) {
     /* a refusal by the arena's limit leaves it close to full */
@@ -130,7 +132,8 @@ static int export_request(otlp_http *h, h2o_req_t *req, otlpd_signal s, http_con
                               "request decodes to more memory than allowed (32 times its size); send smaller batches");
     return http_send_status(h, req, ct, 400, "Bad Request", 3, err[0] ? err : "request body cannot be decoded");
   }
-  otlp_ingest_result res = otlp_ingest(h->r, s, arena, m); /* takes the arena */
+  if (ct == HTTP_CT_PROTOBUF) otlpd_arena_sizer_learn(&h->sizer, len, arena);
+  otlp_ingest_result res = otlp_ingest(h->r, s, arena, m, &raw); /* takes the arena */
   switch (res.status) {
   case OTLP_INGEST_OK: return http_send_export_ok(h, req, ct, s, res.rejected, res.message);
   case OTLP_INGEST_RETRY: return send_retry_later(h, req, ct, res.message ? res.message : "retry later");

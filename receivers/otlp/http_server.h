@@ -85,6 +85,7 @@ typedef struct otlp_http {
 
   http_inflater inflater;
   otlpd_buf out;         /* response encoding scratch */
+  otlpd_arena_sizer sizer; /* protobuf request bytes -> arena bytes */
 
   /* warn-level logging of rejected requests, at most a few a second */
   uint64_t warn_window;  /* uv_now() second of the current window */

@@ -6,7 +6,7 @@ bool otlp_should_refuse(const otlp_receiver *r) {
 }
 
 otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena,
-                               ProtobufCMessage *req) {
+                               ProtobufCMessage *req, const otlpd_raw *raw) {
   otlp_ingest_result res = {OTLP_INGEST_OK, 0, NULL};
   otlpd_consumer *next = r->next[s];
   if (!next) { /* no pipeline for this signal: accept and drop, as otelcol */
@@ -26,6 +26,7 @@ otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *ar
     res.message = "out of memory";
     return res;
   }
+  if (raw) p->raw = *raw;
   otlpd_batch *b = otlpd_batch_from_payload(p);
   otlpd_payload_unref(p); /* the batch holds it now */
   if (!b) {

@@ -93,11 +93,12 @@ typedef struct otlp_ingest_result {
   const char *message;       /* static text for the client */
 } otlp_ingest_result;
 
-/* Loop thread only. Takes ownership of arena (and req inside it) whatever
- * the outcome. Delivers to r->next[s]; a request for a signal no pipeline
- * takes is accepted and dropped (as otelcol answers). */
+/* Loop thread only. Takes ownership of arena (and req and raw inside it)
+ * whatever the outcome. raw: the request's wire bytes per resource, from
+ * otlpd_pb_decode_keep (NULL for JSON). Delivers to r->next[s]; a request
+ * for a signal no pipeline takes is accepted and dropped (as otelcol). */
 otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena,
-                               ProtobufCMessage *req);
+                               ProtobufCMessage *req, const otlpd_raw *raw);
 
 /* True when new data should be refused before it is even decoded. */
 bool otlp_should_refuse(const otlp_receiver *r);

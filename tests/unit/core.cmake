@@ -1,3 +1,4 @@
 otlpd_unit_test(test_arena)
 otlpd_unit_test(test_batch_split)
 otlpd_unit_test(test_batch_processor otlpd_proc_batch)
+otlpd_unit_test(test_batch_encode)
