@@ -1,5 +1,5 @@
 #!/bin/sh
-# Build the codec fuzz targets with clang (libFuzzer + ASan + UBSan) into
+# Build the decoder fuzz targets (protobuf, OTLP-JSON, YAML config, HTTP body) with clang (libFuzzer + ASan + UBSan) into
 # build-fuzz and run each for N seconds (default 20) over a scratch copy of
 # its seed corpus, so the committed corpus stays small and stable.
 # Crash reproducers are written to build-fuzz/artifacts/.
@@ -13,16 +13,22 @@ mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTLPD_FUZZ=ON -DOTLPD_TESTS=OFF >"$build/configure.log" 2>&1 ||
   { cat "$build/configure.log"; exit 1; }
-cmake --build "$build" --target fuzz_pb_decode fuzz_json_decode -j2
+# target:corpus folder
+targets="pb_decode:pb json_decode:json yaml_config:yaml http_body:body"
+names=""
+for t in $targets; do names="$names fuzz_${t%%:*}"; done
+# shellcheck disable=SC2086
+cmake --build "$build" --target $names -j2
 
 mkdir -p "$build/artifacts"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
-for kind in pb json; do
+for t in $targets; do
+  name=fuzz_${t%%:*} kind=${t#*:}
   mkdir -p "$work/$kind"
   cp "$root/tests/fuzz/corpus/$kind/"* "$work/$kind/"
-  echo "== fuzz_${kind}_decode for ${secs}s"
-  "$build/fuzz_${kind}_decode" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+  echo "== $name for ${secs}s"
+  "$build/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$work/$kind"
 done
 echo "fuzz: no crashes"
