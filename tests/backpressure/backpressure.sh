@@ -13,7 +13,7 @@
 #   holds data; the daemon must wait for the exporter, and once the FIFO
 #   drains, exit 0 with every accepted span written exactly once.
 #
-# Environment: OTLPD (daemon), OTLPD_SRC (source tree), and for grpc
+# Environment: OTLPD (daemon), and for grpc
 # GRPC_FLOOD_CLIENT (tests/backpressure/grpc_flood_client).
 #
 # The slow exporter is deterministic: the file exporter writes into a FIFO
@@ -24,12 +24,14 @@
 # holds two batches and refuses, and the receiver answers "retry later".
 # Nothing moves again until `cat` drains the FIFO, so "every request after
 # the first refusal is refused too" holds without any timing assumption.
-source "${OTLPD_SRC:?path to the source tree}/tests/lib/daemon.sh"
+
+# shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
+source "$(dirname "$0")/../lib/daemon.sh"
 
 proto=${1:?usage: backpressure.sh http|grpc [retry|stop]}
 mode=${2:-retry}
 [[ $mode == retry || $mode == stop ]] || { echo "backpressure.sh: unknown mode $mode" >&2; exit 2; }
-here="$OTLPD_SRC/tests/backpressure"
+here=$(dirname "$0")
 case "$proto" in
 http) client=(python3 "$here/http_flood.py") ;;
 grpc) client=("${GRPC_FLOOD_CLIENT:?path to grpc_flood_client}") ;;
@@ -51,20 +53,10 @@ mkfifo "$fifo"
 exec {hold}<>"$fifo"
 on_cleanup "exec $hold>&-"
 
-receiver_yaml() { # <port>
-  if [[ $proto == http ]]; then
-    printf '      http:\n        endpoint: 127.0.0.1:%s\n' "$1"
-  else
-    printf '      grpc:\n        endpoint: 127.0.0.1:%s\n' "$1"
-  fi
-}
-
 write_config() { # <port>: the config on stdout
   cat <<EOF
 receivers:
-  otlp:
-    protocols:
-$(receiver_yaml "$1")
+$(otlp_receiver otlp "$proto" "127.0.0.1:$1")
 processors:
   batch:
     send_batch_size: 100
@@ -127,8 +119,8 @@ if [[ $mode == stop ]]; then
   # daemon has taken the signal (its receiver stops listening), then let
   # the FIFO move.
   daemon_term
-  for _ in $(seq 1 400); do listening "$PORT" || break; sleep 0.05; done
-  listening "$PORT" && fail "otlpd still listens after SIGTERM"
+  not_listening() { ! listening "$PORT"; }
+  poll_until not_listening || fail "otlpd still listens after SIGTERM"
   start_drain
   daemon_wait_exit0
 else
@@ -147,12 +139,11 @@ fi
 exec {hold}>&-
 # The daemon is gone and our end is closed: cat sees EOF once the pipe is
 # empty. Bounded poll so a stuck reader fails the test instead of hanging.
-for _ in $(seq 1 400); do kill -0 "$drain" 2>/dev/null || break; sleep 0.05; done
-kill -0 "$drain" 2>/dev/null && fail "the FIFO reader did not see EOF after the daemon exited"
+poll_until exited "$drain" || fail "the FIFO reader did not see EOF after the daemon exited"
 wait "$drain" || fail "cat of the FIFO failed"
 
 awk '$1 == "accepted" { print $2 }' "$WORK/flood.out" "$WORK/retry.out" >"$WORK/accepted.txt"
 python3 "$here/check_output.py" "$WORK/out.jsonl" "$SPANS_PER_REQUEST" "$WORK/accepted.txt" ||
   fail "the exporter's output is not exactly the accepted spans"
 if grep -q "lost\|dropped" "$WORK/otlpd.log"; then fail "otlpd logged a loss"; fi
-echo "PASS"
+finish_checks "backpressure $proto $mode"

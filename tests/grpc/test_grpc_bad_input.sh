@@ -3,20 +3,20 @@
 # RESOURCE_EXHAUSTED or UNIMPLEMENTED as the OTLP spec says, the daemon
 # stays up, valid requests in between succeed, and exactly the valid spans
 # reach the exporter.
-source "$(dirname "$0")/lib.sh"
+
+# shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
+source "$(dirname "$0")/../lib/daemon.sh"
 : "${GRPC_BAD_CLIENT:?path to grpc_bad_client}"
+daemon_init grpc-bad-input
 
-port=$(free_port)
-write_config "$WORK/config.yaml" "$WORK/out.jsonl" "  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:$port
-        max_recv_msg_size_mib: 1"
-start_daemon "$WORK/config.yaml" "$port"
+config() { # <port>
+  otlp_receiver otlp grpc "127.0.0.1:$1" "max_recv_msg_size_mib: 1" | file_exporter_config "$WORK/out.jsonl" otlp
+}
+daemon_start_config config
 
-"$GRPC_BAD_CLIENT" "127.0.0.1:$port" 1 || fail "some hostile requests got the wrong answer"
-"$GRPC_BAD_CLIENT" "127.0.0.1:$port" --one valid-after-suite || fail "a valid request failed after the suite"
-stop_daemon
+"$GRPC_BAD_CLIENT" "127.0.0.1:$PORT" 1 || fail "some hostile requests got the wrong answer"
+"$GRPC_BAD_CLIENT" "127.0.0.1:$PORT" --one valid-after-suite || fail "a valid request failed after the suite"
+daemon_stop
 
 python3 - "$WORK/out.jsonl" <<'PY' || fail "exporter output is not exactly the valid spans"
 import collections, json, sys
@@ -32,4 +32,4 @@ if dict(names) != want:
     print("got", dict(names), "want", want)
     sys.exit(1)
 PY
-echo "PASS"
+finish_checks grpc_bad_input

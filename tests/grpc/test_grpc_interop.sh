@@ -3,24 +3,26 @@
 # exporter: every span, data point and log record arrives exactly once and
 # intact, plain and gzip-compressed, from two concurrent senders; SIGTERM
 # then drains and exits 0.
-source "$(dirname "$0")/lib.sh"
+
+# shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
+source "$(dirname "$0")/../lib/daemon.sh"
+here=$(dirname "$0")
+daemon_init grpc-interop
 ensure_node_modules
 
-port=$(free_port)
-write_config "$WORK/config.yaml" "$WORK/out.jsonl" "  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:$port"
-start_daemon "$WORK/config.yaml" "$port"
+config() { # <port>
+  otlp_receiver otlp grpc "127.0.0.1:$1" | file_exporter_config "$WORK/out.jsonl" otlp
+}
+daemon_start_config config
 
-node "$GRPC_TESTS/send_grpc.js" --url "http://127.0.0.1:$port" --count 40 --manifest "$WORK/plain.json" &
+node "$here/send_grpc.js" --url "http://127.0.0.1:$PORT" --count 40 --manifest "$WORK/plain.json" &
 plain=$!
-node "$GRPC_TESTS/send_grpc.js" --url "http://127.0.0.1:$port" --count 25 --gzip --manifest "$WORK/gzip.json" &
+node "$here/send_grpc.js" --url "http://127.0.0.1:$PORT" --count 25 --gzip --manifest "$WORK/gzip.json" &
 gzip=$!
 wait $plain || fail "plain sender failed"
 wait $gzip || fail "gzip sender failed"
 
-stop_daemon
-node "$GRPC_TESTS/check_grpc_output.js" "$WORK/out.jsonl" "$WORK/plain.json" "$WORK/gzip.json" \
+daemon_stop
+node "$here/check_grpc_output.js" "$WORK/out.jsonl" "$WORK/plain.json" "$WORK/gzip.json" \
   || fail "file output does not match what was sent"
-echo "PASS"
+finish_checks grpc_interop

@@ -4,9 +4,13 @@
 # CA (and client certificate) through the standard OTEL_EXPORTER_OTLP_*
 # variables. Plaintext to a TLS port and a missing client certificate on
 # the mTLS port must fail; the successful sends must arrive intact.
-source "$(dirname "$0")/lib.sh"
+
+# shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
+source "$(dirname "$0")/../lib/daemon.sh"
+here=$(dirname "$0")
+daemon_init grpc-tls
 ensure_node_modules
-command -v openssl >/dev/null || fail "openssl is required"
+require_cmds openssl
 
 pki="$WORK/pki"
 mkdir -p "$pki"
@@ -22,27 +26,18 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyou
 mkcert server serverAuth || fail "openssl could not make the server certificate"
 mkcert client clientAuth || fail "openssl could not make the client certificate"
 
-tls_port=$(free_port)
-mtls_port=$(free_port)
-RECEIVER_IDS="otlp, otlp/mtls" write_config "$WORK/config.yaml" "$WORK/out.jsonl" "  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:$tls_port
-        tls:
-          cert_file: $pki/server.pem
-          key_file: $pki/server.key
-  otlp/mtls:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:$mtls_port
-        tls:
-          cert_file: $pki/server.pem
-          key_file: $pki/server.key
-          client_ca_file: $pki/ca.pem"
-start_daemon "$WORK/config.yaml" "$tls_port"
-grep -q "listening on 127.0.0.1:$mtls_port (tls)" "$WORK/daemon.log" || fail "mTLS receiver not listening"
+server_tls=("tls:" "  cert_file: $pki/server.pem" "  key_file: $pki/server.key")
+config() { # <tls port> <mtls port>
+  {
+    otlp_receiver otlp grpc "127.0.0.1:$1" "${server_tls[@]}"
+    otlp_receiver otlp/mtls grpc "127.0.0.1:$2" "${server_tls[@]}" "  client_ca_file: $pki/ca.pem"
+  } | file_exporter_config "$WORK/out.jsonl" "otlp, otlp/mtls"
+}
+daemon_start_config -n 2 config
+tls_port=${PORTS[0]} mtls_port=${PORTS[1]}
+grep -q "listening on 127.0.0.1:$mtls_port (tls)" "$DAEMON_LOG" || fail "mTLS receiver not listening"
 
-send() { node "$GRPC_TESTS/send_grpc.js" "$@"; }
+send() { node "$here/send_grpc.js" "$@"; }
 
 OTEL_EXPORTER_OTLP_CERTIFICATE="$pki/ca.pem" \
   send --url "https://localhost:$tls_port" --count 12 --manifest "$WORK/tls.json" \
@@ -64,7 +59,7 @@ if OTEL_EXPORTER_OTLP_CERTIFICATE="$pki/ca.pem" \
   fail "export without a client certificate to the mTLS port succeeded"
 fi
 
-stop_daemon
-node "$GRPC_TESTS/check_grpc_output.js" "$WORK/out.jsonl" "$WORK/tls.json" "$WORK/mtls.json" \
+daemon_stop
+node "$here/check_grpc_output.js" "$WORK/out.jsonl" "$WORK/tls.json" "$WORK/mtls.json" \
   || fail "file output does not match what was sent over TLS"
-echo "PASS"
+finish_checks grpc_tls

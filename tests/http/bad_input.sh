@@ -5,83 +5,22 @@
 # them must each reach the output exactly once; SIGTERM must exit 0.
 #
 # usage: bad_input.sh <path to otlpd>
-set -euo pipefail
 
-otlpd=${1:?usage: bad_input.sh <path to otlpd>}
-[ -x "$otlpd" ] || { echo "bad_input.sh: $otlpd is not an executable" >&2; exit 1; }
-command -v curl >/dev/null || { echo "bad_input.sh: curl is required" >&2; exit 1; }
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/otlpd-http-bad.XXXXXX")
-pid=
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-fatal() {
-  echo "FAIL: $*" >&2
-  echo "--- otlpd log ---" >&2
-  tail -n 40 "$dir/otlpd.log" >&2 || true
-  exit 1
-}
-
-# ---- start the daemon on a free port (retry if another process takes it) ----
+# shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
+source "$(dirname "$0")/../lib/daemon.sh"
+OTLPD=${1:?usage: bad_input.sh <path to otlpd>}
+require_cmds curl
+daemon_init http-bad
+dir=$WORK
 
 max_body=65536
-write_config() {
-  cat > "$dir/config.yaml" <<YAML
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:$1
-        max_request_body_size: $max_body
-        cors:
-          allowed_origins: ["https://*.example.com"]
-          max_age: 60
-exporters:
-  file/x:
-    path: $dir/out.jsonl
-    format: json
-service:
-  pipelines:
-    traces:
-      receivers: [otlp]
-      exporters: [file/x]
-    logs:
-      receivers: [otlp]
-      exporters: [file/x]
-YAML
+config() { # <port>
+  otlp_receiver otlp http "127.0.0.1:$1" "max_request_body_size: $max_body" \
+    "cors:" '  allowed_origins: ["https://*.example.com"]' "  max_age: 60" |
+    file_exporter_config "$dir/out.jsonl" otlp
 }
-
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-port=
-for attempt in $(seq 20); do
-  candidate=$((20000 + RANDOM % 40000))
-  listening "$candidate" && continue
-  write_config "$candidate"
-  "$otlpd" --config "$dir/config.yaml" > "$dir/otlpd.log" 2>&1 &
-  pid=$!
-  for i in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    if listening "$candidate"; then port=$candidate; break; fi
-    sleep 0.05
-  done
-  [ -n "$port" ] && break
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  pid=
-  grep -q "address in use" "$dir/otlpd.log" || fatal "otlpd did not start"
-done
-[ -n "$port" ] || fatal "no free port found"
-base="http://127.0.0.1:$port"
+daemon_start_config config
+base="http://127.0.0.1:$PORT"
 
 # ---- helpers ----
 
@@ -96,7 +35,7 @@ post() {
 }
 
 expect_code() { # <name> <want>
-  [ "$code" = "$2" ] || fail "$1: got HTTP $code, want $2 ($(head -c 300 "$dir/$1.b" 2>/dev/null))"
+  [ "$code" = "$2" ] || check_fail "$1: got HTTP $code, want $2 ($(head -c 300 "$dir/$1.b" 2>/dev/null))"
 }
 
 header() { # <name> <header>: its value, empty if absent
@@ -113,15 +52,15 @@ span_json() { # <32 hex trace id>
 printf '\x0a\xff\xff\xff\x0f\x01' > "$dir/bad.pb"
 post badpb /v1/traces application/x-protobuf "$dir/bad.pb"
 expect_code badpb 400
-[ "$(header badpb content-type)" = application/x-protobuf ] || fail "badpb: Status body is not protobuf"
-[ -s "$dir/badpb.b" ] || fail "badpb: empty Status body"
+[ "$(header badpb content-type)" = application/x-protobuf ] || check_fail "badpb: Status body is not protobuf"
+[ -s "$dir/badpb.b" ] || check_fail "badpb: empty Status body"
 
 printf '{"resourceSpans": 5}' > "$dir/bad.json"
 post badjson /v1/traces application/json "$dir/bad.json"
 expect_code badjson 400
-grep -q '"code":3' "$dir/badjson.b" || fail "badjson: Status has no code 3: $(cat "$dir/badjson.b")"
+grep -q '"code":3' "$dir/badjson.b" || check_fail "badjson: Status has no code 3: $(cat "$dir/badjson.b")"
 grep -q '"message":"[^"]*resourceSpans' "$dir/badjson.b" ||
-  fail "badjson: Status message does not name the bad field: $(cat "$dir/badjson.b")"
+  check_fail "badjson: Status message does not name the bad field: $(cat "$dir/badjson.b")"
 
 span_json 0123456789abcdef0123456789abcd00 > "$dir/any.json"
 post notfound /v1/nothing application/json "$dir/any.json"
@@ -129,7 +68,7 @@ expect_code notfound 404
 
 code=$(curl -sS -o "$dir/get.b" -D "$dir/get.h" -w '%{http_code}' "$base/v1/traces") || code=curl-error
 expect_code get 405
-header get allow | grep -q POST || fail "405 without Allow: POST"
+header get allow | grep -q POST || check_fail "405 without Allow: POST"
 
 post text /v1/traces text/plain "$dir/any.json"
 expect_code text 415
@@ -143,7 +82,7 @@ post bigchunked /v1/traces application/x-protobuf "$dir/big.bin" -H "Transfer-En
 expect_code bigchunked 413
 
 head -c $((max_body * 160)) /dev/zero | gzip -9 > "$dir/bomb.gz"
-[ "$(stat -c %s "$dir/bomb.gz")" -lt "$max_body" ] || fail "test setup: the gzip bomb is not small"
+[ "$(stat -c %s "$dir/bomb.gz")" -lt "$max_body" ] || check_fail "test setup: the gzip bomb is not small"
 post bomb /v1/traces application/x-protobuf "$dir/bomb.gz" -H "Content-Encoding: gzip"
 expect_code bomb 413
 
@@ -158,14 +97,14 @@ expect_code br 415
 code=$(curl -sS -o /dev/null -D "$dir/pre.h" -w '%{http_code}' -X OPTIONS \
   -H "Origin: https://app.example.com" -H "Access-Control-Request-Method: POST" \
   -H "Access-Control-Request-Headers: content-type" "$base/v1/traces") || code=curl-error
-[ "$code" = 204 ] || [ "$code" = 200 ] || fail "preflight: got HTTP $code"
-[ "$(header pre access-control-allow-origin)" = https://app.example.com ] || fail "preflight: no Access-Control-Allow-Origin"
-header pre access-control-allow-methods | grep -q POST || fail "preflight: POST not allowed"
-header pre access-control-allow-headers | grep -qi content-type || fail "preflight: Content-Type not allowed"
-[ "$(header pre access-control-max-age)" = 60 ] || fail "preflight: Access-Control-Max-Age is not 60"
+[ "$code" = 204 ] || [ "$code" = 200 ] || check_fail "preflight: got HTTP $code"
+[ "$(header pre access-control-allow-origin)" = https://app.example.com ] || check_fail "preflight: no Access-Control-Allow-Origin"
+header pre access-control-allow-methods | grep -q POST || check_fail "preflight: POST not allowed"
+header pre access-control-allow-headers | grep -qi content-type || check_fail "preflight: Content-Type not allowed"
+[ "$(header pre access-control-max-age)" = 60 ] || check_fail "preflight: Access-Control-Max-Age is not 60"
 code=$(curl -sS -o /dev/null -D "$dir/pre2.h" -w '%{http_code}' -X OPTIONS \
   -H "Origin: https://evil.test" -H "Access-Control-Request-Method: POST" "$base/v1/traces") || code=curl-error
-[ -z "$(header pre2 access-control-allow-origin)" ] || fail "preflight from a foreign origin was allowed"
+[ -z "$(header pre2 access-control-allow-origin)" ] || check_fail "preflight from a foreign origin was allowed"
 
 # Nothing of the above may have reached the output.
 # ---- good requests, each with its own trace id ----
@@ -180,7 +119,7 @@ id_zstd=0123456789abcdef0123456789abcd06
 span_json $id_plain > "$dir/plain.json"
 post plain /v1/traces "application/json; charset=utf-8" "$dir/plain.json"
 expect_code plain 200
-[ "$(header plain content-type)" = application/json ] || fail "plain: response is not JSON"
+[ "$(header plain content-type)" = application/json ] || check_fail "plain: response is not JSON"
 
 span_json $id_gzip | gzip > "$dir/gz.json.gz"
 post gzip /v1/traces application/json "$dir/gz.json.gz" -H "Content-Encoding: gzip"
@@ -199,7 +138,7 @@ expect_code chunk 200
 span_json $id_cors > "$dir/cors.json"
 post cors /v1/traces application/json "$dir/cors.json" -H "Origin: https://app.example.com"
 expect_code cors 200
-[ "$(header cors access-control-allow-origin)" = https://app.example.com ] || fail "POST from an allowed origin: no Access-Control-Allow-Origin"
+[ "$(header cors access-control-allow-origin)" = https://app.example.com ] || check_fail "POST from an allowed origin: no Access-Control-Allow-Origin"
 
 # ExportTraceServiceRequest{resource_spans{scope_spans{spans{trace_id, span_id, name:"pb"}}}}
 {
@@ -210,7 +149,7 @@ expect_code cors 200
 } > "$dir/good.pb"
 post pb /v1/traces application/x-protobuf "$dir/good.pb"
 expect_code pb 200
-[ "$(header pb content-type)" = application/x-protobuf ] || fail "pb: response is not protobuf"
+[ "$(header pb content-type)" = application/x-protobuf ] || check_fail "pb: response is not protobuf"
 
 # Still serving after all that: a log record through the other path.
 printf '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1","body":{"stringValue":"bad-input-test-log"}}]}]}]}' > "$dir/log.json"
@@ -219,38 +158,23 @@ expect_code log 200
 
 # ---- graceful stop, then the output ----
 
-kill -TERM "$pid"
-rc=0
-for i in $(seq 300); do
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-kill -0 "$pid" 2>/dev/null && fatal "otlpd did not exit within 30 s of SIGTERM"
-wait "$pid" || rc=$?
-pid=
-[ "$rc" = 0 ] || fail "otlpd exited with status $rc after SIGTERM (want 0)"
+daemon_stop
 
-[ -f "$dir/out.jsonl" ] || fatal "no output file"
+[ -f "$dir/out.jsonl" ] || fail "no output file"
 count() { { grep -o "$1" "$dir/out.jsonl" || true; } | wc -l; }
 for id in $id_plain $id_gzip $id_chunk $id_cors $id_pb; do
   n=$(count "\"traceId\":\"$id\"")
-  [ "$n" = 1 ] || fail "trace $id appears $n times in the output (want exactly 1)"
+  [ "$n" = 1 ] || check_fail "trace $id appears $n times in the output (want exactly 1)"
 done
 if command -v zstd >/dev/null; then
   n=$(count "\"traceId\":\"$id_zstd\"")
-  [ "$n" = 1 ] || fail "zstd trace appears $n times in the output (want exactly 1)"
+  [ "$n" = 1 ] || check_fail "zstd trace appears $n times in the output (want exactly 1)"
 fi
 n=$(count bad-input-test-log)
-[ "$n" = 1 ] || fail "the log record appears $n times (want exactly 1)"
+[ "$n" = 1 ] || check_fail "the log record appears $n times (want exactly 1)"
 n=$(count '"traceId":"0123456789abcdef0123456789abcd00"')
-[ "$n" = 0 ] || fail "a rejected request's span reached the output"
+[ "$n" = 0 ] || check_fail "a rejected request's span reached the output"
 n=$(grep -c '"traceId"' "$dir/out.jsonl" || true)
-[ "$n" -le 6 ] || fail "the output holds $n spans, more than were accepted"
+[ "$n" -le 6 ] || check_fail "the output holds $n spans, more than were accepted"
 
-if [ "$failures" -gt 0 ]; then
-  echo "--- otlpd log ---" >&2
-  tail -n 40 "$dir/otlpd.log" >&2
-  echo "http_bad_input: $failures check(s) failed" >&2
-  exit 1
-fi
-echo "http_bad_input: all checks passed"
+finish_checks http_bad_input
