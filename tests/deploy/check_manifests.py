@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""Checks that deploy/ hangs together, without Docker or a cluster.
+
+Every YAML file under deploy/ must parse; beyond that, each check below
+is a mistake that would only show up at `docker build`, `docker compose
+up` or `kubectl apply` time: a file a manifest names but that does not
+exist, a port or name that does not match across files, a collector
+endpoint on loopback inside a container, a file exporter writing to the
+read-only root file system.
+
+    check_manifests.py REPO_ROOT
+Prints one line per failed check and exits 1 if any failed.
+"""
+import json
+import os
+import re
+import shlex
+import sys
+
+try:
+    import yaml
+except ImportError:
+    sys.exit("python3-yaml is missing: run scripts/install-deps")
+
+ROOT = sys.argv[1] if len(sys.argv) > 1 else "."
+DEPLOY = os.path.join(ROOT, "deploy")
+K8S = os.path.join(DEPLOY, "kubernetes")
+OTLP_PORTS = {4317, 4318}
+failures = []
+
+
+def fail(where, msg):
+    failures.append(f"{where}: {msg}")
+
+
+def load_all(path):
+    with open(path) as f:
+        return [d for d in yaml.safe_load_all(f) if d is not None]
+
+
+def dig(node, *keys):
+    for k in keys:
+        if not isinstance(node, dict) or k not in node:
+            return None
+        node = node[k]
+    return node
+
+
+def is_loopback(host):
+    return host in ("localhost", "::1", "[::1]") or host.startswith("127.")
+
+
+def endpoint_port(ep):
+    m = re.fullmatch(r"(.*):(\d+)", str(ep))
+    return (m.group(1), int(m.group(2))) if m else (str(ep), None)
+
+
+def mem_bytes(q):
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "K": 10**3, "M": 10**6, "G": 10**9}
+    m = re.fullmatch(r"(\d+)([KMG]i?)?", str(q))
+    if not m:
+        return None
+    return int(m.group(1)) * units.get(m.group(2) or "", 1)
+
+
+# ---- Dockerfile -------------------------------------------------------------
+
+def parse_dockerfile(path):
+    """Instructions as (KEYWORD, argument) with continuations joined."""
+    out, cur = [], ""
+    with open(path) as f:
+        for line in f:
+            s = line.rstrip("\n")
+            if s.lstrip().startswith("#"):
+                continue
+            if s.endswith("\\"):
+                cur += s[:-1] + " "
+                continue
+            cur += s
+            if cur.strip():
+                kw, _, arg = cur.strip().partition(" ")
+                out.append((kw.upper(), arg.strip()))
+            cur = ""
+    return out
+
+
+def check_dockerfile():
+    where = "deploy/Dockerfile"
+    ins = parse_dockerfile(os.path.join(DEPLOY, "Dockerfile"))
+    stages = [i for i, (kw, _) in enumerate(ins) if kw == "FROM"]
+    if len(stages) < 2:
+        fail(where, "expected a build stage and a runtime stage")
+        return {}
+    runtime = ins[stages[-1]:]
+    # Sources of COPY (without --from) are paths in the build context, the repo.
+    for kw, arg in ins:
+        if kw == "COPY" and "--from" not in arg:
+            for src in shlex.split(arg)[:-1]:
+                if not os.path.exists(os.path.join(ROOT, src)):
+                    fail(where, f"COPY source {src} does not exist in the repository")
+    info = {"env": {}, "expose": set(), "user": None, "cmd": None, "entrypoint": None,
+            "workdir": None}
+    for kw, arg in runtime:
+        if kw == "ENV":
+            for tok in shlex.split(arg):
+                k, _, v = tok.partition("=")
+                info["env"][k] = v
+        elif kw == "EXPOSE":
+            info["expose"] |= {int(p.split("/")[0]) for p in arg.split()}
+        elif kw == "USER":
+            info["user"] = arg
+        elif kw == "WORKDIR":
+            info["workdir"] = arg
+        elif kw in ("CMD", "ENTRYPOINT"):
+            try:
+                info[kw.lower()] = json.loads(arg)
+            except ValueError:
+                fail(where, f"{kw} should be exec form (a JSON list) so otlpd is PID 1 and gets SIGTERM")
+    if info["expose"] != OTLP_PORTS:
+        fail(where, f"EXPOSE {sorted(info['expose'])}, expected 4317 4318")
+    if not info["user"] or info["user"].split(":")[0] in ("0", "root"):
+        fail(where, "the runtime stage must run as a non-root USER")
+    if info["entrypoint"] != ["/usr/bin/otlpd"]:
+        fail(where, f"ENTRYPOINT {info['entrypoint']}, expected [\"/usr/bin/otlpd\"]")
+    cmd = info["cmd"] or []
+    if "--config" not in cmd or cmd.index("--config") + 1 >= len(cmd):
+        fail(where, "CMD must pass --config FILE")
+    else:
+        info["config"] = cmd[cmd.index("--config") + 1]
+    for var in ("OTLPD_GRPC_ENDPOINT", "OTLPD_HTTP_ENDPOINT"):
+        host, port = endpoint_port(info["env"].get(var, "localhost:0"))
+        if is_loopback(host):
+            fail(where, f"ENV {var} must not be loopback: nothing outside the container could connect")
+        elif port not in OTLP_PORTS:
+            fail(where, f"ENV {var} port {port} is not one of the EXPOSEd ports")
+    m = re.search(r"--uid (\d+)", " ".join(a for _, a in runtime))
+    info["uid"] = int(m.group(1)) if m else None
+    return info
+
+
+# ---- docker compose -----------------------------------------------------------
+
+def check_compose(image):
+    where = "deploy/docker-compose.yaml"
+    doc = load_all(os.path.join(DEPLOY, "docker-compose.yaml"))[0]
+    svc = dig(doc, "services", "otlpd")
+    if not isinstance(svc, dict):
+        fail(where, "no services.otlpd")
+        return
+    build = svc.get("build") or {}
+    ctx = os.path.normpath(os.path.join(DEPLOY, build.get("context", ".")))
+    if not os.path.isfile(os.path.join(ctx, build.get("dockerfile", "Dockerfile"))):
+        fail(where, "build.context/dockerfile does not name deploy/Dockerfile")
+    published = set()
+    for p in svc.get("ports", []):
+        published.add(int(str(p).split(":")[-1].split("/")[0]))
+    if published != OTLP_PORTS:
+        fail(where, f"publishes container ports {sorted(published)}, expected 4317 and 4318")
+    mounted_config = False
+    for v in svc.get("volumes", []):
+        src, dst = str(v).split(":")[:2]
+        if src.startswith((".", "/")) and src not in ("./data",):
+            if not os.path.exists(os.path.normpath(os.path.join(DEPLOY, src))):
+                fail(where, f"volume source {src} does not exist")
+                continue
+        if dst == image.get("config"):
+            mounted_config = True
+            cfg = os.path.normpath(os.path.join(DEPLOY, src))
+            check_container_config(f"{where} ({src})", cfg, image["env"])
+    if not mounted_config:
+        fail(where, f"no volume mounts a config at the image's {image.get('config')}")
+
+
+def check_container_config(where, path, env):
+    """The collector config as a container runs it: reachable endpoints."""
+    cfg = load_all(path)[0]
+    for proto in ("grpc", "http"):
+        ep = dig(cfg, "receivers", "otlp", "protocols", proto, "endpoint")
+        if ep is None:
+            continue
+        m = re.fullmatch(r"\$\{(?:env:)?(\w+)(?::-(.*))?\}", str(ep))
+        if m:
+            ep = env.get(m.group(1), m.group(2) or "")
+        host, port = endpoint_port(ep)
+        if is_loopback(host):
+            fail(where, f"receivers::otlp::protocols::{proto}::endpoint {ep} is loopback in a container")
+        elif port not in OTLP_PORTS:
+            fail(where, f"receivers::otlp::protocols::{proto}::endpoint port {port} is not 4317/4318")
+
+
+# ---- Kubernetes ---------------------------------------------------------------
+
+def check_kubernetes(image):
+    where = "deploy/kubernetes"
+    kust = load_all(os.path.join(K8S, "kustomization.yaml"))[0]
+    objs = {}
+    for res in kust.get("resources", []):
+        path = os.path.join(K8S, res)
+        if not os.path.isfile(path):
+            fail(where, f"kustomization resource {res} does not exist")
+            continue
+        for d in load_all(path):
+            kind, name = d.get("kind"), dig(d, "metadata", "name")
+            if not d.get("apiVersion") or not kind or not name:
+                fail(res, "every object needs apiVersion, kind and metadata.name")
+                continue
+            objs[(kind, name)] = d
+    generated = {}
+    for g in kust.get("configMapGenerator", []):
+        for f in g.get("files", []):
+            key, _, src = f.partition("=") if "=" in f else (os.path.basename(f), "", f)
+            if not os.path.isfile(os.path.join(K8S, src)):
+                fail(where, f"configMapGenerator file {src} does not exist")
+            generated.setdefault(g["name"], {})[key] = os.path.join(K8S, src)
+
+    ds = [o for (k, _), o in objs.items() if k == "DaemonSet"]
+    if len(ds) != 1:
+        fail(where, "expected one DaemonSet")
+        return
+    ds = ds[0]
+    pod = dig(ds, "spec", "template", "spec") or {}
+    labels = dig(ds, "spec", "template", "metadata", "labels") or {}
+    selector = dig(ds, "spec", "selector", "matchLabels") or {}
+    if not selector or any(labels.get(k) != v for k, v in selector.items()):
+        fail("daemonset.yaml", "spec.selector does not match the pod template's labels")
+    sa = pod.get("serviceAccountName")
+    if sa and ("ServiceAccount", sa) not in objs:
+        fail("daemonset.yaml", f"serviceAccountName {sa} is not among the resources")
+    if (pod.get("terminationGracePeriodSeconds") or 30) < 30:
+        fail("daemonset.yaml", "terminationGracePeriodSeconds below 30 s leaves little time to drain")
+    uid = dig(pod, "securityContext", "runAsUser")
+    if image.get("uid") is not None and uid is not None and uid != image["uid"]:
+        fail("daemonset.yaml", f"runAsUser {uid} is not the image's otlpd uid {image['uid']}")
+
+    containers = pod.get("containers") or []
+    if len(containers) != 1:
+        fail("daemonset.yaml", "expected one container")
+        return
+    c = containers[0]
+    ports = {p.get("name"): p for p in c.get("ports", [])}
+    numbers = {p.get("containerPort") for p in ports.values()}
+    if numbers != OTLP_PORTS:
+        fail("daemonset.yaml", f"containerPorts {sorted(numbers)}, expected 4317 and 4318")
+    for p in ports.values():
+        if p.get("hostPort") != p.get("containerPort"):
+            fail("daemonset.yaml", f"port {p.get('name')}: hostPort must equal containerPort "
+                                   "(SDKs send to the node IP on the standard port)")
+    for probe in ("readinessProbe", "livenessProbe"):
+        port = dig(c, probe, "tcpSocket", "port")
+        if port is None:
+            fail("daemonset.yaml", f"{probe} is not a tcpSocket probe")
+        elif port not in ports and port not in numbers:
+            fail("daemonset.yaml", f"{probe} port {port} is not a container port")
+    req = mem_bytes(dig(c, "resources", "requests", "memory"))
+    lim = mem_bytes(dig(c, "resources", "limits", "memory"))
+    if req is None or lim is None or req > lim:
+        fail("daemonset.yaml", "memory request and limit must be set, request <= limit")
+    elif lim < 64 * 2**20:
+        fail("daemonset.yaml", "memory limit under the measured 64 MB peak would OOM-kill under load")
+    if c.get("image", "").split(":")[0] not in {i.get("name") for i in kust.get("images", [])} | {"otlpd"}:
+        fail("daemonset.yaml", "container image is not the one kustomization.yaml sets")
+
+    # The config file the container reads must come from the generated ConfigMap.
+    args = c.get("args") or image.get("cmd") or []
+    cfg_path = args[args.index("--config") + 1] if "--config" in args else None
+    mounts = {m["name"]: m for m in c.get("volumeMounts", [])}
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    cfg_file = None
+    for name, m in mounts.items():
+        v = volumes.get(name)
+        if v is None:
+            fail("daemonset.yaml", f"volumeMount {name} has no volume")
+            continue
+        cm = dig(v, "configMap", "name")
+        if cm is not None:
+            if cm not in generated and ("ConfigMap", cm) not in objs:
+                fail("daemonset.yaml", f"volume {name} names ConfigMap {cm}, which nothing creates")
+            elif cfg_path and os.path.dirname(cfg_path) == m["mountPath"].rstrip("/"):
+                cfg_file = generated.get(cm, {}).get(os.path.basename(cfg_path))
+    if cfg_file is None:
+        fail("daemonset.yaml", f"--config {cfg_path} is not a key of a mounted, generated ConfigMap")
+        return
+
+    # The collector config itself: reachable, and writing only where it may.
+    check_container_config("kubernetes/config.yaml", cfg_file, {})
+    cfg = load_all(cfg_file)[0]
+    writable = [m["mountPath"].rstrip("/") for m in mounts.values() if not m.get("readOnly")]
+    read_only_root = dig(c, "securityContext", "readOnlyRootFilesystem")
+    for name, exp in (cfg.get("exporters") or {}).items():
+        path = (exp or {}).get("path") if name.split("/")[0] == "file" else None
+        if path is None:
+            continue
+        if not path.startswith("/"):
+            fail("kubernetes/config.yaml", f"exporters::{name}::path {path}: use an absolute path "
+                                           "inside the data volume")
+        elif read_only_root and not any(path.startswith(w + "/") for w in writable):
+            fail("kubernetes/config.yaml", f"exporters::{name}::path {path} is not on a writable "
+                                           f"volume (read-only root; writable: {writable})")
+
+    svcs = [o for (k, _), o in objs.items() if k == "Service"]
+    for s in svcs:
+        sel = dig(s, "spec", "selector") or {}
+        if not sel or any(labels.get(k) != v for k, v in sel.items()):
+            fail("service.yaml", "selector does not match the DaemonSet's pods")
+        if dig(s, "spec", "internalTrafficPolicy") != "Local":
+            fail("service.yaml", "internalTrafficPolicy should be Local (node-local collector)")
+        for p in dig(s, "spec", "ports") or []:
+            t = p.get("targetPort")
+            if t not in ports and t not in numbers:
+                fail("service.yaml", f"targetPort {t} is not a container port")
+
+
+def main():
+    for dirpath, _, files in os.walk(DEPLOY):
+        for f in files:
+            if f.endswith((".yaml", ".yml")):
+                path = os.path.join(dirpath, f)
+                try:
+                    load_all(path)
+                except yaml.YAMLError as e:
+                    fail(os.path.relpath(path, ROOT), f"not valid YAML: {e}")
+    if failures:
+        print("\n".join(failures), file=sys.stderr)
+        return 1
+    image = check_dockerfile()
+    check_compose(image)
+    check_kubernetes(image)
+    if failures:
+        print("\n".join(failures), file=sys.stderr)
+        return 1
+    print("deploy manifests: consistent")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
