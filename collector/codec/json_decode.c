@@ -247,7 +247,7 @@ static size_t unescape(const char *s, size_t n, char *o) {
     case 'r': o[j++] = '\r'; break;
     case 't': o[j++] = '\t'; break;
     case 'u': {
-      unsigned u, lo;
+      unsigned u = 0, lo = 0;
       hex4(s + i, &u);
       i += 4;
       if (u >= 0xd800 && u <= 0xdbff) {
