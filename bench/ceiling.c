@@ -3,16 +3,25 @@
  * same payload files the load test sends.
  *
  *   decode:      otlpd_pb_decode into an arena reset per request
- *   pb re-encode: decode + otlpd_pb_encode into one reused otlpd_buf
- *   json encode: decode + otlpd_json_encode (what format: json costs)
+ *   pb-reencode: decode + otlpd_pb_encode into one reused otlpd_buf
+ *   pb-wire:     otlpd_pb_decode_keep + the resources' own bytes copied out
+ *                behind their tag and length, as the file exporter writes
+ *                unchanged resources (otlpd_batch_encode_pb)
+ *   json-encode: decode + otlpd_json_encode (what format: json costs)
  *
  * Rates are per CPU-second of this process (so a busy machine lowers them
- * less than it lowers wall-clock rates) and per wall-clock second.
+ * less than it lowers wall-clock rates) and per wall-clock second. The
+ * allocator is tuned as the daemon tunes it (collector/main.c), so both pay
+ * the same for arena blocks.
  *
- * usage: otlpd_bench_ceiling <traces|logs|metrics> <cpu-seconds> <file.pb>...
- * Prints one line per mode:
+ * usage: otlpd_bench_ceiling [-m mode[,mode...]] <traces|logs|metrics> <cpu-seconds> <file.pb>...
+ * Prints one line per mode (all modes unless -m):
  *   "ceiling <signal> <mode> <items/cpu-s> <items/wall-s> <MB/cpu-s in>" */
 #include <errno.h>
+#include <stdbool.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +34,18 @@ typedef struct payload {
   size_t len;
 } payload;
 
-typedef enum { MODE_DECODE, MODE_PB, MODE_JSON } mode;
+typedef enum { MODE_DECODE, MODE_PB, MODE_WIRE, MODE_JSON, MODE_COUNT } mode;
 
-static const char *const mode_names[] = {"decode", "pb-reencode", "json-encode"};
+static const char *const mode_names[] = {"decode", "pb-reencode", "pb-wire", "json-encode"};
+
+/* The daemon's settings (collector/main.c): arena blocks stay in the heap. */
+static void tune_allocator(void) {
+#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+  mallopt(M_TOP_PAD, 1 * 1024 * 1024);
+#endif
+}
 
 static double clock_s(clockid_t id) {
   struct timespec ts;
@@ -51,6 +69,30 @@ static int read_file(const char *path, payload *p) {
   return rc;
 }
 
+static size_t put_varint(uint8_t *p, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = (uint8_t)v;
+  return n;
+}
+
+/* Each resource (field 1 of the request) copied from the wire bytes. */
+static int write_wire(const otlpd_raw *raw, otlpd_buf *out) {
+  for (size_t i = 0; i < raw->n; i++) {
+    int rc = otlpd_buf_reserve(out, 11 + raw->v[i].len);
+    if (rc) return rc;
+    uint8_t *p = out->data + out->len;
+    *p++ = 0x0a;
+    p += put_varint(p, raw->v[i].len);
+    memcpy(p, raw->v[i].p, raw->v[i].len);
+    out->len = (size_t)(p - out->data) + raw->v[i].len;
+  }
+  return 0;
+}
+
 /* One pass over every payload; returns items handled or -1 on error. */
 static long long one_pass(otlpd_signal sig, mode m, const payload *ps, size_t n, otlpd_arena *a,
                           otlpd_buf *out) {
@@ -59,7 +101,10 @@ static long long one_pass(otlpd_signal sig, mode m, const payload *ps, size_t n,
   char err[256];
   for (size_t i = 0; i < n; i++) {
     otlpd_arena_reset(a);
-    ProtobufCMessage *msg = otlpd_pb_decode(d, ps[i].data, ps[i].len, a, err, sizeof(err));
+    otlpd_raw raw = {0};
+    ProtobufCMessage *msg = m == MODE_WIRE
+                                ? otlpd_pb_decode_keep(d, ps[i].data, ps[i].len, a, err, sizeof(err), &raw)
+                                : otlpd_pb_decode(d, ps[i].data, ps[i].len, a, err, sizeof(err));
     if (!msg) {
       fprintf(stderr, "ceiling: payload %zu does not decode: %s\n", i, err);
       return -1;
@@ -68,6 +113,7 @@ static long long one_pass(otlpd_signal sig, mode m, const payload *ps, size_t n,
     otlpd_buf_clear(out);
     int rc = 0;
     if (m == MODE_PB) rc = otlpd_pb_encode(msg, out);
+    if (m == MODE_WIRE) rc = write_wire(&raw, out);
     if (m == MODE_JSON) rc = otlpd_json_encode(msg, out);
     if (rc < 0) {
       fprintf(stderr, "ceiling: encode failed: %s\n", strerror(-rc));
@@ -107,26 +153,53 @@ static int run_mode(otlpd_signal sig, mode m, double seconds, const payload *ps,
   return rc;
 }
 
+/* "-m a,b": which modes to run. 0, or -EINVAL for an unknown name. */
+static int parse_modes(const char *list, bool on[MODE_COUNT]) {
+  for (int m = 0; m < MODE_COUNT; m++) on[m] = false;
+  while (*list) {
+    size_t n = strcspn(list, ",");
+    int found = -1;
+    for (int m = 0; m < MODE_COUNT; m++)
+      if (strlen(mode_names[m]) == n && strncmp(list, mode_names[m], n) == 0) found = m;
+    if (found < 0) return -EINVAL;
+    on[found] = true;
+    list += n + (list[n] == ',');
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
-  if (argc < 4) {
-    fprintf(stderr, "usage: %s <traces|logs|metrics> <seconds> <file.pb>...\n", argv[0]);
+  bool on[MODE_COUNT] = {true, true, true, true};
+  int arg = 1;
+  if (argc > 2 && strcmp(argv[1], "-m") == 0) {
+    if (parse_modes(argv[2], on) != 0) {
+      fprintf(stderr, "ceiling: unknown mode in '%s'\n", argv[2]);
+      return 2;
+    }
+    arg = 3;
+  }
+  if (argc - arg < 3) {
+    fprintf(stderr, "usage: %s [-m mode[,mode...]] <traces|logs|metrics> <seconds> <file.pb>...\n", argv[0]);
     return 2;
   }
   otlpd_signal sig;
-  if (otlpd_signal_parse(argv[1], strlen(argv[1]), &sig) != 0) {
-    fprintf(stderr, "ceiling: unknown signal '%s'\n", argv[1]);
+  if (otlpd_signal_parse(argv[arg], strlen(argv[arg]), &sig) != 0) {
+    fprintf(stderr, "ceiling: unknown signal '%s'\n", argv[arg]);
     return 2;
   }
-  double seconds = atof(argv[2]);
-  size_t n = (size_t)(argc - 3);
+  tune_allocator();
+  double seconds = atof(argv[arg + 1]);
+  char **files = argv + arg + 2;
+  size_t n = (size_t)(argc - arg - 2);
   payload *ps = calloc(n, sizeof(*ps));
   if (!ps) return 1;
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++) {
-    rc = read_file(argv[3 + i], &ps[i]);
-    if (rc) fprintf(stderr, "ceiling: %s: %s\n", argv[3 + i], strerror(-rc));
+    rc = read_file(files[i], &ps[i]);
+    if (rc) fprintf(stderr, "ceiling: %s: %s\n", files[i], strerror(-rc));
   }
-  for (int m = MODE_DECODE; m <= MODE_JSON && rc == 0; m++) rc = run_mode(sig, (mode)m, seconds, ps, n);
+  for (int m = 0; m < MODE_COUNT && rc == 0; m++)
+    if (on[m]) rc = run_mode(sig, (mode)m, seconds, ps, n);
   for (size_t i = 0; i < n; i++) free(ps[i].data);
   free(ps);
   return rc ? 1 : 0;
