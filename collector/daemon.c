@@ -5,6 +5,21 @@
 
 #include "daemon.h"
 
+static void count_active(uv_handle_t *h, void *arg) {
+  if (uv_is_active(h) && uv_has_ref(h)) (*(int *)arg)++;
+}
+
+/* A drain that waits on a stuck write (a full pipe, a hung network file
+ * system) would otherwise be silent. */
+static void on_drain_report(uv_timer_t *t) {
+  otlpd_daemon *d = t->data;
+  int active = 0;
+  uv_walk(&d->loop, count_active, &active);
+  size_t held = atomic_load(&d->mem.used);
+  otlpd_warn(&d->log, "still draining: %d active handle%s, %zu bytes of data held; "
+             "a second SIGTERM exits at once and loses them", active, active == 1 ? "" : "s", held);
+}
+
 static void on_signal(uv_signal_t *h, int signum) {
   otlpd_daemon *d = h->data;
   if (d->shutting_down) {
@@ -14,9 +29,12 @@ static void on_signal(uv_signal_t *h, int signum) {
   otlpd_info(&d->log, "received %s: stopping receivers, flushing pipelines",
              signum == SIGTERM ? "SIGTERM" : "SIGINT");
   otlpd_pipelines_shutdown(d);
-  /* Signals no longer keep the loop alive; it ends once exporters drained. */
+  /* Signals and the report no longer keep the loop alive; it ends once
+   * exporters drained. */
   uv_unref((uv_handle_t *)&d->sig_term);
   uv_unref((uv_handle_t *)&d->sig_int);
+  uv_timer_start(&d->drain_report, on_drain_report, 5000, 5000);
+  uv_unref((uv_handle_t *)&d->drain_report);
 }
 
 static void close_cb(uv_handle_t *h) { (void)h; }
@@ -29,8 +47,9 @@ static void close_walk(uv_handle_t *h, void *arg) {
 static int start_signals(otlpd_daemon *d) {
   int rc = uv_signal_init(&d->loop, &d->sig_term);
   if (rc == 0) rc = uv_signal_init(&d->loop, &d->sig_int);
+  if (rc == 0) rc = uv_timer_init(&d->loop, &d->drain_report);
   if (rc < 0) return rc;
-  d->sig_term.data = d->sig_int.data = d;
+  d->sig_term.data = d->sig_int.data = d->drain_report.data = d;
   rc = uv_signal_start(&d->sig_term, on_signal, SIGTERM);
   if (rc == 0) rc = uv_signal_start(&d->sig_int, on_signal, SIGINT);
   signal(SIGPIPE, SIG_IGN); /* a peer closing mid-write is an error code, not a death */

@@ -33,6 +33,7 @@ typedef struct otlpd_daemon {
   otlpd_fanout **fanouts;
   size_t n_fanouts;
   uv_signal_t sig_term, sig_int;
+  uv_timer_t drain_report; /* says what the drain still waits for */
   int exit_code;
 } otlpd_daemon;
 
