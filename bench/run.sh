@@ -140,6 +140,9 @@ wait_listening() {
 # utime + stime of the whole process (all threads), in clock ticks.
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+# Context switches of all the process's threads, voluntary + involuntary:
+# a hand-off between threads confined to one core costs one each way.
+ctx_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches:/ {n += $2} END {print n + 0}'; }
 now() { date +%s.%N; }
 
 # children_cpu <var> <tmp file>: sets var to the CPU seconds (user + system)
@@ -272,10 +275,10 @@ run_scenario() {
     return
   fi
   sleep 1
-  local idle_kb cpu0 t0 cpu1 t1 hwm_kb rc life0 life1
+  local idle_kb cpu0 t0 cpu1 t1 hwm_kb rc life0 life1 cs0 cs1
   local n200=0 n503=0 nother=0 grpc_refused=0 grpc_codes="" load_secs=""
   idle_kb=$(status_kb "$pid" VmRSS)
-  cpu0=$(cpu_ticks "$pid"); t0=$(now)
+  cs0=$(ctx_switches "$pid"); cpu0=$(cpu_ticks "$pid"); t0=$(now)
   if [ "$proto" = grpc ]; then
     load_grpc "$dir" "$port" "$sig" "$conns" "$streams"
   else
@@ -289,7 +292,7 @@ run_scenario() {
     results+=("$name: otlpd died under load (status ${rc:-?})")
     return
   fi
-  cpu1=$(cpu_ticks "$pid")
+  cpu1=$(cpu_ticks "$pid"); cs1=$(ctx_switches "$pid")
   hwm_kb=$(status_kb "$pid" VmHWM)
   # The daemon's whole CPU time, drain included, is what its written items
   # cost: children_cpu before and after it is reaped.
@@ -309,7 +312,7 @@ run_scenario() {
   results+=("$(awk -v name="$name" -v proto="$proto" -v conns="$conns" -v streams="$streams" \
     -v n200="$n200" -v n503="$n503" -v refused="$grpc_refused" -v codes="$grpc_codes" \
     -v other="$nother" -v per="$per_req" -v w="$written" -v s="$secs" -v c0="$cpu0" -v c1="$cpu1" \
-    -v l0="$life0" -v l1="$life1" -v hz="$hz" -v idle="$idle_kb" -v hwm="$hwm_kb" -v rc="$rc" \
+    -v l0="$life0" -v l1="$life1" -v nsw="$((cs1 - cs0))" -v hz="$hz" -v idle="$idle_kb" -v hwm="$hwm_kb" -v rc="$rc" \
     -v ceil="$ceil" 'BEGIN {
       grpc = proto == "grpc"
       ok = grpc ? n200 - refused : n200
@@ -326,7 +329,8 @@ run_scenario() {
       else printf "   written  %9.0f items/s (%d items in the output)\n", w / s, w
       eff = (w != "?" && life > 0) ? w / life : 0
       printf "   daemon CPU %.0f%% of a core; %.0f written items per CPU-second of load + drain (%.2f CPU-s);" \
-        " %.0f accepted per CPU-second of the load\n", 100 * cpu / s, eff, life, (cpu > 0 ? acc / cpu : 0)
+        " %.0f accepted per CPU-second of the load; %.2f context switches per request\n",
+        100 * cpu / s, eff, life, (cpu > 0 ? acc / cpu : 0), (w != "?" && w > 0 ? nsw * per / w : 0)
       n = split(ceil, cs, ";")
       for (i = 1; i < n; i++) {
         split(cs[i], f, " ")
