@@ -85,7 +85,8 @@ avg_bytes() { cat "$payloads"/"$1"-*.pb | wc -c | awk -v n="$n_files" -v k="$per
 grpc_frame() {
   local src=$1 dst=$2 len
   len=$(stat -c %s "$src")
-  printf "\\x00\\x$(printf %02x $((len >> 24 & 255)))\\x$(printf %02x $((len >> 16 & 255)))\\x$(printf %02x $((len >> 8 & 255)))\\x$(printf %02x $((len & 255)))" > "$dst.tmp"
+  printf '%b' "$(printf '\\x00\\x%02x\\x%02x\\x%02x\\x%02x' $((len >> 24 & 255)) $((len >> 16 & 255)) \
+    $((len >> 8 & 255)) $((len & 255)))" > "$dst.tmp"
   cat "$src" >> "$dst.tmp"
   mv "$dst.tmp" "$dst"
 }
@@ -93,7 +94,7 @@ case " $SCENARIOS " in *" grpc-"*)
   mkdir -p "$payloads/grpc"
   for f in "$payloads"/*.pb; do
     g=$payloads/grpc/$(basename "$f" .pb).grpc
-    [ -f "$g" ] && [ "$g" -nt "$f" ] || grpc_frame "$f" "$g"
+    if [ ! -f "$g" ] || [ "$f" -nt "$g" ]; then grpc_frame "$f" "$g"; fi
   done ;;
 esac
 
