@@ -56,6 +56,21 @@ static int start_signals(otlpd_daemon *d) {
   return rc;
 }
 
+/* OTLPD_MEMORY_LIMIT_MIB overrides the default until the memory_limiter
+ * processor gives operators a config key for it. */
+static size_t memory_limit(otlpd_daemon *d) {
+  const char *v = getenv("OTLPD_MEMORY_LIMIT_MIB");
+  if (!v || !*v) return OTLPD_DEFAULT_MEMORY_LIMIT;
+  char *end;
+  unsigned long mib = strtoul(v, &end, 10);
+  if (*end || mib == 0 || mib > 1024 * 1024) {
+    otlpd_warn(&d->log, "OTLPD_MEMORY_LIMIT_MIB=\"%s\" is not a size in MiB; using %u MiB", v,
+               OTLPD_DEFAULT_MEMORY_LIMIT >> 20);
+    return OTLPD_DEFAULT_MEMORY_LIMIT;
+  }
+  return (size_t)mib << 20;
+}
+
 int otlpd_daemon_run(otlpd_config *cfg) {
   otlpd_daemon *d = calloc(1, sizeof(*d));
   if (!d) return 1;
@@ -68,7 +83,7 @@ int otlpd_daemon_run(otlpd_config *cfg) {
   memset(cfg, 0, sizeof(*cfg)); /* the daemon owns it now */
   d->log_level = d->cfg.log_level;
   d->log.level = &d->log_level;
-  d->mem.limit = OTLPD_DEFAULT_MEMORY_LIMIT;
+  d->mem.limit = memory_limit(d);
   d->exit_code = 0;
 
   rc = start_signals(d);

@@ -38,7 +38,7 @@ typedef struct otlpd_daemon {
 } otlpd_daemon;
 
 /* Default cap on bytes held by in-flight data before receivers refuse. */
-#define OTLPD_DEFAULT_MEMORY_LIMIT (48u * 1024 * 1024)
+#define OTLPD_DEFAULT_MEMORY_LIMIT (24u * 1024 * 1024)
 
 /* Build every instance from d->cfg (already validated). 0 or negative errno. */
 int otlpd_pipelines_build(otlpd_daemon *d);

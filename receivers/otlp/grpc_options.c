@@ -27,6 +27,9 @@ int grpc_opt_address(const otlp_grpc_cfg *c, char *out, size_t outlen) {
   return n > 0 && (size_t)n < outlen ? 0 : -ENAMETOOLONG;
 }
 
+/* What gRPC core itself may hold (buffers, windows) across connections. */
+#define GRPC_MEMORY_QUOTA ((size_t)16 * 1024 * 1024)
+
 static int64_t ns_to_ms(int64_t ns) {
   if (ns <= 0) return 0;
   int64_t ms = ns / OTLPD_NS_PER_MS;
@@ -49,6 +52,19 @@ grpc_server *grpc_opt_server_create(const otlp_grpc_cfg *c) {
   /* gRPC core defaults to SO_REUSEPORT, which would let a second daemon
    * silently share (and steal traffic from) our port. */
   arg_int(a, &n, GRPC_ARG_ALLOW_REUSEPORT, 0);
+  /* gRPC grows each connection's HTTP/2 window by bandwidth probing and
+   * buffers what arrives, so a flood of connections holds tens of MB inside
+   * the library, beyond our memory accounting. A fixed window and a memory
+   * quota for the library keep that bounded; clients are slowed by flow
+   * control and refused by our accounting instead. */
+  arg_int(a, &n, GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  grpc_resource_quota *quota = grpc_resource_quota_create("otlpd-grpc");
+  grpc_resource_quota_resize(quota, GRPC_MEMORY_QUOTA);
+  a[n].type = GRPC_ARG_POINTER;
+  a[n].key = (char *)GRPC_ARG_RESOURCE_QUOTA;
+  a[n].value.pointer.p = quota;
+  a[n].value.pointer.vtable = grpc_resource_quota_arg_vtable();
+  n++;
   if (c->max_concurrent_streams > 0) arg_int(a, &n, GRPC_ARG_MAX_CONCURRENT_STREAMS, c->max_concurrent_streams);
   if (sp->time > 0) arg_int(a, &n, GRPC_ARG_KEEPALIVE_TIME_MS, ns_to_ms(sp->time));
   if (sp->timeout > 0) arg_int(a, &n, GRPC_ARG_KEEPALIVE_TIMEOUT_MS, ns_to_ms(sp->timeout));
@@ -62,5 +78,7 @@ grpc_server *grpc_opt_server_create(const otlp_grpc_cfg *c) {
    * call open: the enforcement policy's permit_without_stream. */
   arg_int(a, &n, GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, ep->permit_without_stream ? 1 : 0);
   grpc_channel_args args = {n, a};
-  return grpc_server_create(&args, NULL);
+  grpc_server *s = grpc_server_create(&args, NULL);
+  grpc_resource_quota_unref(quota); /* the server holds its own reference */
+  return s;
 }

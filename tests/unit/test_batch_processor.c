@@ -156,6 +156,21 @@ static void test_zero_timeout_passes_through(void **state) {
   teardown(f);
 }
 
+/* Under memory pressure (half the daemon's limit held) the processor sends
+ * what it has at once instead of letting receivers refuse until timeout. */
+static void test_memory_pressure_sends_early(void **state) {
+  (void)state;
+  fixture *f = setup(1000, 0, 60000);
+  assert_int_equal(send_spans(f, 3), OTLPD_OK);
+  assert_int_equal(f->out.calls, 0); /* no limit: waits for size or time */
+  f->mem.limit = atomic_load(&f->mem.used) + 1; /* what is held is over half of it */
+  assert_int_equal(send_spans(f, 3), OTLPD_OK);
+  assert_int_equal(f->out.calls, 1);
+  assert_in_order(f, 6);
+  f->mem.limit = 0;
+  teardown(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sends_when_size_reached),
@@ -163,6 +178,7 @@ int main(void) {
       cmocka_unit_test(test_timeout_flushes),
       cmocka_unit_test(test_holds_and_pushes_back),
       cmocka_unit_test(test_zero_timeout_passes_through),
+      cmocka_unit_test(test_memory_pressure_sends_early),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,6 +46,10 @@ static int flush(batch_proc *bp, size_t threshold) {
 
 static void arm_timer(batch_proc *bp);
 
+static bool under_pressure(const otlpd_memacct *m) {
+  return m && m->limit && atomic_load_explicit(&m->used, memory_order_relaxed) >= m->limit / 2;
+}
+
 static void on_timeout(uv_timer_t *t) {
   batch_proc *bp = t->data;
   bp->timer_armed = false;
@@ -69,6 +73,9 @@ static int batch_consume(otlpd_consumer *self, otlpd_batch *b) {
   if (otlpd_batch_append(bp->pending, b)) return OTLPD_ERR_RETRY;
   size_t threshold = bp->cfg->send_batch_size ? (size_t)bp->cfg->send_batch_size : SIZE_MAX;
   if (bp->cfg->timeout == 0 || bp->stopping) threshold = 1; /* no batching */
+  /* Under memory pressure a smaller batch now beats refusing clients until
+   * the timeout: what we hold is most of what the daemon holds. */
+  if (under_pressure(bp->host->mem)) threshold = 1;
   flush(bp, threshold);
   if (bp->pending->items) arm_timer(bp);
   else if (bp->timer_armed) {
