@@ -69,16 +69,6 @@ static int read_file(const char *path, payload *p) {
   return rc;
 }
 
-static size_t put_varint(uint8_t *p, uint64_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = (uint8_t)v;
-  return n;
-}
-
 /* Each resource (field 1 of the request) copied from the wire bytes. */
 static int write_wire(const otlpd_raw *raw, otlpd_buf *out) {
   for (size_t i = 0; i < raw->n; i++) {
@@ -86,7 +76,7 @@ static int write_wire(const otlpd_raw *raw, otlpd_buf *out) {
     if (rc) return rc;
     uint8_t *p = out->data + out->len;
     *p++ = 0x0a;
-    p += put_varint(p, raw->v[i].len);
+    p += otlpd_varint_put(p, raw->v[i].len);
     memcpy(p, raw->v[i].p, raw->v[i].len);
     out->len = (size_t)(p - out->data) + raw->v[i].len;
   }

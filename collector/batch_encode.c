@@ -12,23 +12,13 @@
 
 #define RESOURCES_TAG 0x0a /* field 1, wire type 2 (length-delimited) */
 
-static size_t put_varint(uint8_t *p, uint64_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = (uint8_t)v;
-  return n;
-}
-
 static int put_entry(otlpd_buf *out, const ProtobufCMessage *res, otlpd_slice raw) {
   size_t n = raw.p ? raw.len : protobuf_c_message_get_packed_size(res);
   int rc = otlpd_buf_reserve(out, 1 + 10 + n);
   if (rc) return rc;
   uint8_t *p = out->data + out->len;
   *p++ = RESOURCES_TAG;
-  p += put_varint(p, n);
+  p += otlpd_varint_put(p, n);
   if (raw.p)
     memcpy(p, raw.p, n);
   else if (protobuf_c_message_pack(res, p) != n)

@@ -19,6 +19,17 @@ int otlpd_buf_printf(otlpd_buf *b, const char *fmt, ...)
 #endif
     ;
 static inline void otlpd_buf_clear(otlpd_buf *b) { b->len = 0; }
+
+/* Writes v as a protobuf varint at p (room for 10 bytes); returns its length. */
+static inline size_t otlpd_varint_put(uint8_t *p, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = (uint8_t)v;
+  return n;
+}
 void otlpd_buf_free(otlpd_buf *b);
 
 #endif

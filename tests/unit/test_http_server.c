@@ -471,17 +471,6 @@ static void test_too_large_bodies_are_413(void **state) {
   free(body);
 }
 
-/* Appends v as a protobuf varint. */
-static size_t put_varint(uint8_t *p, uint64_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = (uint8_t)v;
-  return n;
-}
-
 /* n empty spans: 2 bytes each on the wire, a whole Span struct decoded. */
 static uint8_t *empty_spans_request(size_t n, size_t *len) {
   size_t spans_len = 2 * n;
@@ -489,9 +478,9 @@ static uint8_t *empty_spans_request(size_t n, size_t *len) {
   size_t ss_n = 0, rs_n = 0;
   size_t scope_len = spans_len;
   ss_hdr[ss_n++] = 0x12; /* ResourceSpans.scope_spans */
-  ss_n += put_varint(ss_hdr + ss_n, scope_len);
+  ss_n += otlpd_varint_put(ss_hdr + ss_n, scope_len);
   rs_hdr[rs_n++] = 0x0a; /* ExportTraceServiceRequest.resource_spans */
-  rs_n += put_varint(rs_hdr + rs_n, ss_n + scope_len);
+  rs_n += otlpd_varint_put(rs_hdr + rs_n, ss_n + scope_len);
   *len = rs_n + ss_n + spans_len;
   uint8_t *b = malloc(*len), *p = b;
   memcpy(p, rs_hdr, rs_n);
