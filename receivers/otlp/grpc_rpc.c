@@ -70,34 +70,8 @@ void grpc_rpc_free(grpc_rpc *rpc) {
 /* Export*ServiceResponse, with partial_success only when something was
  * rejected (an empty response means full success). NULL on ENOMEM. */
 static grpc_byte_buffer *encode_response(otlpd_signal s, size_t rejected, const char *why) {
-  Opentelemetry__Proto__Collector__Trace__V1__ExportTracePartialSuccess tp =
-      OPENTELEMETRY__PROTO__COLLECTOR__TRACE__V1__EXPORT_TRACE_PARTIAL_SUCCESS__INIT;
-  Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsPartialSuccess mp =
-      OPENTELEMETRY__PROTO__COLLECTOR__METRICS__V1__EXPORT_METRICS_PARTIAL_SUCCESS__INIT;
-  Opentelemetry__Proto__Collector__Logs__V1__ExportLogsPartialSuccess lp =
-      OPENTELEMETRY__PROTO__COLLECTOR__LOGS__V1__EXPORT_LOGS_PARTIAL_SUCCESS__INIT;
-  otlp_trace_response tr = OPENTELEMETRY__PROTO__COLLECTOR__TRACE__V1__EXPORT_TRACE_SERVICE_RESPONSE__INIT;
-  otlp_metrics_response mr = OPENTELEMETRY__PROTO__COLLECTOR__METRICS__V1__EXPORT_METRICS_SERVICE_RESPONSE__INIT;
-  otlp_logs_response lr = OPENTELEMETRY__PROTO__COLLECTOR__LOGS__V1__EXPORT_LOGS_SERVICE_RESPONSE__INIT;
-  char *msg = (char *)(why ? why : "");
-  ProtobufCMessage *m;
-  switch (s) {
-  case OTLPD_TRACES:
-    tp.rejected_spans = (int64_t)rejected, tp.error_message = msg;
-    tr.partial_success = rejected ? &tp : NULL;
-    m = &tr.base;
-    break;
-  case OTLPD_METRICS:
-    mp.rejected_data_points = (int64_t)rejected, mp.error_message = msg;
-    mr.partial_success = rejected ? &mp : NULL;
-    m = &mr.base;
-    break;
-  default:
-    lp.rejected_log_records = (int64_t)rejected, lp.error_message = msg;
-    lr.partial_success = rejected ? &lp : NULL;
-    m = &lr.base;
-    break;
-  }
+  otlp_response resp;
+  ProtobufCMessage *m = otlp_response_build(&resp, s, rejected, why);
   size_t n = protobuf_c_message_get_packed_size(m);
   grpc_slice sl = n ? grpc_slice_malloc(n) : grpc_empty_slice();
   if (n) protobuf_c_message_pack(m, GRPC_SLICE_START_PTR(sl));

@@ -106,47 +106,8 @@ int http_send_status(otlp_http *h, h2o_req_t *req, http_content_type ct, int htt
 
 int http_send_export_ok(otlp_http *h, h2o_req_t *req, http_content_type ct, otlpd_signal s,
                         size_t rejected, const char *message) {
-  char *msg = (char *)(message ? message : "");
-  int rc = -1;
-  switch (s) {
-  case OTLPD_TRACES: {
-    otlp_trace_response resp = OPENTELEMETRY__PROTO__COLLECTOR__TRACE__V1__EXPORT_TRACE_SERVICE_RESPONSE__INIT;
-    Opentelemetry__Proto__Collector__Trace__V1__ExportTracePartialSuccess ps =
-        OPENTELEMETRY__PROTO__COLLECTOR__TRACE__V1__EXPORT_TRACE_PARTIAL_SUCCESS__INIT;
-    if (rejected) {
-      ps.rejected_spans = (int64_t)rejected;
-      ps.error_message = msg;
-      resp.partial_success = &ps;
-    }
-    rc = encode(&resp.base, ct, &h->out);
-    break;
-  }
-  case OTLPD_METRICS: {
-    otlp_metrics_response resp = OPENTELEMETRY__PROTO__COLLECTOR__METRICS__V1__EXPORT_METRICS_SERVICE_RESPONSE__INIT;
-    Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsPartialSuccess ps =
-        OPENTELEMETRY__PROTO__COLLECTOR__METRICS__V1__EXPORT_METRICS_PARTIAL_SUCCESS__INIT;
-    if (rejected) {
-      ps.rejected_data_points = (int64_t)rejected;
-      ps.error_message = msg;
-      resp.partial_success = &ps;
-    }
-    rc = encode(&resp.base, ct, &h->out);
-    break;
-  }
-  case OTLPD_LOGS: {
-    otlp_logs_response resp = OPENTELEMETRY__PROTO__COLLECTOR__LOGS__V1__EXPORT_LOGS_SERVICE_RESPONSE__INIT;
-    Opentelemetry__Proto__Collector__Logs__V1__ExportLogsPartialSuccess ps =
-        OPENTELEMETRY__PROTO__COLLECTOR__LOGS__V1__EXPORT_LOGS_PARTIAL_SUCCESS__INIT;
-    if (rejected) {
-      ps.rejected_log_records = (int64_t)rejected;
-      ps.error_message = msg;
-      resp.partial_success = &ps;
-    }
-    rc = encode(&resp.base, ct, &h->out);
-    break;
-  }
-  default: break;
-  }
+  otlp_response resp;
+  int rc = encode(otlp_response_build(&resp, s, rejected, message), ct, &h->out);
   if (rc != 0)
     return http_send_status(h, req, ct, 500, "Internal Server Error", 13, "cannot encode the response");
   return http_send(h, req, 200, "OK", ctype_of(ct), h->out.data, h->out.len);

@@ -100,6 +100,21 @@ typedef struct otlp_ingest_result {
 otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena,
                                ProtobufCMessage *req, const otlpd_raw *raw);
 
+/* Storage for one Export*ServiceResponse (response.c). */
+typedef struct otlp_response {
+  otlp_trace_response traces;
+  Opentelemetry__Proto__Collector__Trace__V1__ExportTracePartialSuccess traces_ps;
+  otlp_metrics_response metrics;
+  Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsPartialSuccess metrics_ps;
+  otlp_logs_response logs;
+  Opentelemetry__Proto__Collector__Logs__V1__ExportLogsPartialSuccess logs_ps;
+} otlp_response;
+
+/* The response for signal s, in r: partial_success only when something
+ * was rejected (an empty response means full success). Valid while r and
+ * why live. */
+ProtobufCMessage *otlp_response_build(otlp_response *r, otlpd_signal s, size_t rejected, const char *why);
+
 /* True when new data should be refused before it is even decoded. */
 bool otlp_should_refuse(const otlp_receiver *r);
 

@@ -3,3 +3,4 @@
 otlpd_unit_test(test_http_server otlpd_recv_otlp pthread)
 otlpd_unit_test(test_http_body otlpd_recv_otlp)
 set_tests_properties(test_http_server PROPERTIES TIMEOUT 120)
+otlpd_unit_test(test_otlp_response otlpd_recv_otlp)
