@@ -23,6 +23,7 @@
 #include <grpc/grpc_security.h>
 #include <grpc/support/time.h>
 
+#include "../lib/grpc_unary.h"
 #include "otlpd/codec.h"
 #include "otlpd/otlp.h"
 
@@ -105,47 +106,8 @@ typedef struct {
 /* One unary Export call; the status message goes to msg. */
 static grpc_status_code export_call(client *c, long n, char *msg, size_t msglen) {
   encode_request(n, &c->body);
-  gpr_timespec deadline =
-      gpr_time_add(gpr_now(GPR_CLOCK_REALTIME), gpr_time_from_seconds(CALL_DEADLINE_S, GPR_TIMESPAN));
-  grpc_call *call = grpc_channel_create_call(c->ch, NULL, GRPC_PROPAGATE_DEFAULTS, c->cq,
-                                             grpc_slice_from_static_string(TRACES), NULL, deadline, NULL);
-  grpc_slice s = grpc_slice_from_copied_buffer((const char *)c->body.data, c->body.len);
-  grpc_byte_buffer *req = grpc_raw_byte_buffer_create(&s, 1);
-  grpc_slice_unref(s);
-  grpc_byte_buffer *resp = NULL;
-  grpc_metadata_array init_md, trail_md;
-  grpc_metadata_array_init(&init_md);
-  grpc_metadata_array_init(&trail_md);
-  grpc_status_code status = GRPC_STATUS_UNKNOWN;
-  grpc_slice details = grpc_empty_slice();
-  grpc_op ops[6];
-  memset(ops, 0, sizeof(ops));
-  ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-  /* A connection hiccup must not pass for the server's UNAVAILABLE. */
-  ops[0].flags = GRPC_INITIAL_METADATA_WAIT_FOR_READY;
-  ops[1].op = GRPC_OP_SEND_MESSAGE;
-  ops[1].data.send_message.send_message = req;
-  ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-  ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-  ops[3].data.recv_initial_metadata.recv_initial_metadata = &init_md;
-  ops[4].op = GRPC_OP_RECV_MESSAGE;
-  ops[4].data.recv_message.recv_message = &resp;
-  ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-  ops[5].data.recv_status_on_client.trailing_metadata = &trail_md;
-  ops[5].data.recv_status_on_client.status = &status;
-  ops[5].data.recv_status_on_client.status_details = &details;
-  int tag;
-  if (grpc_call_start_batch(call, ops, 6, &tag, NULL) != GRPC_CALL_OK) abort();
-  grpc_event ev = grpc_completion_queue_pluck(c->cq, &tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-  if (ev.type != GRPC_OP_COMPLETE) abort();
-  snprintf(msg, msglen, "%.*s", (int)GRPC_SLICE_LENGTH(details), (const char *)GRPC_SLICE_START_PTR(details));
-  grpc_slice_unref(details);
-  grpc_metadata_array_destroy(&init_md);
-  grpc_metadata_array_destroy(&trail_md);
-  grpc_byte_buffer_destroy(req);
-  if (resp) grpc_byte_buffer_destroy(resp);
-  grpc_call_unref(call);
-  return status;
+  return grpc_unary(c->ch, c->cq, TRACES, c->body.data, c->body.len, CALL_DEADLINE_S,
+                    GRPC_INITIAL_METADATA_WAIT_FOR_READY, msg, msglen);
 }
 
 /* OK -> 1, UNAVAILABLE -> 0, anything else ends the run. */
