@@ -15,7 +15,7 @@ static void on_drain_report(uv_timer_t *t) {
   otlpd_daemon *d = t->data;
   int active = 0;
   uv_walk(&d->loop, count_active, &active);
-  size_t held = atomic_load(&d->mem.used);
+  size_t held = otlpd_memacct_used(&d->mem);
   otlpd_warn(&d->log, "still draining: %d active handle%s, %zu bytes of data held; "
              "a second SIGTERM exits at once and loses them", active, active == 1 ? "" : "s", held);
 }

@@ -15,6 +15,7 @@ typedef struct otlpd_instance {
   void *state;
   otlpd_host host;
   char *name;            /* logger name: id, or "id (pipeline)" for processors */
+  otlpd_counters counters; /* host.counters points here */
   bool started;
 } otlpd_instance;
 

@@ -1,4 +1,5 @@
 /* Logging to stderr; one write per line so lines from threads don't mix. */
+#include <errno.h>
 #include "otlpd/log.h"
 
 #include <stdarg.h>
@@ -45,5 +46,5 @@ int otlpd_log_level_parse(const char *s, otlpd_log_level *out) {
     *out = OTLPD_LOG_WARN;
     return 0;
   }
-  return -22;
+  return -EINVAL;
 }

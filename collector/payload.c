@@ -1,4 +1,5 @@
 /* Reference-counted decoded requests and process-wide byte accounting. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,11 +18,11 @@ int otlpd_signal_parse(const char *name, size_t len, otlpd_signal *out) {
       return 0;
     }
   }
-  return -22;
+  return -EINVAL;
 }
 
 int otlpd_memacct_over(const otlpd_memacct *m) {
-  return m && m->limit && atomic_load_explicit(&m->used, memory_order_relaxed) >= m->limit;
+  return m && m->limit && otlpd_memacct_used(m) >= m->limit;
 }
 
 otlpd_payload *otlpd_payload_new(otlpd_signal s, otlpd_arena *arena, ProtobufCMessage *msg,
@@ -37,7 +38,7 @@ otlpd_payload *otlpd_payload_new(otlpd_signal s, otlpd_arena *arena, ProtobufCMe
   p->raw.n = 0;
   p->acct = acct;
   p->accounted = arena ? otlpd_arena_footprint(arena) + sizeof(*p) : sizeof(*p);
-  if (acct) atomic_fetch_add_explicit(&acct->used, p->accounted, memory_order_relaxed);
+  otlpd_memacct_charge(acct, p->accounted);
   return p;
 }
 
@@ -48,7 +49,7 @@ void otlpd_payload_ref(otlpd_payload *p) {
 void otlpd_payload_unref(otlpd_payload *p) {
   while (p && atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) {
     otlpd_payload *parent = p->parent;
-    if (p->acct) atomic_fetch_sub_explicit(&p->acct->used, p->accounted, memory_order_relaxed);
+    otlpd_memacct_release(p->acct, p->accounted);
     otlpd_arena_free(p->arena);
     free(p);
     p = parent; /* drop the reference a split copy held on its source */

@@ -10,14 +10,10 @@
 
 #include "daemon.h"
 
+/* The array is sized once for every instance (otlpd_pipelines_build) and
+ * never moves: components keep pointers to their host and counters. */
 static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, const char *pipeline) {
-  if (d->n_inst == d->cap_inst) {
-    size_t cap = d->cap_inst ? d->cap_inst * 2 : 16;
-    otlpd_instance *n = realloc(d->inst, cap * sizeof(*n));
-    if (!n) return NULL;
-    d->inst = n;
-    d->cap_inst = cap;
-  }
+  if (d->n_inst == d->cap_inst) return NULL;
   otlpd_instance *in = &d->inst[d->n_inst];
   memset(in, 0, sizeof(*in));
   size_t len = strlen(cc->id) + (pipeline ? strlen(pipeline) + 4 : 0) + 1;
@@ -35,12 +31,11 @@ static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, co
   in->host.log.level = &d->log_level;
   in->host.id = cc->id;
   in->host.shutting_down = &d->shutting_down;
+  in->host.counters = &in->counters;
   d->n_inst++;
   return in;
 }
 
-/* The instance's host must not move once created: instances are created
- * after the array is sized for all of them (see reserve_instances). */
 static int instance_create(otlpd_daemon *d, otlpd_instance *in, otlpd_create_params *p) {
   p->host = &in->host;
   p->config = in->cc->config;

@@ -1,6 +1,7 @@
 /* file exporter settings, with otelcol fileexporter's key names and
  * defaults, and its cross-field rules (append excludes rotation and
  * compression). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,5 +76,5 @@ int file_validate(const void *config, const char *path, otlpd_errors *errs) {
       otlpd_errorf(errs, "%s::directory_permissions: \"%s\" is not an octal mode like 0755", path,
                    c->directory_permissions);
   }
-  return errs->n > before ? -22 : 0;
+  return errs->n > before ? -EINVAL : 0;
 }

@@ -108,7 +108,7 @@ int file_consume(otlpd_consumer *self, otlpd_batch *batch) {
   size_t n = c->buf.len - start;
   c->items += batch->items;
   fe->queued_bytes += n;
-  if (fe->host->mem) atomic_fetch_add_explicit(&fe->host->mem->used, n, memory_order_relaxed);
+  otlpd_memacct_charge(fe->host->mem, n);
   mark_rotation(fe, start, n);
   if (fe->cur && fe->cur->buf.len >= fe->chunk_target) file_queue_seal(fe, 0);
   file_queue_kick(fe);

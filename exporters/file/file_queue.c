@@ -78,7 +78,7 @@ static void release_chunks(file_exporter *fe, file_chunk *c) {
     c = next;
   }
   fe->queued_bytes -= bytes;
-  if (fe->host->mem) atomic_fetch_sub_explicit(&fe->host->mem->used, bytes, memory_order_relaxed);
+  otlpd_memacct_release(fe->host->mem, bytes);
 }
 
 /* A failing disk is reported once when it starts failing and once when it
@@ -181,7 +181,6 @@ void file_queue_free(file_exporter *fe) {
   fe->cur = fe->head = fe->tail = fe->spare = NULL;
   fe->n_spare = 0;
   /* Data still queued here was never written; give its bytes back. */
-  if (fe->host->mem && bytes)
-    atomic_fetch_sub_explicit(&fe->host->mem->used, bytes, memory_order_relaxed);
+  otlpd_memacct_release(fe->host->mem, bytes);
   fe->queued_bytes = 0;
 }

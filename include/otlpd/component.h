@@ -18,18 +18,20 @@
 #ifndef OTLPD_COMPONENT_H
 #define OTLPD_COMPONENT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
 
+#include "otlpd/counters.h"
 #include "otlpd/data.h"
 #include "otlpd/log.h"
 #include "otlpd/settings.h"
 
 /* consume() results. A refusal is retryable unless PERMANENT. */
 #define OTLPD_OK 0
-#define OTLPD_ERR_RETRY (-11)     /* -EAGAIN: try later (memory, queue full, shutting down) */
-#define OTLPD_ERR_PERMANENT (-22) /* -EINVAL: the data itself is bad */
+#define OTLPD_ERR_RETRY (-EAGAIN)     /* try later (memory, queue full, shutting down) */
+#define OTLPD_ERR_PERMANENT (-EINVAL) /* the data itself is bad */
 
 /* Defined in config.h; factories only pass it through to otlpd_errorf. */
 struct otlpd_errors;
@@ -39,10 +41,22 @@ struct otlpd_consumer {
   /* Borrows batch (take a reference to keep it). Returns OTLPD_OK or an
    * OTLPD_ERR_*; on error nothing of the batch was kept. */
   int (*consume)(otlpd_consumer *self, otlpd_batch *batch);
+  /* Optional: would consume(batch) be accepted now? OTLPD_OK or
+   * OTLPD_ERR_RETRY, and no side effect on the data. A consumer that
+   * admitted a batch must not refuse it retryably in the consume() that
+   * follows on the same loop turn (only ENOMEM may). A fan-out asks every
+   * consumer first and delivers to all or to none, so an internal retry
+   * never duplicates into the consumers that took the batch already
+   * (docs/ARCHITECTURE.md, "Fan-out"). NULL = always admits. */
+  int (*admit)(otlpd_consumer *self, const otlpd_batch *batch);
 };
 
 static inline int otlpd_consume(otlpd_consumer *c, otlpd_batch *b) {
   return c->consume(c, b);
+}
+
+static inline int otlpd_admit(otlpd_consumer *c, const otlpd_batch *b) {
+  return c->admit ? c->admit(c, b) : OTLPD_OK;
 }
 
 typedef enum {
@@ -63,6 +77,7 @@ typedef struct otlpd_host {
   otlpd_memacct *mem;      /* bytes held by in-flight data; refuse when over */
   otlpd_logger log;        /* names this instance */
   const char *id;          /* "file/x" */
+  otlpd_counters *counters; /* this instance's counters (counters.h) */
   volatile bool *shutting_down;
 } otlpd_host;
 

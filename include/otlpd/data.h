@@ -48,6 +48,17 @@ typedef struct otlpd_memacct {
 } otlpd_memacct;
 
 int otlpd_memacct_over(const otlpd_memacct *m);
+/* Bytes held now. */
+static inline size_t otlpd_memacct_used(const otlpd_memacct *m) {
+  return m ? atomic_load_explicit(&m->used, memory_order_relaxed) : 0;
+}
+/* Charge / give back n bytes (m may be NULL: nothing is counted). */
+static inline void otlpd_memacct_charge(otlpd_memacct *m, size_t n) {
+  if (m) atomic_fetch_add_explicit(&m->used, n, memory_order_relaxed);
+}
+static inline void otlpd_memacct_release(otlpd_memacct *m, size_t n) {
+  if (m) atomic_fetch_sub_explicit(&m->used, n, memory_order_relaxed);
+}
 
 /* Bytes of one resource-level item exactly as the client encoded it. */
 typedef struct otlpd_slice {

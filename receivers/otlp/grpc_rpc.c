@@ -45,12 +45,12 @@ static void charge(grpc_rpc *rpc) {
   otlpd_memacct *m = rpc->g->r->host->mem;
   if (!m || !rpc->arena) return;
   rpc->charged = otlpd_arena_footprint(rpc->arena);
-  atomic_fetch_add_explicit(&m->used, rpc->charged, memory_order_relaxed);
+  otlpd_memacct_charge(m, rpc->charged);
 }
 
 void grpc_rpc_uncharge(grpc_rpc *rpc) {
   if (!rpc->charged) return;
-  atomic_fetch_sub_explicit(&rpc->g->r->host->mem->used, rpc->charged, memory_order_relaxed);
+  otlpd_memacct_release(rpc->g->r->host->mem, rpc->charged);
   rpc->charged = 0;
 }
 

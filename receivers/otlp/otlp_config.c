@@ -1,4 +1,5 @@
 /* otlp receiver settings, with otelcol's key names and defaults. */
+#include <errno.h>
 #include <stddef.h>
 
 #include "otlp_receiver.h"
@@ -111,7 +112,7 @@ int otlp_receiver_validate(const void *config, const char *path, otlpd_errors *e
   const otlp_receiver_cfg *c = config;
   if (!c->protocols.has_grpc && !c->protocols.has_http) {
     otlpd_errorf(errs, "%s::protocols: must enable at least one of grpc, http", path);
-    return -22;
+    return -EINVAL;
   }
   return 0;
 }

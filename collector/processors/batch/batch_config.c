@@ -1,4 +1,5 @@
 /* batch processor settings: otelcol's keys and defaults. */
+#include <errno.h>
 #include "batch_processor.h"
 #include "otlpd/config.h"
 
@@ -19,7 +20,7 @@ int batch_validate(const void *config, const char *path, otlpd_errors *errs) {
   if (c->send_batch_max_size && c->send_batch_max_size < c->send_batch_size) {
     otlpd_errorf(errs, "%s::send_batch_max_size: must be 0 or at least send_batch_size (%lld)", path,
                  (long long)c->send_batch_size);
-    return -22;
+    return -EINVAL;
   }
   return 0;
 }

@@ -47,7 +47,7 @@ static int flush(batch_proc *bp, size_t threshold) {
 static void arm_timer(batch_proc *bp);
 
 static bool under_pressure(const otlpd_memacct *m) {
-  return m && m->limit && atomic_load_explicit(&m->used, memory_order_relaxed) >= m->limit / 2;
+  return m && m->limit && otlpd_memacct_used(m) >= m->limit / 2;
 }
 
 static void on_timeout(uv_timer_t *t) {
