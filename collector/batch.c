@@ -15,7 +15,7 @@ otlpd_batch *otlpd_batch_new(otlpd_signal s, otlpd_memacct *acct) {
   return b;
 }
 
-static int batch_grow(otlpd_batch *b, size_t need) {
+int otlpd_batch_reserve(otlpd_batch *b, size_t need) {
   if (b->n + need <= b->cap) return 0;
   size_t cap = b->cap ? b->cap * 2 : 8;
   while (cap < b->n + need) cap *= 2;
@@ -37,7 +37,7 @@ static int batch_grow(otlpd_batch *b, size_t need) {
 
 int otlpd_batch_add_raw(otlpd_batch *b, void *resource, otlpd_payload *p, size_t items,
                         otlpd_slice raw) {
-  if (batch_grow(b, 1)) return -ENOMEM;
+  if (otlpd_batch_reserve(b, 1)) return -ENOMEM;
   otlpd_payload_ref(p);
   b->resources[b->n] = resource;
   b->owners[b->n] = p;
@@ -54,7 +54,7 @@ int otlpd_batch_add(otlpd_batch *b, void *resource, otlpd_payload *p, size_t ite
 }
 
 int otlpd_batch_append(otlpd_batch *dst, const otlpd_batch *src) {
-  if (batch_grow(dst, src->n)) return -ENOMEM;
+  if (otlpd_batch_reserve(dst, src->n)) return -ENOMEM;
   for (size_t i = 0; i < src->n; i++)
     otlpd_batch_add_raw(dst, src->resources[i], src->owners[i], src->counts[i], src->raw[i]);
   return 0;
@@ -80,7 +80,7 @@ otlpd_batch *otlpd_batch_from_payload(otlpd_payload *p) {
     res = (void **)req->logs.resource_logs;
     break;
   }
-  if (batch_grow(b, n)) {
+  if (otlpd_batch_reserve(b, n)) {
     otlpd_batch_unref(b);
     return NULL;
   }

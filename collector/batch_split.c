@@ -6,6 +6,7 @@
  * slices of the original item arrays, so no span, log record or data point
  * is ever copied. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,45 +190,58 @@ found:;
   return *head && *tail ? 0 : -ENOMEM;
 }
 
-/* Split src's first entry after `need` items; the head is added to dst. */
-static int take_partial(otlpd_batch *dst, otlpd_batch *src, size_t need) {
+/* The split of entry `at` of src after `need` items, prepared before
+ * anything moves so that a failed allocation leaves src as it was. */
+typedef struct cut {
+  void *head, *tail;
+  otlpd_payload *copy; /* owns both halves' containers */
+} cut;
+
+static int cut_prepare(const otlpd_batch *src, size_t at, size_t need, cut *c) {
   otlpd_arena *a = otlpd_arena_new(1024);
   if (!a) return -ENOMEM;
-  void *head, *tail;
-  if (split_resource(src->signal, a, src->resources[0], need, &head, &tail)) {
+  if (split_resource(src->signal, a, src->resources[at], need, &c->head, &c->tail)) {
     otlpd_arena_free(a);
     return -ENOMEM;
   }
-  otlpd_payload *copy = otlpd_payload_new(src->signal, a, NULL, src->acct);
-  if (!copy) {
+  c->copy = otlpd_payload_new(src->signal, a, NULL, src->acct);
+  if (!c->copy) {
     otlpd_arena_free(a);
     return -ENOMEM;
   }
-  copy->parent = src->owners[0]; /* inherits src entry's reference */
-  if (otlpd_batch_add(dst, head, copy, need)) {
-    copy->parent = NULL;
-    otlpd_payload_unref(copy);
-    return -ENOMEM;
-  }
-  src->resources[0] = tail;
-  src->owners[0] = copy; /* the reference this payload was born with */
-  src->raw[0].p = NULL;  /* the tail is not what the client sent */
-  src->counts[0] -= need;
-  src->items -= need;
   return 0;
 }
 
+/* Both halves now live in c->copy, which inherits src entry 0's reference
+ * on its owner; cannot fail (dst has room). */
+static void cut_apply(otlpd_batch *dst, otlpd_batch *src, size_t need, cut *c) {
+  c->copy->parent = src->owners[0];
+  otlpd_batch_add(dst, c->head, c->copy, need); /* its own reference */
+  src->resources[0] = c->tail;
+  src->owners[0] = c->copy; /* the reference this payload was born with */
+  src->raw[0].p = NULL;     /* the tail is not what the client sent */
+  src->counts[0] -= need;
+  src->items -= need;
+}
+
+/* Never loses or double-frees an entry: everything that can fail happens
+ * before src changes. If only the split of a straddling entry fails, the
+ * whole entries before it are still taken. */
 otlpd_batch *otlpd_batch_take(otlpd_batch *src, size_t max_items) {
   otlpd_batch *dst = otlpd_batch_new(src->signal, src->acct);
   if (!dst) return NULL;
   size_t whole = 0, taken = 0;
   while (whole < src->n && taken + src->counts[whole] <= max_items) taken += src->counts[whole++];
+  bool partial = whole < src->n && taken < max_items;
+  cut c = {0};
+  if (otlpd_batch_reserve(dst, whole + 1)) goto fail;
+  if (partial && cut_prepare(src, whole, max_items - taken, &c)) {
+    if (whole == 0) goto fail; /* nothing could be taken */
+    partial = false;
+  }
   /* Move whole entries: their references transfer with them. */
   for (size_t i = 0; i < whole; i++) {
-    if (otlpd_batch_add_raw(dst, src->resources[i], src->owners[i], src->counts[i], src->raw[i])) {
-      otlpd_batch_unref(dst);
-      return NULL;
-    }
+    otlpd_batch_add_raw(dst, src->resources[i], src->owners[i], src->counts[i], src->raw[i]);
     otlpd_payload_unref(src->owners[i]);
   }
   size_t rest = src->n - whole;
@@ -237,9 +251,9 @@ otlpd_batch *otlpd_batch_take(otlpd_batch *src, size_t max_items) {
   memmove(src->raw, src->raw + whole, rest * sizeof(otlpd_slice));
   src->n = rest;
   src->items -= taken;
-  if (rest && taken < max_items && take_partial(dst, src, max_items - taken)) {
-    otlpd_batch_unref(dst);
-    return NULL;
-  }
+  if (partial) cut_apply(dst, src, max_items - taken, &c);
   return dst;
+fail:
+  otlpd_batch_unref(dst);
+  return NULL;
 }

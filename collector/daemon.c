@@ -20,6 +20,21 @@ static void on_drain_report(uv_timer_t *t) {
              "a second SIGTERM exits at once and loses them", active, active == 1 ? "" : "s", held);
 }
 
+/* The drain could not finish in time (a backend that never answers, a
+ * write that hangs): say what is lost rather than hang past the pod's
+ * grace period and be killed without a word. */
+static void on_drain_deadline(uv_timer_t *t) {
+  otlpd_daemon *d = t->data;
+  for (size_t i = 0; i < d->n_inst; i++) {
+    uint64_t q = otlpd_counter_get(&d->inst[i].counters.queue_size);
+    if (q) otlpd_error(&d->log, "%s still has %llu queued", d->inst[i].name, (unsigned long long)q);
+  }
+  otlpd_error(&d->log, "shutdown_timeout (%lld ms) reached with %zu bytes of data not yet delivered; "
+              "exiting, they are lost", (long long)(d->cfg.shutdown_timeout / OTLPD_NS_PER_MS),
+              otlpd_memacct_used(&d->mem));
+  exit(1);
+}
+
 static void on_signal(uv_signal_t *h, int signum) {
   otlpd_daemon *d = h->data;
   if (d->shutting_down) {
@@ -35,6 +50,11 @@ static void on_signal(uv_signal_t *h, int signum) {
   uv_unref((uv_handle_t *)&d->sig_int);
   uv_timer_start(&d->drain_report, on_drain_report, 5000, 5000);
   uv_unref((uv_handle_t *)&d->drain_report);
+  if (d->cfg.shutdown_timeout > 0) {
+    uv_timer_start(&d->drain_deadline, on_drain_deadline,
+                   (uint64_t)(d->cfg.shutdown_timeout / OTLPD_NS_PER_MS), 0);
+    uv_unref((uv_handle_t *)&d->drain_deadline);
+  }
 }
 
 static void close_cb(uv_handle_t *h) { (void)h; }
@@ -48,8 +68,11 @@ static int start_signals(otlpd_daemon *d) {
   int rc = uv_signal_init(&d->loop, &d->sig_term);
   if (rc == 0) rc = uv_signal_init(&d->loop, &d->sig_int);
   if (rc == 0) rc = uv_timer_init(&d->loop, &d->drain_report);
+  if (rc == 0) rc = uv_timer_init(&d->loop, &d->drain_deadline);
+  if (rc == 0) rc = uv_timer_init(&d->loop, &d->stage_timer);
   if (rc < 0) return rc;
   d->sig_term.data = d->sig_int.data = d->drain_report.data = d;
+  d->drain_deadline.data = d->stage_timer.data = d;
   rc = uv_signal_start(&d->sig_term, on_signal, SIGTERM);
   if (rc == 0) rc = uv_signal_start(&d->sig_int, on_signal, SIGINT);
   signal(SIGPIPE, SIG_IGN); /* a peer closing mid-write is an error code, not a death */

@@ -35,6 +35,9 @@ typedef struct otlpd_daemon {
   size_t n_fanouts;
   uv_signal_t sig_term, sig_int;
   uv_timer_t drain_report; /* says what the drain still waits for */
+  uv_timer_t drain_deadline; /* service::shutdown_timeout */
+  uv_timer_t stage_timer;  /* shuts exporters down once processors drained */
+  bool exporters_stopped;
   int exit_code;
 } otlpd_daemon;
 

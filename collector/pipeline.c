@@ -154,6 +154,29 @@ static void shutdown_kind(otlpd_daemon *d, otlpd_kind k) {
   }
 }
 
+static bool processors_drained(otlpd_daemon *d) {
+  for (size_t i = 0; i < d->n_inst; i++) {
+    otlpd_instance *in = &d->inst[i];
+    if (in->cc->kind == OTLPD_PROCESSOR && in->started && in->f->drained && !in->f->drained(in->state))
+      return false;
+  }
+  return true;
+}
+
+static void shutdown_exporters(otlpd_daemon *d) {
+  if (d->exporters_stopped) return;
+  d->exporters_stopped = true;
+  if (uv_is_active((uv_handle_t *)&d->stage_timer)) uv_timer_stop(&d->stage_timer);
+  shutdown_kind(d, OTLPD_EXPORTER);
+}
+
+/* Processors still retrying what exporters refused keep the exporters
+ * open until they are done (the daemon's shutdown_timeout bounds it). */
+static void on_stage_timer(uv_timer_t *t) {
+  otlpd_daemon *d = t->data;
+  if (processors_drained(d)) shutdown_exporters(d);
+}
+
 void otlpd_pipelines_shutdown(otlpd_daemon *d) {
   d->shutting_down = true;
   shutdown_kind(d, OTLPD_RECEIVER);
@@ -163,7 +186,12 @@ void otlpd_pipelines_shutdown(otlpd_daemon *d) {
     otlpd_instance *in = &d->inst[i];
     if (in->cc->kind == OTLPD_PROCESSOR && in->started && in->f->shutdown) in->f->shutdown(in->state);
   }
-  shutdown_kind(d, OTLPD_EXPORTER);
+  if (processors_drained(d)) {
+    shutdown_exporters(d);
+    return;
+  }
+  d->stage_timer.data = d;
+  uv_timer_start(&d->stage_timer, on_stage_timer, 20, 20);
 }
 
 void otlpd_pipelines_destroy(otlpd_daemon *d) {

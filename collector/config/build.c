@@ -118,6 +118,7 @@ int otlpd_config_build(otlpd_node *root, otlpd_config *out, otlpd_errors *errs) 
   memset(out, 0, sizeof(*out));
   out->root = root;
   out->log_level = OTLPD_LOG_INFO;
+  out->shutdown_timeout = OTLPD_DEFAULT_SHUTDOWN_TIMEOUT;
   size_t before = errs->n;
   if (!otlpd_node_is_null(root) && root->kind != OTLPD_NODE_MAP) {
     otlpd_errorf(errs, "the top level of the configuration must be a map of sections");

@@ -67,6 +67,19 @@ static void build_extensions(otlpd_config *c, const otlpd_node *n, otlpd_errors 
   free(ids);
 }
 
+/* otlpd's own key: how long SIGTERM may take to deliver what is held. */
+static void build_shutdown_timeout(otlpd_config *c, const otlpd_node *n, otlpd_errors *errs) {
+  if (otlpd_node_is_null(n)) return;
+  int64_t ns;
+  if (n->kind != OTLPD_NODE_SCALAR || otlpd_parse_duration(n->scalar, &ns) != 0 || ns < 0) {
+    char buf[256];
+    otlpd_errorf(errs, "service::shutdown_timeout: expected a duration such as \"30s\" (0 = no limit), got %s",
+                 otlpd_node_describe(n, buf, sizeof(buf)));
+    return;
+  }
+  c->shutdown_timeout = ns;
+}
+
 int otlpd_cfg_build_service(otlpd_config *c, const otlpd_node *service, otlpd_errors *errs) {
   size_t before = errs->n;
   if (!otlpd_node_is_null(service) && service->kind != OTLPD_NODE_MAP) {
@@ -77,9 +90,11 @@ int otlpd_cfg_build_service(otlpd_config *c, const otlpd_node *service, otlpd_er
   }
   for (size_t i = 0; service && i < service->n; i++) {
     const char *k = service->keys[i];
-    if (strcmp(k, "pipelines") && strcmp(k, "extensions") && strcmp(k, "telemetry"))
+    if (strcmp(k, "pipelines") && strcmp(k, "extensions") && strcmp(k, "telemetry") &&
+        strcmp(k, "shutdown_timeout"))
       otlpd_errorf(errs, "service::%s: unknown key", k);
   }
+  build_shutdown_timeout(c, otlpd_node_get(service, "shutdown_timeout"), errs);
   otlpd_cfg_build_pipelines(c, otlpd_node_get(service, "pipelines"), errs);
   build_extensions(c, otlpd_node_get(service, "extensions"), errs);
   build_telemetry(c, otlpd_node_get(service, "telemetry"), errs);

@@ -80,27 +80,35 @@ static void mark_rotation(file_exporter *fe, size_t start, size_t n) {
   fe->logical_size += n;
 }
 
-int file_consume(otlpd_consumer *self, otlpd_batch *batch) {
+/* The write queue is bounded in bytes; a record may take it past the
+ * bound once (its size is known only after encoding). */
+int file_admit(otlpd_consumer *self, const otlpd_batch *batch) {
   file_exporter *fe = (file_exporter *)self;
+  (void)batch;
   if (!fe->started || fe->stopping) return OTLPD_ERR_RETRY;
-  if (batch->n == 0) return OTLPD_OK;
   /* While the daemon drains, processors flush what they hold into us; the
    * receivers are closed, so taking it all is bounded and loses nothing. */
   bool draining = fe->host->shutting_down && *fe->host->shutting_down;
-  if (fe->queued_bytes >= fe->queue_limit && !draining) {
-    /* Make sure what is queued is on its way, or nothing would free room
-     * before the next flush tick. */
-    fe->refused++;
-    file_queue_seal(fe, 0);
-    file_queue_kick(fe);
-    return OTLPD_ERR_RETRY;
-  }
+  if (fe->queued_bytes < fe->queue_limit || draining) return OTLPD_OK;
+  /* Make sure what is queued is on its way, or nothing would free room
+   * before the next flush tick. */
+  fe->refused++;
+  file_queue_seal(fe, 0);
+  file_queue_kick(fe);
+  return OTLPD_ERR_RETRY;
+}
+
+int file_consume(otlpd_consumer *self, otlpd_batch *batch) {
+  file_exporter *fe = (file_exporter *)self;
+  int rc = file_admit(self, batch);
+  if (rc != OTLPD_OK) return rc;
+  if (batch->n == 0) return OTLPD_OK;
   if (file_queue_reserve(fe, 0) != 0) return OTLPD_ERR_RETRY;
   otlpd_request_view view;
   const ProtobufCMessage *req = otlpd_batch_view(batch, &view);
   file_chunk *c = fe->cur;
   size_t start = c->buf.len;
-  int rc = encode_record(fe, batch, req, &c->buf);
+  rc = encode_record(fe, batch, req, &c->buf);
   if (rc) {
     c->buf.len = start;
     return rc == -ENOMEM ? OTLPD_ERR_RETRY : OTLPD_ERR_PERMANENT;

@@ -127,6 +127,7 @@ typedef struct file_exporter {
 
 /* file_encode.c */
 int file_consume(otlpd_consumer *self, otlpd_batch *batch);
+int file_admit(otlpd_consumer *self, const otlpd_batch *batch);
 
 /* file_queue.c */
 int file_queue_start(file_exporter *fe);

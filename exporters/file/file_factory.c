@@ -15,6 +15,7 @@ static int create(const otlpd_create_params *p, void **state) {
   file_exporter *fe = calloc(1, sizeof(*fe));
   if (!fe) return -ENOMEM;
   fe->base.consume = file_consume;
+  fe->base.admit = file_admit;
   fe->host = p->host;
   fe->cfg = cfg;
   fe->zstd = cfg->compression && strcmp(cfg->compression, "zstd") == 0;

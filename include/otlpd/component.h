@@ -113,6 +113,11 @@ typedef struct otlpd_factory {
    * exporters finish what they hold. May complete asynchronously on the
    * loop; must leave no active handles once done. */
   void (*shutdown)(void *state);
+  /* Processors that hold data (optional): true once everything accepted
+   * was delivered downstream. Exporters are shut down only when every
+   * processor is drained, so what a processor still retries after its
+   * shutdown() reaches exporters that accept it. NULL = never holds. */
+  bool (*drained)(void *state);
   /* Free everything; the loop has stopped running this instance. */
   void (*destroy)(void *state);
 } otlpd_factory;

@@ -85,6 +85,9 @@ typedef struct otlpd_pipeline_cfg {
   size_t n_receivers, n_processors, n_exporters;
 } otlpd_pipeline_cfg;
 
+/* Matches a Kubernetes pod's default terminationGracePeriodSeconds. */
+#define OTLPD_DEFAULT_SHUTDOWN_TIMEOUT (30 * OTLPD_NS_PER_SEC)
+
 typedef struct otlpd_config {
   otlpd_node *root;
   otlpd_component_cfg *components; /* every defined component, all kinds */
@@ -92,6 +95,7 @@ typedef struct otlpd_config {
   otlpd_pipeline_cfg *pipelines;
   size_t n_pipelines;
   otlpd_log_level log_level;       /* service::telemetry::logs::level */
+  int64_t shutdown_timeout;        /* service::shutdown_timeout, ns; 0 = wait for ever */
 } otlpd_config;
 
 /* Validates the whole tree; fills out on success (0). On failure returns

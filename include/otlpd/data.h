@@ -122,6 +122,8 @@ int otlpd_batch_add(otlpd_batch *b, void *resource, otlpd_payload *p, size_t ite
 int otlpd_batch_add_raw(otlpd_batch *b, void *resource, otlpd_payload *p, size_t items, otlpd_slice raw);
 /* Entry i is about to be edited: its original encoding no longer applies. */
 static inline void otlpd_batch_touch(otlpd_batch *b, size_t i) { b->raw[i].p = NULL; }
+/* Room for `need` more entries, so that as many adds cannot fail. */
+int otlpd_batch_reserve(otlpd_batch *b, size_t need);
 /* Append all of src's entries (takes references). 0 or -ENOMEM. */
 int otlpd_batch_append(otlpd_batch *dst, const otlpd_batch *src);
 

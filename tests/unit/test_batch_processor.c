@@ -35,6 +35,7 @@ static int sink_consume(otlpd_consumer *self, otlpd_batch *b) {
 typedef struct fixture {
   uv_loop_t loop;
   otlpd_memacct mem;
+  otlpd_counters counters;
   volatile bool stopping;
   otlpd_host host;
   batch_cfg cfg;
@@ -50,6 +51,7 @@ static fixture *setup(int64_t size, int64_t max, int64_t timeout_ms) {
   f->host.loop = &f->loop;
   f->host.mem = &f->mem;
   f->host.shutting_down = &f->stopping;
+  f->host.counters = &f->counters;
   f->cfg.send_batch_size = size;
   f->cfg.send_batch_max_size = max;
   f->cfg.timeout = timeout_ms * OTLPD_NS_PER_MS;
@@ -171,6 +173,80 @@ static void test_memory_pressure_sends_early(void **state) {
   teardown(f);
 }
 
+/* Resources without items are never held: thousands of them pin no
+ * memory, arm no timer, and data after them flows as usual (#16: they used
+ * to lock the daemon into 503s for good). */
+static void test_empty_resources_not_held(void **state) {
+  (void)state;
+  fixture *f = setup(1000, 0, 20);
+  for (int i = 0; i < 5000; i++) {
+    otlpd_payload *p = fx_traces(2, 1, 0, &f->counter, &f->mem);
+    otlpd_batch *b = otlpd_batch_from_payload(p);
+    otlpd_payload_unref(p);
+    assert_int_equal(otlpd_consume(f->in, b), OTLPD_OK);
+    otlpd_batch_unref(b);
+  }
+  assert_int_equal(atomic_load(&f->mem.used), 0);
+  batch_proc *bp = f->bp;
+  assert_false(bp->timer_armed);
+  assert_int_equal(send_spans(f, 3), OTLPD_OK);
+  uv_run(&f->loop, UV_RUN_ONCE); /* the batch timeout */
+  assert_in_order(f, 3);
+  teardown(f);
+}
+
+/* timeout: 0 with a refusing downstream retries on a backoff, not every
+ * millisecond, and delivers once downstream takes it. */
+static void test_zero_timeout_refused_backs_off(void **state) {
+  (void)state;
+  fixture *f = setup(8192, 0, 0);
+  f->out.refuse = 1;
+  assert_int_equal(send_spans(f, 3), OTLPD_OK);
+  batch_proc *bp = f->bp;
+  assert_true(bp->timer_armed);
+  assert_true(uv_timer_get_due_in(&bp->timer) >= 10);
+  assert_int_equal(send_spans(f, 2), OTLPD_OK); /* held, no new attempt */
+  assert_int_equal(f->out.calls, 0);
+  f->out.refuse = 0;
+  uv_run(&f->loop, UV_RUN_ONCE);
+  assert_in_order(f, 5);
+  teardown(f);
+}
+
+/* What downstream refuses while the daemon drains is retried, not lost. */
+static void test_refused_at_shutdown_is_retried(void **state) {
+  (void)state;
+  fixture *f = setup(1000, 0, 60000);
+  f->out.refuse = 1;
+  assert_int_equal(send_spans(f, 7), OTLPD_OK);
+  otlpd_processor_batch.shutdown(f->bp);
+  assert_int_equal(f->out.n_seen, 0);
+  uv_run(&f->loop, UV_RUN_ONCE); /* still refused: keeps retrying */
+  assert_int_equal(f->out.n_seen, 0);
+  f->out.refuse = 0;
+  uv_run(&f->loop, UV_RUN_DEFAULT); /* ends once delivered */
+  assert_in_order(f, 7);
+  otlpd_processor_batch.destroy(f->bp);
+  assert_int_equal(uv_loop_close(&f->loop), 0);
+  assert_int_equal(atomic_load(&f->mem.used), 0);
+  free(f);
+}
+
+/* admit() tells a fan-out ahead of time whether consume() would refuse. */
+static void test_admit_matches_hold_limit(void **state) {
+  (void)state;
+  fixture *f = setup(10, 10, 60000);
+  f->out.refuse = 1;
+  otlpd_batch *probe = otlpd_batch_new(OTLPD_TRACES, &f->mem);
+  while (otlpd_admit(f->in, probe) == OTLPD_OK) assert_int_equal(send_spans(f, 5), OTLPD_OK);
+  assert_int_equal(send_spans(f, 5), OTLPD_ERR_RETRY);
+  otlpd_batch_unref(probe);
+  f->out.refuse = 0;
+  uv_run(&f->loop, UV_RUN_ONCE);
+  assert_in_order(f, 20);
+  teardown(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sends_when_size_reached),
@@ -179,6 +255,10 @@ int main(void) {
       cmocka_unit_test(test_holds_and_pushes_back),
       cmocka_unit_test(test_zero_timeout_passes_through),
       cmocka_unit_test(test_memory_pressure_sends_early),
+      cmocka_unit_test(test_empty_resources_not_held),
+      cmocka_unit_test(test_zero_timeout_refused_backs_off),
+      cmocka_unit_test(test_refused_at_shutdown_is_retried),
+      cmocka_unit_test(test_admit_matches_hold_limit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,9 +26,11 @@ typedef struct batch_proc {
   otlpd_signal signal;
   otlpd_consumer *next;
   otlpd_batch *pending;   /* accepted but not yet delivered */
-  size_t hold_limit;      /* refuse new data while pending holds this many items */
+  otlpd_batch *refused;   /* taken from pending, refused downstream: goes first */
+  size_t hold_limit;      /* refuse new data while this many items are held */
+  uint64_t backoff_ms;    /* retry delay while downstream refuses (0: it accepts) */
   uv_timer_t timer;
-  bool timer_armed, stopping, timer_init;
+  bool timer_armed, stopping, timer_init, closed;
   uint64_t refused_downstream;
 } batch_proc;
 
