@@ -5,7 +5,12 @@
 # again, the refused requests go through on retry and every accepted span
 # is written exactly once.
 #
-#   backpressure.sh http|grpc [retry|stop]
+#   backpressure.sh http|grpc [retry|stop] [fanout]
+#
+# fanout: the pipeline also exports to a second, healthy file exporter. The
+#   stuck one holds the whole pipeline back (a fan-out delivers to all or
+#   none), and the healthy file too gets every accepted span exactly once:
+#   the batch processor's retries never duplicate into it.
 #
 # retry (default): drain, resend the refused requests until accepted, then
 #   SIGTERM; every span of every request is written exactly once.
@@ -30,6 +35,7 @@ source "$(dirname "$0")/../lib/daemon.sh"
 
 proto=${1:?usage: backpressure.sh http|grpc [retry|stop]}
 mode=${2:-retry}
+fanout=${3:-}
 [[ $mode == retry || $mode == stop ]] || { echo "backpressure.sh: unknown mode $mode" >&2; exit 2; }
 here=$(dirname "$0")
 case "$proto" in
@@ -67,12 +73,16 @@ exporters:
     format: json
     write_queue_size: 256KiB
     flush_interval: 100ms
+  file/healthy:
+    path: $WORK/healthy.jsonl
+    format: json
+    flush_interval: 100ms
 service:
   pipelines:
     traces:
       receivers: [otlp]
       processors: [batch]
-      exporters: [file]
+      exporters: [file${fanout:+, file/healthy}]
 EOF
 }
 
@@ -145,5 +155,9 @@ wait "$drain" || fail "cat of the FIFO failed"
 awk '$1 == "accepted" { print $2 }' "$WORK/flood.out" "$WORK/retry.out" >"$WORK/accepted.txt"
 python3 "$here/check_output.py" "$WORK/out.jsonl" "$SPANS_PER_REQUEST" "$WORK/accepted.txt" ||
   fail "the exporter's output is not exactly the accepted spans"
+if [[ -n $fanout ]]; then
+  python3 "$here/check_output.py" "$WORK/healthy.jsonl" "$SPANS_PER_REQUEST" "$WORK/accepted.txt" ||
+    fail "the healthy exporter of the fan-out did not get exactly the accepted spans"
+fi
 if grep -q "lost\|dropped" "$WORK/otlpd.log"; then fail "otlpd logged a loss"; fi
 finish_checks "backpressure $proto $mode"
