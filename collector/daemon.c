@@ -1,9 +1,18 @@
 /* Daemon lifecycle: build, start, run the loop, drain on SIGTERM/SIGINT. */
 #include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon.h"
+
+/* exit() would run libuv's destructor, which joins threadpool threads:
+ * the very write that is stuck. */
+static void exit_now(int code) {
+  fflush(stderr);
+  _exit(code);
+}
 
 static void count_active(uv_handle_t *h, void *arg) {
   if (uv_is_active(h) && uv_has_ref(h)) (*(int *)arg)++;
@@ -32,14 +41,14 @@ static void on_drain_deadline(uv_timer_t *t) {
   otlpd_error(&d->log, "shutdown_timeout (%lld ms) reached with %zu bytes of data not yet delivered; "
               "exiting, they are lost", (long long)(d->cfg.shutdown_timeout / OTLPD_NS_PER_MS),
               otlpd_memacct_used(&d->mem));
-  exit(1);
+  exit_now(1);
 }
 
 static void on_signal(uv_signal_t *h, int signum) {
   otlpd_daemon *d = h->data;
   if (d->shutting_down) {
     otlpd_warn(&d->log, "second signal: exiting without draining");
-    exit(1);
+    exit_now(1);
   }
   otlpd_info(&d->log, "received %s: stopping receivers, flushing pipelines",
              signum == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -6,7 +6,7 @@ target_link_libraries(grpc_flood_client PRIVATE otlpd_core PkgConfig::GRPC)
 
 find_program(OTLPD_PYTHON3 python3)
 if(OTLPD_PYTHON3)
-  foreach(t http_retry grpc_retry http_stop grpc_stop http_retry_fanout grpc_stop_fanout)
+  foreach(t http_retry grpc_retry http_stop grpc_stop http_retry_fanout grpc_stop_fanout http_deadline)
     string(REPLACE "_" ";" args ${t})
     add_test(NAME backpressure_${t}
              COMMAND bash ${CMAKE_SOURCE_DIR}/tests/backpressure/backpressure.sh ${args})

@@ -17,6 +17,8 @@
 # stop: SIGTERM while the exporter is still stuck and the batch processor
 #   holds data; the daemon must wait for the exporter, and once the FIFO
 #   drains, exit 0 with every accepted span written exactly once.
+# deadline: as stop, but the FIFO never drains: service::shutdown_timeout
+#   (1s here) ends the drain; otlpd says how much it loses and exits 1.
 #
 # Environment: OTLPD (daemon), and for grpc
 # GRPC_FLOOD_CLIENT (tests/backpressure/grpc_flood_client).
@@ -36,7 +38,7 @@ source "$(dirname "$0")/../lib/daemon.sh"
 proto=${1:?usage: backpressure.sh http|grpc [retry|stop]}
 mode=${2:-retry}
 fanout=${3:-}
-[[ $mode == retry || $mode == stop ]] || { echo "backpressure.sh: unknown mode $mode" >&2; exit 2; }
+[[ $mode == retry || $mode == stop || $mode == deadline ]] || { echo "backpressure.sh: unknown mode $mode" >&2; exit 2; }
 here=$(dirname "$0")
 case "$proto" in
 http) client=(python3 "$here/http_flood.py") ;;
@@ -83,6 +85,7 @@ service:
       receivers: [otlp]
       processors: [batch]
       exporters: [file${fanout:+, file/healthy}]
+$([[ $mode == deadline ]] && echo "  shutdown_timeout: 1s")
 EOF
 }
 
@@ -124,6 +127,18 @@ start_drain() {
 }
 
 : >"$WORK/retry.out"
+if [[ $mode == deadline ]]; then
+  daemon_term
+  POLLS=600 poll_until exited "$DAEMON_PID" || fail "otlpd still runs long after its 1s shutdown_timeout"
+  rc=0
+  wait "$DAEMON_PID" || rc=$?
+  DAEMON_PID=
+  [[ $rc -eq 1 ]] || fail "otlpd exited with $rc at its shutdown_timeout (want 1: data was lost)"
+  grep -q "shutdown_timeout (1000 ms) reached with [1-9][0-9]* bytes .* lost" "$WORK/otlpd.log" ||
+    fail "otlpd did not say what its shutdown_timeout lost"
+  finish_checks "backpressure $proto deadline"
+  exit 0
+fi
 if [[ $mode == stop ]]; then
   # Shutdown starts while the exporter's write is blocked: wait until the
   # daemon has taken the signal (its receiver stops listening), then let

@@ -263,6 +263,8 @@ static void test_service_errors(void **state) {
          "warn, error)");
   EXPECT(S("  telemetry:\n    logz: {}\n"), "service::telemetry::logz: unknown key");
   EXPECT(S("  pipelinez: {}\n"), "service::pipelinez: unknown key");
+  EXPECT(S("  shutdown_timeout: soon\n"),
+         "service::shutdown_timeout: expected a duration such as \"30s\" (0 = no limit), got \"soon\"");
 #undef S
   otlpd_config c;
   otlpd_errors errs = {0};
@@ -273,6 +275,7 @@ static void test_service_errors(void **state) {
            comps);
   assert_int_equal(build_text(text, &c, &errs), 0);
   assert_int_equal(c.log_level, OTLPD_LOG_DEBUG);
+  assert_int_equal(c.shutdown_timeout, OTLPD_DEFAULT_SHUTDOWN_TIMEOUT);
   /* an extension defined but not enabled stays off */
   assert_int_equal(otlpd_config_find(&c, OTLPD_EXTENSION, "health")->signals_used, 0);
   otlpd_config_free(&c);
