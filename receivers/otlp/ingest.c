@@ -13,7 +13,9 @@ otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *ar
     otlpd_arena_free(arena);
     return res;
   }
+  otlpd_counters *c = r->host->counters;
   if (otlp_should_refuse(r)) {
+    otlpd_count(&c->refused[s], otlpd_request_items(s, req));
     otlpd_arena_free(arena);
     res.status = OTLP_INGEST_RETRY;
     res.message = *r->host->shutting_down ? "collector is shutting down" : "collector is over its memory limit";
@@ -37,6 +39,7 @@ otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *ar
   size_t items = b->items;
   int rc = otlpd_consume(next, b);
   otlpd_batch_unref(b);
+  otlpd_count(rc == OTLPD_OK ? &c->accepted[s] : &c->refused[s], items);
   if (rc == OTLPD_ERR_PERMANENT) {
     res.status = OTLP_INGEST_INVALID;
     res.rejected = items;

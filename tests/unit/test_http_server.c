@@ -51,6 +51,7 @@ typedef struct fixture {
   otlpd_memacct mem;
   otlpd_log_level level;
   otlpd_host host;
+  otlpd_counters counters;
   bool shutting_down;
   otlp_receiver_cfg cfg;
   otlp_receiver r;
@@ -107,6 +108,7 @@ static int setup(void **state) {
   f->host.log.level = &f->level;
   f->host.id = "otlp";
   f->host.shutting_down = &f->shutting_down;
+  f->host.counters = &f->counters;
 
   otlpd_errors errs = {0};
   otlpd_node *root = otlpd_yaml_parse(config_yaml, strlen(config_yaml), "test", &errs);
@@ -566,6 +568,11 @@ static void test_back_pressure_and_refusals(void **state) {
   request(f, "POST", "/v1/traces", "application/x-protobuf", NULL, body, len, &r);
   assert_int_equal(r.status, 200);
   assert_int_equal(atomic_load(&f->sinks[OTLPD_TRACES].items), 2);
+  /* otelcol_receiver_accepted_spans / refused_spans: the two decoded
+   * refusals (pipeline full, bad data) and the one acceptance. The refusal
+   * before decoding (memory) cannot know its item count. */
+  assert_int_equal(otlpd_counter_get(&f->counters.accepted[OTLPD_TRACES]), 2);
+  assert_int_equal(otlpd_counter_get(&f->counters.refused[OTLPD_TRACES]), 4);
   free(body);
 }
 
