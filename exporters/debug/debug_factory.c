@@ -63,6 +63,7 @@ static int consume(otlpd_consumer *self, otlpd_batch *b) {
   debug_exporter *d = (debug_exporter *)self;
   const otlpd_logger *lg = &d->host->log;
   bool via_log = d->cfg->use_internal_logger;
+  if ((unsigned)b->signal < OTLPD_SIGNAL_COUNT) otlpd_count(&d->host->counters->sent[b->signal], b->items);
   /* Through the daemon's log, its level decides, as otelcol's logger does. */
   if (via_log && lg->level && *lg->level > OTLPD_LOG_INFO) return OTLPD_OK;
   if ((unsigned)b->signal >= OTLPD_SIGNAL_COUNT || !sampled_in(d, b->signal)) return OTLPD_OK;

@@ -114,7 +114,7 @@ int file_consume(otlpd_consumer *self, otlpd_batch *batch) {
     return rc == -ENOMEM ? OTLPD_ERR_RETRY : OTLPD_ERR_PERMANENT;
   }
   size_t n = c->buf.len - start;
-  c->items += batch->items;
+  c->items[batch->signal] += batch->items;
   fe->queued_bytes += n;
   otlpd_memacct_charge(fe->host->mem, n);
   mark_rotation(fe, start, n);

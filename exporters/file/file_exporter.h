@@ -75,7 +75,8 @@ typedef struct file_sink {
 typedef struct file_chunk {
   struct file_chunk *next;
   otlpd_buf buf;
-  size_t items;     /* telemetry items whose records are in buf */
+  size_t items[OTLPD_SIGNAL_COUNT]; /* telemetry items whose records are in buf */
+  bool failed;      /* set by the worker: not (fully) written */
   size_t rotate_at;
   unsigned flags;
 } file_chunk;

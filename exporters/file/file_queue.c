@@ -21,7 +21,8 @@ static file_chunk *chunk_get(file_exporter *fe) {
   }
   c->next = NULL;
   c->buf.len = 0;
-  c->items = 0;
+  memset(c->items, 0, sizeof(c->items));
+  c->failed = false;
   c->rotate_at = SIZE_MAX;
   c->flags = 0;
   return c;
@@ -71,9 +72,12 @@ static void work_cb(uv_work_t *req) {
 
 static void release_chunks(file_exporter *fe, file_chunk *c) {
   size_t bytes = 0;
+  otlpd_counters *ctr = fe->host->counters;
   while (c) {
     file_chunk *next = c->next;
     bytes += c->buf.len;
+    for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++)
+      otlpd_count(c->failed ? &ctr->send_failed[s] : &ctr->sent[s], c->items[s]);
     chunk_put(fe, c);
     c = next;
   }
@@ -170,8 +174,14 @@ void file_queue_shutdown(file_exporter *fe) {
 
 void file_queue_free(file_exporter *fe) {
   file_chunk *lists[] = {fe->cur, fe->head, fe->spare};
-  size_t bytes = fe->cur ? fe->cur->buf.len : 0;
-  for (file_chunk *c = fe->head; c; c = c->next) bytes += c->buf.len;
+  size_t bytes = 0;
+  /* Data still queued here was never written. */
+  for (int l = 0; l < 2; l++)
+    for (file_chunk *c = lists[l]; c; c = c->next) {
+      bytes += c->buf.len;
+      for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++)
+        otlpd_count(&fe->host->counters->send_failed[s], c->items[s]);
+    }
   for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
     for (file_chunk *c = lists[i], *next; c; c = next) {
       next = c->next;
@@ -180,7 +190,6 @@ void file_queue_free(file_exporter *fe) {
   }
   fe->cur = fe->head = fe->tail = fe->spare = NULL;
   fe->n_spare = 0;
-  /* Data still queued here was never written; give its bytes back. */
   otlpd_memacct_release(fe->host->mem, bytes);
   fe->queued_bytes = 0;
 }

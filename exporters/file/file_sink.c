@@ -98,8 +98,9 @@ void file_sink_run(file_sink *s, file_job *job) {
     } else {
       ok = write_part(s, job, p, n);
     }
+    c->failed = !ok;
     if (!ok)
-      job->failed_items += c->items;
+      for (int sig = 0; sig < OTLPD_SIGNAL_COUNT; sig++) job->failed_items += c->items[sig];
     else if (n)
       job->any_ok = true;
     if (c->flags & FILE_CHUNK_MILL) prune(s);

@@ -24,6 +24,7 @@ typedef struct fx {
   volatile bool stopping;
   otlpd_log_level level;
   otlpd_host host;
+  otlpd_counters counters;
   debug_cfg cfg;
   void *st;
   otlpd_consumer *in;
@@ -50,6 +51,7 @@ static fx *fx_new(const char *yaml) {
   f->host.log.level = &f->level;
   f->host.id = "debug";
   f->host.shutting_down = &f->stopping;
+  f->host.counters = &f->counters;
   otlpd_errors errs = {0};
   assert_int_equal(load_cfg(yaml, &f->cfg, &errs), 0);
   otlpd_create_params p = {.host = &f->host, .config = &f->cfg, .signals = OTLPD_ALL_SIGNALS};

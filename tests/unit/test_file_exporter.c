@@ -32,6 +32,7 @@ typedef struct fx {
   volatile bool stopping;
   otlpd_log_level level;
   otlpd_host host;
+  otlpd_counters counters;
   file_cfg cfg;
   file_exporter *fe;
   otlpd_consumer *in;
@@ -74,6 +75,7 @@ static fx *fx_new(const char *name, const char *extra) {
   f->host.log.level = &f->level;
   f->host.id = "file/test";
   f->host.shutting_down = &f->stopping;
+  f->host.counters = &f->counters;
   char yaml[1024];
   snprintf(yaml, sizeof(yaml), "path: %s\n%s", f->path, extra ? extra : "");
   otlpd_errors errs = {0};
@@ -230,6 +232,8 @@ static void roundtrip(const char *name, const char *extra, int format, bool zstd
   assert_int_equal(records, 3); /* one record per batch */
   assert_sequence(nums, n, 0, 5 + 12 + 3);
   assert_int_equal(f->fe->dropped_items, 0);
+  assert_int_equal(otlpd_counter_get(&f->counters.sent[OTLPD_TRACES]), 5 + 12 + 3);
+  assert_int_equal(otlpd_counter_get(&f->counters.send_failed[OTLPD_TRACES]), 0);
   assert_int_equal(f->mem.used, 0); /* every queued byte was given back */
   free(nums);
   fx_free(f);
@@ -508,6 +512,8 @@ static void test_write_errors_drop_and_count(void **state) {
   for (int i = 0; i < 3; i++) assert_int_equal(send_traces(f, 1, 1, 10), OTLPD_OK);
   fx_stop(f);
   assert_int_equal(f->fe->dropped_items, 30);
+  assert_int_equal(otlpd_counter_get(&f->counters.send_failed[OTLPD_TRACES]), 30);
+  assert_int_equal(otlpd_counter_get(&f->counters.sent[OTLPD_TRACES]), 0);
   assert_true(f->fe->dropped_bytes > 0);
   assert_int_equal(f->fe->written_bytes, 0);
   assert_int_equal(f->mem.used, 0);
