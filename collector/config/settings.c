@@ -36,10 +36,21 @@ static void apply_row(const otlpd_setting *r, void *base, const otlpd_node *v, c
   otlpd_setting_scalar(r, base, v, path, errs);
 }
 
-static const otlpd_setting *find_row(const otlpd_setting *tbl, const char *key) {
-  for (; tbl && tbl->type != OTLPD_SET_END; tbl++)
-    if (strcmp(tbl->key, key) == 0)
+/* The row for key, looking into squashed tables too; *base moves to the
+ * struct the row's offset is relative to. */
+static const otlpd_setting *find_row(const otlpd_setting *tbl, const char *key, void **base) {
+  for (; tbl && tbl->type != OTLPD_SET_END; tbl++) {
+    if (tbl->type == OTLPD_SET_SQUASH) {
+      void *sub = (char *)*base + tbl->offset;
+      const otlpd_setting *r = find_row(tbl->sub, key, &sub);
+      if (r) {
+        *base = sub;
+        return r;
+      }
+    } else if (strcmp(tbl->key, key) == 0) {
       return tbl;
+    }
+  }
   return NULL;
 }
 
@@ -57,9 +68,10 @@ int otlpd_settings_apply(const otlpd_setting *tbl, void *cfg, const otlpd_node *
   for (size_t i = 0; i < node->n; i++) {
     char sub[OTLPD_PATH_MAX];
     otlpd_path_join(sub, path, node->keys[i]);
-    const otlpd_setting *r = find_row(tbl, node->keys[i]);
+    void *base = cfg;
+    const otlpd_setting *r = find_row(tbl, node->keys[i], &base);
     if (r)
-      apply_row(r, cfg, node->items[i], sub, errs);
+      apply_row(r, base, node->items[i], sub, errs);
     else
       otlpd_errorf(errs, "%s: unknown key", sub);
   }
@@ -99,9 +111,13 @@ static void zero_field(const otlpd_setting *r, void *cfg) {
   }
 }
 
+/* Squashed tables first, so that a component's own row for the same key
+ * (which may alias the shared field) sets the default last. */
 void otlpd_settings_defaults(const otlpd_setting *tbl, void *cfg) {
+  for (const otlpd_setting *r = tbl; r && r->type != OTLPD_SET_END; r++)
+    if (r->type == OTLPD_SET_SQUASH) otlpd_settings_defaults(r->sub, OTLPD_FIELD(cfg, r, char));
   for (const otlpd_setting *r = tbl; r && r->type != OTLPD_SET_END; r++) {
-    if (r->type == OTLPD_SET_IGNORED)
+    if (r->type == OTLPD_SET_IGNORED || r->type == OTLPD_SET_SQUASH)
       continue;
     if (r->type == OTLPD_SET_SECTION) {
       if (r->present_offset != OTLPD_NO_OFFSET)
@@ -127,7 +143,8 @@ void otlpd_settings_free(const otlpd_setting *tbl, void *cfg) {
       break;
     case OTLPD_SET_STRINGS: otlpd_strings_clear(OTLPD_FIELD(cfg, r, otlpd_strings)); break;
     case OTLPD_SET_MAP: otlpd_strmap_clear(OTLPD_FIELD(cfg, r, otlpd_strmap)); break;
-    case OTLPD_SET_SECTION: otlpd_settings_free(r->sub, OTLPD_FIELD(cfg, r, char)); break;
+    case OTLPD_SET_SECTION:
+    case OTLPD_SET_SQUASH: otlpd_settings_free(r->sub, OTLPD_FIELD(cfg, r, char)); break;
     default: break;
     }
   }

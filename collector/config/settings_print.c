@@ -28,6 +28,10 @@ static void print_type(FILE *f, const otlpd_setting *r) {
 
 void otlpd_settings_print(FILE *f, const otlpd_setting *tbl, int indent) {
   for (const otlpd_setting *r = tbl; r && r->type != OTLPD_SET_END; r++) {
+    if (r->type == OTLPD_SET_SQUASH) {
+      otlpd_settings_print(f, r->sub, indent);
+      continue;
+    }
     fprintf(f, "%*s%s (", indent, "", r->key);
     print_type(f, r);
     fprintf(f, ")%s%s\n", r->doc ? ": " : "", r->doc ? r->doc : "");

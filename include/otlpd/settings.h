@@ -25,6 +25,9 @@ typedef enum {
   OTLPD_SET_SECTION,   /* nested table `sub` at `offset` (a struct) */
   OTLPD_SET_MAP,       /* otlpd_strmap: string keys to string values (headers) */
   OTLPD_SET_IGNORED,   /* accepted for otelcol compatibility, no effect */
+  OTLPD_SET_SQUASH,    /* the keys of table `sub` belong to this level; their struct is at
+                        * `offset` (mapstructure's ",squash": shared settings such as the
+                        * HTTP client's or the exporter helper's, spliced into a component) */
 } otlpd_setting_type;
 
 typedef struct otlpd_strings {
@@ -66,6 +69,9 @@ typedef struct otlpd_setting {
 #define OTLPD_S_SECTION(T, k, f, tbl, doc_) {k, OTLPD_SET_SECTION, offsetof(T, f), NULL, doc_, tbl, NULL, 0, 0, OTLPD_NO_OFFSET}
 /* A section whose mere presence means something (protocols.http:). */
 #define OTLPD_S_SECTION_P(T, k, f, flag, tbl, doc_) {k, OTLPD_SET_SECTION, offsetof(T, f), NULL, doc_, tbl, NULL, 0, 0, offsetof(T, flag)}
+/* A row before the SQUASH row with the same key wins: a component may
+ * override a shared key (its default, its doc). */
+#define OTLPD_S_SQUASH(T, f, tbl) {"", OTLPD_SET_SQUASH, offsetof(T, f), NULL, NULL, tbl, NULL, 0, 0, OTLPD_NO_OFFSET}
 #define OTLPD_S_IGNORED(k, doc_) {k, OTLPD_SET_IGNORED, OTLPD_NO_OFFSET, NULL, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
 #define OTLPD_S_END {NULL, OTLPD_SET_END, 0, NULL, NULL, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
 

@@ -138,6 +138,58 @@ static void test_unknown_key(void **state) {
   otlpd_errors_free(&errs);
 }
 
+/* ",squash": a shared table's keys at the component's own level, with the
+ * component's own row overriding a shared key's default. */
+typedef struct shared_cfg {
+  int64_t timeout;
+  char *endpoint;
+  struct { bool enabled; int64_t size; } queue;
+} shared_cfg;
+static const otlpd_setting shared_queue_tbl[] = {
+    OTLPD_S_BOOL(shared_cfg, "enabled", queue.enabled, "true", "on"),
+    OTLPD_S_INT(shared_cfg, "size", queue.size, "1000", 1, 1e6, "requests"),
+    OTLPD_S_END,
+};
+static const otlpd_setting shared_tbl[] = {
+    OTLPD_S_DURATION(shared_cfg, "timeout", timeout, "5s", "per attempt"),
+    OTLPD_S_STRING(shared_cfg, "endpoint", endpoint, NULL, "URL"),
+    {"queue", OTLPD_SET_SECTION, 0, NULL, "queue", shared_queue_tbl, NULL, 0, 0, OTLPD_NO_OFFSET},
+    OTLPD_S_END,
+};
+typedef struct squash_cfg {
+  char *encoding;
+  shared_cfg shared;
+} squash_cfg;
+static const otlpd_setting squash_tbl[] = {
+    OTLPD_S_DURATION(squash_cfg, "timeout", shared.timeout, "30s", "this component waits longer"),
+    OTLPD_S_STRING(squash_cfg, "encoding", encoding, "proto", "proto or json"),
+    OTLPD_S_SQUASH(squash_cfg, shared, shared_tbl),
+    OTLPD_S_END,
+};
+
+static void test_squash(void **state) {
+  squash_cfg c;
+  memset(&c, 0xab, sizeof(c));
+  otlpd_settings_defaults(squash_tbl, &c);
+  assert_int_equal(c.shared.timeout, 30 * OTLPD_NS_PER_SEC); /* the override's default */
+  assert_true(c.shared.queue.enabled);
+  assert_int_equal(c.shared.queue.size, 1000);
+  assert_string_equal(c.encoding, "proto");
+  otlpd_errors errs = {0};
+  otlpd_node *n = parse("endpoint: http://x\nencoding: json\ntimeout: 2s\nqueue:\n  size: 0\nbogus: 1\n");
+  assert_int_equal(otlpd_settings_apply(squash_tbl, &c, n, "exporters::x", &errs), -EINVAL);
+  assert_int_equal(errs.n, 2);
+  assert_true(strstr(errs.msgs[0], "exporters::x::queue::size") != NULL);
+  assert_string_equal(errs.msgs[1], "exporters::x::bogus: unknown key");
+  assert_string_equal(c.shared.endpoint, "http://x");
+  assert_string_equal(c.encoding, "json");
+  assert_int_equal(c.shared.timeout, 2 * OTLPD_NS_PER_SEC);
+  otlpd_settings_free(squash_tbl, &c);
+  assert_null(c.shared.endpoint);
+  otlpd_node_free(n);
+  otlpd_errors_free(&errs);
+}
+
 static void test_type_errors(void **state) {
   fake_file_cfg c;
   otlpd_errors errs = {0};
@@ -263,6 +315,7 @@ int main(void) {
       cmocka_unit_test(test_apply_every_type),
       cmocka_unit_test(test_null_keeps_defaults_and_marks_sections_present),
       cmocka_unit_test(test_unknown_key),
+      cmocka_unit_test(test_squash),
       cmocka_unit_test(test_type_errors),
       cmocka_unit_test(test_bounds_and_nested_errors),
       cmocka_unit_test(test_section_must_be_a_map),
