@@ -13,7 +13,7 @@ const otlpd_setting memlim_settings[] = {
     OTLPD_S_INT(memlim_cfg, "limit_mib", limit_mib, "0", 0, 4294967295.0,
                 "hard limit in MiB of data held; wins over limit_percentage"),
     OTLPD_S_INT(memlim_cfg, "spike_limit_mib", spike_limit_mib, "0", 0, 4294967295.0,
-                "headroom below limit_mib; data is refused above limit - spike (0: 20 % of the limit)"),
+                "headroom below limit_mib; data is refused at limit - spike and above (0: 20 % of the limit)"),
     OTLPD_S_INT(memlim_cfg, "limit_percentage", limit_percentage, "0", 0, 100,
                 "hard limit as a percentage of the cgroup's memory limit, else of physical memory"),
     OTLPD_S_INT(memlim_cfg, "spike_limit_percentage", spike_limit_percentage, "0", 0, 100,

@@ -105,6 +105,12 @@ static int create(const otlpd_create_params *p, void **state) {
   mp->signal = p->signal;
   mp->next = p->next[p->signal];
   int rc = memlim_compute(cfg, host_root(), &mp->lim);
+  if (rc == -EINVAL) {
+    otlpd_error(&p->host->log, "limit_percentage of %.1f MiB leaves no room below the spike limit",
+                (double)mp->lim.total / MIB_F);
+    free(mp);
+    return rc;
+  }
   if (rc) {
     otlpd_error(&p->host->log, "cannot find the total memory for limit_percentage (%s); set limit_mib",
                 strerror(-rc));

@@ -3,7 +3,6 @@
  * only counts when it is below physical memory ("max", and v1's huge
  * "unlimited" value, are no limit). */
 #include <errno.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
