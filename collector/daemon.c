@@ -88,10 +88,11 @@ static int start_signals(otlpd_daemon *d) {
   return rc;
 }
 
-/* OTLPD_MEMORY_LIMIT_MIB overrides the default until the memory_limiter
- * processor gives operators a config key for it. */
-static size_t memory_limit(otlpd_daemon *d) {
+/* Precedence: a memory_limiter processor (it replaces this limit when it
+ * is created), then OTLPD_MEMORY_LIMIT_MIB, then the default. */
+static size_t memory_limit(otlpd_daemon *d, const char **source) {
   const char *v = getenv("OTLPD_MEMORY_LIMIT_MIB");
+  *source = "default";
   if (!v || !*v) return OTLPD_DEFAULT_MEMORY_LIMIT;
   char *end;
   unsigned long mib = strtoul(v, &end, 10);
@@ -100,7 +101,17 @@ static size_t memory_limit(otlpd_daemon *d) {
                OTLPD_DEFAULT_MEMORY_LIMIT >> 20);
     return OTLPD_DEFAULT_MEMORY_LIMIT;
   }
+  *source = "OTLPD_MEMORY_LIMIT_MIB";
   return (size_t)mib << 20;
+}
+
+static void log_memory_limit(otlpd_daemon *d, const char *env_source) {
+  const char *src = env_source;
+  if (d->mem.configured)
+    src = strcmp(env_source, "default") == 0 ? "memory_limiter"
+                                              : "memory_limiter; OTLPD_MEMORY_LIMIT_MIB is ignored";
+  otlpd_info(&d->log, "memory limit: receivers refuse data above %.1f MiB held (%s)",
+             (double)d->mem.limit / (1024.0 * 1024.0), src);
 }
 
 int otlpd_daemon_run(otlpd_config *cfg) {
@@ -115,7 +126,8 @@ int otlpd_daemon_run(otlpd_config *cfg) {
   memset(cfg, 0, sizeof(*cfg)); /* the daemon owns it now */
   d->log_level = d->cfg.log_level;
   d->log.level = &d->log_level;
-  d->mem.limit = memory_limit(d);
+  const char *mem_source;
+  d->mem.limit = memory_limit(d, &mem_source);
   d->exit_code = 0;
 
   rc = start_signals(d);
@@ -123,6 +135,7 @@ int otlpd_daemon_run(otlpd_config *cfg) {
   if (rc == 0) rc = otlpd_pipelines_start(d);
   if (rc == 0) {
     otlpd_info(&d->log, "otlpd %s started: %zu pipelines", OTLPD_VERSION, d->cfg.n_pipelines);
+    log_memory_limit(d, mem_source);
     uv_run(&d->loop, UV_RUN_DEFAULT);
     otlpd_info(&d->log, "drained; exiting");
   } else {

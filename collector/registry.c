@@ -5,12 +5,14 @@
 
 extern const otlpd_factory otlpd_receiver_otlp;
 extern const otlpd_factory otlpd_processor_batch;
+extern const otlpd_factory otlpd_processor_memory_limiter;
 extern const otlpd_factory otlpd_exporter_file;
 extern const otlpd_factory otlpd_exporter_debug;
 
 static const otlpd_factory *const factories[] = {
     &otlpd_receiver_otlp,
     &otlpd_processor_batch,
+    &otlpd_processor_memory_limiter,
     &otlpd_exporter_file,
     &otlpd_exporter_debug,
 };

@@ -16,7 +16,9 @@
 typedef atomic_uint_fast64_t otlpd_counter;
 
 typedef struct otlpd_counters {
-  /* receivers: items accepted into pipelines / refused (retryable or bad) */
+  /* receivers: items accepted into pipelines / refused (retryable or bad);
+   * the memory_limiter processor counts what it refuses in refused[] too
+   * (otelcol_processor_refused_*) */
   otlpd_counter accepted[3], refused[3];
   /* processors: items in, out, dropped on purpose (sampling, filters) */
   otlpd_counter incoming[3], outgoing[3], dropped[3];

@@ -18,6 +18,7 @@
 #define OTLPD_DATA_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
@@ -45,7 +46,15 @@ int otlpd_signal_parse(const char *name, size_t len, otlpd_signal *out);
 typedef struct otlpd_memacct {
   atomic_size_t used;
   size_t limit; /* 0 = unlimited */
+  bool configured; /* limit came from a memory_limiter processor */
 } otlpd_memacct;
+
+/* A memory_limiter's soft limit, set at create (before any data flows):
+ * the first replaces the daemon's default, later ones keep the smallest. */
+static inline void otlpd_memacct_configure(otlpd_memacct *m, size_t limit) {
+  if (!m->configured || limit < m->limit) m->limit = limit;
+  m->configured = true;
+}
 
 int otlpd_memacct_over(const otlpd_memacct *m);
 /* Bytes held now. */
