@@ -78,6 +78,10 @@ typedef struct otlpd_host {
   otlpd_logger log;        /* names this instance */
   const char *id;          /* "file/x" */
   otlpd_counters *counters; /* this instance's counters (counters.h) */
+  /* exporters, set just before shutdown(): how long they may take to
+   * deliver what they hold (what remains of service::shutdown_timeout,
+   * less a margin to say what was lost); UINT64_MAX = no limit */
+  uint64_t drain_ms;
   volatile bool *shutting_down;
 } otlpd_host;
 
