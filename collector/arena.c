@@ -122,6 +122,13 @@ void otlpd_arena_reset(otlpd_arena *a) {
 
 ProtobufCAllocator *otlpd_arena_pb(otlpd_arena *a) { return &a->pb; }
 
+int otlpd_arena_owns(const otlpd_arena *a, const void *p) {
+  uintptr_t x = (uintptr_t)p;
+  for (const block *b = a->head; b && p; b = b->next)
+    if (x >= (uintptr_t)b->data && x < (uintptr_t)b->data + b->used) return 1;
+  return 0;
+}
+
 size_t otlpd_arena_used(const otlpd_arena *a) {
   size_t n = 0;
   for (const block *b = a->head; b; b = b->next) n += b->used;

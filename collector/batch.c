@@ -31,6 +31,9 @@ int otlpd_batch_reserve(otlpd_batch *b, size_t need) {
   otlpd_slice *raw = realloc(b->raw, cap * sizeof(*raw));
   if (!raw) return -ENOMEM;
   b->raw = raw;
+  uint8_t *mine = realloc(b->mine, cap);
+  if (!mine) return -ENOMEM;
+  b->mine = mine;
   b->cap = cap;
   return 0;
 }
@@ -43,6 +46,7 @@ int otlpd_batch_add_raw(otlpd_batch *b, void *resource, otlpd_payload *p, size_t
   b->owners[b->n] = p;
   b->counts[b->n] = items;
   b->raw[b->n] = raw;
+  b->mine[b->n] = 0; /* a private object is private to the batch that made it */
   b->n++;
   b->items += items;
   return 0;
@@ -100,6 +104,7 @@ void otlpd_batch_unref(otlpd_batch *b) {
   free(b->owners);
   free(b->counts);
   free(b->raw);
+  free(b->mine);
   free(b);
 }
 

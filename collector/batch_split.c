@@ -220,6 +220,7 @@ static void cut_apply(otlpd_batch *dst, otlpd_batch *src, size_t need, cut *c) {
   src->resources[0] = c->tail;
   src->owners[0] = c->copy; /* the reference this payload was born with */
   src->raw[0].p = NULL;     /* the tail is not what the client sent */
+  src->mine[0] = 0;         /* the new payload is shared with dst's head */
   src->counts[0] -= need;
   src->items -= need;
 }
@@ -249,6 +250,7 @@ otlpd_batch *otlpd_batch_take(otlpd_batch *src, size_t max_items) {
   memmove(src->owners, src->owners + whole, rest * sizeof(void *));
   memmove(src->counts, src->counts + whole, rest * sizeof(size_t));
   memmove(src->raw, src->raw + whole, rest * sizeof(otlpd_slice));
+  memmove(src->mine, src->mine + whole, rest);
   src->n = rest;
   src->items -= taken;
   if (partial) cut_apply(dst, src, max_items - taken, &c);

@@ -46,6 +46,13 @@ void otlpd_payload_ref(otlpd_payload *p) {
   atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
 }
 
+void otlpd_payload_recharge(otlpd_payload *p) {
+  size_t now = (p->arena ? otlpd_arena_footprint(p->arena) : 0) + sizeof(*p);
+  if (now <= p->accounted) return;
+  otlpd_memacct_charge(p->acct, now - p->accounted);
+  p->accounted = now;
+}
+
 void otlpd_payload_unref(otlpd_payload *p) {
   while (p && atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) {
     otlpd_payload *parent = p->parent;

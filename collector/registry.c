@@ -6,6 +6,7 @@
 extern const otlpd_factory otlpd_receiver_otlp;
 extern const otlpd_factory otlpd_processor_batch;
 extern const otlpd_factory otlpd_processor_memory_limiter;
+extern const otlpd_factory otlpd_processor_resource;
 extern const otlpd_factory otlpd_exporter_file;
 extern const otlpd_factory otlpd_exporter_debug;
 
@@ -13,6 +14,7 @@ static const otlpd_factory *const factories[] = {
     &otlpd_receiver_otlp,
     &otlpd_processor_batch,
     &otlpd_processor_memory_limiter,
+    &otlpd_processor_resource,
     &otlpd_exporter_file,
     &otlpd_exporter_debug,
 };

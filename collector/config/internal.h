@@ -52,6 +52,10 @@ void otlpd_setting_strings(const otlpd_setting *r, void *base, const otlpd_node 
                            const char *path, otlpd_errors *errs);
 void otlpd_setting_map(const otlpd_setting *r, void *base, const otlpd_node *v, const char *path,
                        otlpd_errors *errs);
+/* A sequence of maps, each element defaulted then filled by r->sub. */
+void otlpd_setting_sections(const otlpd_setting *r, void *base, const otlpd_node *v,
+                            const char *path, otlpd_errors *errs);
+void otlpd_sections_clear(const otlpd_setting *r, otlpd_sections *l);
 void otlpd_strings_clear(otlpd_strings *l);
 void otlpd_strmap_clear(otlpd_strmap *m);
 

@@ -29,6 +29,10 @@ static void apply_row(const otlpd_setting *r, void *base, const otlpd_node *v, c
     otlpd_setting_map(r, base, v, path, errs);
     return;
   }
+  if (r->type == OTLPD_SET_SECTIONS) {
+    otlpd_setting_sections(r, base, v, path, errs);
+    return;
+  }
   if (v->kind != OTLPD_NODE_SCALAR) {
     otlpd_setting_type_error(r, path, v, errs);
     return;
@@ -107,6 +111,8 @@ static void zero_field(const otlpd_setting *r, void *cfg) {
   case OTLPD_SET_ENUM: *OTLPD_FIELD(cfg, r, int) = 0; break;
   case OTLPD_SET_STRINGS: *OTLPD_FIELD(cfg, r, otlpd_strings) = (otlpd_strings){0}; break;
   case OTLPD_SET_MAP: *OTLPD_FIELD(cfg, r, otlpd_strmap) = (otlpd_strmap){0}; break;
+  case OTLPD_SET_SECTIONS: *OTLPD_FIELD(cfg, r, otlpd_sections) = (otlpd_sections){0}; break;
+  case OTLPD_SET_VALUE: *OTLPD_FIELD(cfg, r, otlpd_value) = (otlpd_value){0}; break;
   default: break;
   }
 }
@@ -145,6 +151,11 @@ void otlpd_settings_free(const otlpd_setting *tbl, void *cfg) {
     case OTLPD_SET_MAP: otlpd_strmap_clear(OTLPD_FIELD(cfg, r, otlpd_strmap)); break;
     case OTLPD_SET_SECTION:
     case OTLPD_SET_SQUASH: otlpd_settings_free(r->sub, OTLPD_FIELD(cfg, r, char)); break;
+    case OTLPD_SET_SECTIONS: otlpd_sections_clear(r, OTLPD_FIELD(cfg, r, otlpd_sections)); break;
+    case OTLPD_SET_VALUE:
+      free(OTLPD_FIELD(cfg, r, otlpd_value)->s);
+      *OTLPD_FIELD(cfg, r, otlpd_value) = (otlpd_value){0};
+      break;
     default: break;
     }
   }

@@ -1,5 +1,6 @@
-/* List (STRINGS) and map (MAP) settings. Values are built aside and swapped
+/* List (STRINGS), map (MAP) and list-of-maps (SECTIONS) settings. Values are built aside and swapped
  * in only when the whole node is valid, so a bad item keeps the default. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,4 +94,46 @@ void otlpd_setting_map(const otlpd_setting *r, void *base, const otlpd_node *v, 
   }
   otlpd_strmap_clear(OTLPD_FIELD(base, r, otlpd_strmap));
   *OTLPD_FIELD(base, r, otlpd_strmap) = m;
+}
+
+void otlpd_sections_clear(const otlpd_setting *r, otlpd_sections *l) {
+  for (size_t i = 0; i < l->n; i++)
+    otlpd_settings_free(r->sub, (char *)l->v + i * r->elem_size);
+  free(l->v);
+  l->v = NULL;
+  l->n = 0;
+}
+
+/* Items are named "path[i]" (0-based, as otelcol's own messages index). */
+void otlpd_setting_sections(const otlpd_setting *r, void *base, const otlpd_node *v,
+                            const char *path, otlpd_errors *errs) {
+  if (v->kind != OTLPD_NODE_SEQ) {
+    otlpd_errorf(errs, "%s: expected a list of maps", path);
+    return;
+  }
+  otlpd_sections l = {calloc(v->n ? v->n : 1, r->elem_size), 0};
+  if (!l.v) {
+    otlpd_errorf(errs, "%s: out of memory", path);
+    return;
+  }
+  int bad = 0;
+  for (size_t i = 0; i < v->n; i++) {
+    char sub[OTLPD_PATH_MAX];
+    snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+    void *elem = (char *)l.v + i * r->elem_size;
+    otlpd_settings_defaults(r->sub, elem);
+    l.n = i + 1;
+    if (otlpd_node_is_null(v->items[i])) {
+      otlpd_errorf(errs, "%s: expected a map, got null", sub);
+      bad = 1;
+      continue;
+    }
+    bad |= otlpd_settings_apply(r->sub, elem, v->items[i], sub, errs) != 0;
+  }
+  if (bad) {
+    otlpd_sections_clear(r, &l);
+    return;
+  }
+  otlpd_sections_clear(r, OTLPD_FIELD(base, r, otlpd_sections));
+  *OTLPD_FIELD(base, r, otlpd_sections) = l;
 }

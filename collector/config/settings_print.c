@@ -10,6 +10,7 @@ static const char *const type_names[] = {
     [OTLPD_SET_ENDPOINT] = "endpoint", [OTLPD_SET_ENUM] = "enum",
     [OTLPD_SET_STRINGS] = "list",      [OTLPD_SET_SECTION] = "section",
     [OTLPD_SET_MAP] = "map",           [OTLPD_SET_IGNORED] = "ignored",
+    [OTLPD_SET_SECTIONS] = "list of maps", [OTLPD_SET_VALUE] = "scalar",
 };
 
 static void print_type(FILE *f, const otlpd_setting *r) {
@@ -35,7 +36,7 @@ void otlpd_settings_print(FILE *f, const otlpd_setting *tbl, int indent) {
     fprintf(f, "%*s%s (", indent, "", r->key);
     print_type(f, r);
     fprintf(f, ")%s%s\n", r->doc ? ": " : "", r->doc ? r->doc : "");
-    if (r->type == OTLPD_SET_SECTION)
+    if (r->type == OTLPD_SET_SECTION || r->type == OTLPD_SET_SECTIONS)
       otlpd_settings_print(f, r->sub, indent + 2);
   }
 }

@@ -20,6 +20,7 @@ static const char *type_word(const otlpd_setting *r) {
   case OTLPD_SET_STRINGS: return "list of strings";
   case OTLPD_SET_MAP: return "map of strings";
   case OTLPD_SET_SECTION: return "map";
+  case OTLPD_SET_VALUE: return "scalar";
   default: return "string";
   }
 }
@@ -107,6 +108,21 @@ static int set_string(char **slot, const char *text) {
   return 0;
 }
 
+static int set_value(otlpd_value *out, const otlpd_node *v) {
+  otlpd_value t = {.kind = OTLPD_VALUE_STRING};
+  if (!v->quoted && parse_bool(v->scalar, &t.b) == 0)
+    t.kind = OTLPD_VALUE_BOOL;
+  else if (!v->quoted && parse_int(v->scalar, &t.i) == 0)
+    t.kind = OTLPD_VALUE_INT;
+  else if (!v->quoted && parse_double(v->scalar, &t.d) == 0)
+    t.kind = OTLPD_VALUE_DOUBLE;
+  else if (!(t.s = otlpd_strndup0(v->scalar, strlen(v->scalar))))
+    return -ENOMEM;
+  free(out->s);
+  *out = t;
+  return 0;
+}
+
 static void apply_number(const otlpd_setting *r, void *base, const char *s, const char *path,
                          otlpd_errors *errs) {
   int64_t i = 0;
@@ -163,6 +179,7 @@ void otlpd_setting_scalar(const otlpd_setting *r, void *base, const otlpd_node *
     rc = set_string(OTLPD_FIELD(base, r, char *), s);
     break;
   case OTLPD_SET_STRING: rc = set_string(OTLPD_FIELD(base, r, char *), s); break;
+  case OTLPD_SET_VALUE: rc = set_value(OTLPD_FIELD(base, r, otlpd_value), v); break;
   default: apply_number(r, base, s, path, errs); return;
   }
   if (rc != 0)

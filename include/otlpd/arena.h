@@ -26,6 +26,10 @@ size_t otlpd_arena_footprint(const otlpd_arena *a);
 /* Refuse to grow past max bytes (0 = unlimited): bounds decode of hostile input. */
 void otlpd_arena_set_limit(otlpd_arena *a, size_t max);
 
+/* Whether p points into memory this arena handed out (walks its blocks;
+ * arenas have few). */
+int otlpd_arena_owns(const otlpd_arena *a, const void *p);
+
 /* Bytes handed out (what the blocks actually hold). */
 size_t otlpd_arena_used(const otlpd_arena *a);
 

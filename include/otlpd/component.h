@@ -82,6 +82,7 @@ typedef struct otlpd_host {
    * deliver what they hold (what remains of service::shutdown_timeout,
    * less a margin to say what was lost); UINT64_MAX = no limit */
   uint64_t drain_ms;
+  bool mutates_data;       /* the factory's mutates_data: may use the edit API */
   volatile bool *shutting_down;
 } otlpd_host;
 
@@ -102,6 +103,11 @@ typedef struct otlpd_factory {
   const otlpd_setting *settings;
   size_t config_size;
   const char *doc;         /* one line for `otlpd components` */
+  /* As otelcol's Capabilities.MutatesData: the component edits the data
+   * it is given. Only such components may call the copy-on-write edit API
+   * of data.h (otlpd_batch_edit asserts it in debug builds); the others
+   * must treat every batch as read-only. */
+  bool mutates_data;
 
   /* Cross-field checks after the table was applied (optional). Report
    * with otlpd_errorf(errs, "%s::key: ...", path). Return 0 if valid. */

@@ -8,9 +8,20 @@
  * Ownership rules (see docs/ARCHITECTURE.md):
  *  - consume() borrows the batch. A consumer that keeps it past the call
  *    takes its own reference with otlpd_batch_ref().
- *  - a batch that was delivered to more than one consumer is shared and
- *    read-only; a processor that edits data does so before fan-out or on
- *    a copy (otlpd_batch_refs() == 1 means it is exclusively yours).
+ *  - decoded data is immutable once a payload holds it: the same objects
+ *    may sit in several batches at once (a receiver feeding two pipelines,
+ *    split copies sharing scope and item arrays), so a reference count of
+ *    1 on a batch says nothing about who else sees its data.
+ *  - a batch received in consume() is borrowed, its arrays included: the
+ *    caller (a fan-out) hands the same batch to the next pipeline.
+ *  - editing goes only through the copy-on-write API below: a processor
+ *    whose factory declares mutates_data makes its own batch with
+ *    otlpd_batch_edit() and asks it for private objects
+ *    (otlpd_batch_mut_resource(), ..._mut_scopes(), ..._mut_items(),
+ *    ..._own_attrs()); those clone what will change into a child payload
+ *    of that entry, clear the entry's wire bytes and charge the memory.
+ *    Strings and nested values of a private object may still be shared:
+ *    they are replaced, never written through.
  *  - reference counts are atomic because exporter worker threads may drop
  *    the last reference.
  */
@@ -88,7 +99,7 @@ typedef struct otlpd_payload {
   ProtobufCMessage *msg; /* Export*ServiceRequest in arena; NULL for split copies */
   struct otlpd_payload *parent; /* split copies point into it; reference held */
   otlpd_raw raw;         /* in arena; n == 0 when the wire bytes were not kept */
-  size_t accounted;      /* bytes charged to acct */
+  size_t accounted;      /* bytes charged to acct (arena footprint + struct) */
   otlpd_memacct *acct;   /* may be NULL */
 } otlpd_payload;
 
@@ -98,13 +109,15 @@ otlpd_payload *otlpd_payload_new(otlpd_signal s, otlpd_arena *arena,
                                  ProtobufCMessage *msg, otlpd_memacct *acct);
 void otlpd_payload_ref(otlpd_payload *p);
 void otlpd_payload_unref(otlpd_payload *p);
+/* Charge what p's arena grew by since it was last charged. */
+void otlpd_payload_recharge(otlpd_payload *p);
 
 /* Parallel arrays: resources[i] is kept alive by owners[i] (one reference
  * per entry) and holds counts[i] items; raw[i] is its original encoding
  * when known, so protobuf exporters copy it instead of re-encoding.
  * resources[] is laid out so that it can be the resource_* array of an
- * Export*ServiceRequest directly. A processor that edits resources[i]
- * must clear raw[i] (otlpd_batch_touch). */
+ * Export*ServiceRequest directly. Only the copy-on-write API below edits
+ * entries; it clears raw[i] itself. */
 typedef struct otlpd_batch {
   atomic_int refs;
   otlpd_signal signal;
@@ -115,6 +128,12 @@ typedef struct otlpd_batch {
   size_t n, cap;
   size_t items; /* spans, metric data points or log records */
   otlpd_memacct *acct;
+  /* Edit state (batch_edit.c). Only batches made by otlpd_batch_edit()
+   * are editable; mine[i] != 0 once entry i's resource-level objects are
+   * private to this batch (owners[i] is then a child payload that no other
+   * batch references yet). Never carried over by add/append/take. */
+  uint8_t *mine;
+  bool editable;
 } otlpd_batch;
 
 otlpd_batch *otlpd_batch_new(otlpd_signal s, otlpd_memacct *acct);
@@ -129,8 +148,6 @@ static inline int otlpd_batch_refs(const otlpd_batch *b) { return atomic_load(&b
 int otlpd_batch_add(otlpd_batch *b, void *resource, otlpd_payload *p, size_t items);
 /* The same with the item's original encoding (raw.p may be NULL). */
 int otlpd_batch_add_raw(otlpd_batch *b, void *resource, otlpd_payload *p, size_t items, otlpd_slice raw);
-/* Entry i is about to be edited: its original encoding no longer applies. */
-static inline void otlpd_batch_touch(otlpd_batch *b, size_t i) { b->raw[i].p = NULL; }
 /* Room for `need` more entries, so that as many adds cannot fail. */
 int otlpd_batch_reserve(otlpd_batch *b, size_t need);
 /* Append all of src's entries (takes references). 0 or -ENOMEM. */
@@ -155,6 +172,46 @@ typedef union otlpd_request_view {
   otlp_logs_request logs;
 } otlpd_request_view;
 ProtobufCMessage *otlpd_batch_view(const otlpd_batch *b, otlpd_request_view *req);
+
+/* ---- Copy-on-write editing (batch_edit.c) ----
+ *
+ * Only processors whose factory sets mutates_data may use these (asserted
+ * in debug builds through the host). None edits what another batch can
+ * see: each clones the level it hands out into a child payload owned by
+ * that entry alone, whose arena also takes the caller's new values.
+ *
+ *   otlpd_batch *mine = otlpd_batch_edit(host, in);   // in: borrowed
+ *   otlp_resource_spans *rs = otlpd_batch_mut_resource(mine, i);
+ *   ... edit rs->resource's attributes (otlpd_batch_alloc for memory) ...
+ *   rc = otlpd_consume(next, mine); otlpd_batch_unref(mine);
+ */
+struct otlpd_host;
+/* A new editable batch over src's entries (references taken; nothing is
+ * copied yet). NULL on ENOMEM. */
+otlpd_batch *otlpd_batch_edit(const struct otlpd_host *h, const otlpd_batch *src);
+/* Entry i's resource-level item, private to b: the Resource{Spans,
+ * Metrics,Logs} struct, its Resource (created if absent) and its
+ * attribute list (array, KeyValue and AnyValue structs). Scope structs
+ * and everything below are still shared. Cloned once per entry; later
+ * calls return the same object. NULL on ENOMEM. */
+void *otlpd_batch_mut_resource(otlpd_batch *b, size_t i);
+/* As mut_resource, plus a private scope array and private scope structs
+ * (Scope{Spans,Metrics,Logs}, not their InstrumentationScope); the item
+ * arrays they point to are still shared. Returns the resource item. */
+void *otlpd_batch_mut_scopes(otlpd_batch *b, size_t i);
+/* Scope j of entry i with a private item array and private item structs
+ * (Span / LogRecord / Metric, shallow: their attribute lists, events,
+ * data points are shared until otlpd_batch_own_attrs or a deeper call).
+ * Returns the scope struct, or NULL on ENOMEM / bad index. */
+void *otlpd_batch_mut_items(otlpd_batch *b, size_t i, size_t j);
+/* Make the attribute list (*n, *kv) of an object already private to
+ * entry i private too (array, KeyValue and AnyValue structs), unless it
+ * is already. 0 or -ENOMEM. */
+int otlpd_batch_own_attrs(otlpd_batch *b, size_t i, size_t *n, otlp_key_value ***kv);
+/* Memory in entry i's child payload (mine[i] must be set), charged to the
+ * accounting. Lives as long as the entry's data. NULL on ENOMEM. */
+void *otlpd_batch_alloc(otlpd_batch *b, size_t i, size_t size);
+char *otlpd_batch_strdup(otlpd_batch *b, size_t i, const char *s, size_t len);
 
 /* Append b as one protobuf Export*ServiceRequest: entries with their
  * original encoding are copied as they came, the others are encoded.

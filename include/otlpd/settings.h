@@ -28,6 +28,8 @@ typedef enum {
   OTLPD_SET_SQUASH,    /* the keys of table `sub` belong to this level; their struct is at
                         * `offset` (mapstructure's ",squash": shared settings such as the
                         * HTTP client's or the exporter helper's, spliced into a component) */
+  OTLPD_SET_SECTIONS,  /* otlpd_sections: a YAML sequence of maps, each filled by `sub` */
+  OTLPD_SET_VALUE,     /* otlpd_value: one scalar kept with its YAML type */
 } otlpd_setting_type;
 
 typedef struct otlpd_strings {
@@ -41,6 +43,31 @@ typedef struct otlpd_strmap {
   size_t n;
 } otlpd_strmap;
 
+/* A list of structs of elem_size bytes, each filled by the row's table. */
+typedef struct otlpd_sections {
+  void *v;
+  size_t n;
+} otlpd_sections;
+
+/* A scalar as YAML typed it: quoted text is a string; plain true/false a
+ * bool; plain integers (decimal, 0x, 0o) an int; other plain numbers a
+ * double; anything else a string. */
+typedef enum {
+  OTLPD_VALUE_NONE = 0, /* not set */
+  OTLPD_VALUE_STRING,
+  OTLPD_VALUE_INT,
+  OTLPD_VALUE_DOUBLE,
+  OTLPD_VALUE_BOOL,
+} otlpd_value_kind;
+
+typedef struct otlpd_value {
+  otlpd_value_kind kind;
+  char *s; /* STRING (owned by the config) */
+  int64_t i;
+  double d;
+  bool b;
+} otlpd_value;
+
 #define OTLPD_NO_OFFSET ((size_t)-1)
 
 typedef struct otlpd_setting {
@@ -53,27 +80,31 @@ typedef struct otlpd_setting {
   const char *const *choices;       /* ENUM: NULL-terminated */
   double min, max;                  /* INT/DOUBLE/DURATION/SIZE bounds when min < max */
   size_t present_offset;            /* SECTION: bool set when the key is present; OTLPD_NO_OFFSET if none */
+  size_t elem_size;                 /* SECTIONS: bytes of one element */
 } otlpd_setting;
 
 /* Helpers to write tables tersely. T is the config struct type. */
-#define OTLPD_S_BOOL(T, k, f, d, doc_) {k, OTLPD_SET_BOOL, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
-#define OTLPD_S_INT(T, k, f, d, lo, hi, doc_) {k, OTLPD_SET_INT, offsetof(T, f), d, doc_, NULL, NULL, lo, hi, OTLPD_NO_OFFSET}
-#define OTLPD_S_DOUBLE(T, k, f, d, lo, hi, doc_) {k, OTLPD_SET_DOUBLE, offsetof(T, f), d, doc_, NULL, NULL, lo, hi, OTLPD_NO_OFFSET}
-#define OTLPD_S_STRING(T, k, f, d, doc_) {k, OTLPD_SET_STRING, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
-#define OTLPD_S_DURATION(T, k, f, d, doc_) {k, OTLPD_SET_DURATION, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
-#define OTLPD_S_SIZE(T, k, f, d, doc_) {k, OTLPD_SET_SIZE, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
-#define OTLPD_S_ENDPOINT(T, k, f, d, doc_) {k, OTLPD_SET_ENDPOINT, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
-#define OTLPD_S_ENUM(T, k, f, d, ch, doc_) {k, OTLPD_SET_ENUM, offsetof(T, f), d, doc_, NULL, ch, 0, 0, OTLPD_NO_OFFSET}
-#define OTLPD_S_STRINGS(T, k, f, doc_) {k, OTLPD_SET_STRINGS, offsetof(T, f), NULL, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
-#define OTLPD_S_MAP(T, k, f, doc_) {k, OTLPD_SET_MAP, offsetof(T, f), NULL, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
-#define OTLPD_S_SECTION(T, k, f, tbl, doc_) {k, OTLPD_SET_SECTION, offsetof(T, f), NULL, doc_, tbl, NULL, 0, 0, OTLPD_NO_OFFSET}
+#define OTLPD_S_BOOL(T, k, f, d, doc_) {k, OTLPD_SET_BOOL, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_INT(T, k, f, d, lo, hi, doc_) {k, OTLPD_SET_INT, offsetof(T, f), d, doc_, NULL, NULL, lo, hi, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_DOUBLE(T, k, f, d, lo, hi, doc_) {k, OTLPD_SET_DOUBLE, offsetof(T, f), d, doc_, NULL, NULL, lo, hi, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_STRING(T, k, f, d, doc_) {k, OTLPD_SET_STRING, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_DURATION(T, k, f, d, doc_) {k, OTLPD_SET_DURATION, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_SIZE(T, k, f, d, doc_) {k, OTLPD_SET_SIZE, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_ENDPOINT(T, k, f, d, doc_) {k, OTLPD_SET_ENDPOINT, offsetof(T, f), d, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_ENUM(T, k, f, d, ch, doc_) {k, OTLPD_SET_ENUM, offsetof(T, f), d, doc_, NULL, ch, 0, 0, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_STRINGS(T, k, f, doc_) {k, OTLPD_SET_STRINGS, offsetof(T, f), NULL, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_MAP(T, k, f, doc_) {k, OTLPD_SET_MAP, offsetof(T, f), NULL, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_SECTION(T, k, f, tbl, doc_) {k, OTLPD_SET_SECTION, offsetof(T, f), NULL, doc_, tbl, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
 /* A section whose mere presence means something (protocols.http:). */
-#define OTLPD_S_SECTION_P(T, k, f, flag, tbl, doc_) {k, OTLPD_SET_SECTION, offsetof(T, f), NULL, doc_, tbl, NULL, 0, 0, offsetof(T, flag)}
+#define OTLPD_S_SECTION_P(T, k, f, flag, tbl, doc_) {k, OTLPD_SET_SECTION, offsetof(T, f), NULL, doc_, tbl, NULL, 0, 0, offsetof(T, flag), 0}
 /* A row before the SQUASH row with the same key wins: a component may
  * override a shared key (its default, its doc). */
-#define OTLPD_S_SQUASH(T, f, tbl) {"", OTLPD_SET_SQUASH, offsetof(T, f), NULL, NULL, tbl, NULL, 0, 0, OTLPD_NO_OFFSET}
-#define OTLPD_S_IGNORED(k, doc_) {k, OTLPD_SET_IGNORED, OTLPD_NO_OFFSET, NULL, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
-#define OTLPD_S_END {NULL, OTLPD_SET_END, 0, NULL, NULL, NULL, NULL, 0, 0, OTLPD_NO_OFFSET}
+#define OTLPD_S_SQUASH(T, f, tbl) {"", OTLPD_SET_SQUASH, offsetof(T, f), NULL, NULL, tbl, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_IGNORED(k, doc_) {k, OTLPD_SET_IGNORED, OTLPD_NO_OFFSET, NULL, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
+/* A list of maps; E is the element struct, tbl its table. */
+#define OTLPD_S_SECTIONS(T, k, f, E, tbl, doc_) {k, OTLPD_SET_SECTIONS, offsetof(T, f), NULL, doc_, tbl, NULL, 0, 0, OTLPD_NO_OFFSET, sizeof(E)}
+#define OTLPD_S_VALUE(T, k, f, doc_) {k, OTLPD_SET_VALUE, offsetof(T, f), NULL, doc_, NULL, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
+#define OTLPD_S_END {NULL, OTLPD_SET_END, 0, NULL, NULL, NULL, NULL, 0, 0, OTLPD_NO_OFFSET, 0}
 
 #define OTLPD_NS_PER_MS 1000000LL
 #define OTLPD_NS_PER_SEC 1000000000LL

@@ -13,6 +13,7 @@
 #include "batch_fixtures.h"
 #include "otlpd/buf.h"
 #include "otlpd/codec.h"
+#include "otlpd/component.h"
 
 /* A client request: the fixture encoded by protobuf-c. */
 static uint8_t *client_bytes(int R, int S, int N, int *counter, size_t *len) {
@@ -96,11 +97,15 @@ static void test_split_and_mixed_batches_encode_all_items(void **state) {
   assert_non_null(all->raw[1].p);
   assert_encodes_to_sequence(all, 7, 20);
   /* an edited entry is re-encoded from its decoded form */
-  otlp_resource_spans *rs = all->resources[1];
-  rs->scope_spans[0]->spans[0]->name = "s999";
-  otlpd_batch_touch(all, 1);
+  otlpd_host host = {.mutates_data = true};
+  otlpd_batch *ed = otlpd_batch_edit(&host, all);
+  otlp_scope_spans *ss = otlpd_batch_mut_items(ed, 1, 0);
+  assert_non_null(ss);
+  ss->spans[0]->name = "s999";
+  assert_null(ed->raw[1].p);
   otlpd_buf out = {0};
-  assert_int_equal(otlpd_batch_encode_pb(all, &out), 0);
+  assert_int_equal(otlpd_batch_encode_pb(ed, &out), 0);
+  otlpd_batch_unref(ed);
   int found = 0;
   for (size_t i = 0; i + 4 <= out.len; i++) found |= memcmp(out.data + i, "s999", 4) == 0;
   assert_true(found);

@@ -70,7 +70,7 @@ const otlpd_setting fake_file_settings[] = {
     OTLPD_S_DOUBLE(fake_file_cfg, "ratio", ratio, "0.5", 0, 1, "sample ratio"),
     OTLPD_S_BOOL(fake_file_cfg, "append", append, "false", "append to file"),
     {"tags", OTLPD_SET_STRINGS, offsetof(fake_file_cfg, tags), "[a, b]", "tags", NULL, NULL, 0, 0,
-     OTLPD_NO_OFFSET},
+     OTLPD_NO_OFFSET, 0},
     OTLPD_S_ENDPOINT(fake_file_cfg, "endpoint", endpoint, NULL, "optional remote"),
     OTLPD_S_IGNORED("group_by", "accepted, unused"),
     OTLPD_S_END,

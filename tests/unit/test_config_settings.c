@@ -153,7 +153,7 @@ static const otlpd_setting shared_queue_tbl[] = {
 static const otlpd_setting shared_tbl[] = {
     OTLPD_S_DURATION(shared_cfg, "timeout", timeout, "5s", "per attempt"),
     OTLPD_S_STRING(shared_cfg, "endpoint", endpoint, NULL, "URL"),
-    {"queue", OTLPD_SET_SECTION, 0, NULL, "queue", shared_queue_tbl, NULL, 0, 0, OTLPD_NO_OFFSET},
+    {"queue", OTLPD_SET_SECTION, 0, NULL, "queue", shared_queue_tbl, NULL, 0, 0, OTLPD_NO_OFFSET, 0},
     OTLPD_S_END,
 };
 typedef struct squash_cfg {
