@@ -71,8 +71,8 @@ static void finish(otlpd_send_req *req) {
 static void log_failed(otlpd_sender *s, uint64_t items, const char *why, const char *msg) {
   uint64_t total;
   if (!send_ratelimit_hit(&s->fail_log, now_ms(s), items, &total)) return;
-  otlpd_error(&s->host->log, "dropped %" PRIu64 " items since the last report: %s%s%s", total, why,
-              msg && *msg ? ": " : "", msg ? msg : "");
+  otlpd_error(&s->host->log, "dropped %" PRIu64 " items (%s%s%s); send failures are logged at most every %d s",
+              total, why, msg && *msg ? ": " : "", msg ? msg : "", SEND_LOG_WINDOW_MS / 1000);
 }
 
 void sender_fail(otlpd_send_req *req, const char *why, const char *msg, bool shutdown) {
@@ -163,7 +163,7 @@ static void drop_full(otlpd_sender *s, const otlpd_batch *b) {
   if (!send_ratelimit_hit(&s->drop_log, now_ms(s), b->items, &total)) return;
   otlpd_warn(&s->host->log,
              "sending queue is full (%" PRIu64 " of %" PRId64 "): dropped %" PRIu64
-             " items since the last report (set sending_queue::block_on_overflow to push back instead)",
+             " items (logged at most every 10 s; sending_queue::block_on_overflow: true pushes back instead)",
              s->q.used, s->cfg->queue.queue_size, total);
 }
 

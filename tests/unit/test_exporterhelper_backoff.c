@@ -9,6 +9,7 @@
 
 #include "otlpd/config.h"
 #include "otlpd/exporterhelper.h"
+#include "../../collector/exporterhelper/sender_internal.h"
 
 #define MS OTLPD_NS_PER_MS
 #define SEC OTLPD_NS_PER_SEC
@@ -179,11 +180,28 @@ static void test_rng(void **state) {
   assert_true(otlpd_rng_unit(&z) != otlpd_rng_unit(&z));
 }
 
+/* Failure logs: the first at once, then at most one line per window
+ * carrying everything counted since the last line. */
+static void test_ratelimit(void **state) {
+  send_ratelimit r = {0};
+  uint64_t total = 0;
+  assert_true(send_ratelimit_hit(&r, 1000, 5, &total));
+  assert_int_equal(total, 5);
+  assert_false(send_ratelimit_hit(&r, 1001, 3, &total));
+  assert_false(send_ratelimit_hit(&r, 1000 + SEND_LOG_WINDOW_MS - 1, 4, &total));
+  assert_true(send_ratelimit_hit(&r, 1000 + SEND_LOG_WINDOW_MS, 1, &total));
+  assert_int_equal(total, 8);
+  assert_int_equal(r.pending, 0);
+  assert_false(send_ratelimit_hit(&r, 1000 + SEND_LOG_WINDOW_MS + 1, 2, &total));
+  assert_int_equal(r.pending, 2); /* reported with the shutdown totals */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_defaults),  cmocka_unit_test(test_keys),
       cmocka_unit_test(test_bad_values), cmocka_unit_test(test_delay_schedule),
       cmocka_unit_test(test_next),      cmocka_unit_test(test_rng),
+      cmocka_unit_test(test_ratelimit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
