@@ -2,3 +2,4 @@
 otlpd_unit_test(test_exporterhelper_backoff otlpd_exporterhelper)
 otlpd_unit_test(test_exporterhelper_sender otlpd_exporterhelper)
 otlpd_unit_test(test_exporterhelper_shutdown otlpd_exporterhelper)
+otlpd_unit_test(test_exporterhelper_fanout otlpd_exporterhelper)

@@ -65,20 +65,20 @@ typedef struct fixture {
   bool timed_out;
 } fixture;
 
-static int fk_first_item(const otlpd_batch *b) {
+static inline int fk_first_item(const otlpd_batch *b) {
   int n[1] = {-1};
   if (b->signal == OTLPD_TRACES) fx_span_numbers(b, n, 1);
   else fx_point_numbers(b, n, 1);
   return n[0];
 }
 
-static void fk_record_delivered(fake *f, const otlpd_batch *b) {
+static inline void fk_record_delivered(fake *f, const otlpd_batch *b) {
   int room = FK_MAX_ITEMS - f->n_delivered;
   f->n_delivered += b->signal == OTLPD_TRACES ? fx_span_numbers(b, f->delivered + f->n_delivered, room)
                                               : fx_point_numbers(b, f->delivered + f->n_delivered, room);
 }
 
-static void fk_answer(fake *f, otlpd_send_req *req, int call) {
+static inline void fk_answer(fake *f, otlpd_send_req *req, int call) {
   f->in_flight--;
   otlpd_send_result r = {.status = OTLPD_SEND_OK};
   if (f->permanent) {
@@ -97,7 +97,7 @@ static void fk_answer(fake *f, otlpd_send_req *req, int call) {
   otlpd_sender_done(req, &r);
 }
 
-static void fk_answer_held(fake *f) {
+static inline void fk_answer_held(fake *f) {
   /* answer in arrival order; answers may queue new holds, so take a snapshot */
   int n = f->n_held;
   fk_held now[FK_MAX];
@@ -107,13 +107,13 @@ static void fk_answer_held(fake *f) {
   for (int i = 0; i < n; i++) fk_answer(f, now[i].req, now[i].call);
 }
 
-static void fk_on_timer(uv_timer_t *t) {
+static inline void fk_on_timer(uv_timer_t *t) {
   fake *f = t->data;
   fk_answer_held(f);
   if (!f->n_held) uv_timer_stop(t);
 }
 
-static void fk_send(void *exporter, otlpd_send_req *req) {
+static inline void fk_send(void *exporter, otlpd_send_req *req) {
   fixture *fx = exporter;
   fake *f = &fx->f;
   f->calls++;
@@ -141,13 +141,13 @@ static void fk_send(void *exporter, otlpd_send_req *req) {
   }
 }
 
-static void fk_release(void *exporter, otlpd_send_req *req) {
+static inline void fk_release(void *exporter, otlpd_send_req *req) {
   fixture *fx = exporter;
   fx->f.releases++;
   free(req->user);
 }
 
-static void fk_cancel(void *exporter, otlpd_send_req *req) {
+static inline void fk_cancel(void *exporter, otlpd_send_req *req) {
   fixture *fx = exporter;
   fake *f = &fx->f;
   f->cancels++;
@@ -164,7 +164,7 @@ static void fk_cancel(void *exporter, otlpd_send_req *req) {
 }
 
 /* Small intervals so retries happen within milliseconds. */
-static void fx_default_cfg(otlpd_exphelper_cfg *c) {
+static inline void fx_default_cfg(otlpd_exphelper_cfg *c) {
   *c = (otlpd_exphelper_cfg){
       .timeout = 100 * OTLPD_NS_PER_MS,
       .retry = {.enabled = true,
@@ -178,7 +178,7 @@ static void fx_default_cfg(otlpd_exphelper_cfg *c) {
   };
 }
 
-static fixture *fx_new(void) {
+static inline fixture *fx_new(void) {
   fixture *fx = calloc(1, sizeof(*fx));
   uv_loop_init(&fx->loop);
   fx->level = OTLPD_LOG_ERROR + 1; /* quiet */
@@ -193,13 +193,13 @@ static fixture *fx_new(void) {
   return fx;
 }
 
-static void fx_create(fixture *fx) {
+static inline void fx_create(fixture *fx) {
   assert_int_equal(otlpd_sender_create(&fx->host, &fx->cfg, &fx->ops, fx, OTLPD_ALL_SIGNALS, &fx->s), 0);
 }
 
 /* One batch of `items` spans numbered on from fx->counter; consume()'s
  * result. The test's own reference is dropped after the call. */
-static int fx_consume_traces(fixture *fx, int items) {
+static inline int fx_consume_traces(fixture *fx, int items) {
   otlpd_payload *p = fx_traces(1, 1, items, &fx->counter, &fx->mem);
   otlpd_batch *b = otlpd_batch_from_payload(p);
   otlpd_payload_unref(p);
@@ -213,14 +213,14 @@ static int fx_consume_traces(fixture *fx, int items) {
   return rc;
 }
 
-static void fx_on_guard(uv_timer_t *t) {
+static inline void fx_on_guard(uv_timer_t *t) {
   fixture *fx = t->data;
   fx->timed_out = true;
   uv_stop(&fx->loop);
 }
 
 /* Run until nothing is active (bounded: a hang fails the test). */
-static void fx_run(fixture *fx) {
+static inline void fx_run(fixture *fx) {
   uv_timer_init(&fx->loop, &fx->guard);
   fx->guard.data = fx;
   uv_timer_start(&fx->guard, fx_on_guard, 20000, 0);
@@ -231,21 +231,21 @@ static void fx_run(fixture *fx) {
   assert_false(fx->timed_out);
 }
 
-static void fx_on_drained(void *arg) { ((fixture *)arg)->drained = true; }
+static inline void fx_on_drained(void *arg) { ((fixture *)arg)->drained = true; }
 
-static uint64_t fx_sum(const otlpd_counter *c) {
+static inline uint64_t fx_sum(const otlpd_counter *c) {
   return otlpd_counter_get(&c[0]) + otlpd_counter_get(&c[1]) + otlpd_counter_get(&c[2]);
 }
 
 /* items in = sent + send_failed + enqueue_failed, exactly. */
-static void fx_assert_balanced(fixture *fx) {
+static inline void fx_assert_balanced(fixture *fx) {
   uint64_t out = fx_sum(fx->counters.sent) + fx_sum(fx->counters.send_failed);
   assert_int_equal(fx->items_in, out + fx_sum(fx->counters.enqueue_failed));
 }
 
 /* Shut down (if not yet), drain, and check nothing is left: no handle,
  * no charged byte, every request released. */
-static void fx_finish(fixture *fx, uint64_t deadline_ms) {
+static inline void fx_finish(fixture *fx, uint64_t deadline_ms) {
   if (!fx->drained) {
     otlpd_sender_shutdown(fx->s, fx_on_drained, fx, deadline_ms);
     fx_run(fx);
