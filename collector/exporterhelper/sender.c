@@ -121,6 +121,9 @@ static void retry(otlpd_send_req *req, const otlpd_send_result *r) {
     req->timer_init = true;
     s->open_handles++;
   }
+  otlpd_debug(&s->host->log, "retrying %zu items in %" PRIu64 " ms (attempt %u failed%s%s)",
+              req->batch->items, d_ms, req->attempt + 1, r->message ? ": " : "",
+              r->message ? r->message : "");
   req->retry_delay_ns = d;
   req->state = REQ_WAITING;
   uv_timer_start(&req->timer, on_retry, d_ms, 0);
