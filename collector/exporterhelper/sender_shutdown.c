@@ -89,13 +89,18 @@ void otlpd_sender_shutdown(otlpd_sender *s, void (*drained)(void *arg), void *ar
   s->deadline.data = s;
   s->deadline_init = true;
   s->open_handles++;
-  s->deadline_ms = uv_now(s->host->loop) + deadline_ms;
   if (deadline_ms == 0) {
+    s->deadline_ms = uv_now(s->host->loop);
     expire(s);
     return;
   }
-  uv_timer_start(&s->deadline, on_deadline, deadline_ms, 0);
-  drop_late_retries(s, deadline_ms);
+  if (deadline_ms == OTLPD_SENDER_NO_DEADLINE) {
+    s->deadline_ms = OTLPD_SENDER_NO_DEADLINE;
+  } else {
+    s->deadline_ms = uv_now(s->host->loop) + deadline_ms;
+    uv_timer_start(&s->deadline, on_deadline, deadline_ms, 0);
+    drop_late_retries(s, deadline_ms);
+  }
   sender_check_drained(s);
 }
 

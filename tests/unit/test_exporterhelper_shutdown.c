@@ -32,6 +32,25 @@ static void test_drains_queue(void **state) {
   fx_finish(fx, 0);
 }
 
+/* No deadline (service::shutdown_timeout: 0): retries go on until the
+ * backend takes everything. */
+static void test_no_deadline(void **state) {
+  fixture *fx = fx_new();
+  fx->f.mode = FK_LATER;
+  fx->f.fail_calls = 25;
+  fx->cfg.queue.num_consumers = 2;
+  fx_create(fx);
+  for (int i = 0; i < 10; i++) assert_int_equal(fx_consume_traces(fx, 5), OTLPD_OK);
+  otlpd_sender_shutdown(fx->s, fx_on_drained, fx, OTLPD_SENDER_NO_DEADLINE);
+  fx_run(fx);
+  assert_true(fx->drained);
+  assert_int_equal(otlpd_counter_get(&fx->counters.retries), 25);
+  assert_int_equal(otlpd_counter_get(&fx->counters.sent[OTLPD_TRACES]), 50);
+  assert_int_equal(fx_sum(fx->counters.send_failed), 0);
+  fx_assert_balanced(fx);
+  fx_finish(fx, 0);
+}
+
 /* A backend that never recovers: at the deadline everything left is
  * given up and counted. */
 static void test_deadline_drops(void **state) {
@@ -134,6 +153,7 @@ static void test_free_unused(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_drains_queue),
+      cmocka_unit_test(test_no_deadline),
       cmocka_unit_test(test_deadline_drops),
       cmocka_unit_test(test_deadline_cancels),
       cmocka_unit_test(test_deadline_waits_for_attempt),
