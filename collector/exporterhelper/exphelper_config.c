@@ -1,0 +1,87 @@
+/* The exporter helper's settings: otelcol exporterhelper's keys and
+ * defaults (timeout, retry_on_failure, sending_queue), spliced into every
+ * network exporter's table, and their cross-field rules. */
+#include <errno.h>
+
+#include "otlpd/config.h"
+#include "otlpd/exporterhelper.h"
+
+static const char *const sizer_choices[] = {"requests", "items", "bytes", NULL};
+
+const otlpd_setting otlpd_retry_settings[] = {
+    OTLPD_S_BOOL(otlpd_retry_cfg, "enabled", enabled, "true",
+                 "retry retryable failures (false: a failed attempt is dropped and counted)"),
+    OTLPD_S_DURATION(otlpd_retry_cfg, "initial_interval", initial_interval, "5s",
+                     "wait after the first failure before retrying"),
+    OTLPD_S_DOUBLE(otlpd_retry_cfg, "randomization_factor", randomization_factor, "0.5", 0, 1,
+                   "each wait is randomized by ± this fraction"),
+    OTLPD_S_DOUBLE(otlpd_retry_cfg, "multiplier", multiplier, "1.5", 1, 1e6,
+                   "each wait grows by this factor"),
+    OTLPD_S_DURATION(otlpd_retry_cfg, "max_interval", max_interval, "30s",
+                     "upper bound of a wait (before randomization)"),
+    OTLPD_S_DURATION(otlpd_retry_cfg, "max_elapsed_time", max_elapsed_time, "300s",
+                     "give up on a request this long after its first attempt (0 = never)"),
+    OTLPD_S_END,
+};
+
+const otlpd_setting otlpd_queue_settings[] = {
+    OTLPD_S_BOOL(otlpd_queue_cfg, "enabled", enabled, "true",
+                 "queue requests (false: send at once or refuse upstream when all consumers are busy)"),
+    OTLPD_S_INT(otlpd_queue_cfg, "num_consumers", num_consumers, "10", 1, 10000,
+                "requests in flight at once (sending or waiting to retry)"),
+    OTLPD_S_INT(otlpd_queue_cfg, "queue_size", queue_size, "1000", 0, 0,
+                "queue capacity, in the sizer's unit"),
+    OTLPD_S_ENUM(otlpd_queue_cfg, "sizer", sizer, "requests", sizer_choices,
+                 "unit of queue_size: requests (batches), items, or bytes (protobuf-encoded)"),
+    OTLPD_S_BOOL(otlpd_queue_cfg, "block_on_overflow", block_on_overflow, "false",
+                 "full queue: refuse upstream retryably (true) instead of dropping and counting (false)"),
+    OTLPD_S_IGNORED("blocking", "deprecated in otelcol; use block_on_overflow"),
+    OTLPD_S_IGNORED("wait_for_result",
+                    "otlpd answers upstream once the data is queued; the result is counted, not waited for"),
+    OTLPD_S_IGNORED("storage", "persistent queue not yet available: the queue is in memory"),
+    OTLPD_S_IGNORED("batch", "batching in the queue is not available; use the batch processor"),
+    OTLPD_S_END,
+};
+
+const otlpd_setting otlpd_exphelper_settings[] = {
+    OTLPD_S_DURATION(otlpd_exphelper_cfg, "timeout", timeout, "5s",
+                     "time limit of one attempt to send (a timeout is retryable)"),
+    OTLPD_S_SECTION(otlpd_exphelper_cfg, "retry_on_failure", retry, otlpd_retry_settings,
+                    "retry with exponential backoff"),
+    OTLPD_S_SECTION(otlpd_exphelper_cfg, "sending_queue", queue, otlpd_queue_settings,
+                    "bounded in-memory queue drained by num_consumers concurrent requests"),
+    OTLPD_S_END,
+};
+
+static void check_retry(const otlpd_retry_cfg *r, const char *path, otlpd_errors *errs) {
+  if (!r->enabled) return;
+  if (r->initial_interval <= 0)
+    otlpd_errorf(errs, "%s::retry_on_failure::initial_interval: must be positive", path);
+  if (r->max_interval < r->initial_interval)
+    otlpd_errorf(errs, "%s::retry_on_failure::max_interval: must not be less than initial_interval",
+                 path);
+  if (r->multiplier < 1)
+    otlpd_errorf(errs, "%s::retry_on_failure::multiplier: must be at least 1", path);
+  if (r->randomization_factor < 0 || r->randomization_factor > 1)
+    otlpd_errorf(errs, "%s::retry_on_failure::randomization_factor: must be between 0 and 1", path);
+  if (r->max_elapsed_time < 0)
+    otlpd_errorf(errs, "%s::retry_on_failure::max_elapsed_time: must not be negative", path);
+}
+
+static void check_queue(const otlpd_queue_cfg *q, const char *path, otlpd_errors *errs) {
+  if (q->num_consumers < 1)
+    otlpd_errorf(errs, "%s::sending_queue::num_consumers: must be at least 1", path);
+  if (!q->enabled) return;
+  if (q->queue_size <= 0)
+    otlpd_errorf(errs, "%s::sending_queue::queue_size: must be positive", path);
+  if (q->sizer < OTLPD_SIZER_REQUESTS || q->sizer > OTLPD_SIZER_BYTES)
+    otlpd_errorf(errs, "%s::sending_queue::sizer: must be requests, items or bytes", path);
+}
+
+int otlpd_exphelper_validate(const otlpd_exphelper_cfg *c, const char *path, otlpd_errors *errs) {
+  size_t before = errs->n;
+  if (c->timeout < 0) otlpd_errorf(errs, "%s::timeout: must not be negative", path);
+  check_retry(&c->retry, path, errs);
+  check_queue(&c->queue, path, errs);
+  return errs->n > before ? -EINVAL : 0;
+}

@@ -1,0 +1,71 @@
+/* The sender's private state, shared by its files (queue, dispatch,
+ * shutdown). Loop thread only. */
+#ifndef OTLPD_SENDER_INTERNAL_H
+#define OTLPD_SENDER_INTERNAL_H
+
+#include "otlpd/exporterhelper.h"
+
+/* FIFO of referenced batches with their size in the sizer's unit: a ring
+ * that grows by doubling (its length is bounded by the capacity check). */
+typedef struct send_queue_entry {
+  otlpd_batch *batch;
+  uint64_t size;
+} send_queue_entry;
+
+typedef struct send_queue {
+  send_queue_entry *v;
+  size_t head, n, cap;
+  uint64_t used; /* sum of sizes */
+} send_queue;
+
+int send_queue_push(send_queue *q, otlpd_batch *b, uint64_t size); /* 0 or -ENOMEM */
+bool send_queue_pop(send_queue *q, send_queue_entry *out);
+void send_queue_free(send_queue *q);
+/* b's size in the sizer's unit. */
+uint64_t send_queue_measure(int sizer, const otlpd_batch *b);
+
+/* At most one log line per window: the first event logs at once, later
+ * ones are summed and logged with the next event after the window. */
+typedef struct send_ratelimit {
+  uint64_t last_ms;
+  uint64_t pending; /* items since the last line */
+  bool logged;
+} send_ratelimit;
+#define SEND_LOG_WINDOW_MS 10000
+/* Adds items; true when a line should be written now with *total items. */
+bool send_ratelimit_hit(send_ratelimit *r, uint64_t now_ms, uint64_t items, uint64_t *total);
+
+enum { REQ_IDLE = 0, REQ_SENDING, REQ_WAITING };
+
+struct otlpd_sender {
+  otlpd_consumer base;
+  const otlpd_host *host;
+  const otlpd_exphelper_cfg *cfg;
+  const otlpd_sender_ops *ops;
+  void *exporter;
+  unsigned signals;
+  otlpd_rng rng;
+  send_queue q;
+  otlpd_send_req *slots; /* num_consumers requests, reused */
+  size_t *free_slots;    /* stack of idle slot indices */
+  size_t n_slots, n_free;
+  bool pumping; /* dispatch loop running: nested calls leave it to the loop */
+  send_ratelimit drop_log, fail_log;
+  /* shutdown */
+  bool stopping, expired, closing, drained_called;
+  uint64_t deadline_ms; /* loop time, when stopping */
+  uv_timer_t deadline;
+  bool deadline_init;
+  int open_handles;
+  uint64_t shutdown_dropped; /* items given up because of shutdown */
+  void (*drained)(void *arg);
+  void *drained_arg;
+};
+
+/* sender.c */
+void sender_pump(otlpd_sender *s);
+void sender_fail(otlpd_send_req *req, const char *why, const char *msg, bool shutdown);
+/* sender_shutdown.c */
+void sender_check_drained(otlpd_sender *s);
+
+#endif

@@ -1,0 +1,5 @@
+# Exporter helper: settings, backoff schedule, sending queue and retries.
+otlpd_unit_test(test_exporterhelper_backoff otlpd_exporterhelper)
+otlpd_unit_test(test_exporterhelper_sender otlpd_exporterhelper)
+otlpd_unit_test(test_exporterhelper_shutdown otlpd_exporterhelper)
+otlpd_unit_test(test_exporterhelper_fanout otlpd_exporterhelper)
