@@ -10,7 +10,7 @@
 static void handle_closed(uv_handle_t *h) {
   otlpd_http_client *c = h->data;
   if (h != (uv_handle_t *)&c->timer) free(h); /* a socket's poll */
-  if (--c->pending_closes > 0) return;
+  if (--c->pending_closes > 0 || !c->closing) return;
   void (*closed)(void *) = c->closed;
   void *arg = c->closed_arg;
   free(c);
@@ -52,7 +52,10 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   otlpd_http_sock *s = p->data;
   otlpd_http_client *c = s->c;
   int flags = 0, running;
-  if (status < 0) flags = CURL_CSELECT_ERR;
+  /* On a poll error let libcurl read or write and find the real cause
+   * (reset, refused), which also drives its resend on a dead reused
+   * connection. */
+  if (status < 0) flags = CURL_CSELECT_IN | CURL_CSELECT_OUT;
   if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
   if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
   curl_multi_socket_action(c->multi, s->fd, flags, &running);
