@@ -21,6 +21,8 @@
 #include <curl/curl.h>
 #include <zstd.h>
 
+#include "otlpd/component.h"
+#include "otlpd/config.h"
 #include "otlpd/http_client.h"
 
 #define FAULT_SERVER OTLPD_SOURCE_DIR "/tests/lib/fault_server.py"
@@ -473,6 +475,52 @@ static void streaming_body(void **state) {
   free(body);
 }
 
+static void headers_reach_the_server(void **state) {
+  fixture *fx = *state;
+  char *keys[] = {"X-Tenant", "Authorization"}, *values[] = {"t1", "Bearer abc"};
+  otlpd_strmap cfg_headers = {keys, values, 2};
+  const char *const extra[] = {"Content-Type: application/x-protobuf", NULL};
+  call c;
+  call_init(&c, OTLPD_HTTP_POST, fx->srv.port, "/v1/traces");
+  c.req.headers = &cfg_headers;
+  c.req.extra_headers = extra;
+  c.req.compression = OTLPD_HTTP_COMPRESS_GZIP;
+  otlpd_http_req_set_body(&c.req, "abc", 3);
+  run_one(fx, &c);
+  assert_int_equal(c.status, 200);
+  call_free(&c);
+  call st;
+  get(fx, &st, "/_stats");
+  assert_non_null(strstr(st.body, "\"X-Tenant\": \"t1\""));
+  assert_non_null(strstr(st.body, "\"Authorization\": \"Bearer abc\""));
+  assert_non_null(strstr(st.body, "\"Content-Type\": \"application/x-protobuf\""));
+  assert_non_null(strstr(st.body, "\"Content-Encoding\": \"gzip\""));
+  assert_non_null(strstr(st.body, "\"body_length\": 3"));
+  assert_null(strstr(st.body, "\"Expect\""));
+  call_free(&st);
+}
+
+/* The daemon's slot: one client made on first use, closed through the slot. */
+static void shared_client_is_made_once(void **state) {
+  fixture *fx = *state;
+  otlpd_http_slot slot = {0};
+  otlpd_log_level lvl = OTLPD_LOG_ERROR;
+  otlpd_host host = {.loop = &fx->loop, .log = {"test", &lvl}, .http = &slot};
+  otlpd_http_client *a = otlpd_http_shared(&host);
+  assert_non_null(a);
+  assert_ptr_equal(otlpd_http_shared(&host), a);
+  call c;
+  call_init(&c, OTLPD_HTTP_GET, fx->srv.port, "/x");
+  assert_int_equal(otlpd_http_send(a, &c.req), 0);
+  uv_run(&fx->loop, UV_RUN_DEFAULT);
+  assert_int_equal(c.status, 200);
+  call_free(&c);
+  slot.close(slot.client);
+  assert_int_equal(otlpd_http_send(a, &c.req), -ESHUTDOWN);
+  otlpd_host bare = {.loop = &fx->loop};
+  assert_null(otlpd_http_shared(&bare));
+}
+
 static void settings_compression_names(void **state) {
   (void)state;
   otlpd_http_compression k;
@@ -483,6 +531,26 @@ static void settings_compression_names(void **state) {
   assert_int_equal(otlpd_http_compression_parse("none", &k), 0);
   assert_int_equal(k, OTLPD_HTTP_COMPRESS_NONE);
   assert_int_equal(otlpd_http_compression_parse("snappy", &k), -EINVAL);
+
+  otlpd_errors errs = {0};
+  otlpd_http_client_cfg cfg = {.endpoint = "https://x:4318", .compression = "gzip",
+                               .tls = {.min_version = "1.2", .max_version = "1.3"}};
+  assert_int_equal(otlpd_http_client_cfg_validate(&cfg, "exporters::otlphttp", &errs), 0);
+  cfg.compression = "lz4";
+  cfg.endpoint = "x:4318";
+  cfg.tls.min_version = "1.4";
+  cfg.tls.cert_file = "c.pem";
+  assert_int_equal(otlpd_http_client_cfg_validate(&cfg, "exporters::otlphttp", &errs), -EINVAL);
+  assert_int_equal(errs.n, 4);
+  assert_non_null(strstr(errs.msgs[3], "exporters::otlphttp::tls: cert_file and key_file"));
+  otlpd_errors_free(&errs);
+  cfg.tls = (otlpd_tls_client_cfg){.min_version = "1.3", .max_version = "1.2"};
+  cfg.compression = NULL;
+  cfg.endpoint = NULL;
+  assert_int_equal(otlpd_http_client_cfg_validate(&cfg, "e", &errs), -EINVAL);
+  assert_int_equal(errs.n, 1);
+  assert_non_null(strstr(errs.msgs[0], "e::tls::max_version"));
+  otlpd_errors_free(&errs);
 }
 
 /* ---- TLS, with certificates made now by the openssl CLI ---- */
@@ -598,6 +666,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(cancel_in_flight_calls_done_once, setup, teardown),
       cmocka_unit_test_setup_teardown(close_cancels_what_is_in_flight, setup, teardown),
       cmocka_unit_test_setup_teardown(streaming_body, setup, teardown),
+      cmocka_unit_test_setup_teardown(headers_reach_the_server, setup, teardown),
+      cmocka_unit_test_setup_teardown(shared_client_is_made_once, setup, teardown),
       cmocka_unit_test(settings_compression_names),
   };
   const struct CMUnitTest tls[] = {
