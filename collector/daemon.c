@@ -145,6 +145,9 @@ int otlpd_daemon_run(otlpd_config *cfg) {
     uv_unref((uv_handle_t *)&d->sig_int);
     uv_run(&d->loop, UV_RUN_DEFAULT);
   }
+  /* Exporters drained: close the shared HTTP client while they still exist
+   * (anything left in flight gets its cancelled callback). */
+  if (d->http.client) d->http.close(d->http.client);
   otlpd_pipelines_destroy(d);
   uv_walk(&d->loop, close_walk, NULL);
   uv_run(&d->loop, UV_RUN_DEFAULT);

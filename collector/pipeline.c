@@ -31,6 +31,7 @@ static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, co
   in->host.log.level = &d->log_level;
   in->host.id = cc->id;
   in->host.shutting_down = &d->shutting_down;
+  in->host.http = &d->http;
   in->host.counters = &in->counters;
   in->host.drain_ms = UINT64_MAX;
   in->host.mutates_data = cc->factory->mutates_data;

@@ -70,6 +70,15 @@ typedef enum {
 const char *otlpd_kind_name(otlpd_kind k); /* "receiver", ... */
 const char *otlpd_kind_section(otlpd_kind k); /* "receivers", ... */
 
+/* The daemon's shared HTTP client (collector/httpclient/), created on first
+ * use by otlpd_http_shared(). The daemon closes it through `close` after the
+ * pipelines drained, so the core does not link libcurl. */
+struct otlpd_http_client;
+typedef struct otlpd_http_slot {
+  struct otlpd_http_client *client;
+  void (*close)(struct otlpd_http_client *c);
+} otlpd_http_slot;
+
 /* What the daemon hands a component at creation. All pointers outlive the
  * instance. */
 typedef struct otlpd_host {
@@ -84,6 +93,7 @@ typedef struct otlpd_host {
   uint64_t drain_ms;
   bool mutates_data;       /* the factory's mutates_data: may use the edit API */
   volatile bool *shutting_down;
+  otlpd_http_slot *http;   /* use otlpd_http_shared(host); NULL in bare test hosts */
 } otlpd_host;
 
 typedef struct otlpd_create_params {
