@@ -39,7 +39,6 @@ typedef struct otlpd_daemon {
   uv_timer_t stage_timer;  /* shuts exporters down once processors drained */
   bool exporters_stopped;
   otlpd_http_slot http;    /* shared HTTP client, created lazily */
-  uint64_t shutdown_started_ms; /* loop time of SIGTERM */
   int exit_code;
 } otlpd_daemon;
 
