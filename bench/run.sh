@@ -34,7 +34,7 @@ GRPC_FLOOD_CONNS=${GRPC_FLOOD_CONNS:-16}
 GRPC_FLOOD_STREAMS=${GRPC_FLOOD_STREAMS:-16}
 CEILING_SECONDS=${CEILING_SECONDS:-2}
 ADJ_CEILING_SECONDS=${ADJ_CEILING_SECONDS:-1}
-SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood}
+SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs}
 payloads=$bench/payloads
 out=$bench/out
 
@@ -174,8 +174,19 @@ stop_daemon() {
   stop_rc=$rc
 }
 
+# write_config <dir> <http|grpc> <port> <signal> <proto|json|forward> [sink port]
+# forward: the otlphttp exporter sends to a sink otlpd on the sink port.
 write_config() {
-  local dir=$1 proto=$2 port=$3 sig=$4 fmt=$5
+  local dir=$1 proto=$2 port=$3 sig=$4 fmt=$5 sink_port=${6:-}
+  local exporter="file/out:
+    path: $dir/out.$fmt
+    format: $fmt" exporter_id=file/out
+  if [ "$fmt" = forward ]; then
+    exporter="otlphttp/out:
+    endpoint: http://127.0.0.1:$sink_port
+    compression: none"
+    exporter_id=otlphttp/out
+  fi
   cat > "$dir/config.yaml" <<YAML
 receivers:
   otlp:
@@ -185,9 +196,7 @@ receivers:
 processors:
   batch:
 exporters:
-  file/out:
-    path: $dir/out.$fmt
-    format: $fmt
+  $exporter
 service:
   telemetry:
     logs:
@@ -196,7 +205,7 @@ service:
     $sig:
       receivers: [otlp]
       processors: [batch]
-      exporters: [file/out]
+      exporters: [$exporter_id]
 YAML
 }
 
@@ -259,13 +268,26 @@ results=()
 # run_scenario <name> <http|grpc> <signal> <proto|json> <connections> [streams per connection]
 run_scenario() {
   local name=$1 proto=$2 sig=$3 fmt=$4 conns=$5 streams=${6:-1}
-  local dir=$out/$name port pid modes=pb-reencode,pb-wire
+  local dir=$out/$name port pid modes=pb-reencode,pb-wire sink_pid="" sink_port="" out_file
   rm -rf "$dir"; mkdir -p "$dir"
   [ "$fmt" = json ] && modes=json-encode
+  out_file=$dir/out.$fmt
   adj=()
   adjacent_ceiling "$sig" "$modes" before
+  if [ "$fmt" = forward ]; then
+    # The sink (a second otlpd writing protobuf) shares the load
+    # generator's core; the forwarder's own CPU is what is measured.
+    modes=pb-wire
+    mkdir -p "$dir/sink"
+    sink_port=$(free_port)
+    write_config "$dir/sink" http "$sink_port" "$sig" proto
+    taskset -c "$LOAD_CPU" "$otlpd" --config "$dir/sink/config.yaml" > "$dir/sink/otlpd.log" 2>&1 &
+    sink_pid=$!
+    wait_listening "$sink_pid" "$sink_port" || die "$name: the sink otlpd did not start"
+    out_file=$dir/sink/out.proto
+  fi
   port=$(free_port)
-  write_config "$dir" "$proto" "$port" "$sig" "$fmt"
+  write_config "$dir" "$proto" "$port" "$sig" "$fmt" "$sink_port"
   taskset -c "$DAEMON_CPU" "$otlpd" --config "$dir/config.yaml" > "$dir/otlpd.log" 2>&1 &
   pid=$!
   if ! wait_listening "$pid" "$port"; then
@@ -301,6 +323,11 @@ run_scenario() {
   stop_daemon "$pid"
   rc=$stop_rc
   children_cpu life1 "$dir/times.txt"
+  if [ -n "$sink_pid" ]; then
+    local fwd_rc=$rc
+    stop_daemon "$sink_pid"
+    rc="$fwd_rc (sink: $stop_rc)"
+  fi
 
   local written records secs
   adjacent_ceiling "$sig" "$modes" after
@@ -308,7 +335,9 @@ run_scenario() {
   for m in ${modes//,/ }; do
     ceil+="$m ${adj[before-$m-cpu]:-0} ${adj[after-$m-cpu]:-0} ${adj[before-$m-wall]:-0} ${adj[after-$m-wall]:-0};"
   done
-  read -r written records < <("$build/otlpd_bench_count" "$sig" "$fmt" "$dir/out.$fmt" 2>>"$dir/count.err" || echo "? ?")
+  local count_fmt=$fmt
+  [ "$fmt" = forward ] && count_fmt=proto
+  read -r written records < <("$build/otlpd_bench_count" "$sig" "$count_fmt" "$out_file" 2>>"$dir/count.err" || echo "? ?")
   secs=${load_secs:-$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')}
   results+=("$(awk -v name="$name" -v proto="$proto" -v conns="$conns" -v streams="$streams" \
     -v n200="$n200" -v n503="$n503" -v refused="$grpc_refused" -v codes="$grpc_codes" \
@@ -340,7 +369,7 @@ run_scenario() {
         printf "   vs %-11s ceiling (%.0f / %.0f items/CPU-s before / after%s): written %.1f%% of its items/s, %.1f%% per CPU-s%s\n",
           f[1], f[2], f[3], (drift > 10 || drift < -10 ? sprintf(", DRIFT %+.0f%%: machine speed changed", drift) : ""),
           (cw > 0 ? 100 * w / s / cw : 0), (cc > 0 ? 100 * eff / cc : 0),
-          (f[1] == "pb-reencode" ? " (target >= 55%)" : "")
+          (f[1] == "pb-reencode" ? " (target >= 55%)" : (name ~ /^forward/ ? " (target >= 50%)" : ""))
       }
       printf "   RSS idle %.1f MB, peak %.1f MB%s; %s; other failures %d; exit status after SIGTERM %s",
         idle / 1024, hwm / 1024, (flood ? " (target <= 64 MB)" : ""),
@@ -357,7 +386,7 @@ run_scenario() {
   else
     grep -E 'latency_us|errors' "$dir/wrk.txt" | sed 's/^/   wrk: /'
   fi
-  rm -f "$dir/out.$fmt" # can be hundreds of MB
+  rm -f "$out_file" # can be hundreds of MB
 }
 
 echo "== load: otlpd on cpu $DAEMON_CPU, load generator on cpu $LOAD_CPU, ${DURATION}s each, OTLP -> batch -> file"
@@ -370,6 +399,8 @@ for s in $SCENARIOS; do
     grpc-traces-proto) run_scenario grpc-traces-proto grpc traces proto "$CONNS" 1 ;;
     grpc-logs-proto) run_scenario grpc-logs-proto grpc logs proto "$CONNS" 1 ;;
     grpc-flood) run_scenario grpc-flood grpc traces proto "$GRPC_FLOOD_CONNS" "$GRPC_FLOOD_STREAMS" ;;
+    forward-traces) run_scenario forward-traces http traces forward "$CONNS" ;;
+    forward-logs) run_scenario forward-logs http logs forward "$CONNS" ;;
     *) die "unknown scenario '$s'" ;;
   esac
 done

@@ -38,7 +38,6 @@ typedef struct otlpd_daemon {
   uv_timer_t drain_deadline; /* service::shutdown_timeout */
   uv_timer_t stage_timer;  /* shuts exporters down once processors drained */
   bool exporters_stopped;
-  uint64_t shutdown_started_ms; /* loop time of SIGTERM */
   otlpd_http_slot http;    /* shared HTTP client, created lazily */
   int exit_code;
 } otlpd_daemon;

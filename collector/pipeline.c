@@ -33,7 +33,7 @@ static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, co
   in->host.shutting_down = &d->shutting_down;
   in->host.http = &d->http;
   in->host.counters = &in->counters;
-  in->host.drain_ms = UINT64_MAX;
+  in->host.drain_deadline_ms = UINT64_MAX;
   in->host.mutates_data = cc->factory->mutates_data;
   d->n_inst++;
   return in;
@@ -166,22 +166,10 @@ static bool processors_drained(otlpd_daemon *d) {
   return true;
 }
 
-/* What is left of service::shutdown_timeout, less a tenth so exporters
- * give up (and count what they drop) before the daemon's hard deadline. */
-static uint64_t exporter_drain_ms(otlpd_daemon *d) {
-  if (d->cfg.shutdown_timeout <= 0) return UINT64_MAX;
-  uint64_t total = (uint64_t)(d->cfg.shutdown_timeout / OTLPD_NS_PER_MS);
-  uint64_t spent = uv_now(&d->loop) - d->shutdown_started_ms;
-  uint64_t left = spent < total ? total - spent : 0;
-  return left - left / 10;
-}
-
 static void shutdown_exporters(otlpd_daemon *d) {
   if (d->exporters_stopped) return;
   d->exporters_stopped = true;
   if (uv_is_active((uv_handle_t *)&d->stage_timer)) uv_timer_stop(&d->stage_timer);
-  uint64_t drain = exporter_drain_ms(d);
-  for (size_t i = 0; i < d->n_inst; i++) d->inst[i].host.drain_ms = drain;
   shutdown_kind(d, OTLPD_EXPORTER);
 }
 
@@ -192,9 +180,21 @@ static void on_stage_timer(uv_timer_t *t) {
   if (processors_drained(d)) shutdown_exporters(d);
 }
 
+/* Exporters give up a tenth before the daemon's hard deadline, so what
+ * they lose is counted and said, and processors held back by them can
+ * still drain into the others. */
+static void set_drain_deadline(otlpd_daemon *d) {
+  uint64_t deadline = UINT64_MAX;
+  if (d->cfg.shutdown_timeout > 0) {
+    uint64_t total = (uint64_t)(d->cfg.shutdown_timeout / OTLPD_NS_PER_MS);
+    deadline = uv_now(&d->loop) + total - total / 10;
+  }
+  for (size_t i = 0; i < d->n_inst; i++) d->inst[i].host.drain_deadline_ms = deadline;
+}
+
 void otlpd_pipelines_shutdown(otlpd_daemon *d) {
   d->shutting_down = true;
-  d->shutdown_started_ms = uv_now(&d->loop);
+  set_drain_deadline(d);
   shutdown_kind(d, OTLPD_RECEIVER);
   /* Processors were created back to front per pipeline, so walking the
    * array backwards flushes each pipeline front to back. */

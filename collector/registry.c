@@ -9,6 +9,8 @@ extern const otlpd_factory otlpd_processor_memory_limiter;
 extern const otlpd_factory otlpd_processor_resource;
 extern const otlpd_factory otlpd_exporter_file;
 extern const otlpd_factory otlpd_exporter_debug;
+extern const otlpd_factory otlpd_exporter_otlphttp;
+extern const otlpd_factory otlpd_exporter_otlp_http;
 
 static const otlpd_factory *const factories[] = {
     &otlpd_receiver_otlp,
@@ -17,6 +19,8 @@ static const otlpd_factory *const factories[] = {
     &otlpd_processor_resource,
     &otlpd_exporter_file,
     &otlpd_exporter_debug,
+    &otlpd_exporter_otlphttp,
+    &otlpd_exporter_otlp_http,
 };
 
 const otlpd_factory *const *otlpd_factories(size_t *n) {

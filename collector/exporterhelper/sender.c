@@ -182,6 +182,8 @@ static int send_direct(otlpd_sender *s, otlpd_batch *b) {
 static int sender_consume(otlpd_consumer *self, otlpd_batch *b) {
   otlpd_sender *s = (otlpd_sender *)self;
   if (!(s->signals & OTLPD_SIGNAL_BIT(b->signal))) return OTLPD_ERR_PERMANENT;
+  if (*s->host->shutting_down) sender_notice_drain(s);
+  if (s->expired) return sender_drop_late(s, b);
   if (s->stopping) return OTLPD_ERR_RETRY;
   if (!b->n) return OTLPD_OK;
   if (!s->cfg->queue.enabled) return send_direct(s, b);
@@ -200,6 +202,8 @@ static int sender_consume(otlpd_consumer *self, otlpd_batch *b) {
 
 static int sender_admit(otlpd_consumer *self, const otlpd_batch *b) {
   otlpd_sender *s = (otlpd_sender *)self;
+  if (*s->host->shutting_down) sender_notice_drain(s);
+  if (s->expired) return OTLPD_OK; /* dropped and counted in consume */
   if (s->stopping) return OTLPD_ERR_RETRY;
   if (!s->cfg->queue.enabled) return s->n_free ? OTLPD_OK : OTLPD_ERR_RETRY;
   if (!s->cfg->queue.block_on_overflow) return OTLPD_OK;

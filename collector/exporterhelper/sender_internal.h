@@ -67,5 +67,10 @@ void sender_pump(otlpd_sender *s);
 void sender_fail(otlpd_send_req *req, const char *why, const char *msg, bool shutdown);
 /* sender_shutdown.c */
 void sender_check_drained(otlpd_sender *s);
+/* The daemon drains: arm the deadline timer at host->drain_deadline_ms
+ * (once). */
+void sender_notice_drain(otlpd_sender *s);
+/* Past the deadline: b is dropped and counted (returns OTLPD_OK). */
+int sender_drop_late(otlpd_sender *s, const otlpd_batch *b);
 
 #endif

@@ -79,16 +79,51 @@ static void drop_late_retries(otlpd_sender *s, uint64_t deadline_ms) {
   }
 }
 
+static void deadline_timer_init(otlpd_sender *s) {
+  if (s->deadline_init) return;
+  uv_timer_init(s->host->loop, &s->deadline);
+  s->deadline.data = s;
+  s->deadline_init = true;
+  s->open_handles++;
+}
+
+void sender_notice_drain(otlpd_sender *s) {
+  if (s->deadline_init || s->host->drain_deadline_ms == UINT64_MAX) return;
+  deadline_timer_init(s);
+  uint64_t now = uv_now(s->host->loop), at = s->host->drain_deadline_ms;
+  s->deadline_ms = at;
+  uv_timer_start(&s->deadline, on_deadline, at > now ? at - now : 0, 0);
+}
+
+int sender_drop_late(otlpd_sender *s, const otlpd_batch *b) {
+  otlpd_count(&s->host->counters->send_failed[b->signal], b->items);
+  s->shutdown_dropped += b->items;
+  return OTLPD_OK;
+}
+
+uint64_t otlpd_sender_drain_ms(const otlpd_host *host) {
+  uint64_t at = host->drain_deadline_ms, now = uv_now(host->loop);
+  if (at == UINT64_MAX) return OTLPD_SENDER_NO_DEADLINE;
+  return at > now ? at - now : 0;
+}
+
 void otlpd_sender_shutdown(otlpd_sender *s, void (*drained)(void *arg), void *arg,
                            uint64_t deadline_ms) {
   if (s->stopping) return;
   s->stopping = true;
   s->drained = drained;
   s->drained_arg = arg;
-  uv_timer_init(s->host->loop, &s->deadline);
-  s->deadline.data = s;
-  s->deadline_init = true;
-  s->open_handles++;
+  bool armed = s->deadline_init;
+  deadline_timer_init(s);
+  if (s->expired) { /* the drain deadline passed before shutdown */
+    sender_check_drained(s);
+    return;
+  }
+  if (armed) { /* the timer already runs to the drain deadline */
+    if (deadline_ms != OTLPD_SENDER_NO_DEADLINE) drop_late_retries(s, deadline_ms);
+    sender_check_drained(s);
+    return;
+  }
   if (deadline_ms == 0) {
     s->deadline_ms = uv_now(s->host->loop);
     expire(s);

@@ -63,6 +63,17 @@ static void read_partial(otlpd_signal s, const ProtobufCMessage *m, otlphttp_ans
   }
 }
 
+/* Printable text is shown as is (cut to the message's size); anything
+ * else says nothing rather than garbling the log. */
+static void text_message(otlphttp_answer *out, const uint8_t *body, size_t len) {
+  size_t n = len < sizeof(out->message) - 1 ? len : sizeof(out->message) - 1;
+  for (size_t i = 0; i < n; i++)
+    if ((body[i] < 0x20 && body[i] != '\n' && body[i] != '\t' && body[i] != '\r') || body[i] == 0x7f) return;
+  memcpy(out->message, body, n);
+  out->message[n] = 0;
+  while (n && (out->message[n - 1] == '\n' || out->message[n - 1] == '\r')) out->message[--n] = 0;
+}
+
 void otlphttp_read_answer(otlpd_signal s, int status, const uint8_t *body, size_t len, bool json,
                           otlphttp_answer *out) {
   memset(out, 0, sizeof(*out));
@@ -77,6 +88,7 @@ void otlphttp_read_answer(otlpd_signal s, int status, const uint8_t *body, size_
   } else {
     ProtobufCMessage *m = decode(&google__rpc__status__descriptor, body, len, json, a);
     if (m) set_message(out, ((Google__Rpc__Status *)m)->message);
+    if (!out->message[0]) text_message(out, body, len); /* a proxy's or a plain-text answer */
   }
   otlpd_arena_free(a);
 }

@@ -87,10 +87,12 @@ typedef struct otlpd_host {
   otlpd_logger log;        /* names this instance */
   const char *id;          /* "file/x" */
   otlpd_counters *counters; /* this instance's counters (counters.h) */
-  /* exporters, set just before shutdown(): how long they may take to
-   * deliver what they hold (what remains of service::shutdown_timeout,
-   * less a margin to say what was lost); UINT64_MAX = no limit */
-  uint64_t drain_ms;
+  /* set at SIGTERM: loop time (uv_now) by which exporters give up what
+   * they could not deliver (service::shutdown_timeout less a tenth, so
+   * they can say what they lost before the daemon's hard deadline);
+   * UINT64_MAX = no limit. An exporter that still refuses data at that
+   * time must accept and drop it, so processors upstream can drain. */
+  uint64_t drain_deadline_ms;
   bool mutates_data;       /* the factory's mutates_data: may use the edit API */
   volatile bool *shutting_down;
   otlpd_http_slot *http;   /* use otlpd_http_shared(host); NULL in bare test hosts */

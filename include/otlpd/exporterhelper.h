@@ -158,12 +158,19 @@ void otlpd_sender_charge(otlpd_send_req *req, size_t bytes);
 /* Stop accepting (consume -> OTLPD_ERR_RETRY) and keep sending what is
  * queued and in flight, retries included, for at most deadline_ms (0: give
  * up on everything not already in an attempt; OTLPD_SENDER_NO_DEADLINE:
- * no limit). Exporters pass host->drain_ms, which the daemon sets to what
- * remains of service::shutdown_timeout (UINT64_MAX when unlimited). At the deadline what is
- * left is counted as send_failed and logged; attempts in flight are
- * cancelled (ops->cancel) and waited for. drained(arg) is called once
- * nothing is left and the sender has no active handle. */
+ * no limit). Exporters pass otlpd_sender_drain_ms(host). At the deadline
+ * what is left is counted as send_failed and logged; attempts in flight
+ * are cancelled (ops->cancel) and waited for. drained(arg) is called once
+ * nothing is left and the sender has no active handle.
+ *
+ * Before shutdown, once the daemon drains (host->shutting_down), the
+ * sender already honours host->drain_deadline_ms: at that time it gives up
+ * what it holds and from then on admits every batch and drops it
+ * (counted), so a processor held back by this exporter (block_on_overflow)
+ * can drain into the pipeline's other exporters. */
 #define OTLPD_SENDER_NO_DEADLINE UINT64_MAX
+/* What is left until host->drain_deadline_ms, as a shutdown deadline. */
+uint64_t otlpd_sender_drain_ms(const otlpd_host *host);
 void otlpd_sender_shutdown(otlpd_sender *s, void (*drained)(void *arg), void *arg,
                            uint64_t deadline_ms);
 

@@ -186,6 +186,7 @@ static inline fixture *fx_new(void) {
   fx->host.mem = &fx->mem;
   fx->host.counters = &fx->counters;
   fx->host.shutting_down = &fx->stopping;
+  fx->host.drain_deadline_ms = UINT64_MAX;
   fx->host.log = (otlpd_logger){"test/x", &fx->level};
   fx->host.id = "test/x";
   fx->ops = (otlpd_sender_ops){.send = fk_send, .release = fk_release, .cancel = fk_cancel};

@@ -126,6 +126,36 @@ static void test_late_retry_given_up(void **state) {
   fx_finish(fx, 0);
 }
 
+/* The daemon drains and this exporter's backend is dead with
+ * block_on_overflow: it refuses admission until the drain deadline, then
+ * gives up what it holds and admits and drops (counted) what still comes,
+ * so the processor held back by it can drain into the other exporters. */
+static void test_drain_deadline_before_shutdown(void **state) {
+  fixture *fx = fx_new();
+  fx->f.mode = FK_HOLD;
+  fx->f.cancel_answers = true;
+  fx->cfg.queue.num_consumers = 1;
+  fx->cfg.queue.queue_size = 1;
+  fx->cfg.queue.block_on_overflow = true;
+  fx_create(fx);
+  assert_int_equal(fx_consume_traces(fx, 3), OTLPD_OK); /* in flight, held */
+  assert_int_equal(fx_consume_traces(fx, 3), OTLPD_OK); /* queued */
+  assert_int_equal(fx_consume_traces(fx, 3), OTLPD_ERR_RETRY); /* full: pushes back */
+  fx->stopping = true; /* SIGTERM */
+  fx->host.drain_deadline_ms = uv_now(&fx->loop) + 5;
+  assert_int_equal(fx_consume_traces(fx, 3), OTLPD_ERR_RETRY); /* still before the deadline */
+  uv_run(&fx->loop, UV_RUN_ONCE); /* the deadline passes */
+  assert_int_equal(otlpd_counter_get(&fx->counters.send_failed[OTLPD_TRACES]), 6);
+  assert_int_equal(fx_consume_traces(fx, 4), OTLPD_OK); /* admitted and dropped */
+  assert_int_equal(otlpd_counter_get(&fx->counters.send_failed[OTLPD_TRACES]), 10);
+  assert_int_equal(fx->f.calls, 1); /* nothing else was sent */
+  otlpd_sender_shutdown(fx->s, fx_on_drained, fx, otlpd_sender_drain_ms(&fx->host));
+  fx_run(fx);
+  assert_true(fx->drained);
+  fx_assert_balanced(fx);
+  fx_finish(fx, 0);
+}
+
 static void test_idle_shutdown(void **state) {
   fixture *fx = fx_new();
   fx_create(fx);
@@ -158,6 +188,7 @@ int main(void) {
       cmocka_unit_test(test_deadline_cancels),
       cmocka_unit_test(test_deadline_waits_for_attempt),
       cmocka_unit_test(test_late_retry_given_up),
+      cmocka_unit_test(test_drain_deadline_before_shutdown),
       cmocka_unit_test(test_idle_shutdown),
       cmocka_unit_test(test_free_unused),
   };

@@ -63,6 +63,11 @@ static void test_error_status_message(void **state) {
   otlphttp_read_answer(OTLPD_TRACES, 400, pb.data, pb.len, false, &a);
   assert_int_equal(a.verdict, OTLPHTTP_PERMANENT);
   assert_string_equal(a.message, "bad span id");
+  /* a plain-text answer (a proxy's, a load balancer's) is shown as is */
+  const char *text = "upstream connect error\n";
+  otlphttp_read_answer(OTLPD_TRACES, 502, (const uint8_t *)text, strlen(text), false, &a);
+  assert_int_equal(a.verdict, OTLPHTTP_RETRYABLE);
+  assert_string_equal(a.message, "upstream connect error");
   /* garbage bodies leave the message empty and never crash */
   const uint8_t junk[] = {0xff, 0xff, 0xff, 0x01, 0x02};
   otlphttp_read_answer(OTLPD_TRACES, 503, junk, sizeof(junk), false, &a);

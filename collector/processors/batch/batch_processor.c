@@ -15,6 +15,9 @@
  * batch timeout per attempt. */
 #define BACKOFF_FIRST_MS 20
 #define BACKOFF_MAX_MS 1000
+/* While the daemon drains, exporters may start taking data again at their
+ * drain deadline (they then drop what they cannot send): look often. */
+#define BACKOFF_MAX_STOPPING_MS 100
 
 static size_t held(const batch_proc *bp) {
   return bp->pending->items + (bp->refused ? bp->refused->items : 0);
@@ -33,8 +36,9 @@ static int deliver(batch_proc *bp, otlpd_batch *out) {
   if (rc == OTLPD_ERR_RETRY) {
     bp->refused = out;
     bp->refused_downstream++;
+    uint64_t max = bp->stopping ? BACKOFF_MAX_STOPPING_MS : BACKOFF_MAX_MS;
     bp->backoff_ms = bp->backoff_ms ? bp->backoff_ms * 2 : BACKOFF_FIRST_MS;
-    if (bp->backoff_ms > BACKOFF_MAX_MS) bp->backoff_ms = BACKOFF_MAX_MS;
+    if (bp->backoff_ms > max) bp->backoff_ms = max;
     return rc;
   }
   if (rc == OTLPD_OK) {
@@ -177,6 +181,7 @@ static int start(void *state) {
 static void shutdown_(void *state) {
   batch_proc *bp = state;
   bp->stopping = true;
+  if (bp->backoff_ms > BACKOFF_MAX_STOPPING_MS) bp->backoff_ms = BACKOFF_MAX_STOPPING_MS;
   if (!bp->backoff_ms) flush(bp, 1);
   if (holds_any(bp))
     otlpd_info(&bp->host->log, "draining: downstream refuses for now; retrying %zu items", held(bp));
