@@ -19,4 +19,4 @@ static void route(gpr_log_func_args *a) {
   otlpd_log(&core_log, lvl, "%s (%s:%d)", a->message, file ? file + 1 : (a->file ? a->file : "?"), a->line);
 }
 
-void grpc_log_route(void) { gpr_set_log_function(route); }
+void otlp_grpc_log_route(void) { gpr_set_log_function(route); }

@@ -15,8 +15,8 @@
 #define DECODE_EXPANSION 32
 #define DECODE_SLACK (1024 * 1024)
 
-int grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s) {
-  grpc_rpc *rpc = calloc(1, sizeof(*rpc));
+int otlp_grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s) {
+  otlp_grpc_rpc *rpc = calloc(1, sizeof(*rpc));
   if (!rpc) return -ENOMEM;
   rpc->g = g;
   rpc->unknown = unknown;
@@ -32,7 +32,7 @@ int grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s) {
                                             &rpc->metadata, &rpc->payload, g->cq, g->cq, rpc);
   if (e != GRPC_CALL_OK) {
     otlpd_error(g->log, "grpc: cannot request a call: %s", grpc_call_error_to_string(e));
-    grpc_rpc_free(rpc);
+    otlp_grpc_rpc_free(rpc);
     return -EIO;
   }
   return 0;
@@ -41,22 +41,22 @@ int grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s) {
 /* Decoded requests waiting for the loop count as held memory, so the
  * early refusal on the gRPC thread sees them; otlp_ingest charges the
  * payload itself, so the charge is dropped just before. */
-static void charge(grpc_rpc *rpc) {
+static void charge(otlp_grpc_rpc *rpc) {
   otlpd_memacct *m = rpc->g->r->host->mem;
   if (!m || !rpc->arena) return;
   rpc->charged = otlpd_arena_footprint(rpc->arena);
   otlpd_memacct_charge(m, rpc->charged);
 }
 
-void grpc_rpc_uncharge(grpc_rpc *rpc) {
+void otlp_grpc_rpc_uncharge(otlp_grpc_rpc *rpc) {
   if (!rpc->charged) return;
   otlpd_memacct_release(rpc->g->r->host->mem, rpc->charged);
   rpc->charged = 0;
 }
 
-void grpc_rpc_free(grpc_rpc *rpc) {
+void otlp_grpc_rpc_free(otlp_grpc_rpc *rpc) {
   otlp_grpc *g = rpc->g;
-  grpc_rpc_uncharge(rpc);
+  otlp_grpc_rpc_uncharge(rpc);
   if (rpc->call) grpc_call_unref(rpc->call);
   grpc_metadata_array_destroy(&rpc->metadata);
   grpc_call_details_destroy(&rpc->details);
@@ -82,7 +82,7 @@ static grpc_byte_buffer *encode_response(otlpd_signal s, size_t rejected, const 
 
 /* Any thread (grpc_call_start_batch is thread-safe). Once the batch is
  * started the gRPC thread owns rpc again: it frees it on completion. */
-void grpc_rpc_reply(grpc_rpc *rpc, grpc_status_code code, const char *msg, size_t rejected) {
+void otlp_grpc_rpc_reply(otlp_grpc_rpc *rpc, grpc_status_code code, const char *msg, size_t rejected) {
   grpc_op ops[4];
   memset(ops, 0, sizeof(ops));
   size_t n = 0;
@@ -110,12 +110,12 @@ void grpc_rpc_reply(grpc_rpc *rpc, grpc_status_code code, const char *msg, size_
   if (e != GRPC_CALL_OK) {
     /* Only a bug in the ops above gets here; the call is dropped. */
     otlpd_error(rpc->g->log, "grpc: cannot send a reply: %s", grpc_call_error_to_string(e));
-    grpc_rpc_free(rpc);
+    otlp_grpc_rpc_free(rpc);
   }
 }
 
 /* Payload -> decoded request in a fresh arena. Returns a gRPC status. */
-static grpc_status_code decode(grpc_rpc *rpc, char *err, size_t errlen) {
+static grpc_status_code decode(otlp_grpc_rpc *rpc, char *err, size_t errlen) {
   grpc_byte_buffer_reader rd;
   if (!grpc_byte_buffer_reader_init(&rd, rpc->payload)) {
     snprintf(err, errlen, "cannot read the request message (bad compression?)");
@@ -143,20 +143,20 @@ static grpc_status_code decode(grpc_rpc *rpc, char *err, size_t errlen) {
   return code;
 }
 
-static void on_export(grpc_rpc *rpc) {
+static void on_export(otlp_grpc_rpc *rpc) {
   otlp_grpc *g = rpc->g;
   if (!rpc->payload) {
-    grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, "the call carries no request message", 0);
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, "the call carries no request message", 0);
     return;
   }
   /* Cheap early refusals (both flags are atomics): skip decoding data
    * that would be refused anyway. The loop re-checks in otlp_ingest. */
   if (atomic_load(&g->closing)) {
-    grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
     return;
   }
   if (otlpd_memacct_over(g->r->host->mem)) {
-    grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is over its memory limit", 0);
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is over its memory limit", 0);
     return;
   }
   char err[256] = "";
@@ -165,39 +165,39 @@ static void on_export(grpc_rpc *rpc) {
     otlpd_debug(g->log, "grpc: refusing %s request: %s", otlpd_signal_name(rpc->signal), err);
     otlpd_arena_free(rpc->arena);
     rpc->arena = NULL;
-    grpc_rpc_reply(rpc, code, err, 0);
+    otlp_grpc_rpc_reply(rpc, code, err, 0);
     return;
   }
   charge(rpc);
-  grpc_handoff_push(g, rpc);
+  otlp_grpc_handoff_push(g, rpc);
 }
 
-void grpc_rpc_event(grpc_rpc *rpc, bool ok) {
+void otlp_grpc_rpc_event(otlp_grpc_rpc *rpc, bool ok) {
   otlp_grpc *g = rpc->g;
   if (rpc->replying || !ok) { /* reply done, or a request failed by shutdown */
-    grpc_rpc_free(rpc);
+    otlp_grpc_rpc_free(rpc);
     return;
   }
-  if (!atomic_load(&g->closing)) grpc_rpc_request(g, rpc->unknown, rpc->signal);
+  if (!atomic_load(&g->closing)) otlp_grpc_rpc_request(g, rpc->unknown, rpc->signal);
   if (rpc->unknown) {
     char msg[200];
     snprintf(msg, sizeof(msg), "unknown method %.*s", (int)GRPC_SLICE_LENGTH(rpc->details.method),
              (const char *)GRPC_SLICE_START_PTR(rpc->details.method));
-    grpc_rpc_reply(rpc, GRPC_STATUS_UNIMPLEMENTED, msg, 0);
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNIMPLEMENTED, msg, 0);
     return;
   }
   on_export(rpc);
 }
 
 /* Loop thread: the pipeline decides, then the client hears it. */
-void grpc_rpc_deliver(grpc_rpc *rpc) {
-  grpc_rpc_uncharge(rpc);
+void otlp_grpc_rpc_deliver(otlp_grpc_rpc *rpc) {
+  otlp_grpc_rpc_uncharge(rpc);
   otlp_ingest_result res = otlp_ingest(rpc->g->r, rpc->signal, rpc->arena, rpc->req, &rpc->raw);
   rpc->arena = NULL; /* otlp_ingest owns it now */
   rpc->req = NULL;
   switch (res.status) {
-  case OTLP_INGEST_OK: grpc_rpc_reply(rpc, GRPC_STATUS_OK, res.message, res.rejected); break;
-  case OTLP_INGEST_RETRY: grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, res.message, 0); break;
-  default: grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, res.message, 0); break;
+  case OTLP_INGEST_OK: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_OK, res.message, res.rejected); break;
+  case OTLP_INGEST_RETRY: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, res.message, 0); break;
+  default: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, res.message, 0); break;
   }
 }

@@ -21,10 +21,10 @@
 #define DRAIN_SCAN_MS 50
 #define MAX_IDLE_SCAN 256
 
-typedef struct http_conn {
+typedef struct otlp_http_conn {
   uv_tcp_t tcp; /* first: h2o hands the handle back in its close callback */
   otlp_http *h;
-} http_conn;
+} otlp_http_conn;
 
 static void maybe_finish(otlp_http *h);
 
@@ -128,7 +128,7 @@ static int tls_setup(otlp_http *h) {
 /* ---- connections ---- */
 
 static void on_conn_closed(uv_handle_t *handle) {
-  http_conn *c = (http_conn *)handle;
+  otlp_http_conn *c = (otlp_http_conn *)handle;
   otlp_http *h = c->h;
   free(c);
   h->conns--;
@@ -143,7 +143,7 @@ static void on_connection(uv_stream_t *listener, int status) {
     otlpd_warn(h->log, "accept on %s failed: %s", h->addr, uv_strerror(status));
     return;
   }
-  http_conn *c = malloc(sizeof(*c));
+  otlp_http_conn *c = malloc(sizeof(*c));
   if (!c) return; /* the connection stays in the backlog; retried on the next event */
   c->h = h;
   if (uv_tcp_init(h->loop, &c->tcp) != 0) {
@@ -175,7 +175,7 @@ static int setup_h2o(otlp_http *h) {
   if (!host) return -ENOMEM;
   h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
   if (!path) return -ENOMEM;
-  http_handler_register(h, path);
+  otlp_http_handler_register(h, path);
   h->accept.hosts = h->gconf.hosts;
   return 0;
 }
@@ -265,7 +265,7 @@ int otlp_http_start(otlp_receiver *r) {
   h->loop = r->host->loop;
   h->max_body = h->cfg->max_request_body_size > 0 ? (size_t)h->cfg->max_request_body_size : 20u * 1024 * 1024;
   set_paths(h);
-  if (h->cfg->cors.allowed_origins.n > 0 && !(h->cors_allow_headers = http_cors_allow_headers(&h->cfg->cors.allowed_headers)))
+  if (h->cfg->cors.allowed_origins.n > 0 && !(h->cors_allow_headers = otlp_http_cors_allow_headers(&h->cfg->cors.allowed_headers)))
     return -ENOMEM;
   int rc = 0;
   if (h->cfg->has_tls && (rc = tls_setup(h)) < 0) return rc;
@@ -382,7 +382,7 @@ void otlp_http_destroy(otlp_receiver *r) {
   }
   if (h->gconf_ready) h2o_config_dispose(&h->gconf);
   if (h->ssl) SSL_CTX_free(h->ssl);
-  http_inflater_free(&h->inflater);
+  otlp_http_inflater_free(&h->inflater);
   otlpd_buf_free(&h->out);
   free(h->cors_allow_headers);
   free(h);
