@@ -9,15 +9,12 @@
 #include "grpc_server.h"
 #include "otlpd/codec.h"
 
-/* Decoded protobuf-c structs are bigger than their wire form (about 15x
- * for attribute-heavy data); hostile input of empty sub-messages can reach
- * ~30x. Bounding the arena keeps one request from taking all memory. */
-#define DECODE_EXPANSION 32
-#define DECODE_SLACK (1024 * 1024)
-
 int otlp_grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s) {
   otlp_grpc_rpc *rpc = calloc(1, sizeof(*rpc));
-  if (!rpc) return -ENOMEM;
+  if (!rpc) {
+    otlpd_error(g->log, "grpc: cannot request a call: out of memory");
+    return -ENOMEM;
+  }
   rpc->g = g;
   rpc->unknown = unknown;
   rpc->signal = s;
@@ -36,6 +33,37 @@ int otlp_grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s) {
     return -EIO;
   }
   return 0;
+}
+
+/* A slot lost to a failed request is counted, not forgotten: the gRPC
+ * thread retries it (otlp_grpc_rpc_rearm), so the server keeps its calls
+ * per method. */
+static void request_or_count(otlp_grpc *g, bool unknown, otlpd_signal s) {
+  if (otlp_grpc_rpc_request(g, unknown, s) != 0) g->missing[unknown ? OTLPD_SIGNAL_COUNT : s]++;
+}
+
+bool otlp_grpc_rpc_rearm(otlp_grpc *g) {
+  bool left = false;
+  for (int i = 0; i <= OTLPD_SIGNAL_COUNT; i++) {
+    bool unknown = i == OTLPD_SIGNAL_COUNT;
+    while (g->missing[i] > 0 && !atomic_load(&g->closing)) {
+      if (otlp_grpc_rpc_request(g, unknown, unknown ? 0 : (otlpd_signal)i) != 0) break;
+      g->missing[i]--;
+      otlpd_info(g->log, "grpc: call slot re-requested");
+    }
+    if (g->missing[i] > 0 && !atomic_load(&g->closing)) left = true;
+  }
+  return left;
+}
+
+bool otlp_grpc_deadline_passed(gpr_timespec deadline, gpr_timespec now) {
+  gpr_timespec d = gpr_convert_clock_type(deadline, now.clock_type);
+  return gpr_time_cmp(d, now) <= 0;
+}
+
+static bool past_deadline(const otlp_grpc_rpc *rpc) {
+  gpr_timespec d = rpc->unknown ? rpc->details.deadline : rpc->deadline;
+  return otlp_grpc_deadline_passed(d, gpr_now(GPR_CLOCK_MONOTONIC));
 }
 
 /* Decoded requests waiting for the loop count as held memory, so the
@@ -114,6 +142,11 @@ void otlp_grpc_rpc_reply(otlp_grpc_rpc *rpc, grpc_status_code code, const char *
   }
 }
 
+static void reply_expired(otlp_grpc_rpc *rpc) {
+  otlpd_debug(rpc->g->log, "grpc: %s call past its deadline; not ingested", otlpd_signal_name(rpc->signal));
+  otlp_grpc_rpc_reply(rpc, GRPC_STATUS_DEADLINE_EXCEEDED, "deadline passed before the data was taken; not ingested", 0);
+}
+
 /* Payload -> decoded request in a fresh arena. Returns a gRPC status. */
 static grpc_status_code decode(otlp_grpc_rpc *rpc, char *err, size_t errlen) {
   grpc_byte_buffer_reader rd;
@@ -126,20 +159,32 @@ static grpc_status_code decode(otlp_grpc_rpc *rpc, char *err, size_t errlen) {
   grpc_byte_buffer_destroy(rpc->payload);
   rpc->payload = NULL;
   size_t len = GRPC_SLICE_LENGTH(body);
+  otlpd_memacct *mem = rpc->g->r->host->mem;
+  otlpd_memacct_charge(mem, len); /* our copy of the message, while decoding */
   grpc_status_code code = GRPC_STATUS_OK;
-  rpc->arena = otlpd_arena_new(otlpd_arena_sizer_guess(&rpc->g->sizer, len));
+  otlp_decode_limit lim = otlp_decode_limit_for(mem, len);
+  rpc->arena = otlpd_arena_new(otlp_decode_first_block(otlpd_arena_sizer_guess(&rpc->g->sizer, len), &lim));
   if (!rpc->arena) {
     snprintf(err, errlen, "out of memory");
     code = GRPC_STATUS_UNAVAILABLE;
   } else {
-    size_t cap = rpc->g->max_msg > len ? rpc->g->max_msg : len;
-    otlpd_arena_set_limit(rpc->arena, cap * DECODE_EXPANSION + DECODE_SLACK);
+    otlpd_arena_set_limit(rpc->arena, lim.max);
     rpc->req = otlpd_pb_decode_keep(otlpd_request_descriptor(rpc->signal), GRPC_SLICE_START_PTR(body),
                                     len, rpc->arena, err, errlen, &rpc->raw);
-    if (!rpc->req) code = GRPC_STATUS_INVALID_ARGUMENT;
-    else otlpd_arena_sizer_learn(&rpc->g->sizer, len, rpc->arena);
+    if (rpc->req) {
+      otlpd_arena_sizer_learn(&rpc->g->sizer, len, rpc->arena);
+    } else if (otlpd_arena_hit_limit(rpc->arena) && lim.by_budget) {
+      snprintf(err, errlen, "collector memory budget is too low for this request now; retry later");
+      code = GRPC_STATUS_UNAVAILABLE;
+    } else if (otlpd_arena_hit_limit(rpc->arena)) {
+      snprintf(err, errlen, "request decodes to more memory than allowed (32 times its size); send smaller batches");
+      code = GRPC_STATUS_INVALID_ARGUMENT;
+    } else {
+      code = GRPC_STATUS_INVALID_ARGUMENT;
+    }
   }
   grpc_slice_unref(body);
+  otlpd_memacct_release(mem, len);
   return code;
 }
 
@@ -153,6 +198,10 @@ static void on_export(otlp_grpc_rpc *rpc) {
    * that would be refused anyway. The loop re-checks in otlp_ingest. */
   if (atomic_load(&g->closing)) {
     otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
+    return;
+  }
+  if (past_deadline(rpc)) {
+    reply_expired(rpc);
     return;
   }
   if (otlpd_memacct_over(g->r->host->mem)) {
@@ -178,7 +227,7 @@ void otlp_grpc_rpc_event(otlp_grpc_rpc *rpc, bool ok) {
     otlp_grpc_rpc_free(rpc);
     return;
   }
-  if (!atomic_load(&g->closing)) otlp_grpc_rpc_request(g, rpc->unknown, rpc->signal);
+  if (!atomic_load(&g->closing)) request_or_count(g, rpc->unknown, rpc->signal);
   if (rpc->unknown) {
     char msg[200];
     snprintf(msg, sizeof(msg), "unknown method %.*s", (int)GRPC_SLICE_LENGTH(rpc->details.method),
@@ -192,6 +241,14 @@ void otlp_grpc_rpc_event(otlp_grpc_rpc *rpc, bool ok) {
 /* Loop thread: the pipeline decides, then the client hears it. */
 void otlp_grpc_rpc_deliver(otlp_grpc_rpc *rpc) {
   otlp_grpc_rpc_uncharge(rpc);
+  if (past_deadline(rpc)) { /* waited on the loop past its deadline */
+    otlpd_count(&rpc->g->r->host->counters->refused[rpc->signal], otlpd_request_items(rpc->signal, rpc->req));
+    otlpd_arena_free(rpc->arena);
+    rpc->arena = NULL;
+    rpc->req = NULL;
+    reply_expired(rpc);
+    return;
+  }
   otlp_ingest_result res = otlp_ingest(rpc->g->r, rpc->signal, rpc->arena, rpc->req, &rpc->raw);
   rpc->arena = NULL; /* otlp_ingest owns it now */
   rpc->req = NULL;

@@ -99,7 +99,6 @@ int otlp_grpc_start(otlp_receiver *r) {
   if (!g) return -ENOMEM;
   g->r = r;
   g->log = &r->host->log;
-  g->max_msg = (size_t)r->cfg->protocols.grpc.max_recv_msg_size_mib * 1024 * 1024;
   otlp_grpc_log_route();
   grpc_init();
   int rc = build(g, r);

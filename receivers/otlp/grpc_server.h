@@ -53,9 +53,11 @@ struct otlp_grpc {
   grpc_server *server;
   grpc_completion_queue *cq;
   void *methods[OTLPD_SIGNAL_COUNT];
-  size_t max_msg;            /* bytes, for the decode arena's limit */
   otlpd_arena_sizer sizer;   /* gRPC thread only: request bytes -> arena bytes */
   char shutdown_tag;         /* its address tags grpc_server_shutdown_and_notify */
+  /* gRPC thread only: call slots whose re-request failed, per signal and
+   * [OTLPD_SIGNAL_COUNT] for unknown methods; retried until they are back. */
+  unsigned missing[OTLPD_SIGNAL_COUNT + 1];
 
   uv_thread_t thread;
   bool thread_running;       /* created and not yet joined */
@@ -86,6 +88,13 @@ int otlp_grpc_opt_credentials(const otlp_grpc_cfg *c, const otlpd_logger *log,
 
 /* grpc_rpc.c: per-call work. */
 int otlp_grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s);
+/* gRPC thread: request the slots a failed request lost; true if any is
+ * still missing (the thread then wakes up again to retry). */
+bool otlp_grpc_rpc_rearm(otlp_grpc *g);
+/* Whether a call's deadline has passed by now (any clock; an infinite
+ * deadline never passes). Its client has given up: ingesting the data
+ * would duplicate its retry. */
+bool otlp_grpc_deadline_passed(gpr_timespec deadline, gpr_timespec now);
 void otlp_grpc_rpc_event(otlp_grpc_rpc *rpc, bool ok);          /* gRPC thread */
 void otlp_grpc_rpc_deliver(otlp_grpc_rpc *rpc);                 /* loop thread */
 void otlp_grpc_rpc_reply(otlp_grpc_rpc *rpc, grpc_status_code code, const char *msg, size_t rejected);

@@ -9,14 +9,18 @@
 /* Once shutdown was notified, wake up now and then to re-check `live`:
  * an rpc may also be freed on the loop thread (a failed reply). */
 #define DRAIN_POLL_MS 100
+/* Retry period for call slots whose request failed. */
+#define REARM_MS 100
 
 void otlp_grpc_thread_main(void *arg) {
   otlp_grpc *g = arg;
   bool shutdown_seen = false, cq_down = false;
   for (;;) {
-    gpr_timespec until = shutdown_seen
+    bool rearm = !shutdown_seen && otlp_grpc_rpc_rearm(g);
+    gpr_timespec until = shutdown_seen || rearm
                              ? gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-                                            gpr_time_from_millis(DRAIN_POLL_MS, GPR_TIMESPAN))
+                                            gpr_time_from_millis(shutdown_seen ? DRAIN_POLL_MS : REARM_MS,
+                                                                 GPR_TIMESPAN))
                              : gpr_inf_future(GPR_CLOCK_MONOTONIC);
     grpc_event ev = grpc_completion_queue_next(g->cq, until, NULL);
     if (ev.type == GRPC_QUEUE_SHUTDOWN) break;

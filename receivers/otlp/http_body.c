@@ -138,10 +138,18 @@ int otlp_http_inflate(otlp_http_inflater *d, otlp_http_encoding enc, const uint8
   }
 }
 
+void otlp_http_inflater_settle(otlp_http_inflater *d, size_t keep) {
+  if (d->out.cap > keep) otlpd_buf_free(&d->out);
+  if (d->out.cap > d->charged) otlpd_memacct_charge(d->mem, d->out.cap - d->charged);
+  else otlpd_memacct_release(d->mem, d->charged - d->out.cap);
+  d->charged = d->out.cap;
+}
+
 void otlp_http_inflater_free(otlp_http_inflater *d) {
   if (d->z_ready) inflateEnd(&d->z);
   d->z_ready = false;
   ZSTD_freeDCtx(d->zstd); /* NULL is fine */
   d->zstd = NULL;
   otlpd_buf_free(&d->out);
+  otlp_http_inflater_settle(d, 0);
 }

@@ -11,11 +11,11 @@
 #include "otlpd/codec.h"
 
 #define DECODE_ERR_LEN 256
-/* Decoding expands a body (protobuf-c structs are much bigger than their
- * wire form: ~7x for typical spans, 30x for many tiny attributes); bound
- * what one request may allocate so a hostile body cannot take it all. */
-#define ARENA_LIMIT(len) ((len) * 32 + (size_t)1024 * 1024)
 #define ARENA_FIRST_BLOCK_MAX ((size_t)32 * 1024 * 1024)
+/* The inflater keeps a buffer this big between requests (charged while
+ * held); a bigger one is dropped after its request. */
+#define INFLATE_KEEP ((size_t)1024 * 1024)
+#define BUDGET_MSG "collector memory budget is too low for this request now; retry later"
 
 typedef struct otlp_http_handler {
   h2o_handler_t super;
@@ -78,7 +78,16 @@ static int plain_body(otlp_http *h, h2o_req_t *req, otlp_http_content_type ct, c
     return -1;
   }
   const char *why = "body cannot be decompressed";
-  int rc = otlp_http_inflate(&h->inflater, enc, *body, *len, h->max_body, &why);
+  /* the output may take what is left of the memory budget, no more */
+  otlp_decode_limit lim = otlp_decode_limit_for(h->r->host->mem, 0);
+  size_t left = lim.by_budget ? lim.max : SIZE_MAX;
+  size_t max = h->max_body < left ? h->max_body : left;
+  int rc = otlp_http_inflate(&h->inflater, enc, *body, *len, max, &why);
+  otlp_http_inflater_settle(&h->inflater, SIZE_MAX);
+  if (rc == -E2BIG && max < h->max_body) {
+    send_retry_later(h, req, ct, BUDGET_MSG);
+    return -1;
+  }
   if (rc == -E2BIG) {
     otlp_http_send_status(h, req, ct, 413, "Request Entity Too Large", 8,
                      "decompressed body is larger than max_request_body_size");
@@ -105,34 +114,49 @@ static size_t first_block(const otlp_http *h, otlp_http_content_type ct, size_t 
   return n > ARENA_FIRST_BLOCK_MAX ? ARENA_FIRST_BLOCK_MAX : n;
 }
 
-static int export_request(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct) {
-  if (otlp_should_refuse(h->r))
-    return send_retry_later(h, req, ct,
-                            *h->r->host->shutting_down ? "collector is shutting down"
-                                                       : "collector is over its memory limit");
+/* Decodes body into a fresh arena bounded by lim. 0 with *out set, or an
+ * answer already sent (returns 1). */
+static int decode(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct, const uint8_t *body,
+                  size_t len, otlpd_arena **arena_out, ProtobufCMessage **out, otlpd_raw *raw) {
+  otlp_decode_limit lim = otlp_decode_limit_for(h->r->host->mem, len);
+  otlpd_arena *arena = otlpd_arena_new(otlp_decode_first_block(first_block(h, ct, len), &lim));
+  if (!arena) {
+    send_retry_later(h, req, ct, "out of memory");
+    return 1;
+  }
+  otlpd_arena_set_limit(arena, lim.max);
+  char err[DECODE_ERR_LEN] = "";
+  const ProtobufCMessageDescriptor *d = otlpd_request_descriptor(s);
+  ProtobufCMessage *m = ct == OTLP_HTTP_CT_PROTOBUF
+                            ? otlpd_pb_decode_keep(d, body, len, arena, err, sizeof(err), raw)
+                            : otlpd_json_decode(d, (const char *)body, len, arena, err, sizeof(err));
+  if (!m) {
+    bool too_big = otlpd_arena_hit_limit(arena);
+    otlpd_arena_free(arena);
+    if (too_big && lim.by_budget) send_retry_later(h, req, ct, BUDGET_MSG);
+    else if (too_big)
+      otlp_http_send_status(h, req, ct, 413, "Request Entity Too Large", 8,
+                            "request decodes to more memory than allowed (32 times its size); send smaller batches");
+    else
+      otlp_http_send_status(h, req, ct, 400, "Bad Request", 3, err[0] ? err : "request body cannot be decoded");
+    return 1;
+  }
+  if (ct == OTLP_HTTP_CT_PROTOBUF) otlpd_arena_sizer_learn(&h->sizer, len, arena);
+  *arena_out = arena;
+  *out = m;
+  return 0;
+}
+
+static int export_body(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct) {
   const uint8_t *body;
   size_t len;
   if (plain_body(h, req, ct, &body, &len) != 0) return 0;
-
-  otlpd_arena *arena = otlpd_arena_new(first_block(h, ct, len));
-  if (!arena) return send_retry_later(h, req, ct, "out of memory");
-  otlpd_arena_set_limit(arena, ARENA_LIMIT(len));
-  char err[DECODE_ERR_LEN] = "";
-  const ProtobufCMessageDescriptor *d = otlpd_request_descriptor(s);
+  otlpd_arena *arena;
+  ProtobufCMessage *m;
   otlpd_raw raw = {NULL, 0};
-  ProtobufCMessage *m = ct == OTLP_HTTP_CT_PROTOBUF
-                            ? otlpd_pb_decode_keep(d, body, len, arena, err, sizeof(err), &raw)
-                            : otlpd_json_decode(d, (const char *)body, len, arena, err, sizeof(err));
-  if (!m) {
-    /* a refusal by the arena's limit leaves it close to full */
-    bool too_big = otlpd_arena_footprint(arena) >= ARENA_LIMIT(len) / 2;
-    otlpd_arena_free(arena);
-    if (too_big)
-      return otlp_http_send_status(h, req, ct, 413, "Request Entity Too Large", 8,
-                              "request decodes to more memory than allowed (32 times its size); send smaller batches");
-    return otlp_http_send_status(h, req, ct, 400, "Bad Request", 3, err[0] ? err : "request body cannot be decoded");
-  }
-  if (ct == OTLP_HTTP_CT_PROTOBUF) otlpd_arena_sizer_learn(&h->sizer, len, arena);
+  int rc = decode(h, req, s, ct, body, len, &arena, &m, &raw);
+  otlp_http_inflater_settle(&h->inflater, INFLATE_KEEP); /* raw was copied into the arena */
+  if (rc) return 0;
   otlp_ingest_result res = otlp_ingest(h->r, s, arena, m, &raw); /* takes the arena */
   switch (res.status) {
   case OTLP_INGEST_OK: return otlp_http_send_export_ok(h, req, ct, s, res.rejected, res.message);
@@ -140,6 +164,19 @@ static int export_request(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_htt
   default:
     return otlp_http_send_status(h, req, ct, 400, "Bad Request", 3, res.message ? res.message : "data refused");
   }
+}
+
+static int export_request(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct) {
+  if (otlp_should_refuse(h->r))
+    return send_retry_later(h, req, ct,
+                            *h->r->host->shutting_down ? "collector is shutting down"
+                                                       : "collector is over its memory limit");
+  /* h2o's buffered body is counted while we work on it */
+  size_t held = req->entity.base ? req->entity.len : 0;
+  otlpd_memacct_charge(h->r->host->mem, held);
+  int rc = export_body(h, req, s, ct);
+  otlpd_memacct_release(h->r->host->mem, held);
+  return rc;
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req) {

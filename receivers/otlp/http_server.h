@@ -27,6 +27,8 @@ typedef struct otlp_http_inflater {
   bool z_ready;
   ZSTD_DCtx *zstd;
   otlpd_buf out;
+  otlpd_memacct *mem;  /* out's capacity is charged here while held (may be NULL) */
+  size_t charged;
 } otlp_http_inflater;
 
 typedef enum {
@@ -44,6 +46,10 @@ otlp_http_encoding otlp_http_encoding_parse(const char *v, size_t len);
  * how) or -ENOMEM. */
 int otlp_http_inflate(otlp_http_inflater *d, otlp_http_encoding enc, const uint8_t *in, size_t len, size_t max,
                  const char **why);
+/* Brings the memory charge in line with what the output buffer holds;
+ * first drops the buffer when its capacity passes keep, so one big body
+ * does not pin its decompressed size for good. */
+void otlp_http_inflater_settle(otlp_http_inflater *d, size_t keep);
 void otlp_http_inflater_free(otlp_http_inflater *d);
 
 /* True when origin (not NUL-terminated) matches one of the allowed
@@ -72,8 +78,13 @@ typedef struct otlp_http {
   SSL_CTX *ssl;
   uv_tcp_t listener;
   uv_timer_t drain_timer;
+  /* A connection that cannot get memory is still accepted (into spare) and
+   * closed: libuv stops polling a listener whose callback did not accept. */
+  uv_tcp_t spare;
+  uv_timer_t accept_retry; /* spare still closing: accept again shortly */
 
   bool gconf_ready, ctx_ready, listener_open, drain_timer_open;
+  bool spare_busy, accept_retry_open;
   bool draining;
   size_t conns;          /* accepted sockets not yet closed */
   size_t pending_closes; /* our own uv handles still closing */
