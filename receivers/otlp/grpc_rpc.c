@@ -132,8 +132,11 @@ void otlp_grpc_rpc_reply(otlp_grpc_rpc *rpc, grpc_status_code code, const char *
   ops[n++].data.send_status_from_server.status_details = with_details ? &details : NULL;
   ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
   ops[n++].data.recv_close_on_server.cancelled = &rpc->cancelled;
-  rpc->replying = true;
-  grpc_call_error e = grpc_call_start_batch(rpc->call, ops, n, rpc, NULL);
+  /* Nothing of rpc is read once the flag is set: the gRPC thread may
+   * free it as soon as the batch completes. */
+  grpc_call *call = rpc->call;
+  atomic_store_explicit(&rpc->replying, true, memory_order_release);
+  grpc_call_error e = grpc_call_start_batch(call, ops, n, rpc, NULL);
   grpc_slice_unref(details);
   if (e != GRPC_CALL_OK) {
     /* Only a bug in the ops above gets here; the call is dropped. */
@@ -223,7 +226,7 @@ static void on_export(otlp_grpc_rpc *rpc) {
 
 void otlp_grpc_rpc_event(otlp_grpc_rpc *rpc, bool ok) {
   otlp_grpc *g = rpc->g;
-  if (rpc->replying || !ok) { /* reply done, or a request failed by shutdown */
+  if (atomic_load_explicit(&rpc->replying, memory_order_acquire) || !ok) { /* reply done, or a request failed by shutdown */
     otlp_grpc_rpc_free(rpc);
     return;
   }

@@ -32,7 +32,11 @@ typedef struct otlp_grpc_rpc {
   otlp_grpc *g;
   struct otlp_grpc_rpc *next;     /* hand-off queue link */
   bool unknown;              /* requested with grpc_server_request_call */
-  bool replying;             /* the reply batch was started */
+  /* The reply batch was started. Set on either thread, read by the gRPC
+   * thread on completion: release/acquire, so what the replying thread
+   * wrote into the rpc is seen where it is freed (the completion queue's
+   * own ordering is inside gRPC core, invisible to ThreadSanitizer). */
+  atomic_bool replying;
   otlpd_signal signal;
   grpc_call *call;
   gpr_timespec deadline;
