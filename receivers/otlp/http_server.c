@@ -403,7 +403,8 @@ void otlp_http_shutdown(otlp_receiver *r) {
 }
 
 static bool handles_live(const otlp_http *h) {
-  return h->listener_open || h->drain_timer_open || h->accept_retry_open || h->ctx_ready || h->pending_closes > 0 || h->conns > 0;
+  return h->listener_open || h->drain_timer_open || h->accept_retry_open || h->ctx_ready ||
+         h->pending_closes > 0 || h->conns > 0;
 }
 
 void otlp_http_destroy(otlp_receiver *r) {
