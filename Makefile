@@ -1,11 +1,12 @@
 # otlpd: `make run` and `make test` are the whole set-up.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 CONFIG     ?= configs/default.yaml
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 10
 
-.PHONY: all deps build run test test-release test-asan fuzz bench clean
+.PHONY: all deps build run test test-release test-asan test-tsan fuzz bench clean
 
 all: build
 
@@ -23,7 +24,7 @@ run: build
 	$(BUILD)/otlpd --config $(CONFIG)
 
 test: build
-	$(MAKE) test-release test-asan
+	$(MAKE) test-release test-asan test-tsan
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 test-release:
@@ -34,6 +35,17 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
 
+# ThreadSanitizer on the gRPC hand-off (gRPC thread <-> libuv loop: the gRPC
+# e2e and back-pressure tests) and the HTTP server, building only the
+# targets those tests need. gRPC core is not instrumented; tests/tsan.supp
+# silences reports inside it and its libraries.
+TSAN_TARGETS = otlpd grpc_bad_client grpc_flood_client test_grpc_deadline test_http_server
+TSAN_TESTS   = ^(grpc_.*|backpressure_grpc_.*|test_grpc_.*|test_http_server)$$
+test-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTLPD_TSAN=ON
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target $(TSAN_TARGETS)
+	cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" ctest --output-on-failure -R '$(TSAN_TESTS)'
+
 fuzz: deps
 	tests/fuzz/run.sh 300
 
@@ -41,4 +53,4 @@ bench: build
 	bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz

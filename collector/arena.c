@@ -1,12 +1,14 @@
 /* Bump allocator; see include/otlpd/arena.h. */
 #include "otlpd/arena.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ARENA_ALIGN 16
 #define ARENA_DEFAULT_BLOCK (16 * 1024)
+#define ARENA_GROW_MAX (1024 * 1024)
 
 typedef struct block {
   struct block *next;
@@ -19,24 +21,34 @@ struct otlpd_arena {
   block *head;       /* current block; older blocks follow */
   size_t footprint;
   size_t limit;
-  size_t next_size;  /* growth: each new block doubles, up to 1 MiB */
+  size_t next_size;  /* growth after the first block: doubles, up to 1 MiB */
+  bool hit_limit;    /* an allocation was refused because of limit */
   ProtobufCAllocator pb;
 };
 
 static void *pb_alloc(void *ud, size_t n) { return otlpd_arena_alloc(ud, n); }
 static void pb_free(void *ud, void *p) { (void)ud; (void)p; }
 
+/* A block of at least min bytes: the usual growth size, or min when
+ * bigger (a big allocation gets a block of its own size). Near the limit
+ * the block is cut to what is left, so the arena fills up to its limit and
+ * refuses only what truly does not fit. */
 static block *block_new(otlpd_arena *a, size_t min) {
-  size_t size = a->next_size;
-  if (size < min) size = min;
-  if (a->limit && a->footprint + size + sizeof(block) > a->limit) return NULL;
+  size_t size = a->next_size > min ? a->next_size : min;
+  if (a->limit) {
+    size_t left = a->limit > a->footprint + sizeof(block) ? a->limit - a->footprint - sizeof(block) : 0;
+    if (left < min) {
+      a->hit_limit = true;
+      return NULL;
+    }
+    if (size > left) size = left;
+  }
   block *b = malloc(sizeof(block) + size);
   if (!b) return NULL;
   b->next = NULL;
   b->size = size;
   b->used = 0;
   a->footprint += size + sizeof(block);
-  if (a->next_size < 1024 * 1024) a->next_size *= 2;
   return b;
 }
 
@@ -49,6 +61,9 @@ otlpd_arena *otlpd_arena_new(size_t first_block) {
     free(a);
     return NULL;
   }
+  /* Later blocks only hold what the first one's guess missed: they grow
+   * from a small size rather than repeat a big first block. */
+  a->next_size = a->next_size < ARENA_GROW_MAX ? a->next_size : ARENA_GROW_MAX;
   a->pb.alloc = pb_alloc;
   a->pb.free = pb_free;
   a->pb.allocator_data = a;
@@ -75,6 +90,7 @@ void *otlpd_arena_alloc(otlpd_arena *a, size_t n) {
      * the current block's free space is not wasted. */
     block *nb = block_new(a, need);
     if (!nb) return NULL;
+    if (a->next_size < ARENA_GROW_MAX) a->next_size *= 2;
     if (need > b->size / 2 && b->size - b->used > 256) {
       nb->next = b->next;
       b->next = nb;
@@ -107,6 +123,8 @@ size_t otlpd_arena_footprint(const otlpd_arena *a) { return a->footprint; }
 
 void otlpd_arena_set_limit(otlpd_arena *a, size_t max) { a->limit = max; }
 
+bool otlpd_arena_hit_limit(const otlpd_arena *a) { return a->hit_limit; }
+
 void otlpd_arena_reset(otlpd_arena *a) {
   /* Keep the oldest block (the first one allocated): it is the end of the list. */
   block *b = a->head;
@@ -118,6 +136,7 @@ void otlpd_arena_reset(otlpd_arena *a) {
   }
   b->used = 0;
   a->head = b;
+  a->hit_limit = false;
 }
 
 ProtobufCAllocator *otlpd_arena_pb(otlpd_arena *a) { return &a->pb; }

@@ -6,6 +6,7 @@
 #ifndef OTLPD_ARENA_H
 #define OTLPD_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <protobuf-c/protobuf-c.h>
 
@@ -23,8 +24,12 @@ char *otlpd_arena_strndup(otlpd_arena *a, const char *s, size_t n);
 /* Bytes taken from the system by this arena (blocks, not just used bytes). */
 size_t otlpd_arena_footprint(const otlpd_arena *a);
 
-/* Refuse to grow past max bytes (0 = unlimited): bounds decode of hostile input. */
+/* Refuse to grow past max bytes (0 = unlimited): bounds decode of hostile
+ * input. The arena fills up to max (its last block takes what is left), so
+ * a refusal means the data truly did not fit. */
 void otlpd_arena_set_limit(otlpd_arena *a, size_t max);
+/* Whether an allocation was refused because of the limit (not ENOMEM). */
+bool otlpd_arena_hit_limit(const otlpd_arena *a);
 
 /* Whether p points into memory this arena handed out (walks its blocks;
  * arenas have few). */

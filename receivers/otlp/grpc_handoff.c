@@ -25,15 +25,15 @@ static void on_async(uv_async_t *h) {
   /* Read before the swap: once the thread is done nothing more is queued. */
   bool done = atomic_load(&g->thread_done);
   uv_mutex_lock(&g->lock);
-  grpc_rpc *q = g->head;
+  otlp_grpc_rpc *q = g->head;
   g->head = g->tail = NULL;
   uv_mutex_unlock(&g->lock);
   while (q) {
-    grpc_rpc *next = q->next; /* q may be freed once its reply is started */
-    grpc_rpc_deliver(q);
+    otlp_grpc_rpc *next = q->next; /* q may be freed once its reply is started */
+    otlp_grpc_rpc_deliver(q);
     q = next;
   }
-  if (done) grpc_handoff_close(g);
+  if (done) otlp_grpc_handoff_close(g);
 }
 
 /* Calls that hang on after the server's graceful shutdown (a client that
@@ -42,11 +42,11 @@ static void on_async(uv_async_t *h) {
 static void on_grace(uv_timer_t *t) {
   otlp_grpc *g = t->data;
   if (atomic_load(&g->thread_done)) return;
-  otlpd_warn(g->log, "grpc: calls still open %d ms after shutdown; cancelling them", GRPC_SHUTDOWN_GRACE_MS);
+  otlpd_warn(g->log, "grpc: calls still open %d ms after shutdown; cancelling them", OTLP_GRPC_SHUTDOWN_GRACE_MS);
   grpc_server_cancel_all_calls(g->server);
 }
 
-int grpc_handoff_init(otlp_grpc *g, uv_loop_t *loop) {
+int otlp_grpc_handoff_init(otlp_grpc *g, uv_loop_t *loop) {
   int rc = uv_mutex_init(&g->lock);
   if (rc) return rc;
   if ((rc = uv_async_init(loop, &g->async, on_async)) != 0) {
@@ -61,13 +61,13 @@ int grpc_handoff_init(otlp_grpc *g, uv_loop_t *loop) {
   return 0;
 }
 
-void grpc_handoff_start_grace(otlp_grpc *g) {
-  uv_timer_start(&g->grace, on_grace, GRPC_SHUTDOWN_GRACE_MS, 0);
+void otlp_grpc_handoff_start_grace(otlp_grpc *g) {
+  uv_timer_start(&g->grace, on_grace, OTLP_GRPC_SHUTDOWN_GRACE_MS, 0);
 }
 
 /* gRPC thread. rpc == NULL: only report that the thread is done. The
  * async is poked under the lock so it cannot race with its closing. */
-void grpc_handoff_push(otlp_grpc *g, grpc_rpc *rpc) {
+void otlp_grpc_handoff_push(otlp_grpc *g, otlp_grpc_rpc *rpc) {
   uv_mutex_lock(&g->lock);
   bool gone = g->loop_gone;
   if (!gone) {
@@ -83,16 +83,16 @@ void grpc_handoff_push(otlp_grpc *g, grpc_rpc *rpc) {
   }
   uv_mutex_unlock(&g->lock);
   if (gone && rpc) {
-    grpc_rpc_uncharge(rpc);
+    otlp_grpc_rpc_uncharge(rpc);
     otlpd_arena_free(rpc->arena);
     rpc->arena = NULL;
     rpc->req = NULL;
-    grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
   }
 }
 
 /* Loop thread, once the gRPC thread has left its loop. */
-void grpc_handoff_close(otlp_grpc *g) {
+void otlp_grpc_handoff_close(otlp_grpc *g) {
   if (g->thread_running) {
     uv_thread_join(&g->thread);
     g->thread_running = false;
@@ -103,26 +103,26 @@ void grpc_handoff_close(otlp_grpc *g) {
 /* otlp_grpc_destroy without a finished shutdown: the loop will not run our
  * callbacks any more, so queued calls are answered here and later ones by
  * the gRPC thread itself. */
-void grpc_handoff_abandon(otlp_grpc *g) {
+void otlp_grpc_handoff_abandon(otlp_grpc *g) {
   uv_mutex_lock(&g->lock);
   g->loop_gone = true;
-  grpc_rpc *q = g->head;
+  otlp_grpc_rpc *q = g->head;
   g->head = g->tail = NULL;
   uv_mutex_unlock(&g->lock);
   while (q) {
-    grpc_rpc *next = q->next;
-    grpc_rpc_uncharge(q);
+    otlp_grpc_rpc *next = q->next;
+    otlp_grpc_rpc_uncharge(q);
     otlpd_arena_free(q->arena);
     q->arena = NULL;
     q->req = NULL;
-    grpc_rpc_reply(q, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
+    otlp_grpc_rpc_reply(q, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
     q = next;
   }
 }
 
 /* Loop thread: close what is still open; g is freed by the last close
  * callback if any handle was open, else here by the caller's choice. */
-bool grpc_handoff_release(otlp_grpc *g) {
+bool otlp_grpc_handoff_release(otlp_grpc *g) {
   if (g->open_handles == 0) return true;
   g->free_on_close = true;
   close_handles(g);

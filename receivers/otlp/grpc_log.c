@@ -10,13 +10,12 @@
 static const otlpd_logger core_log = {"grpc-core", NULL};
 
 static void route(gpr_log_func_args *a) {
-  /* gRPC reports peers' failures (bad handshakes, resets) as errors; for
-   * the daemon they are warnings about a client, not its own failure. */
+  /* gRPC's errors stay errors: a listener that died (EMFILE) is one. */
   otlpd_log_level lvl = a->severity == GPR_LOG_SEVERITY_DEBUG  ? OTLPD_LOG_DEBUG
                         : a->severity == GPR_LOG_SEVERITY_INFO ? OTLPD_LOG_INFO
-                                                               : OTLPD_LOG_WARN;
+                                                               : OTLPD_LOG_ERROR;
   const char *file = a->file ? strrchr(a->file, '/') : NULL;
   otlpd_log(&core_log, lvl, "%s (%s:%d)", a->message, file ? file + 1 : (a->file ? a->file : "?"), a->line);
 }
 
-void grpc_log_route(void) { gpr_set_log_function(route); }
+void otlp_grpc_log_route(void) { gpr_set_log_function(route); }

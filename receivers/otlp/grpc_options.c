@@ -7,7 +7,7 @@
 
 #include "grpc_server.h"
 
-int grpc_opt_address(const otlp_grpc_cfg *c, char *out, size_t outlen) {
+int otlp_grpc_opt_address(const otlp_grpc_cfg *c, char *out, size_t outlen) {
   const char *ep = c->endpoint ? c->endpoint : "localhost:4317";
   const char *tr = c->transport ? c->transport : "tcp";
   int n;
@@ -28,7 +28,7 @@ int grpc_opt_address(const otlp_grpc_cfg *c, char *out, size_t outlen) {
 }
 
 /* What gRPC core itself may hold (buffers, windows) across connections. */
-#define GRPC_MEMORY_QUOTA ((size_t)16 * 1024 * 1024)
+#define OTLP_GRPC_MEMORY_QUOTA ((size_t)16 * 1024 * 1024)
 
 static int64_t ns_to_ms(int64_t ns) {
   if (ns <= 0) return 0;
@@ -43,7 +43,7 @@ static void arg_int(grpc_arg *a, size_t *n, const char *key, int64_t v) {
   (*n)++;
 }
 
-grpc_server *grpc_opt_server_create(const otlp_grpc_cfg *c) {
+grpc_server *otlp_grpc_opt_server_create(const otlp_grpc_cfg *c) {
   grpc_arg a[16];
   size_t n = 0;
   const otlp_keepalive_server_cfg *sp = &c->keepalive.server_parameters;
@@ -59,7 +59,7 @@ grpc_server *grpc_opt_server_create(const otlp_grpc_cfg *c) {
    * control and refused by our accounting instead. */
   arg_int(a, &n, GRPC_ARG_HTTP2_BDP_PROBE, 0);
   grpc_resource_quota *quota = grpc_resource_quota_create("otlpd-grpc");
-  grpc_resource_quota_resize(quota, GRPC_MEMORY_QUOTA);
+  grpc_resource_quota_resize(quota, OTLP_GRPC_MEMORY_QUOTA);
   a[n].type = GRPC_ARG_POINTER;
   a[n].key = (char *)GRPC_ARG_RESOURCE_QUOTA;
   a[n].value.pointer.p = quota;

@@ -9,15 +9,12 @@
 #include "grpc_server.h"
 #include "otlpd/codec.h"
 
-/* Decoded protobuf-c structs are bigger than their wire form (about 15x
- * for attribute-heavy data); hostile input of empty sub-messages can reach
- * ~30x. Bounding the arena keeps one request from taking all memory. */
-#define DECODE_EXPANSION 32
-#define DECODE_SLACK (1024 * 1024)
-
-int grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s) {
-  grpc_rpc *rpc = calloc(1, sizeof(*rpc));
-  if (!rpc) return -ENOMEM;
+int otlp_grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s) {
+  otlp_grpc_rpc *rpc = calloc(1, sizeof(*rpc));
+  if (!rpc) {
+    otlpd_error(g->log, "grpc: cannot request a call: out of memory");
+    return -ENOMEM;
+  }
   rpc->g = g;
   rpc->unknown = unknown;
   rpc->signal = s;
@@ -32,31 +29,62 @@ int grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s) {
                                             &rpc->metadata, &rpc->payload, g->cq, g->cq, rpc);
   if (e != GRPC_CALL_OK) {
     otlpd_error(g->log, "grpc: cannot request a call: %s", grpc_call_error_to_string(e));
-    grpc_rpc_free(rpc);
+    otlp_grpc_rpc_free(rpc);
     return -EIO;
   }
   return 0;
 }
 
+/* A slot lost to a failed request is counted, not forgotten: the gRPC
+ * thread retries it (otlp_grpc_rpc_rearm), so the server keeps its calls
+ * per method. */
+static void request_or_count(otlp_grpc *g, bool unknown, otlpd_signal s) {
+  if (otlp_grpc_rpc_request(g, unknown, s) != 0) g->missing[unknown ? OTLPD_SIGNAL_COUNT : s]++;
+}
+
+bool otlp_grpc_rpc_rearm(otlp_grpc *g) {
+  bool left = false;
+  for (int i = 0; i <= OTLPD_SIGNAL_COUNT; i++) {
+    bool unknown = i == OTLPD_SIGNAL_COUNT;
+    while (g->missing[i] > 0 && !atomic_load(&g->closing)) {
+      if (otlp_grpc_rpc_request(g, unknown, unknown ? 0 : (otlpd_signal)i) != 0) break;
+      g->missing[i]--;
+      otlpd_info(g->log, "grpc: call slot re-requested");
+    }
+    if (g->missing[i] > 0 && !atomic_load(&g->closing)) left = true;
+  }
+  return left;
+}
+
+bool otlp_grpc_deadline_passed(gpr_timespec deadline, gpr_timespec now) {
+  gpr_timespec d = gpr_convert_clock_type(deadline, now.clock_type);
+  return gpr_time_cmp(d, now) <= 0;
+}
+
+static bool past_deadline(const otlp_grpc_rpc *rpc) {
+  gpr_timespec d = rpc->unknown ? rpc->details.deadline : rpc->deadline;
+  return otlp_grpc_deadline_passed(d, gpr_now(GPR_CLOCK_MONOTONIC));
+}
+
 /* Decoded requests waiting for the loop count as held memory, so the
  * early refusal on the gRPC thread sees them; otlp_ingest charges the
  * payload itself, so the charge is dropped just before. */
-static void charge(grpc_rpc *rpc) {
+static void charge(otlp_grpc_rpc *rpc) {
   otlpd_memacct *m = rpc->g->r->host->mem;
   if (!m || !rpc->arena) return;
   rpc->charged = otlpd_arena_footprint(rpc->arena);
   otlpd_memacct_charge(m, rpc->charged);
 }
 
-void grpc_rpc_uncharge(grpc_rpc *rpc) {
+void otlp_grpc_rpc_uncharge(otlp_grpc_rpc *rpc) {
   if (!rpc->charged) return;
   otlpd_memacct_release(rpc->g->r->host->mem, rpc->charged);
   rpc->charged = 0;
 }
 
-void grpc_rpc_free(grpc_rpc *rpc) {
+void otlp_grpc_rpc_free(otlp_grpc_rpc *rpc) {
   otlp_grpc *g = rpc->g;
-  grpc_rpc_uncharge(rpc);
+  otlp_grpc_rpc_uncharge(rpc);
   if (rpc->call) grpc_call_unref(rpc->call);
   grpc_metadata_array_destroy(&rpc->metadata);
   grpc_call_details_destroy(&rpc->details);
@@ -82,7 +110,7 @@ static grpc_byte_buffer *encode_response(otlpd_signal s, size_t rejected, const 
 
 /* Any thread (grpc_call_start_batch is thread-safe). Once the batch is
  * started the gRPC thread owns rpc again: it frees it on completion. */
-void grpc_rpc_reply(grpc_rpc *rpc, grpc_status_code code, const char *msg, size_t rejected) {
+void otlp_grpc_rpc_reply(otlp_grpc_rpc *rpc, grpc_status_code code, const char *msg, size_t rejected) {
   grpc_op ops[4];
   memset(ops, 0, sizeof(ops));
   size_t n = 0;
@@ -104,18 +132,26 @@ void grpc_rpc_reply(grpc_rpc *rpc, grpc_status_code code, const char *msg, size_
   ops[n++].data.send_status_from_server.status_details = with_details ? &details : NULL;
   ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
   ops[n++].data.recv_close_on_server.cancelled = &rpc->cancelled;
-  rpc->replying = true;
-  grpc_call_error e = grpc_call_start_batch(rpc->call, ops, n, rpc, NULL);
+  /* Nothing of rpc is read once the flag is set: the gRPC thread may
+   * free it as soon as the batch completes. */
+  grpc_call *call = rpc->call;
+  atomic_store_explicit(&rpc->replying, true, memory_order_release);
+  grpc_call_error e = grpc_call_start_batch(call, ops, n, rpc, NULL);
   grpc_slice_unref(details);
   if (e != GRPC_CALL_OK) {
     /* Only a bug in the ops above gets here; the call is dropped. */
     otlpd_error(rpc->g->log, "grpc: cannot send a reply: %s", grpc_call_error_to_string(e));
-    grpc_rpc_free(rpc);
+    otlp_grpc_rpc_free(rpc);
   }
 }
 
+static void reply_expired(otlp_grpc_rpc *rpc) {
+  otlpd_debug(rpc->g->log, "grpc: %s call past its deadline; not ingested", otlpd_signal_name(rpc->signal));
+  otlp_grpc_rpc_reply(rpc, GRPC_STATUS_DEADLINE_EXCEEDED, "deadline passed before the data was taken; not ingested", 0);
+}
+
 /* Payload -> decoded request in a fresh arena. Returns a gRPC status. */
-static grpc_status_code decode(grpc_rpc *rpc, char *err, size_t errlen) {
+static grpc_status_code decode(otlp_grpc_rpc *rpc, char *err, size_t errlen) {
   grpc_byte_buffer_reader rd;
   if (!grpc_byte_buffer_reader_init(&rd, rpc->payload)) {
     snprintf(err, errlen, "cannot read the request message (bad compression?)");
@@ -126,37 +162,53 @@ static grpc_status_code decode(grpc_rpc *rpc, char *err, size_t errlen) {
   grpc_byte_buffer_destroy(rpc->payload);
   rpc->payload = NULL;
   size_t len = GRPC_SLICE_LENGTH(body);
+  otlpd_memacct *mem = rpc->g->r->host->mem;
+  otlpd_memacct_charge(mem, len); /* our copy of the message, while decoding */
   grpc_status_code code = GRPC_STATUS_OK;
-  rpc->arena = otlpd_arena_new(otlpd_arena_sizer_guess(&rpc->g->sizer, len));
+  otlp_decode_limit lim = otlp_decode_limit_for(mem, len);
+  rpc->arena = otlpd_arena_new(otlp_decode_first_block(otlpd_arena_sizer_guess(&rpc->g->sizer, len), &lim));
   if (!rpc->arena) {
     snprintf(err, errlen, "out of memory");
     code = GRPC_STATUS_UNAVAILABLE;
   } else {
-    size_t cap = rpc->g->max_msg > len ? rpc->g->max_msg : len;
-    otlpd_arena_set_limit(rpc->arena, cap * DECODE_EXPANSION + DECODE_SLACK);
+    otlpd_arena_set_limit(rpc->arena, lim.max);
     rpc->req = otlpd_pb_decode_keep(otlpd_request_descriptor(rpc->signal), GRPC_SLICE_START_PTR(body),
                                     len, rpc->arena, err, errlen, &rpc->raw);
-    if (!rpc->req) code = GRPC_STATUS_INVALID_ARGUMENT;
-    else otlpd_arena_sizer_learn(&rpc->g->sizer, len, rpc->arena);
+    if (rpc->req) {
+      otlpd_arena_sizer_learn(&rpc->g->sizer, len, rpc->arena);
+    } else if (otlpd_arena_hit_limit(rpc->arena) && lim.by_budget) {
+      snprintf(err, errlen, "collector memory budget is too low for this request now; retry later");
+      code = GRPC_STATUS_UNAVAILABLE;
+    } else if (otlpd_arena_hit_limit(rpc->arena)) {
+      snprintf(err, errlen, "request decodes to more memory than allowed (32 times its size); send smaller batches");
+      code = GRPC_STATUS_INVALID_ARGUMENT;
+    } else {
+      code = GRPC_STATUS_INVALID_ARGUMENT;
+    }
   }
   grpc_slice_unref(body);
+  otlpd_memacct_release(mem, len);
   return code;
 }
 
-static void on_export(grpc_rpc *rpc) {
+static void on_export(otlp_grpc_rpc *rpc) {
   otlp_grpc *g = rpc->g;
   if (!rpc->payload) {
-    grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, "the call carries no request message", 0);
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, "the call carries no request message", 0);
     return;
   }
   /* Cheap early refusals (both flags are atomics): skip decoding data
    * that would be refused anyway. The loop re-checks in otlp_ingest. */
   if (atomic_load(&g->closing)) {
-    grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
+    return;
+  }
+  if (past_deadline(rpc)) {
+    reply_expired(rpc);
     return;
   }
   if (otlpd_memacct_over(g->r->host->mem)) {
-    grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is over its memory limit", 0);
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is over its memory limit", 0);
     return;
   }
   char err[256] = "";
@@ -165,39 +217,47 @@ static void on_export(grpc_rpc *rpc) {
     otlpd_debug(g->log, "grpc: refusing %s request: %s", otlpd_signal_name(rpc->signal), err);
     otlpd_arena_free(rpc->arena);
     rpc->arena = NULL;
-    grpc_rpc_reply(rpc, code, err, 0);
+    otlp_grpc_rpc_reply(rpc, code, err, 0);
     return;
   }
   charge(rpc);
-  grpc_handoff_push(g, rpc);
+  otlp_grpc_handoff_push(g, rpc);
 }
 
-void grpc_rpc_event(grpc_rpc *rpc, bool ok) {
+void otlp_grpc_rpc_event(otlp_grpc_rpc *rpc, bool ok) {
   otlp_grpc *g = rpc->g;
-  if (rpc->replying || !ok) { /* reply done, or a request failed by shutdown */
-    grpc_rpc_free(rpc);
+  if (atomic_load_explicit(&rpc->replying, memory_order_acquire) || !ok) { /* reply done, or a request failed by shutdown */
+    otlp_grpc_rpc_free(rpc);
     return;
   }
-  if (!atomic_load(&g->closing)) grpc_rpc_request(g, rpc->unknown, rpc->signal);
+  if (!atomic_load(&g->closing)) request_or_count(g, rpc->unknown, rpc->signal);
   if (rpc->unknown) {
     char msg[200];
     snprintf(msg, sizeof(msg), "unknown method %.*s", (int)GRPC_SLICE_LENGTH(rpc->details.method),
              (const char *)GRPC_SLICE_START_PTR(rpc->details.method));
-    grpc_rpc_reply(rpc, GRPC_STATUS_UNIMPLEMENTED, msg, 0);
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNIMPLEMENTED, msg, 0);
     return;
   }
   on_export(rpc);
 }
 
 /* Loop thread: the pipeline decides, then the client hears it. */
-void grpc_rpc_deliver(grpc_rpc *rpc) {
-  grpc_rpc_uncharge(rpc);
+void otlp_grpc_rpc_deliver(otlp_grpc_rpc *rpc) {
+  otlp_grpc_rpc_uncharge(rpc);
+  if (past_deadline(rpc)) { /* waited on the loop past its deadline */
+    otlpd_count(&rpc->g->r->host->counters->refused[rpc->signal], otlpd_request_items(rpc->signal, rpc->req));
+    otlpd_arena_free(rpc->arena);
+    rpc->arena = NULL;
+    rpc->req = NULL;
+    reply_expired(rpc);
+    return;
+  }
   otlp_ingest_result res = otlp_ingest(rpc->g->r, rpc->signal, rpc->arena, rpc->req, &rpc->raw);
   rpc->arena = NULL; /* otlp_ingest owns it now */
   rpc->req = NULL;
   switch (res.status) {
-  case OTLP_INGEST_OK: grpc_rpc_reply(rpc, GRPC_STATUS_OK, res.message, res.rejected); break;
-  case OTLP_INGEST_RETRY: grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, res.message, 0); break;
-  default: grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, res.message, 0); break;
+  case OTLP_INGEST_OK: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_OK, res.message, res.rejected); break;
+  case OTLP_INGEST_RETRY: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, res.message, 0); break;
+  default: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, res.message, 0); break;
   }
 }

@@ -21,25 +21,25 @@ static void release(otlp_grpc *g) {
       grpc_event ev;
       do {
         ev = grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
-        if (ev.type == GRPC_OP_COMPLETE && ev.tag != &g->shutdown_tag) grpc_rpc_free(ev.tag);
+        if (ev.type == GRPC_OP_COMPLETE && ev.tag != &g->shutdown_tag) otlp_grpc_rpc_free(ev.tag);
       } while (ev.type != GRPC_QUEUE_SHUTDOWN);
     }
     grpc_completion_queue_destroy(g->cq);
   }
   if (g->handoff_ready) uv_mutex_destroy(&g->lock);
   grpc_shutdown();
-  if (grpc_handoff_release(g)) free(g);
+  if (otlp_grpc_handoff_release(g)) free(g);
 }
 
 static int listen_on(otlp_grpc *g, const otlp_grpc_cfg *c, char *addr, size_t addrlen) {
-  int rc = grpc_opt_address(c, addr, addrlen);
+  int rc = otlp_grpc_opt_address(c, addr, addrlen);
   if (rc) {
     otlpd_error(g->log, "grpc: unsupported transport %s for endpoint %s", c->transport ? c->transport : "tcp",
                 c->endpoint ? c->endpoint : "");
     return rc;
   }
   grpc_server_credentials *creds;
-  if ((rc = grpc_opt_credentials(c, g->log, &creds)) != 0) return rc;
+  if ((rc = otlp_grpc_opt_credentials(c, g->log, &creds)) != 0) return rc;
   int port = grpc_server_add_http2_port(g->server, addr, creds);
   grpc_server_credentials_release(creds);
   if (port == 0) {
@@ -56,7 +56,7 @@ static int listen_on(otlp_grpc *g, const otlp_grpc_cfg *c, char *addr, size_t ad
 
 static int build(otlp_grpc *g, otlp_receiver *r) {
   const otlp_grpc_cfg *c = &r->cfg->protocols.grpc;
-  g->server = grpc_opt_server_create(c);
+  g->server = otlp_grpc_opt_server_create(c);
   g->cq = grpc_completion_queue_create_for_next(NULL);
   if (!g->server || !g->cq) return -ENOMEM;
   grpc_server_register_completion_queue(g->server, g->cq, NULL);
@@ -65,7 +65,7 @@ static int build(otlp_grpc *g, otlp_receiver *r) {
                                                 GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
     if (!g->methods[s]) return -ENOMEM;
   }
-  int rc = grpc_handoff_init(g, r->host->loop);
+  int rc = otlp_grpc_handoff_init(g, r->host->loop);
   if (rc) return rc;
   char addr[600];
   if ((rc = listen_on(g, c, addr, sizeof(addr))) != 0) return rc;
@@ -79,9 +79,9 @@ static int build(otlp_grpc *g, otlp_receiver *r) {
 static int run(otlp_grpc *g) {
   int rc = 0;
   for (int s = 0; s < OTLPD_SIGNAL_COUNT && !rc; s++)
-    for (int i = 0; i < GRPC_REQUESTS_PER_METHOD && !rc; i++) rc = grpc_rpc_request(g, false, (otlpd_signal)s);
-  if (!rc) rc = grpc_rpc_request(g, true, 0);
-  if (!rc) rc = uv_thread_create(&g->thread, grpc_thread_main, g);
+    for (int i = 0; i < OTLP_GRPC_REQUESTS_PER_METHOD && !rc; i++) rc = otlp_grpc_rpc_request(g, false, (otlpd_signal)s);
+  if (!rc) rc = otlp_grpc_rpc_request(g, true, 0);
+  if (!rc) rc = uv_thread_create(&g->thread, otlp_grpc_thread_main, g);
   if (!rc) {
     g->thread_running = true;
     return 0;
@@ -90,7 +90,7 @@ static int run(otlp_grpc *g) {
   g->loop_gone = true; /* the inline drain below must not poke the loop */
   grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);
   grpc_server_cancel_all_calls(g->server);
-  grpc_thread_main(g);
+  otlp_grpc_thread_main(g);
   return rc;
 }
 
@@ -99,8 +99,7 @@ int otlp_grpc_start(otlp_receiver *r) {
   if (!g) return -ENOMEM;
   g->r = r;
   g->log = &r->host->log;
-  g->max_msg = (size_t)r->cfg->protocols.grpc.max_recv_msg_size_mib * 1024 * 1024;
-  grpc_log_route();
+  otlp_grpc_log_route();
   grpc_init();
   int rc = build(g, r);
   if (!rc) rc = run(g);
@@ -123,7 +122,7 @@ void otlp_grpc_shutdown(otlp_receiver *r) {
   /* Fails every requested-but-unmatched call, lets matched ones finish
    * (their replies still go out) and sends GOAWAY on every connection. */
   grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);
-  grpc_handoff_start_grace(g);
+  otlp_grpc_handoff_start_grace(g);
 }
 
 void otlp_grpc_destroy(otlp_receiver *r) {
@@ -133,7 +132,7 @@ void otlp_grpc_destroy(otlp_receiver *r) {
   if (g->thread_running) {
     /* The loop did not see the shutdown through: finish it here. */
     otlpd_warn(g->log, "grpc: destroyed before its shutdown completed; cancelling open calls");
-    grpc_handoff_abandon(g);
+    otlp_grpc_handoff_abandon(g);
     atomic_store(&g->closing, true);
     if (!g->shutdown_called) grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);
     g->shutdown_called = true;

@@ -20,19 +20,23 @@
 
 /* Calls requested ahead per method, so a burst of connections is matched
  * without waiting for the gRPC thread to re-request one at a time. */
-#define GRPC_REQUESTS_PER_METHOD 16
+#define OTLP_GRPC_REQUESTS_PER_METHOD 16
 /* Seconds in-flight calls get after shutdown before they are cancelled. */
-#define GRPC_SHUTDOWN_GRACE_MS 5000
+#define OTLP_GRPC_SHUTDOWN_GRACE_MS 5000
 
 typedef struct otlp_grpc otlp_grpc;
 
 /* One requested/accepted call. Its address is the completion-queue tag
  * both for "a call arrived" and, once `replying`, for "reply sent". */
-typedef struct grpc_rpc {
+typedef struct otlp_grpc_rpc {
   otlp_grpc *g;
-  struct grpc_rpc *next;     /* hand-off queue link */
+  struct otlp_grpc_rpc *next;     /* hand-off queue link */
   bool unknown;              /* requested with grpc_server_request_call */
-  bool replying;             /* the reply batch was started */
+  /* The reply batch was started. Set on either thread, read by the gRPC
+   * thread on completion: release/acquire, so what the replying thread
+   * wrote into the rpc is seen where it is freed (the completion queue's
+   * own ordering is inside gRPC core, invisible to ThreadSanitizer). */
+  atomic_bool replying;
   otlpd_signal signal;
   grpc_call *call;
   gpr_timespec deadline;
@@ -45,7 +49,7 @@ typedef struct grpc_rpc {
   size_t charged;            /* arena bytes charged to host->mem while queued */
   grpc_byte_buffer *response;
   int cancelled;
-} grpc_rpc;
+} otlp_grpc_rpc;
 
 struct otlp_grpc {
   otlp_receiver *r;
@@ -53,20 +57,22 @@ struct otlp_grpc {
   grpc_server *server;
   grpc_completion_queue *cq;
   void *methods[OTLPD_SIGNAL_COUNT];
-  size_t max_msg;            /* bytes, for the decode arena's limit */
   otlpd_arena_sizer sizer;   /* gRPC thread only: request bytes -> arena bytes */
   char shutdown_tag;         /* its address tags grpc_server_shutdown_and_notify */
+  /* gRPC thread only: call slots whose re-request failed, per signal and
+   * [OTLPD_SIGNAL_COUNT] for unknown methods; retried until they are back. */
+  unsigned missing[OTLPD_SIGNAL_COUNT + 1];
 
   uv_thread_t thread;
   bool thread_running;       /* created and not yet joined */
   atomic_bool closing;       /* shutdown began: match no more, refuse new data */
   atomic_bool thread_done;   /* the gRPC thread left its loop */
-  atomic_size_t live;        /* grpc_rpc objects alive */
+  atomic_size_t live;        /* otlp_grpc_rpc objects alive */
 
   /* The hand-off. `loop_gone` is set when otlp_grpc_destroy runs without a
    * completed shutdown: the gRPC thread then answers by itself. */
   uv_mutex_t lock;
-  grpc_rpc *head, *tail;
+  otlp_grpc_rpc *head, *tail;
   bool loop_gone;
   uv_async_t async;
   uv_timer_t grace;
@@ -77,37 +83,44 @@ struct otlp_grpc {
 };
 
 /* grpc_options.c: listen address and channel args from the config. */
-int grpc_opt_address(const otlp_grpc_cfg *c, char *out, size_t outlen);
-grpc_server *grpc_opt_server_create(const otlp_grpc_cfg *c);
+int otlp_grpc_opt_address(const otlp_grpc_cfg *c, char *out, size_t outlen);
+grpc_server *otlp_grpc_opt_server_create(const otlp_grpc_cfg *c);
 /* grpc_tls.c: insecure, TLS or mTLS credentials. 0 or negative errno
  * (the reason already logged). */
-int grpc_opt_credentials(const otlp_grpc_cfg *c, const otlpd_logger *log,
+int otlp_grpc_opt_credentials(const otlp_grpc_cfg *c, const otlpd_logger *log,
                          grpc_server_credentials **out);
 
 /* grpc_rpc.c: per-call work. */
-int grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s);
-void grpc_rpc_event(grpc_rpc *rpc, bool ok);          /* gRPC thread */
-void grpc_rpc_deliver(grpc_rpc *rpc);                 /* loop thread */
-void grpc_rpc_reply(grpc_rpc *rpc, grpc_status_code code, const char *msg, size_t rejected);
-void grpc_rpc_uncharge(grpc_rpc *rpc);               /* drop the queued-memory charge */
-void grpc_rpc_free(grpc_rpc *rpc);
+int otlp_grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s);
+/* gRPC thread: request the slots a failed request lost; true if any is
+ * still missing (the thread then wakes up again to retry). */
+bool otlp_grpc_rpc_rearm(otlp_grpc *g);
+/* Whether a call's deadline has passed by now (any clock; an infinite
+ * deadline never passes). Its client has given up: ingesting the data
+ * would duplicate its retry. */
+bool otlp_grpc_deadline_passed(gpr_timespec deadline, gpr_timespec now);
+void otlp_grpc_rpc_event(otlp_grpc_rpc *rpc, bool ok);          /* gRPC thread */
+void otlp_grpc_rpc_deliver(otlp_grpc_rpc *rpc);                 /* loop thread */
+void otlp_grpc_rpc_reply(otlp_grpc_rpc *rpc, grpc_status_code code, const char *msg, size_t rejected);
+void otlp_grpc_rpc_uncharge(otlp_grpc_rpc *rpc);               /* drop the queued-memory charge */
+void otlp_grpc_rpc_free(otlp_grpc_rpc *rpc);
 
 /* grpc_handoff.c: gRPC thread -> loop. */
-int grpc_handoff_init(otlp_grpc *g, uv_loop_t *loop);
+int otlp_grpc_handoff_init(otlp_grpc *g, uv_loop_t *loop);
 /* gRPC thread: queue a decoded call for the loop; NULL only wakes the loop
  * (used to report that the thread is done). */
-void grpc_handoff_push(otlp_grpc *g, grpc_rpc *rpc);
-void grpc_handoff_start_grace(otlp_grpc *g);          /* loop: arm the shutdown grace timer */
-void grpc_handoff_close(otlp_grpc *g);                /* loop: join thread, close handles */
-void grpc_handoff_abandon(otlp_grpc *g);              /* destroy without shutdown */
+void otlp_grpc_handoff_push(otlp_grpc *g, otlp_grpc_rpc *rpc);
+void otlp_grpc_handoff_start_grace(otlp_grpc *g);          /* loop: arm the shutdown grace timer */
+void otlp_grpc_handoff_close(otlp_grpc *g);                /* loop: join thread, close handles */
+void otlp_grpc_handoff_abandon(otlp_grpc *g);              /* destroy without shutdown */
 /* Close handles still open. true: g may be freed now; false: the last
  * close callback frees it. */
-bool grpc_handoff_release(otlp_grpc *g);
+bool otlp_grpc_handoff_release(otlp_grpc *g);
 
 /* grpc_log.c: gRPC core's log lines go through otlpd_log. */
-void grpc_log_route(void);
+void otlp_grpc_log_route(void);
 
 /* grpc_thread.c */
-void grpc_thread_main(void *arg);
+void otlp_grpc_thread_main(void *arg);
 
 #endif

@@ -1,6 +1,6 @@
 /* The gRPC thread: sole consumer of the completion queue.
  *
- * It runs until the server's shutdown was notified AND every grpc_rpc is
+ * It runs until the server's shutdown was notified AND every otlp_grpc_rpc is
  * gone (calls still waiting on the loop hold their reply batches' tags
  * on this queue, so it must stay open for them); then it shuts the queue
  * down, drains it and tells the loop it is done. */
@@ -9,14 +9,18 @@
 /* Once shutdown was notified, wake up now and then to re-check `live`:
  * an rpc may also be freed on the loop thread (a failed reply). */
 #define DRAIN_POLL_MS 100
+/* Retry period for call slots whose request failed. */
+#define REARM_MS 100
 
-void grpc_thread_main(void *arg) {
+void otlp_grpc_thread_main(void *arg) {
   otlp_grpc *g = arg;
   bool shutdown_seen = false, cq_down = false;
   for (;;) {
-    gpr_timespec until = shutdown_seen
+    bool rearm = !shutdown_seen && otlp_grpc_rpc_rearm(g);
+    gpr_timespec until = shutdown_seen || rearm
                              ? gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-                                            gpr_time_from_millis(DRAIN_POLL_MS, GPR_TIMESPAN))
+                                            gpr_time_from_millis(shutdown_seen ? DRAIN_POLL_MS : REARM_MS,
+                                                                 GPR_TIMESPAN))
                              : gpr_inf_future(GPR_CLOCK_MONOTONIC);
     grpc_event ev = grpc_completion_queue_next(g->cq, until, NULL);
     if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
@@ -24,7 +28,7 @@ void grpc_thread_main(void *arg) {
       if (ev.tag == &g->shutdown_tag)
         shutdown_seen = true;
       else
-        grpc_rpc_event(ev.tag, ev.success != 0);
+        otlp_grpc_rpc_event(ev.tag, ev.success != 0);
     }
     if (shutdown_seen && !cq_down && atomic_load(&g->live) == 0) {
       grpc_completion_queue_shutdown(g->cq);
@@ -33,5 +37,5 @@ void grpc_thread_main(void *arg) {
   }
   g->cq_drained = true; /* read by the loop after joining this thread */
   atomic_store(&g->thread_done, true);
-  grpc_handoff_push(g, NULL);
+  otlp_grpc_handoff_push(g, NULL);
 }

@@ -103,7 +103,7 @@ static int read_all(const otlp_tls_cfg *t, const otlpd_logger *log, char **cert,
   return rc;
 }
 
-int grpc_opt_credentials(const otlp_grpc_cfg *c, const otlpd_logger *log, grpc_server_credentials **out) {
+int otlp_grpc_opt_credentials(const otlp_grpc_cfg *c, const otlpd_logger *log, grpc_server_credentials **out) {
   *out = NULL;
   if (!c->has_tls) {
     *out = grpc_insecure_server_credentials_create();

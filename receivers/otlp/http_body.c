@@ -18,14 +18,14 @@ static bool token_is(const char *v, size_t len, const char *tok) {
   return len == n && strncasecmp(v, tok, n) == 0;
 }
 
-http_encoding http_encoding_parse(const char *v, size_t len) {
+otlp_http_encoding otlp_http_encoding_parse(const char *v, size_t len) {
   while (len && (*v == ' ' || *v == '\t')) v++, len--;
   while (len && (v[len - 1] == ' ' || v[len - 1] == '\t')) len--;
-  if (len == 0 || token_is(v, len, "identity")) return HTTP_ENC_IDENTITY;
+  if (len == 0 || token_is(v, len, "identity")) return OTLP_HTTP_ENC_IDENTITY;
   if (token_is(v, len, "gzip") || token_is(v, len, "x-gzip") || token_is(v, len, "deflate"))
-    return HTTP_ENC_GZIP;
-  if (token_is(v, len, "zstd")) return HTTP_ENC_ZSTD;
-  return HTTP_ENC_UNKNOWN;
+    return OTLP_HTTP_ENC_GZIP;
+  if (token_is(v, len, "zstd")) return OTLP_HTTP_ENC_ZSTD;
+  return OTLP_HTTP_ENC_UNKNOWN;
 }
 
 /* Makes room for more output: at least one byte more than max in total so
@@ -46,7 +46,7 @@ static size_t room_under(const otlpd_buf *b, size_t max) {
   return room < left ? room : left;
 }
 
-static int gunzip(http_inflater *d, const uint8_t *in, size_t len, size_t max, const char **why) {
+static int gunzip(otlp_http_inflater *d, const uint8_t *in, size_t len, size_t max, const char **why) {
   z_stream *z = &d->z;
   if (!d->z_ready) {
     memset(z, 0, sizeof(*z));
@@ -93,7 +93,7 @@ static int gunzip(http_inflater *d, const uint8_t *in, size_t len, size_t max, c
   }
 }
 
-static int unzstd(http_inflater *d, const uint8_t *in, size_t len, size_t max, const char **why) {
+static int unzstd(otlp_http_inflater *d, const uint8_t *in, size_t len, size_t max, const char **why) {
   if (!d->zstd) {
     d->zstd = ZSTD_createDCtx();
     if (!d->zstd) return -ENOMEM;
@@ -123,25 +123,33 @@ static int unzstd(http_inflater *d, const uint8_t *in, size_t len, size_t max, c
   return 0;
 }
 
-int http_inflate(http_inflater *d, http_encoding enc, const uint8_t *in, size_t len, size_t max,
+int otlp_http_inflate(otlp_http_inflater *d, otlp_http_encoding enc, const uint8_t *in, size_t len, size_t max,
                  const char **why) {
   const char *ignored;
   if (!why) why = &ignored;
   d->out.len = 0;
   switch (enc) {
-  case HTTP_ENC_GZIP: return gunzip(d, in, len, max, why);
-  case HTTP_ENC_ZSTD: return unzstd(d, in, len, max, why);
-  case HTTP_ENC_IDENTITY:
+  case OTLP_HTTP_ENC_GZIP: return gunzip(d, in, len, max, why);
+  case OTLP_HTTP_ENC_ZSTD: return unzstd(d, in, len, max, why);
+  case OTLP_HTTP_ENC_IDENTITY:
     if (len > max) return -E2BIG;
     return otlpd_buf_append(&d->out, in, len);
   default: *why = "unsupported Content-Encoding"; return -EINVAL;
   }
 }
 
-void http_inflater_free(http_inflater *d) {
+void otlp_http_inflater_settle(otlp_http_inflater *d, size_t keep) {
+  if (d->out.cap > keep) otlpd_buf_free(&d->out);
+  if (d->out.cap > d->charged) otlpd_memacct_charge(d->mem, d->out.cap - d->charged);
+  else otlpd_memacct_release(d->mem, d->charged - d->out.cap);
+  d->charged = d->out.cap;
+}
+
+void otlp_http_inflater_free(otlp_http_inflater *d) {
   if (d->z_ready) inflateEnd(&d->z);
   d->z_ready = false;
   ZSTD_freeDCtx(d->zstd); /* NULL is fine */
   d->zstd = NULL;
   otlpd_buf_free(&d->out);
+  otlp_http_inflater_settle(d, 0);
 }

@@ -35,7 +35,7 @@ static bool glob_match(const char *pat, const char *s, size_t n) {
   return *pat == '\0';
 }
 
-bool http_cors_origin_allowed(const otlpd_strings *allowed, const char *origin, size_t len) {
+bool otlp_http_cors_origin_allowed(const otlpd_strings *allowed, const char *origin, size_t len) {
   if (!origin || len == 0) return false;
   for (size_t i = 0; i < allowed->n; i++) {
     const char *p = allowed->v[i];
@@ -52,7 +52,7 @@ static bool listed(const char *const *v, size_t n, const char *h) {
   return false;
 }
 
-char *http_cors_allow_headers(const otlpd_strings *configured) {
+char *otlp_http_cors_allow_headers(const otlpd_strings *configured) {
   otlpd_buf b = {0};
   size_t n_always = sizeof(always_allowed) / sizeof(always_allowed[0]);
   int rc = 0;

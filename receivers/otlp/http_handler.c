@@ -11,16 +11,16 @@
 #include "otlpd/codec.h"
 
 #define DECODE_ERR_LEN 256
-/* Decoding expands a body (protobuf-c structs are much bigger than their
- * wire form: ~7x for typical spans, 30x for many tiny attributes); bound
- * what one request may allocate so a hostile body cannot take it all. */
-#define ARENA_LIMIT(len) ((len) * 32 + (size_t)1024 * 1024)
 #define ARENA_FIRST_BLOCK_MAX ((size_t)32 * 1024 * 1024)
+/* The inflater keeps a buffer this big between requests (charged while
+ * held); a bigger one is dropped after its request. */
+#define INFLATE_KEEP ((size_t)1024 * 1024)
+#define BUDGET_MSG "collector memory budget is too low for this request now; retry later"
 
-typedef struct http_handler {
+typedef struct otlp_http_handler {
   h2o_handler_t super;
   otlp_http *h;
-} http_handler;
+} otlp_http_handler;
 
 static bool method_is(const h2o_req_t *req, const char *m, size_t n) {
   return req->method.len == n && memcmp(req->method.base, m, n) == 0;
@@ -38,9 +38,9 @@ static int route(const otlp_http *h, const h2o_req_t *req, otlpd_signal *s) {
 }
 
 /* "application/json; charset=utf-8" -> JSON; parameters are ignored. */
-static http_content_type content_type(h2o_req_t *req) {
+static otlp_http_content_type content_type(h2o_req_t *req) {
   ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
-  if (i < 0) return HTTP_CT_UNKNOWN;
+  if (i < 0) return OTLP_HTTP_CT_UNKNOWN;
   h2o_iovec_t v = req->headers.entries[i].value;
   size_t n = 0;
   while (n < v.len && v.base[n] != ';') n++;
@@ -48,39 +48,48 @@ static http_content_type content_type(h2o_req_t *req) {
   const char *p = v.base;
   while (n && (*p == ' ' || *p == '\t')) p++, n--;
   if (n == strlen("application/x-protobuf") && strncasecmp(p, "application/x-protobuf", n) == 0)
-    return HTTP_CT_PROTOBUF;
-  if (n == strlen("application/json") && strncasecmp(p, "application/json", n) == 0) return HTTP_CT_JSON;
-  return HTTP_CT_UNKNOWN;
+    return OTLP_HTTP_CT_PROTOBUF;
+  if (n == strlen("application/json") && strncasecmp(p, "application/json", n) == 0) return OTLP_HTTP_CT_JSON;
+  return OTLP_HTTP_CT_UNKNOWN;
 }
 
-static http_encoding content_encoding(h2o_req_t *req) {
+static otlp_http_encoding content_encoding(h2o_req_t *req) {
   ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_ENCODING, -1);
-  if (i < 0) return HTTP_ENC_IDENTITY;
+  if (i < 0) return OTLP_HTTP_ENC_IDENTITY;
   h2o_iovec_t v = req->headers.entries[i].value;
-  return http_encoding_parse(v.base, v.len);
+  return otlp_http_encoding_parse(v.base, v.len);
 }
 
-static int send_retry_later(otlp_http *h, h2o_req_t *req, http_content_type ct, const char *why) {
+static int send_retry_later(otlp_http *h, h2o_req_t *req, otlp_http_content_type ct, const char *why) {
   h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("1"));
-  return http_send_status(h, req, ct, 503, "Service Unavailable", 14, why);
+  return otlp_http_send_status(h, req, ct, 503, "Service Unavailable", 14, why);
 }
 
 /* Decompresses if needed; *body and *len then describe the plain body. */
-static int plain_body(otlp_http *h, h2o_req_t *req, http_content_type ct, const uint8_t **body,
+static int plain_body(otlp_http *h, h2o_req_t *req, otlp_http_content_type ct, const uint8_t **body,
                       size_t *len) {
   *body = req->entity.base ? (const uint8_t *)req->entity.base : (const uint8_t *)"";
   *len = req->entity.base ? req->entity.len : 0;
-  http_encoding enc = content_encoding(req);
-  if (enc == HTTP_ENC_IDENTITY) return 0;
-  if (enc == HTTP_ENC_UNKNOWN) {
-    http_send_status(h, req, ct, 415, "Unsupported Media Type", 3,
+  otlp_http_encoding enc = content_encoding(req);
+  if (enc == OTLP_HTTP_ENC_IDENTITY) return 0;
+  if (enc == OTLP_HTTP_ENC_UNKNOWN) {
+    otlp_http_send_status(h, req, ct, 415, "Unsupported Media Type", 3,
                      "unsupported Content-Encoding (supported: gzip, deflate, zstd)");
     return -1;
   }
   const char *why = "body cannot be decompressed";
-  int rc = http_inflate(&h->inflater, enc, *body, *len, h->max_body, &why);
+  /* the output may take what is left of the memory budget, no more */
+  otlp_decode_limit lim = otlp_decode_limit_for(h->r->host->mem, 0);
+  size_t left = lim.by_budget ? lim.max : SIZE_MAX;
+  size_t max = h->max_body < left ? h->max_body : left;
+  int rc = otlp_http_inflate(&h->inflater, enc, *body, *len, max, &why);
+  otlp_http_inflater_settle(&h->inflater, SIZE_MAX);
+  if (rc == -E2BIG && max < h->max_body) {
+    send_retry_later(h, req, ct, BUDGET_MSG);
+    return -1;
+  }
   if (rc == -E2BIG) {
-    http_send_status(h, req, ct, 413, "Request Entity Too Large", 8,
+    otlp_http_send_status(h, req, ct, 413, "Request Entity Too Large", 8,
                      "decompressed body is larger than max_request_body_size");
     return -1;
   }
@@ -89,7 +98,7 @@ static int plain_body(otlp_http *h, h2o_req_t *req, http_content_type ct, const 
     return -1;
   }
   if (rc != 0) {
-    http_send_status(h, req, ct, 400, "Bad Request", 3, why);
+    otlp_http_send_status(h, req, ct, 400, "Bad Request", 3, why);
     return -1;
   }
   *body = h->inflater.out.data ? h->inflater.out.data : (const uint8_t *)"";
@@ -100,71 +109,99 @@ static int plain_body(otlp_http *h, h2o_req_t *req, http_content_type ct, const 
 /* One block that fits avoids regrowth and the slack of a doubled last
  * block. Protobuf's expansion is learned; JSON text is bigger than what it
  * decodes to, so its length is a fair first guess. */
-static size_t first_block(const otlp_http *h, http_content_type ct, size_t len) {
-  size_t n = ct == HTTP_CT_PROTOBUF ? otlpd_arena_sizer_guess(&h->sizer, len) : len + 4096;
+static size_t first_block(const otlp_http *h, otlp_http_content_type ct, size_t len) {
+  size_t n = ct == OTLP_HTTP_CT_PROTOBUF ? otlpd_arena_sizer_guess(&h->sizer, len) : len + 4096;
   return n > ARENA_FIRST_BLOCK_MAX ? ARENA_FIRST_BLOCK_MAX : n;
 }
 
-static int export_request(otlp_http *h, h2o_req_t *req, otlpd_signal s, http_content_type ct) {
+/* Decodes body into a fresh arena bounded by lim. 0 with *out set, or an
+ * answer already sent (returns 1). */
+static int decode(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct, const uint8_t *body,
+                  size_t len, otlpd_arena **arena_out, ProtobufCMessage **out, otlpd_raw *raw) {
+  otlp_decode_limit lim = otlp_decode_limit_for(h->r->host->mem, len);
+  otlpd_arena *arena = otlpd_arena_new(otlp_decode_first_block(first_block(h, ct, len), &lim));
+  if (!arena) {
+    send_retry_later(h, req, ct, "out of memory");
+    return 1;
+  }
+  otlpd_arena_set_limit(arena, lim.max);
+  char err[DECODE_ERR_LEN] = "";
+  const ProtobufCMessageDescriptor *d = otlpd_request_descriptor(s);
+  ProtobufCMessage *m = ct == OTLP_HTTP_CT_PROTOBUF
+                            ? otlpd_pb_decode_keep(d, body, len, arena, err, sizeof(err), raw)
+                            : otlpd_json_decode(d, (const char *)body, len, arena, err, sizeof(err));
+  if (!m) {
+    bool too_big = otlpd_arena_hit_limit(arena);
+    otlpd_arena_free(arena);
+    if (too_big && lim.by_budget) send_retry_later(h, req, ct, BUDGET_MSG);
+    else if (too_big)
+      otlp_http_send_status(h, req, ct, 413, "Request Entity Too Large", 8,
+                            "request decodes to more memory than allowed (32 times its size); send smaller batches");
+    else
+      otlp_http_send_status(h, req, ct, 400, "Bad Request", 3, err[0] ? err : "request body cannot be decoded");
+    return 1;
+  }
+  if (ct == OTLP_HTTP_CT_PROTOBUF) otlpd_arena_sizer_learn(&h->sizer, len, arena);
+  *arena_out = arena;
+  *out = m;
+  return 0;
+}
+
+static int export_body(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct) {
+  const uint8_t *body;
+  size_t len;
+  if (plain_body(h, req, ct, &body, &len) != 0) return 0;
+  otlpd_arena *arena;
+  ProtobufCMessage *m;
+  otlpd_raw raw = {NULL, 0};
+  int rc = decode(h, req, s, ct, body, len, &arena, &m, &raw);
+  otlp_http_inflater_settle(&h->inflater, INFLATE_KEEP); /* raw was copied into the arena */
+  if (rc) return 0;
+  otlp_ingest_result res = otlp_ingest(h->r, s, arena, m, &raw); /* takes the arena */
+  switch (res.status) {
+  case OTLP_INGEST_OK: return otlp_http_send_export_ok(h, req, ct, s, res.rejected, res.message);
+  case OTLP_INGEST_RETRY: return send_retry_later(h, req, ct, res.message ? res.message : "retry later");
+  default:
+    return otlp_http_send_status(h, req, ct, 400, "Bad Request", 3, res.message ? res.message : "data refused");
+  }
+}
+
+static int export_request(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct) {
   if (otlp_should_refuse(h->r))
     return send_retry_later(h, req, ct,
                             *h->r->host->shutting_down ? "collector is shutting down"
                                                        : "collector is over its memory limit");
-  const uint8_t *body;
-  size_t len;
-  if (plain_body(h, req, ct, &body, &len) != 0) return 0;
-
-  otlpd_arena *arena = otlpd_arena_new(first_block(h, ct, len));
-  if (!arena) return send_retry_later(h, req, ct, "out of memory");
-  otlpd_arena_set_limit(arena, ARENA_LIMIT(len));
-  char err[DECODE_ERR_LEN] = "";
-  const ProtobufCMessageDescriptor *d = otlpd_request_descriptor(s);
-  otlpd_raw raw = {NULL, 0};
-  ProtobufCMessage *m = ct == HTTP_CT_PROTOBUF
-                            ? otlpd_pb_decode_keep(d, body, len, arena, err, sizeof(err), &raw)
-                            : otlpd_json_decode(d, (const char *)body, len, arena, err, sizeof(err));
-  if (!m) {
-    /* a refusal by the arena's limit leaves it close to full */
-    bool too_big = otlpd_arena_footprint(arena) >= ARENA_LIMIT(len) / 2;
-    otlpd_arena_free(arena);
-    if (too_big)
-      return http_send_status(h, req, ct, 413, "Request Entity Too Large", 8,
-                              "request decodes to more memory than allowed (32 times its size); send smaller batches");
-    return http_send_status(h, req, ct, 400, "Bad Request", 3, err[0] ? err : "request body cannot be decoded");
-  }
-  if (ct == HTTP_CT_PROTOBUF) otlpd_arena_sizer_learn(&h->sizer, len, arena);
-  otlp_ingest_result res = otlp_ingest(h->r, s, arena, m, &raw); /* takes the arena */
-  switch (res.status) {
-  case OTLP_INGEST_OK: return http_send_export_ok(h, req, ct, s, res.rejected, res.message);
-  case OTLP_INGEST_RETRY: return send_retry_later(h, req, ct, res.message ? res.message : "retry later");
-  default:
-    return http_send_status(h, req, ct, 400, "Bad Request", 3, res.message ? res.message : "data refused");
-  }
+  /* h2o's buffered body is counted while we work on it */
+  size_t held = req->entity.base ? req->entity.len : 0;
+  otlpd_memacct_charge(h->r->host->mem, held);
+  int rc = export_body(h, req, s, ct);
+  otlpd_memacct_release(h->r->host->mem, held);
+  return rc;
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req) {
-  otlp_http *h = ((http_handler *)self)->h;
+  otlp_http *h = ((otlp_http_handler *)self)->h;
   /* A draining server answers what is in flight, then closes. */
   if (h->draining) req->http1_is_persistent = 0;
   otlpd_signal s;
   if (route(h, req, &s) != 0)
-    return http_send_status(h, req, HTTP_CT_UNKNOWN, 404, "Not Found", 5, "unknown path");
+    return otlp_http_send_status(h, req, OTLP_HTTP_CT_UNKNOWN, 404, "Not Found", 5, "unknown path");
   if (method_is(req, H2O_STRLIT("OPTIONS")) && h->cfg->cors.allowed_origins.n > 0)
-    return http_send_preflight(h, req);
+    return otlp_http_send_preflight(h, req);
   if (!method_is(req, H2O_STRLIT("POST"))) {
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("POST, OPTIONS"));
-    return http_send_status(h, req, HTTP_CT_UNKNOWN, 405, "Method Not Allowed", 12,
+    return otlp_http_send_status(h, req, OTLP_HTTP_CT_UNKNOWN, 405, "Method Not Allowed", 12,
                             "method not allowed, supported: POST");
   }
-  http_content_type ct = content_type(req);
-  if (ct == HTTP_CT_UNKNOWN)
-    return http_send_status(h, req, ct, 415, "Unsupported Media Type", 3,
+  otlp_http_content_type ct = content_type(req);
+  if (ct == OTLP_HTTP_CT_UNKNOWN)
+    return otlp_http_send_status(h, req, ct, 415, "Unsupported Media Type", 3,
                             "unsupported Content-Type, supported: application/x-protobuf, application/json");
   return export_request(h, req, s, ct);
 }
 
-void http_handler_register(otlp_http *h, h2o_pathconf_t *pathconf) {
-  http_handler *hd = (http_handler *)h2o_create_handler(pathconf, sizeof(*hd));
+void otlp_http_handler_register(otlp_http *h, h2o_pathconf_t *pathconf) {
+  otlp_http_handler *hd = (otlp_http_handler *)h2o_create_handler(pathconf, sizeof(*hd));
   hd->super.on_req = on_req;
   hd->h = h;
 }

@@ -30,13 +30,13 @@ static void add_cors(otlp_http *h, h2o_req_t *req) {
   const otlpd_strings *allowed = &h->cfg->cors.allowed_origins;
   if (allowed->n == 0) return;
   h2o_iovec_t origin = find_header(req, H2O_STRLIT("origin"));
-  if (!http_cors_origin_allowed(allowed, origin.base, origin.len)) return;
+  if (!otlp_http_cors_origin_allowed(allowed, origin.base, origin.len)) return;
   h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ACCESS_CONTROL_ALLOW_ORIGIN, NULL, origin.base,
                  origin.len);
   h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT("Origin"));
 }
 
-int http_send(otlp_http *h, h2o_req_t *req, int status, const char *reason, const char *ctype,
+int otlp_http_send(otlp_http *h, h2o_req_t *req, int status, const char *reason, const char *ctype,
               const void *body, size_t len) {
   req->res.status = status;
   req->res.reason = reason;
@@ -47,12 +47,12 @@ int http_send(otlp_http *h, h2o_req_t *req, int status, const char *reason, cons
   return 0;
 }
 
-static int encode(const ProtobufCMessage *m, http_content_type ct, otlpd_buf *out) {
+static int encode(const ProtobufCMessage *m, otlp_http_content_type ct, otlpd_buf *out) {
   otlpd_buf_clear(out);
-  return ct == HTTP_CT_PROTOBUF ? otlpd_pb_encode(m, out) : otlpd_json_encode(m, out);
+  return ct == OTLP_HTTP_CT_PROTOBUF ? otlpd_pb_encode(m, out) : otlpd_json_encode(m, out);
 }
 
-static const char *ctype_of(http_content_type ct) { return ct == HTTP_CT_PROTOBUF ? CT_PROTOBUF : CT_JSON; }
+static const char *ctype_of(otlp_http_content_type ct) { return ct == OTLP_HTTP_CT_PROTOBUF ? CT_PROTOBUF : CT_JSON; }
 
 static void peer_name(h2o_req_t *req, char *out, size_t n) {
   struct sockaddr_storage ss;
@@ -72,7 +72,7 @@ static void peer_name(h2o_req_t *req, char *out, size_t n) {
   }
 }
 
-void http_log_rejected(otlp_http *h, h2o_req_t *req, int status, const char *message) {
+void otlp_http_log_rejected(otlp_http *h, h2o_req_t *req, int status, const char *message) {
   uint64_t second = uv_now(h->loop) / 1000;
   if (second != h->warn_window) {
     if (h->warn_dropped)
@@ -92,25 +92,25 @@ void http_log_rejected(otlp_http *h, h2o_req_t *req, int status, const char *mes
              message);
 }
 
-int http_send_status(otlp_http *h, h2o_req_t *req, http_content_type ct, int http_status,
+int otlp_http_send_status(otlp_http *h, h2o_req_t *req, otlp_http_content_type ct, int http_status,
                      const char *reason, int rpc_code, const char *message) {
-  http_log_rejected(h, req, http_status, message);
-  if (ct == HTTP_CT_UNKNOWN) ct = HTTP_CT_JSON; /* otelcol's fallback */
+  otlp_http_log_rejected(h, req, http_status, message);
+  if (ct == OTLP_HTTP_CT_UNKNOWN) ct = OTLP_HTTP_CT_JSON; /* otelcol's fallback */
   Google__Rpc__Status st = GOOGLE__RPC__STATUS__INIT;
   st.code = rpc_code;
   st.message = (char *)message;
   if (encode(&st.base, ct, &h->out) != 0)
-    return http_send(h, req, http_status, reason, "text/plain; charset=utf-8", message, strlen(message));
-  return http_send(h, req, http_status, reason, ctype_of(ct), h->out.data, h->out.len);
+    return otlp_http_send(h, req, http_status, reason, "text/plain; charset=utf-8", message, strlen(message));
+  return otlp_http_send(h, req, http_status, reason, ctype_of(ct), h->out.data, h->out.len);
 }
 
-int http_send_export_ok(otlp_http *h, h2o_req_t *req, http_content_type ct, otlpd_signal s,
+int otlp_http_send_export_ok(otlp_http *h, h2o_req_t *req, otlp_http_content_type ct, otlpd_signal s,
                         size_t rejected, const char *message) {
   otlp_response resp;
   int rc = encode(otlp_response_build(&resp, s, rejected, message), ct, &h->out);
   if (rc != 0)
-    return http_send_status(h, req, ct, 500, "Internal Server Error", 13, "cannot encode the response");
-  return http_send(h, req, 200, "OK", ctype_of(ct), h->out.data, h->out.len);
+    return otlp_http_send_status(h, req, ct, 500, "Internal Server Error", 13, "cannot encode the response");
+  return otlp_http_send(h, req, 200, "OK", ctype_of(ct), h->out.data, h->out.len);
 }
 
 /* Headers a preflight asks for: echoed when allowed_headers has "*". */
@@ -120,12 +120,12 @@ static bool any_header_allowed(const otlpd_strings *hs) {
   return false;
 }
 
-int http_send_preflight(otlp_http *h, h2o_req_t *req) {
+int otlp_http_send_preflight(otlp_http *h, h2o_req_t *req) {
   const otlp_cors_cfg *c = &h->cfg->cors;
   h2o_iovec_t origin = find_header(req, H2O_STRLIT("origin"));
   req->res.status = 204;
   req->res.reason = "No Content";
-  if (http_cors_origin_allowed(&c->allowed_origins, origin.base, origin.len)) {
+  if (otlp_http_cors_origin_allowed(&c->allowed_origins, origin.base, origin.len)) {
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ACCESS_CONTROL_ALLOW_ORIGIN, NULL, origin.base,
                    origin.len);
     add_header(req, H2O_STRLIT("access-control-allow-methods"), H2O_STRLIT("POST, OPTIONS"));
@@ -141,7 +141,7 @@ int http_send_preflight(otlp_http *h, h2o_req_t *req) {
       add_header(req, H2O_STRLIT("access-control-max-age"), age, (size_t)n);
     }
   } else {
-    http_log_rejected(h, req, 204, "CORS preflight from an origin that is not allowed");
+    otlp_http_log_rejected(h, req, 204, "CORS preflight from an origin that is not allowed");
   }
   h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT("Origin"));
   req->res.content_length = 0;

@@ -20,11 +20,12 @@
 #define LISTEN_BACKLOG 511
 #define DRAIN_SCAN_MS 50
 #define MAX_IDLE_SCAN 256
+#define ACCEPT_RETRY_MS 10
 
-typedef struct http_conn {
+typedef struct otlp_http_conn {
   uv_tcp_t tcp; /* first: h2o hands the handle back in its close callback */
   otlp_http *h;
-} http_conn;
+} otlp_http_conn;
 
 static void maybe_finish(otlp_http *h);
 
@@ -128,7 +129,7 @@ static int tls_setup(otlp_http *h) {
 /* ---- connections ---- */
 
 static void on_conn_closed(uv_handle_t *handle) {
-  http_conn *c = (http_conn *)handle;
+  otlp_http_conn *c = (otlp_http_conn *)handle;
   otlp_http *h = c->h;
   free(c);
   h->conns--;
@@ -137,17 +138,51 @@ static void on_conn_closed(uv_handle_t *handle) {
 
 static void free_handle(uv_handle_t *handle) { free(handle); }
 
+static void on_spare_closed(uv_handle_t *handle) {
+  otlp_http *h = handle->data;
+  h->spare_busy = false;
+  h->pending_closes--;
+}
+
+static void on_connection(uv_stream_t *listener, int status);
+
+static void on_accept_retry(uv_timer_t *t) {
+  otlp_http *h = t->data;
+  if (h->listener_open) on_connection((uv_stream_t *)&h->listener, 0);
+}
+
+/* No memory for the connection: accept it into the spare handle and close
+ * it, so the listener keeps being polled. */
+static void reject_pending(otlp_http *h, uv_stream_t *listener, const char *why) {
+  if (h->spare_busy) { /* the last one is still closing */
+    if (h->accept_retry_open) uv_timer_start(&h->accept_retry, on_accept_retry, ACCEPT_RETRY_MS, 0);
+    return;
+  }
+  if (uv_tcp_init(h->loop, &h->spare) != 0) return;
+  h->spare.data = h;
+  h->spare_busy = true;
+  h->pending_closes++;
+  int rc = uv_accept(listener, (uv_stream_t *)&h->spare);
+  uv_close((uv_handle_t *)&h->spare, on_spare_closed);
+  if (rc == 0) otlpd_error(h->log, "OTLP/HTTP: closed a new connection on %s: %s", h->addr, why);
+}
+
 static void on_connection(uv_stream_t *listener, int status) {
   otlp_http *h = listener->data;
   if (status < 0) {
     otlpd_warn(h->log, "accept on %s failed: %s", h->addr, uv_strerror(status));
     return;
   }
-  http_conn *c = malloc(sizeof(*c));
-  if (!c) return; /* the connection stays in the backlog; retried on the next event */
+  otlp_http_conn *c = malloc(sizeof(*c));
+  if (!c) {
+    reject_pending(h, listener, "out of memory");
+    return;
+  }
   c->h = h;
-  if (uv_tcp_init(h->loop, &c->tcp) != 0) {
+  int rc = uv_tcp_init(h->loop, &c->tcp);
+  if (rc != 0) {
     free(c);
+    reject_pending(h, listener, uv_strerror(rc));
     return;
   }
   if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
@@ -157,6 +192,7 @@ static void on_connection(uv_stream_t *listener, int status) {
   uv_tcp_nodelay(&c->tcp, 1);
   h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)&c->tcp, on_conn_closed);
   if (!sock) {
+    otlpd_error(h->log, "OTLP/HTTP: closed a new connection on %s: out of memory", h->addr);
     uv_close((uv_handle_t *)&c->tcp, free_handle);
     return;
   }
@@ -175,7 +211,7 @@ static int setup_h2o(otlp_http *h) {
   if (!host) return -ENOMEM;
   h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
   if (!path) return -ENOMEM;
-  http_handler_register(h, path);
+  otlp_http_handler_register(h, path);
   h->accept.hosts = h->gconf.hosts;
   return 0;
 }
@@ -263,14 +299,18 @@ int otlp_http_start(otlp_receiver *r) {
   h->cfg = &r->cfg->protocols.http;
   h->log = &r->host->log;
   h->loop = r->host->loop;
+  h->inflater.mem = r->host->mem;
   h->max_body = h->cfg->max_request_body_size > 0 ? (size_t)h->cfg->max_request_body_size : 20u * 1024 * 1024;
   set_paths(h);
-  if (h->cfg->cors.allowed_origins.n > 0 && !(h->cors_allow_headers = http_cors_allow_headers(&h->cfg->cors.allowed_headers)))
+  if (h->cfg->cors.allowed_origins.n > 0 && !(h->cors_allow_headers = otlp_http_cors_allow_headers(&h->cfg->cors.allowed_headers)))
     return -ENOMEM;
   int rc = 0;
   if (h->cfg->has_tls && (rc = tls_setup(h)) < 0) return rc;
   if ((rc = setup_h2o(h)) < 0) return rc;
   if ((rc = bind_endpoint(h)) < 0) return rc;
+  uv_timer_init(h->loop, &h->accept_retry); /* cannot fail */
+  h->accept_retry.data = h;
+  h->accept_retry_open = true;
   h2o_context_init(&h->ctx, h->loop, &h->gconf);
   h->ctx_ready = true;
   h->accept.ctx = &h->ctx;
@@ -347,6 +387,7 @@ void otlp_http_shutdown(otlp_receiver *r) {
   if (!h || h->draining) return;
   h->draining = true;
   close_own(h, (uv_handle_t *)&h->listener, &h->listener_open);
+  close_own(h, (uv_handle_t *)&h->accept_retry, &h->accept_retry_open);
   if (h->ctx_ready) {
     h2o_context_request_shutdown(&h->ctx); /* GOAWAY on HTTP/2 */
     close_idle_http1(h);
@@ -362,7 +403,8 @@ void otlp_http_shutdown(otlp_receiver *r) {
 }
 
 static bool handles_live(const otlp_http *h) {
-  return h->listener_open || h->drain_timer_open || h->ctx_ready || h->pending_closes > 0 || h->conns > 0;
+  return h->listener_open || h->drain_timer_open || h->accept_retry_open || h->ctx_ready ||
+         h->pending_closes > 0 || h->conns > 0;
 }
 
 void otlp_http_destroy(otlp_receiver *r) {
@@ -382,7 +424,7 @@ void otlp_http_destroy(otlp_receiver *r) {
   }
   if (h->gconf_ready) h2o_config_dispose(&h->gconf);
   if (h->ssl) SSL_CTX_free(h->ssl);
-  http_inflater_free(&h->inflater);
+  otlp_http_inflater_free(&h->inflater);
   otlpd_buf_free(&h->out);
   free(h->cors_allow_headers);
   free(h);

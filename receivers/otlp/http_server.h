@@ -22,43 +22,49 @@
 
 /* Decompression state reused across requests: one zlib stream, one zstd
  * context and one output buffer that keeps its capacity. */
-typedef struct http_inflater {
+typedef struct otlp_http_inflater {
   z_stream z;
   bool z_ready;
   ZSTD_DCtx *zstd;
   otlpd_buf out;
-} http_inflater;
+  otlpd_memacct *mem;  /* out's capacity is charged here while held (may be NULL) */
+  size_t charged;
+} otlp_http_inflater;
 
 typedef enum {
-  HTTP_ENC_IDENTITY = 0,
-  HTTP_ENC_GZIP,    /* gzip, x-gzip and deflate (zlib auto-detects the header) */
-  HTTP_ENC_ZSTD,
-  HTTP_ENC_UNKNOWN,
-} http_encoding;
+  OTLP_HTTP_ENC_IDENTITY = 0,
+  OTLP_HTTP_ENC_GZIP,    /* gzip, x-gzip and deflate (zlib auto-detects the header) */
+  OTLP_HTTP_ENC_ZSTD,
+  OTLP_HTTP_ENC_UNKNOWN,
+} otlp_http_encoding;
 
 /* Parses a Content-Encoding value. */
-http_encoding http_encoding_parse(const char *v, size_t len);
+otlp_http_encoding otlp_http_encoding_parse(const char *v, size_t len);
 
 /* Decompresses in[0..len) into d->out (cleared first), refusing to produce
  * more than max bytes. 0, -E2BIG (over max), -EINVAL (corrupt; *why says
  * how) or -ENOMEM. */
-int http_inflate(http_inflater *d, http_encoding enc, const uint8_t *in, size_t len, size_t max,
+int otlp_http_inflate(otlp_http_inflater *d, otlp_http_encoding enc, const uint8_t *in, size_t len, size_t max,
                  const char **why);
-void http_inflater_free(http_inflater *d);
+/* Brings the memory charge in line with what the output buffer holds;
+ * first drops the buffer when its capacity passes keep, so one big body
+ * does not pin its decompressed size for good. */
+void otlp_http_inflater_settle(otlp_http_inflater *d, size_t keep);
+void otlp_http_inflater_free(otlp_http_inflater *d);
 
 /* True when origin (not NUL-terminated) matches one of the allowed
  * patterns: exact, "*", or with '*' wildcards (https://<star>.example.com).
  * Case-insensitive. */
-bool http_cors_origin_allowed(const otlpd_strings *allowed, const char *origin, size_t len);
+bool otlp_http_cors_origin_allowed(const otlpd_strings *allowed, const char *origin, size_t len);
 /* "Accept, Content-Type, ..." for Access-Control-Allow-Headers: the
  * headers otelcol always allows plus the configured ones. NULL on ENOMEM. */
-char *http_cors_allow_headers(const otlpd_strings *configured);
+char *otlp_http_cors_allow_headers(const otlpd_strings *configured);
 
 typedef enum {
-  HTTP_CT_UNKNOWN = 0,
-  HTTP_CT_PROTOBUF,
-  HTTP_CT_JSON,
-} http_content_type;
+  OTLP_HTTP_CT_UNKNOWN = 0,
+  OTLP_HTTP_CT_PROTOBUF,
+  OTLP_HTTP_CT_JSON,
+} otlp_http_content_type;
 
 typedef struct otlp_http {
   otlp_receiver *r;
@@ -72,8 +78,13 @@ typedef struct otlp_http {
   SSL_CTX *ssl;
   uv_tcp_t listener;
   uv_timer_t drain_timer;
+  /* A connection that cannot get memory is still accepted (into spare) and
+   * closed: libuv stops polling a listener whose callback did not accept. */
+  uv_tcp_t spare;
+  uv_timer_t accept_retry; /* spare still closing: accept again shortly */
 
   bool gconf_ready, ctx_ready, listener_open, drain_timer_open;
+  bool spare_busy, accept_retry_open;
   bool draining;
   size_t conns;          /* accepted sockets not yet closed */
   size_t pending_closes; /* our own uv handles still closing */
@@ -83,7 +94,7 @@ typedef struct otlp_http {
   h2o_iovec_t paths[OTLPD_SIGNAL_COUNT];
   char *cors_allow_headers;
 
-  http_inflater inflater;
+  otlp_http_inflater inflater;
   otlpd_buf out;         /* response encoding scratch */
   otlpd_arena_sizer sizer; /* protobuf request bytes -> arena bytes */
 
@@ -93,23 +104,23 @@ typedef struct otlp_http {
 } otlp_http;
 
 /* http_handler.c: the h2o handler for every path of the host. */
-void http_handler_register(otlp_http *h, h2o_pathconf_t *pathconf);
+void otlp_http_handler_register(otlp_http *h, h2o_pathconf_t *pathconf);
 
 /* http_reply.c */
 /* Sends body with status and content type; adds CORS headers when the
  * request's Origin is allowed. Always returns 0 (h2o: handled). */
-int http_send(otlp_http *h, h2o_req_t *req, int status, const char *reason, const char *ctype,
+int otlp_http_send(otlp_http *h, h2o_req_t *req, int status, const char *reason, const char *ctype,
               const void *body, size_t len);
 /* An error with a google.rpc.Status body (code, message) in the request's
  * encoding (JSON when it has none we know). Logs the rejection. */
-int http_send_status(otlp_http *h, h2o_req_t *req, http_content_type ct, int http_status,
+int otlp_http_send_status(otlp_http *h, h2o_req_t *req, otlp_http_content_type ct, int http_status,
                      const char *reason, int rpc_code, const char *message);
 /* 200 with an Export*ServiceResponse, partial_success set when rejected > 0. */
-int http_send_export_ok(otlp_http *h, h2o_req_t *req, http_content_type ct, otlpd_signal s,
+int otlp_http_send_export_ok(otlp_http *h, h2o_req_t *req, otlp_http_content_type ct, otlpd_signal s,
                         size_t rejected, const char *message);
 /* Answers a CORS preflight. */
-int http_send_preflight(otlp_http *h, h2o_req_t *req);
+int otlp_http_send_preflight(otlp_http *h, h2o_req_t *req);
 /* Warn about a rejected request (rate limited). */
-void http_log_rejected(otlp_http *h, h2o_req_t *req, int status, const char *message);
+void otlp_http_log_rejected(otlp_http *h, h2o_req_t *req, int status, const char *message);
 
 #endif

@@ -28,7 +28,7 @@ static const otlpd_setting cors_settings[] = {
     OTLPD_S_END,
 };
 
-static const otlpd_setting http_settings[] = {
+static const otlpd_setting otlp_http_settings[] = {
     OTLPD_S_ENDPOINT(otlp_http_cfg, "endpoint", endpoint, "localhost:4318", "address to listen on"),
     OTLPD_S_SIZE(otlp_http_cfg, "max_request_body_size", max_request_body_size, "20971520",
                  "largest request body accepted, compressed and decompressed"),
@@ -73,7 +73,7 @@ static const otlpd_setting keepalive_settings[] = {
     OTLPD_S_END,
 };
 
-static const otlpd_setting grpc_settings[] = {
+static const otlpd_setting otlp_grpc_settings[] = {
     OTLPD_S_ENDPOINT(otlp_grpc_cfg, "endpoint", endpoint, "localhost:4317", "address to listen on (or unix:/path)"),
     OTLPD_S_STRING(otlp_grpc_cfg, "transport", transport, "tcp", "tcp or unix"),
     OTLPD_S_INT(otlp_grpc_cfg, "max_recv_msg_size_mib", max_recv_msg_size_mib, "4", 1, 1024,
@@ -97,8 +97,8 @@ typedef struct protocols_view {
 } protocols_view;
 
 static const otlpd_setting protocols_settings[] = {
-    OTLPD_S_SECTION_P(protocols_view, "grpc", grpc, has_grpc, grpc_settings, "OTLP/gRPC server"),
-    OTLPD_S_SECTION_P(protocols_view, "http", http, has_http, http_settings, "OTLP/HTTP server"),
+    OTLPD_S_SECTION_P(protocols_view, "grpc", grpc, has_grpc, otlp_grpc_settings, "OTLP/gRPC server"),
+    OTLPD_S_SECTION_P(protocols_view, "http", http, has_http, otlp_http_settings, "OTLP/HTTP server"),
     OTLPD_S_END,
 };
 

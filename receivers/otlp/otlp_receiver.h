@@ -115,6 +115,19 @@ typedef struct otlp_response {
  * why live. */
 ProtobufCMessage *otlp_response_build(otlp_response *r, otlpd_signal s, size_t rejected, const char *why);
 
+/* What decoding a request of len wire bytes may allocate (decode_limit.c):
+ * 32 times its size plus 1 MiB, and never more than what is left of the
+ * daemon's memory budget (host->mem: limit - used). by_budget says the
+ * budget, not the request, set max: a refusal then is retryable (503 /
+ * UNAVAILABLE), not 413. Any thread (reads an atomic). */
+typedef struct otlp_decode_limit {
+  size_t max;
+  bool by_budget;
+} otlp_decode_limit;
+otlp_decode_limit otlp_decode_limit_for(const otlpd_memacct *m, size_t len);
+/* The first arena block for a decode: the sizer's guess, cut to fit d. */
+size_t otlp_decode_first_block(size_t guess, const otlp_decode_limit *d);
+
 /* True when new data should be refused before it is even decoded. */
 bool otlp_should_refuse(const otlp_receiver *r);
 

@@ -10,18 +10,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
-  http_encoding enc = (data[0] & 1) ? HTTP_ENC_ZSTD : HTTP_ENC_GZIP;
+  otlp_http_encoding enc = (data[0] & 1) ? OTLP_HTTP_ENC_ZSTD : OTLP_HTTP_ENC_GZIP;
   size_t max = (size_t)1 << (10 + (data[0] >> 1) % 12); /* 1 KiB .. 2 MiB */
-  http_inflater d = {0};
+  otlp_http_inflater d = {0};
   const char *why = NULL;
   /* twice: the second run reuses the stream and buffer as the server does */
   for (int round = 0; round < 2; round++) {
-    int rc = http_inflate(&d, enc, data + 1, size - 1, max, &why);
+    int rc = otlp_http_inflate(&d, enc, data + 1, size - 1, max, &why);
     if (rc == 0 && d.out.len > max) {
       fprintf(stderr, "inflated %zu bytes past the bound %zu\n", d.out.len, max);
       abort();
     }
   }
-  http_inflater_free(&d);
+  otlp_http_inflater_free(&d);
   return 0;
 }

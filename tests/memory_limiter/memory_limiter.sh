@@ -6,8 +6,9 @@
 #    wins over OTLPD_MEMORY_LIMIT_MIB, which wins over the default;
 #  - a request that decodes past the soft limit is refused with 503 (and
 #    not delivered), a small one after it gets 200 and is delivered once;
-#    the same request is accepted by a daemon whose receivers have the same
-#    limit but no memory_limiter (the 503 is the processor's).
+#    a daemon whose receivers have the same limit but no memory_limiter
+#    refuses it too, retryably (503: its decode would pass the memory
+#    budget), and one with room accepts it whole.
 #
 # Needs $OTLPD.
 
@@ -83,7 +84,15 @@ OUT=plain.jsonl OTLPD_MEMORY_LIMIT_MIB=3 daemon_start_config config_plain
 grep -q "memory limit: receivers refuse data above 3.0 MiB held (OTLPD_MEMORY_LIMIT_MIB)" "$DAEMON_LOG" ||
   check_fail "the env limit is not the one logged in force"
 code=$(post "$dir/big.json")
-[[ $code == 200 ]] || check_fail "without a memory_limiter the big request got HTTP $code, want 200"
+[[ $code == 503 ]] || check_fail "without a memory_limiter, a request past the budget got HTTP $code, want 503"
+grep -q "503 collector memory budget is too low for this request now" "$DAEMON_LOG" ||
+  check_fail "the budget refusal does not say why"
+daemon_stop
+
+daemon_instance roomy
+OUT=plain.jsonl OTLPD_MEMORY_LIMIT_MIB=64 daemon_start_config config_plain
+code=$(post "$dir/big.json")
+[[ $code == 200 ]] || check_fail "without a memory_limiter and with room the big request got HTTP $code, want 200"
 daemon_stop
 
 daemon_instance limited
@@ -110,5 +119,5 @@ big=$(count '"big-[0-9]*"')
 [[ $small == 1 ]] || check_fail "the accepted span reached the output $small times, want 1"
 [[ $big == 0 ]] || check_fail "$big spans of the refused request reached the output"
 plain=$(count '"big-[0-9]*"' plain.jsonl)
-[[ $plain == 12000 ]] || check_fail "the daemon without memory_limiter wrote $plain of 12000 spans"
+[[ $plain == 12000 ]] || check_fail "the daemon with room wrote $plain of 12000 spans"
 finish_checks memory_limiter_e2e

@@ -36,19 +36,19 @@ static uint8_t *pattern(size_t n) {
 
 static void test_gzip_roundtrip_and_reuse(void **state) {
   (void)state;
-  http_inflater d = {0};
+  otlp_http_inflater d = {0};
   for (size_t n = 1; n <= 300000; n *= 7) {
     uint8_t *plain = pattern(n);
     size_t zlen;
     uint8_t *gz = deflate_bytes(plain, n, 15 + 16, &zlen);
     const char *why = NULL;
-    assert_int_equal(http_inflate(&d, HTTP_ENC_GZIP, gz, zlen, 1 << 20, &why), 0);
+    assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_GZIP, gz, zlen, 1 << 20, &why), 0);
     assert_int_equal(d.out.len, n);
     assert_memory_equal(d.out.data, plain, n);
     /* zlib framing ("Content-Encoding: deflate") through the same stream */
     free(gz);
     gz = deflate_bytes(plain, n, 15, &zlen);
-    assert_int_equal(http_inflate(&d, HTTP_ENC_GZIP, gz, zlen, 1 << 20, &why), 0);
+    assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_GZIP, gz, zlen, 1 << 20, &why), 0);
     assert_memory_equal(d.out.data, plain, n);
     free(gz);
     free(plain);
@@ -57,110 +57,110 @@ static void test_gzip_roundtrip_and_reuse(void **state) {
   uint8_t *plain = pattern(1000);
   size_t zlen;
   uint8_t *gz = deflate_bytes(plain, 1000, 15 + 16, &zlen);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_GZIP, gz, zlen, 1 << 20, NULL), 0);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_GZIP, gz, zlen, 1 << 20, NULL), 0);
   assert_int_equal(d.out.cap, cap); /* the buffer is reused, not regrown */
   free(gz);
   free(plain);
-  http_inflater_free(&d);
+  otlp_http_inflater_free(&d);
 }
 
 static void test_gzip_concatenated_members(void **state) {
   (void)state;
-  http_inflater d = {0};
+  otlp_http_inflater d = {0};
   size_t l1, l2;
   uint8_t *a = deflate_bytes("hello ", 6, 31, &l1);
   uint8_t *b = deflate_bytes("world", 5, 31, &l2);
   uint8_t *both = malloc(l1 + l2);
   memcpy(both, a, l1);
   memcpy(both + l1, b, l2);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_GZIP, both, l1 + l2, 100, NULL), 0);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_GZIP, both, l1 + l2, 100, NULL), 0);
   assert_int_equal(d.out.len, 11);
   assert_memory_equal(d.out.data, "hello world", 11);
   free(a);
   free(b);
   free(both);
-  http_inflater_free(&d);
+  otlp_http_inflater_free(&d);
 }
 
 static void test_limit_is_exact(void **state) {
   (void)state;
-  http_inflater d = {0};
+  otlp_http_inflater d = {0};
   uint8_t *plain = pattern(5000);
   size_t zlen;
   uint8_t *gz = deflate_bytes(plain, 5000, 31, &zlen);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_GZIP, gz, zlen, 5000, NULL), 0);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_GZIP, gz, zlen, 4999, NULL), -E2BIG);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_GZIP, gz, zlen, 5000, NULL), 0);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_GZIP, gz, zlen, 4999, NULL), -E2BIG);
   size_t zs = ZSTD_compressBound(5000);
   uint8_t *z = malloc(zs);
   zs = ZSTD_compress(z, zs, plain, 5000, 1);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_ZSTD, z, zs, 5000, NULL), 0);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_ZSTD, z, zs, 5000, NULL), 0);
   assert_memory_equal(d.out.data, plain, 5000);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_ZSTD, z, zs, 4999, NULL), -E2BIG);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_IDENTITY, plain, 5000, 4999, NULL), -E2BIG);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_ZSTD, z, zs, 4999, NULL), -E2BIG);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_IDENTITY, plain, 5000, 4999, NULL), -E2BIG);
   free(z);
   free(gz);
   free(plain);
-  http_inflater_free(&d);
+  otlp_http_inflater_free(&d);
 }
 
 static void test_bomb_is_stopped_early(void **state) {
   (void)state;
-  http_inflater d = {0};
+  otlp_http_inflater d = {0};
   size_t n = 64u << 20; /* 64 MiB of zeros */
   uint8_t *zeros = calloc(1, n);
   size_t zlen;
   uint8_t *gz = deflate_bytes(zeros, n, 31, &zlen);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_GZIP, gz, zlen, 1 << 20, NULL), -E2BIG);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_GZIP, gz, zlen, 1 << 20, NULL), -E2BIG);
   /* no more than about the limit was ever allocated */
   assert_true(d.out.cap <= 2 * ((1 << 20) + 1));
   free(gz);
   free(zeros);
-  http_inflater_free(&d);
+  otlp_http_inflater_free(&d);
 }
 
 static void test_corrupt_and_truncated(void **state) {
   (void)state;
-  http_inflater d = {0};
+  otlp_http_inflater d = {0};
   uint8_t *plain = pattern(4000);
   size_t zlen;
   uint8_t *gz = deflate_bytes(plain, 4000, 31, &zlen);
   const char *why = NULL;
-  assert_int_equal(http_inflate(&d, HTTP_ENC_GZIP, gz, zlen / 2, 1 << 20, &why), -EINVAL);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_GZIP, gz, zlen / 2, 1 << 20, &why), -EINVAL);
   assert_non_null(why);
   why = NULL;
-  assert_int_equal(http_inflate(&d, HTTP_ENC_GZIP, (const uint8_t *)"not gzip at all", 15, 1 << 20, &why),
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_GZIP, (const uint8_t *)"not gzip at all", 15, 1 << 20, &why),
                    -EINVAL);
   assert_non_null(why);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_GZIP, gz, 0, 1 << 20, &why), -EINVAL);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_GZIP, gz, 0, 1 << 20, &why), -EINVAL);
   size_t zs = ZSTD_compressBound(4000);
   uint8_t *z = malloc(zs);
   zs = ZSTD_compress(z, zs, plain, 4000, 1);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_ZSTD, z, zs - 3, 1 << 20, &why), -EINVAL);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_ZSTD, (const uint8_t *)"junkjunkjunk", 12, 1 << 20, &why), -EINVAL);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_ZSTD, z, zs - 3, 1 << 20, &why), -EINVAL);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_ZSTD, (const uint8_t *)"junkjunkjunk", 12, 1 << 20, &why), -EINVAL);
   /* and the states recover for the next request */
-  assert_int_equal(http_inflate(&d, HTTP_ENC_GZIP, gz, zlen, 1 << 20, NULL), 0);
-  assert_int_equal(http_inflate(&d, HTTP_ENC_ZSTD, z, zs, 1 << 20, NULL), 0);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_GZIP, gz, zlen, 1 << 20, NULL), 0);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_ZSTD, z, zs, 1 << 20, NULL), 0);
   assert_memory_equal(d.out.data, plain, 4000);
   free(z);
   free(gz);
   free(plain);
-  http_inflater_free(&d);
+  otlp_http_inflater_free(&d);
 }
 
 static void test_encoding_parse(void **state) {
   (void)state;
-  assert_int_equal(http_encoding_parse("", 0), HTTP_ENC_IDENTITY);
-  assert_int_equal(http_encoding_parse("identity", 8), HTTP_ENC_IDENTITY);
-  assert_int_equal(http_encoding_parse(" GZIP ", 6), HTTP_ENC_GZIP);
-  assert_int_equal(http_encoding_parse("deflate", 7), HTTP_ENC_GZIP);
-  assert_int_equal(http_encoding_parse("zstd", 4), HTTP_ENC_ZSTD);
-  assert_int_equal(http_encoding_parse("br", 2), HTTP_ENC_UNKNOWN);
-  assert_int_equal(http_encoding_parse("gzip, zstd", 10), HTTP_ENC_UNKNOWN);
+  assert_int_equal(otlp_http_encoding_parse("", 0), OTLP_HTTP_ENC_IDENTITY);
+  assert_int_equal(otlp_http_encoding_parse("identity", 8), OTLP_HTTP_ENC_IDENTITY);
+  assert_int_equal(otlp_http_encoding_parse(" GZIP ", 6), OTLP_HTTP_ENC_GZIP);
+  assert_int_equal(otlp_http_encoding_parse("deflate", 7), OTLP_HTTP_ENC_GZIP);
+  assert_int_equal(otlp_http_encoding_parse("zstd", 4), OTLP_HTTP_ENC_ZSTD);
+  assert_int_equal(otlp_http_encoding_parse("br", 2), OTLP_HTTP_ENC_UNKNOWN);
+  assert_int_equal(otlp_http_encoding_parse("gzip, zstd", 10), OTLP_HTTP_ENC_UNKNOWN);
 }
 
 static bool allowed(const char *const *pats, size_t n, const char *origin) {
   otlpd_strings s = {(char **)pats, n};
-  return http_cors_origin_allowed(&s, origin, strlen(origin));
+  return otlp_http_cors_origin_allowed(&s, origin, strlen(origin));
 }
 
 static void test_cors_origins(void **state) {
@@ -184,7 +184,7 @@ static void test_cors_allow_headers(void **state) {
   (void)state;
   const char *extra[] = {"X-Custom", "content-type"};
   otlpd_strings s = {(char **)extra, 2};
-  char *h = http_cors_allow_headers(&s);
+  char *h = otlp_http_cors_allow_headers(&s);
   assert_non_null(h);
   assert_non_null(strstr(h, "Content-Type"));
   assert_non_null(strstr(h, "X-Custom"));

@@ -576,6 +576,57 @@ static void test_back_pressure_and_refusals(void **state) {
   free(body);
 }
 
+/* Waits (bounded) until everything the server charged is given back. */
+static void wait_mem_used(fixture *f, size_t want) {
+  for (int i = 0; i < 500 && atomic_load(&f->mem.used) != want; i++) usleep(10 * 1000);
+  assert_int_equal(atomic_load(&f->mem.used), want);
+}
+
+/* Issue #16 defect 3: a valid body that does not fit in what is left of
+ * the memory budget is refused retryably (503), not as too large (413),
+ * and the same body is accepted once memory was released. */
+static void test_budget_too_low_is_503_then_accepted(void **state) {
+  fixture *f = *state;
+  size_t len, zlen;
+  uint8_t *body = trace_request(20000, &len);
+  assert_true(len < MAX_BODY);
+  uint8_t *gz = gzip_bytes(body, len, &zlen);
+  f->mem.limit = (size_t)64 << 20;
+  size_t held = f->mem.limit - ((size_t)2 << 20); /* others hold all but 2 MiB */
+  atomic_store(&f->mem.used, held);
+  response r;
+  request(f, "POST", "/v1/traces", "application/x-protobuf", NULL, body, len, &r);
+  assert_int_equal(r.status, 503);
+  assert_string_equal(header_value(&r, "retry-after"), "1");
+  Google__Rpc__Status *st = status_from(&r);
+  assert_non_null(st);
+  assert_int_equal(st->code, 14);
+  protobuf_c_message_free_unpacked(&st->base, NULL);
+  wait_mem_used(f, held);
+  /* the decompressed body alone does not fit: 503 too */
+  atomic_store(&f->mem.used, f->mem.limit - 200 * 1024);
+  request(f, "POST", "/v1/traces", "application/x-protobuf", "Content-Encoding: gzip\r\n", gz, zlen, &r);
+  assert_int_equal(r.status, 503);
+  assert_int_equal(atomic_load(&f->sinks[OTLPD_TRACES].items), 0);
+  wait_mem_used(f, f->mem.limit - 200 * 1024 + f->r.http->inflater.charged);
+
+  /* memory released: only the server's own (its inflater's buffer) is held */
+  size_t own = f->r.http->inflater.charged;
+  atomic_store(&f->mem.used, own);
+  request(f, "POST", "/v1/traces", "application/x-protobuf", NULL, body, len, &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(atomic_load(&f->sinks[OTLPD_TRACES].items), 20000);
+  wait_mem_used(f, own); /* body and decode charges are given back */
+  request(f, "POST", "/v1/traces", "application/x-protobuf", "Content-Encoding: gzip\r\n", gz, zlen, &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(atomic_load(&f->sinks[OTLPD_TRACES].items), 40000);
+  /* the inflater's buffer, kept for the next request, stays charged */
+  wait_mem_used(f, f->r.http->inflater.charged);
+  assert_true(f->r.http->inflater.charged >= len);
+  free(gz);
+  free(body);
+}
+
 static void test_cors(void **state) {
   fixture *f = *state;
   response r;
@@ -635,6 +686,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_decode_amplification_is_413, setup, teardown),
       cmocka_unit_test_setup_teardown(test_compressed_bodies, setup, teardown),
       cmocka_unit_test_setup_teardown(test_back_pressure_and_refusals, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_budget_too_low_is_503_then_accepted, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cors, setup, teardown),
       cmocka_unit_test_setup_teardown(test_shutdown_closes_idle_keepalive, setup, teardown),
   };

@@ -1,0 +1,2 @@
+# OTLP/gRPC receiver pieces that need no server.
+otlpd_unit_test(test_grpc_deadline otlpd_recv_otlp)
