@@ -1,5 +1,7 @@
 /* `otlpd components` listing of a settings table. */
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -27,16 +29,30 @@ static void print_type(FILE *f, const otlpd_setting *r) {
     fprintf(f, ", default %s", r->def);
 }
 
-void otlpd_settings_print(FILE *f, const otlpd_setting *tbl, int indent) {
+/* Whether a row of [tbl, end) other than a squash already has key: a
+ * component's own row overrides a squashed one, so only it is listed. */
+static bool shadowed(const otlpd_setting *tbl, const otlpd_setting *end, const char *key) {
+  for (const otlpd_setting *r = tbl; r && r < end; r++)
+    if (r->type != OTLPD_SET_SQUASH && strcmp(r->key, key) == 0) return true;
+  return false;
+}
+
+static void print_rows(FILE *f, const otlpd_setting *tbl, int indent, const otlpd_setting *outer,
+                       const otlpd_setting *outer_end) {
   for (const otlpd_setting *r = tbl; r && r->type != OTLPD_SET_END; r++) {
     if (r->type == OTLPD_SET_SQUASH) {
-      otlpd_settings_print(f, r->sub, indent);
+      print_rows(f, r->sub, indent, tbl, r);
       continue;
     }
+    if (outer && shadowed(outer, outer_end, r->key)) continue;
     fprintf(f, "%*s%s (", indent, "", r->key);
     print_type(f, r);
     fprintf(f, ")%s%s\n", r->doc ? ": " : "", r->doc ? r->doc : "");
     if (r->type == OTLPD_SET_SECTION || r->type == OTLPD_SET_SECTIONS)
-      otlpd_settings_print(f, r->sub, indent + 2);
+      print_rows(f, r->sub, indent + 2, NULL, NULL);
   }
+}
+
+void otlpd_settings_print(FILE *f, const otlpd_setting *tbl, int indent) {
+  print_rows(f, tbl, indent, NULL, NULL);
 }

@@ -186,6 +186,17 @@ static void test_squash(void **state) {
   assert_int_equal(c.shared.timeout, 2 * OTLPD_NS_PER_SEC);
   otlpd_settings_free(squash_tbl, &c);
   assert_null(c.shared.endpoint);
+  /* the listing shows the shared keys at this level, the override once */
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mf = open_memstream(&text, &len);
+  otlpd_settings_print(mf, squash_tbl, 0);
+  fclose(mf);
+  assert_non_null(strstr(text, "timeout (duration, default 30s)"));
+  assert_null(strstr(text, "default 5s"));
+  assert_non_null(strstr(text, "\nendpoint (string)"));
+  assert_non_null(strstr(text, "\nqueue (section)"));
+  free(text);
   otlpd_node_free(n);
   otlpd_errors_free(&errs);
 }
