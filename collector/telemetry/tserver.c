@@ -38,6 +38,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req) {
   req->res.reason = r.reason ? r.reason : "OK";
   if (r.ctype)
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, r.ctype, strlen(r.ctype));
+  req->res.content_length = r.len;
   h2o_send_inline(req, r.body ? r.body : "", r.len);
   return 0;
 }
