@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "telemetry/telemetry.h"
 
 /* exit() would run libuv's destructor, which joins threadpool threads:
  * the very write that is stuck. */
@@ -132,8 +133,10 @@ int otlpd_daemon_run(otlpd_config *cfg) {
 
   rc = start_signals(d);
   if (rc == 0) rc = otlpd_pipelines_build(d);
+  if (rc == 0) rc = otlpd_telemetry_start(d);
   if (rc == 0) rc = otlpd_pipelines_start(d);
   if (rc == 0) {
+    d->started = true;
     otlpd_info(&d->log, "otlpd %s started: %zu pipelines", OTLPD_VERSION, d->cfg.n_pipelines);
     log_memory_limit(d, mem_source);
     uv_run(&d->loop, UV_RUN_DEFAULT);
@@ -145,10 +148,15 @@ int otlpd_daemon_run(otlpd_config *cfg) {
     uv_unref((uv_handle_t *)&d->sig_int);
     uv_run(&d->loop, UV_RUN_DEFAULT);
   }
+  /* The pipelines drained: the daemon's own endpoints answer until now. */
+  otlpd_extensions_shutdown(d);
+  otlpd_telemetry_shutdown(d);
+  uv_run(&d->loop, UV_RUN_DEFAULT);
   /* Exporters drained: close the shared HTTP client while they still exist
    * (anything left in flight gets its cancelled callback). */
   if (d->http.client) d->http.close(d->http.client);
   otlpd_pipelines_destroy(d);
+  otlpd_telemetry_destroy(d);
   uv_walk(&d->loop, close_walk, NULL);
   uv_run(&d->loop, UV_RUN_DEFAULT);
   uv_loop_close(&d->loop);

@@ -27,8 +27,9 @@ typedef struct otlpd_daemon {
   otlpd_logger log;
   otlpd_memacct mem;
   volatile bool shutting_down;
+  volatile bool started;   /* every instance started (host.started) */
   otlpd_config cfg;
-  /* Instances in start order: exporters, processors, receivers. */
+  /* Instances in start order: extensions, exporters, processors, receivers. */
   otlpd_instance *inst;
   size_t n_inst, cap_inst;
   otlpd_fanout **fanouts;
@@ -39,6 +40,7 @@ typedef struct otlpd_daemon {
   uv_timer_t stage_timer;  /* shuts exporters down once processors drained */
   bool exporters_stopped;
   otlpd_http_slot http;    /* shared HTTP client, created lazily */
+  struct otlpd_telemetry *telemetry; /* /metrics (collector/telemetry/) */
   int exit_code;
 } otlpd_daemon;
 
@@ -51,6 +53,8 @@ int otlpd_pipelines_start(otlpd_daemon *d);
 /* Receivers stop, processors flush, exporters drain (async on the loop). */
 void otlpd_pipelines_shutdown(otlpd_daemon *d);
 void otlpd_pipelines_destroy(otlpd_daemon *d);
+/* Extensions stop last, once the pipelines drained. */
+void otlpd_extensions_shutdown(otlpd_daemon *d);
 
 /* Fan-out: deliver one batch to several consumers. */
 otlpd_consumer *otlpd_fanout_new(otlpd_daemon *d, otlpd_consumer **to, size_t n);

@@ -31,6 +31,7 @@ static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, co
   in->host.log.level = &d->log_level;
   in->host.id = cc->id;
   in->host.shutting_down = &d->shutting_down;
+  in->host.started = &d->started;
   in->host.http = &d->http;
   in->host.counters = &in->counters;
   in->host.drain_deadline_ms = UINT64_MAX;
@@ -61,10 +62,12 @@ static otlpd_instance *find_instance(otlpd_daemon *d, const otlpd_component_cfg 
   return NULL;
 }
 
-static int build_exporters(otlpd_daemon *d) {
+/* Extensions (enabled: listed in service::extensions) and exporters are
+ * built alike, one instance per id. */
+static int build_kind(otlpd_daemon *d, otlpd_kind kind) {
   for (size_t i = 0; i < d->cfg.n_components; i++) {
     otlpd_component_cfg *cc = &d->cfg.components[i];
-    if (cc->kind != OTLPD_EXPORTER || !cc->signals_used) continue;
+    if (cc->kind != kind || !cc->signals_used) continue;
     otlpd_instance *in = instance_add(d, cc, NULL);
     if (!in) return -ENOMEM;
     otlpd_create_params p = {.signals = cc->signals_used};
@@ -119,7 +122,9 @@ int otlpd_pipelines_build(otlpd_daemon *d) {
   d->inst = calloc(total ? total : 1, sizeof(*d->inst));
   if (!d->inst) return -ENOMEM;
   d->cap_inst = total ? total : 1;
-  int rc = build_exporters(d);
+  /* extensions first: they start before and stop after everything else */
+  int rc = build_kind(d, OTLPD_EXTENSION);
+  if (rc == 0) rc = build_kind(d, OTLPD_EXPORTER);
   if (rc < 0) return rc;
   otlpd_consumer **entries = calloc(d->cfg.n_pipelines + 1, sizeof(*entries));
   if (!entries) return -ENOMEM;
@@ -209,6 +214,8 @@ void otlpd_pipelines_shutdown(otlpd_daemon *d) {
   d->stage_timer.data = d;
   uv_timer_start(&d->stage_timer, on_stage_timer, 20, 20);
 }
+
+void otlpd_extensions_shutdown(otlpd_daemon *d) { shutdown_kind(d, OTLPD_EXTENSION); }
 
 void otlpd_pipelines_destroy(otlpd_daemon *d) {
   /* Receivers first: they are last in the array. */

@@ -4,15 +4,18 @@
 #include <string.h>
 
 #include "internal.h"
+#include "telemetry_metrics.h"
 
-/* Only the log level means something to otlpd; the rest of otelcol's
- * telemetry block is accepted so existing configs keep loading. */
+/* The log level and the metrics endpoint mean something to otlpd; the
+ * rest of otelcol's telemetry block is accepted so existing configs keep
+ * loading. */
 typedef struct telemetry_logs {
   int level; /* index into log_levels, same order as otlpd_log_level */
 } telemetry_logs;
 
 typedef struct telemetry_cfg {
   telemetry_logs logs;
+  otlpd_cfg_metrics metrics;
 } telemetry_cfg;
 
 static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
@@ -33,7 +36,7 @@ static const otlpd_setting telemetry_logs_tbl[] = {
 
 static const otlpd_setting telemetry_tbl[] = {
     OTLPD_S_SECTION(telemetry_cfg, "logs", logs, telemetry_logs_tbl, "daemon logging"),
-    OTLPD_S_IGNORED("metrics", "ignored: otlpd exposes no internal metrics endpoint"),
+    OTLPD_S_SECTION(telemetry_cfg, "metrics", metrics, otlpd_cfg_metrics_tbl, "the daemon's own metrics (/metrics)"),
     OTLPD_S_IGNORED("traces", "ignored"),
     OTLPD_S_IGNORED("resource", "ignored"),
     OTLPD_S_END,
@@ -42,8 +45,10 @@ static const otlpd_setting telemetry_tbl[] = {
 static void build_telemetry(otlpd_config *c, const otlpd_node *n, otlpd_errors *errs) {
   telemetry_cfg t;
   otlpd_settings_defaults(telemetry_tbl, &t);
-  if (otlpd_settings_apply(telemetry_tbl, &t, n, "service::telemetry", errs) == 0)
+  if (otlpd_settings_apply(telemetry_tbl, &t, n, "service::telemetry", errs) == 0) {
     c->log_level = (otlpd_log_level)t.logs.level;
+    otlpd_cfg_metrics_finish(&t.metrics, otlpd_node_get(n, "metrics"), c, errs);
+  }
   otlpd_settings_free(telemetry_tbl, &t);
 }
 

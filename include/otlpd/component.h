@@ -95,6 +95,9 @@ typedef struct otlpd_host {
   uint64_t drain_deadline_ms;
   bool mutates_data;       /* the factory's mutates_data: may use the edit API */
   volatile bool *shutting_down;
+  /* set once every component started (readiness); shutting_down clears
+   * readiness again. For the health_check extension. */
+  const volatile bool *started;
   otlpd_http_slot *http;   /* use otlpd_http_shared(host); NULL in bare test hosts */
 } otlpd_host;
 

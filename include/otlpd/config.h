@@ -88,6 +88,17 @@ typedef struct otlpd_pipeline_cfg {
 /* Matches a Kubernetes pod's default terminationGracePeriodSeconds. */
 #define OTLPD_DEFAULT_SHUTDOWN_TIMEOUT (30 * OTLPD_NS_PER_SEC)
 
+/* service::telemetry::metrics::level. none = no /metrics endpoint; the
+ * others serve the same set today (otlpd has no per-level detail yet). */
+typedef enum {
+  OTLPD_METRICS_NONE = 0,
+  OTLPD_METRICS_BASIC,
+  OTLPD_METRICS_NORMAL,
+  OTLPD_METRICS_DETAILED,
+} otlpd_metrics_level;
+
+#define OTLPD_METRICS_ENDPOINT_MAX 280
+
 typedef struct otlpd_config {
   otlpd_node *root;
   otlpd_component_cfg *components; /* every defined component, all kinds */
@@ -96,6 +107,9 @@ typedef struct otlpd_config {
   size_t n_pipelines;
   otlpd_log_level log_level;       /* service::telemetry::logs::level */
   int64_t shutdown_timeout;        /* service::shutdown_timeout, ns; 0 = wait for ever */
+  otlpd_metrics_level metrics_level;         /* service::telemetry::metrics::level */
+  char metrics_endpoint[OTLPD_METRICS_ENDPOINT_MAX]; /* host:port serving /metrics */
+  bool metrics_endpoint_set;       /* configured, not defaulted: failing to bind is fatal */
 } otlpd_config;
 
 /* Validates the whole tree; fills out on success (0). On failure returns
