@@ -202,16 +202,6 @@ static bool value_bytes(const otlp_any_value *v, char *tmp, size_t tmplen, const
   return true;
 }
 
-/* sampling.randomness / sampling.threshold attributes: hash mode refuses
- * to decide when either is set (valid: in use; invalid: parse error). */
-static bool record_carrier_error(const otlp_log_record *lr) {
-  const otlp_any_value *th = attr(lr->n_attributes, lr->attributes, "sampling.threshold");
-  const otlp_any_value *rv = attr(lr->n_attributes, lr->attributes, "sampling.randomness");
-  bool th_set = th && th->value_case == ANY(STRING_VALUE) && th->string_value && *th->string_value;
-  bool rv_set = rv && rv->value_case == ANY(STRING_VALUE) && rv->string_value && *rv->string_value;
-  return th_set || rv_set;
-}
-
 /* logRecordToPriorityThreshold: only a double value counts (otelcol reads
  * the value with Double(), which is 0 for an int attribute). */
 static uint64_t priority_threshold(const psamp_rule *r, const otlp_log_record *lr) {
@@ -223,27 +213,87 @@ static uint64_t priority_threshold(const psamp_rule *r, const otlp_log_record *l
   return PSAMP_NEVER;
 }
 
-bool psamp_keep_log(const psamp_rule *r, const otlp_log_record *lr) {
-  uint64_t rnd = PSAMP_RND_MISSING;
+/* 1..max hex digits (either case, as strconv.ParseUint base 16). */
+static bool parse_hex(const char *s, size_t min, size_t max, uint64_t *v, size_t *len) {
+  size_t n = strlen(s);
+  if (n < min || n > max) return false;
+  uint64_t x = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) return false;
+    x = x << 4 | (uint64_t)d;
+  }
+  *v = x;
+  *len = n;
+  return true;
+}
+
+static const char *str_attr(const otlp_log_record *lr, const char *key) {
+  const otlp_any_value *v = attr(lr->n_attributes, lr->attributes, key);
+  return v && v->value_case == ANY(STRING_VALUE) && v->string_value ? v->string_value : "";
+}
+
+static bool attr_randomness(const psamp_rule *r, const otlp_log_record *lr, uint64_t *rnd) {
+  if (!r->from_attribute) return false;
+  const otlp_any_value *v = attr(lr->n_attributes, lr->attributes, r->from_attribute);
+  char tmp[64];
+  const uint8_t *b;
+  size_t n = 0;
+  if (!v || !value_bytes(v, tmp, sizeof(tmp), &b, &n)) return false;
+  *rnd = psamp_randomness(r->seed, b, n);
+  return true;
+}
+
+/* The hash_seed sampler (hashingSampler.randomnessFromLogRecord):
+ * randomness from the hash, and records that already carry sampling
+ * attributes are refused. */
+static bool hash_randomness(const psamp_rule *r, const otlp_log_record *lr, uint64_t *rnd) {
   bool have = false;
   if (r->logs_by_trace_id) {
-    rnd = trace_randomness(r->seed, lr->trace_id);
+    *rnd = trace_randomness(r->seed, lr->trace_id);
     have = true;
-  } else if (r->from_attribute) {
-    const otlp_any_value *v = attr(lr->n_attributes, lr->attributes, r->from_attribute);
-    char tmp[64];
-    const uint8_t *b;
-    size_t n = 0;
-    if (v && value_bytes(v, tmp, sizeof(tmp), &b, &n)) {
-      rnd = psamp_randomness(r->seed, b, n);
-      have = true;
+  } else {
+    have = attr_randomness(r, lr, rnd);
+  }
+  return have && !*str_attr(lr, "sampling.threshold") && !*str_attr(lr, "sampling.randomness");
+}
+
+/* At 0 % otelcol uses its never-sampler, whose randomness is the OTEP 235
+ * one (consistentTracestateCommon.randomnessFromLogRecord): an explicit
+ * sampling.randomness, else the trace id's low 56 bits, else the hashed
+ * attribute. It matters only for sampling_priority and fail_closed. */
+static bool w3c_randomness(const psamp_rule *r, const otlp_log_record *lr, uint64_t *rnd) {
+  uint64_t th = 0, v;
+  size_t n;
+  const char *rv = str_attr(lr, "sampling.randomness"), *tv = str_attr(lr, "sampling.threshold");
+  bool has_th = *tv != 0;
+  if (has_th) {
+    if (!parse_hex(tv, 1, 14, &v, &n)) return false;
+    th = v << (4 * (14 - n));
+  }
+  if (*rv) {
+    if (!parse_hex(rv, 14, 14, &v, &n)) return false;
+    *rnd = v;
+  } else {
+    bool zero = true;
+    for (size_t i = 0; i < lr->trace_id.len; i++) zero = zero && !lr->trace_id.data[i];
+    if (!zero && lr->trace_id.len == 16) {
+      *rnd = 0;
+      for (size_t i = 9; i < 16; i++) *rnd = *rnd << 8 | lr->trace_id.data[i];
+    } else if (!attr_randomness(r, lr, rnd)) {
+      return false;
     }
   }
-  uint64_t th;
-  if (!have || record_carrier_error(lr))
-    th = r->fail_closed ? PSAMP_NEVER : PSAMP_ALWAYS;
-  else
-    th = r->threshold;
+  return !has_th || th <= *rnd; /* an arriving threshold must be consistent */
+}
+
+bool psamp_keep_log(const psamp_rule *r, const otlp_log_record *lr) {
+  uint64_t rnd = PSAMP_RND_MISSING, th;
+  bool never = r->threshold == PSAMP_NEVER;
+  bool ok = never ? w3c_randomness(r, lr, &rnd) : hash_randomness(r, lr, &rnd);
+  if (!ok) th = r->fail_closed ? PSAMP_NEVER : PSAMP_ALWAYS;
+  else th = r->threshold;
   if (r->priority_attr) {
     uint64_t pth = priority_threshold(r, lr);
     if (pth < th) th = pth;
