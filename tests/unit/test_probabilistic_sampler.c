@@ -484,6 +484,37 @@ static void test_span_priority_and_tracestate(void **state) {
   otlpd_batch_unref(in);
 }
 
+/* W3C / OTEP 235 tracestate rules of otelcol's hash_seed mode. */
+static void test_tracestate(void **state) {
+  (void)state;
+  static const struct { const char *ts; bool refused; } v[] = {
+      {"", false},
+      {"vendor=x", false},
+      {" vendor=x , other=y ,", false},           /* OWS and empty members */
+      {"t1@sys=v,ot=p:8;x:abc", false},           /* multi-tenant key, other ot keys */
+      {"ot=th:8", true},                          /* threshold in use */
+      {"a=b,ot=rv:0123456789abcd", true},         /* randomness in use */
+      {"ot=th:zz", true},                         /* malformed th */
+      {"ot=p:8;", true},                          /* malformed ot list */
+      {"ot=P:8", true},                           /* ot keys are lower case */
+      {"Vendor=x", true},                         /* W3C keys are lower case */
+      {"vendor=", true},                          /* empty value */
+      {"vendor=a b ", false},                     /* trailing blank is OWS */
+      {"vendor=x=y", true},                       /* = is not a value character */
+      {"=x", true},
+      {"vendor", true},
+      {"toolongsystem@abcdefghijklmnopq=x", true}, /* system id > 14 */
+  };
+  for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    if (psamp_tracestate_refused(v[i].ts) != v[i].refused) fail_msg("tracestate \"%s\"", v[i].ts);
+  }
+  char many[400] = "";
+  for (int i = 0; i < 33; i++) sprintf(many + strlen(many), "%sk%d=v", i ? "," : "", i);
+  assert_true(psamp_tracestate_refused(many)); /* more than 32 members */
+  many[strlen(many) - strlen(",k32=v")] = 0;
+  assert_false(psamp_tracestate_refused(many));
+}
+
 static otlpd_batch *logs_batch(size_t n, bool with_trace, bool with_attr) {
   sbuf s = {0};
   sb_add(&s, "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[");
@@ -652,6 +683,7 @@ int main(void) {
       cmocka_unit_test(test_zero_and_hundred),
       cmocka_unit_test(test_entries),
       cmocka_unit_test(test_span_priority_and_tracestate),
+      cmocka_unit_test(test_tracestate),
       cmocka_unit_test(test_logs_by_trace_id),
       cmocka_unit_test(test_logs_by_attribute),
       cmocka_unit_test(test_logs_priority),

@@ -56,6 +56,9 @@ uint64_t psamp_hash_threshold(double percentage);
 /* pkg/sampling ProbabilityToThresholdWithPrecision; false when out of range. */
 bool psamp_prob_threshold(double prob, int prec, uint64_t *out);
 void psamp_rule_init(psamp_rule *r, const psamp_cfg *c, otlpd_signal s);
+/* psamp_tracestate.c: does otelcol's hash_seed mode refuse a span with
+ * this tracestate (unparsable, or its `ot` entry has rv: or th:)? */
+bool psamp_tracestate_refused(const char *ts);
 bool psamp_keep_span(const psamp_rule *r, const otlp_span *sp);
 bool psamp_keep_log(const psamp_rule *r, const otlp_log_record *lr);
 

@@ -125,32 +125,11 @@ static span_prio span_priority(const otlp_span *sp) {
   }
 }
 
-/* Does the W3C tracestate's `ot` entry carry rv: or th:? otelcol's hash
- * mode then refuses to decide (ErrRandomnessInUse / ErrThresholdInUse). */
-static bool ot_in_use(const char *ts) {
-  for (const char *m = ts; m && *m;) {
-    while (*m == ' ' || *m == '\t' || *m == ',') m++;
-    const char *end = strchr(m, ',');
-    size_t len = end ? (size_t)(end - m) : strlen(m);
-    if (len > 3 && !strncmp(m, "ot=", 3)) {
-      for (const char *f = m + 3; f < m + len;) {
-        if ((f[0] == 'r' && f[1] == 'v' && f[2] == ':') || (f[0] == 't' && f[1] == 'h' && f[2] == ':'))
-          return true;
-        const char *semi = memchr(f, ';', (size_t)(m + len - f));
-        if (!semi) break;
-        f = semi + 1;
-      }
-    }
-    m = end;
-  }
-  return false;
-}
-
 bool psamp_keep_span(const psamp_rule *r, const otlp_span *sp) {
   span_prio prio = span_priority(sp);
   if (prio == PRIO_NOT) return false;
   uint64_t th = prio == PRIO_MUST ? PSAMP_ALWAYS : PSAMP_NEVER;
-  if (!ot_in_use(sp->trace_state) && prio == PRIO_DEFER) th = r->threshold;
+  if (prio == PRIO_DEFER && !psamp_tracestate_refused(sp->trace_state)) th = r->threshold;
   return th <= trace_randomness(r->seed, sp->trace_id);
 }
 
