@@ -56,9 +56,21 @@ uint64_t psamp_hash_threshold(double percentage);
 /* pkg/sampling ProbabilityToThresholdWithPrecision; false when out of range. */
 bool psamp_prob_threshold(double prob, int prec, uint64_t *out);
 void psamp_rule_init(psamp_rule *r, const psamp_cfg *c, otlpd_signal s);
-/* psamp_tracestate.c: does otelcol's hash_seed mode refuse a span with
- * this tracestate (unparsable, or its `ot` entry has rv: or th:)? */
+/* psamp_tracestate.c. The OTEP 235 values of a W3C tracestate's `ot`
+ * member; false when otelcol cannot parse the tracestate. */
+typedef struct psamp_ts {
+  bool has_rv, has_th;
+  uint64_t rv, th;
+} psamp_ts;
+bool psamp_ts_parse(const char *ts, psamp_ts *t);
+/* orig rewritten with t's rv/th (otelcol's serialization); length, or -1
+ * when it does not fit in cap. */
+int psamp_ts_write(const char *orig, const psamp_ts *t, char *buf, size_t cap);
+/* Does otelcol's hash_seed mode refuse a span with this tracestate
+ * (unparsable, or its `ot` member has rv: or th:)? */
 bool psamp_tracestate_refused(const char *ts);
+size_t psamp_tvalue(uint64_t th, char out[20]);
+bool psamp_parse_hex(const char *s, size_t n, size_t min, size_t max, uint64_t *v);
 bool psamp_keep_span(const psamp_rule *r, const otlp_span *sp);
 bool psamp_keep_log(const psamp_rule *r, const otlp_log_record *lr);
 
