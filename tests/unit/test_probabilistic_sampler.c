@@ -244,11 +244,13 @@ static void test_thresholds(void **state) {
   /* pkg/sampling ProbabilityToThresholdWithPrecision: 1/3 at 4 digits is
    * t-value "aaab" (0xaaab << 40); 1 is always; 0 is out of range */
   uint64_t th;
-  assert_true(psamp_prob_threshold(1.0 / 3, 4, &th));
+  assert_int_equal(psamp_prob_threshold(1.0 / 3, 4, &th), 0);
   assert_true(th == (uint64_t)0xaaab << 40);
-  assert_true(psamp_prob_threshold(0.5, 4, &th) && th == (uint64_t)0x8 << 52);
-  assert_true(psamp_prob_threshold(1, 4, &th) && th == 0);
-  assert_false(psamp_prob_threshold(0, 4, &th));
+  assert_true(psamp_prob_threshold(0.5, 4, &th) == 0 && th == (uint64_t)0x8 << 52);
+  assert_true(psamp_prob_threshold(1, 4, &th) == 0 && th == 0);
+  assert_int_equal(psamp_prob_threshold(0, 4, &th), PSAMP_ERANGE);
+  /* 1 - 2^-52 needs 13 leading zero digits: 4 more do not fit */
+  assert_int_equal(psamp_prob_threshold(1 - 0x1p-52, 4, &th), PSAMP_EUNDERFLOW);
 }
 
 /* The 56-bit construction decides as the published 14-bit rule does. */
@@ -648,10 +650,8 @@ static void test_config(void **state) {
   assert_config_error("sampling_percentage: -1\n", want);
   assert_config_error("sampling_percentage: 1e999\n", "sampling_percentage");
   assert_config_error("sampling_percentage: 1e-20\n", "sampling rate is too small");
-  snprintf(want, sizeof(want), "%s::mode: \"proportional\" is not supported yet", P);
-  assert_config_error("sampling_percentage: 5\nmode: proportional\n", want);
-  assert_config_error("mode: equalizing\n", "\"equalizing\" is not supported yet");
-  assert_config_error("mode: fast\n", "unsupported sampler mode \"fast\"");
+  snprintf(want, sizeof(want), "%s::mode: unsupported sampler mode \"fast\"", P);
+  assert_config_error("mode: fast\n", want);
   assert_config_error("sampling_precision: 0\n", "::sampling_precision: invalid sampling precision: 0");
   assert_config_error("sampling_precision: 15\n", "::sampling_precision: 15 is out of range");
   snprintf(want, sizeof(want), "%s::from_attribute: only read with attribute_source: record", P);

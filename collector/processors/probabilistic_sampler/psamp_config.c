@@ -17,7 +17,7 @@ const otlpd_setting psamp_settings[] = {
     OTLPD_S_INT(psamp_cfg, "hash_seed", hash_seed, "0", 0, 4294967295.0,
                 "seed of the FNV-1a hash; use the same one in every collector of a trace's path"),
     OTLPD_S_STRING(psamp_cfg, "mode", mode, NULL,
-                   "hash_seed (proportional and equalizing: not supported yet)"),
+                   "hash_seed, proportional or equalizing (OTEP 235); unset: hash_seed"),
     OTLPD_S_INT(psamp_cfg, "sampling_precision", sampling_precision, "4", 0, 0,
                 "hex digits of thresholds computed from probabilities, 1..14"),
     OTLPD_S_BOOL(psamp_cfg, "fail_closed", fail_closed, "true",
@@ -43,12 +43,10 @@ static void check_percentage(double pct, const char *path, otlpd_errors *errs) {
 }
 
 static void check_mode(const char *mode, const char *path, otlpd_errors *errs) {
-  if (!set(mode) || !strcmp(mode, "hash_seed")) return;
-  if (!strcmp(mode, "proportional") || !strcmp(mode, "equalizing"))
-    otlpd_errorf(errs, "%s::mode: \"%s\" is not supported yet (use hash_seed)", path, mode);
-  else
-    otlpd_errorf(errs, "%s::mode: unsupported sampler mode \"%s\" (hash_seed, proportional, equalizing)",
-                 path, mode);
+  if (!set(mode) || !strcmp(mode, "hash_seed") || !strcmp(mode, "proportional") || !strcmp(mode, "equalizing"))
+    return;
+  otlpd_errorf(errs, "%s::mode: unsupported sampler mode \"%s\" (hash_seed, proportional, equalizing)", path,
+               mode);
 }
 
 int psamp_validate(const void *config, const char *path, otlpd_errors *errs) {
@@ -61,8 +59,11 @@ int psamp_validate(const void *config, const char *path, otlpd_errors *errs) {
   else if (c->sampling_precision < 0 || c->sampling_precision > 14)
     otlpd_errorf(errs, "%s::sampling_precision: %lld is out of range (1..14)", path,
                  (long long)c->sampling_precision);
-  if (set(c->from_attribute) && c->attribute_source != PSAMP_SOURCE_RECORD)
-    otlpd_errorf(errs, "%s::from_attribute: only read with attribute_source: record "
+  /* hash_seed reads it only with attribute_source: record; the OTEP 235
+   * modes for records without a trace id */
+  if (set(c->from_attribute) && c->attribute_source != PSAMP_SOURCE_RECORD &&
+      psamp_mode_of(c) == PSAMP_MODE_HASH)
+    otlpd_errorf(errs, "%s::from_attribute: only read with attribute_source: record in hash_seed mode "
                        "(attribute_source is traceID)", path);
   if (c->attribute_source == PSAMP_SOURCE_RECORD && !set(c->from_attribute))
     otlpd_errorf(errs, "%s::from_attribute: missing (attribute_source: record needs the attribute to hash)",

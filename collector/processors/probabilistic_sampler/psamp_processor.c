@@ -10,6 +10,7 @@
  *    kept whole stay untouched, wire bytes included. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "probabilistic_sampler.h"
 
@@ -20,6 +21,7 @@ typedef struct psamp_proc {
   otlpd_consumer *next;
   psamp_rule rule;
   size_t *kept; /* per entry of the batch in hand; reused */
+  bool *edit;   /* per entry: a kept item changes */
   size_t kept_cap;
 } psamp_proc;
 
@@ -53,22 +55,85 @@ static void set_n_items(otlpd_signal s, void *sc, size_t n) {
   else ((otlp_scope_logs *)sc)->n_log_records = n;
 }
 
-static bool keep(const psamp_proc *ps, const void *item) {
-  return ps->signal == OTLPD_TRACES ? psamp_keep_span(&ps->rule, item) : psamp_keep_log(&ps->rule, item);
+/* The verdict on one item; `out` takes its new tracestate / threshold. */
+static psamp_verdict verdict(const psamp_proc *ps, const void *item, char *out) {
+  return ps->signal == OTLPD_TRACES ? psamp_span(&ps->rule, item, out, PSAMP_TS_CAP)
+                                    : psamp_log(&ps->rule, item, out, PSAMP_TS_CAP);
 }
 
-static size_t scope_kept(const psamp_proc *ps, void *sc) {
+/* Items kept in one scope; *edit set when one of them changes. */
+static size_t scope_kept(const psamp_proc *ps, void *sc, bool *edit) {
+  char out[PSAMP_TS_CAP];
   size_t k = 0, n = n_items(ps->signal, sc);
   void **it = items(ps->signal, sc);
-  for (size_t i = 0; i < n; i++) k += keep(ps, it[i]);
+  for (size_t i = 0; i < n; i++) {
+    psamp_verdict v = verdict(ps, it[i], out);
+    k += v != PSAMP_DROP;
+    *edit |= v == PSAMP_KEEP_EDIT;
+  }
   return k;
 }
 
-static size_t entry_kept(const psamp_proc *ps, void *res) {
+static size_t entry_kept(const psamp_proc *ps, void *res, bool *edit) {
   size_t k = 0, n = n_scopes(ps->signal, res);
   void **sc = scopes(ps->signal, res);
-  for (size_t j = 0; j < n; j++) k += scope_kept(ps, sc[j]);
+  for (size_t j = 0; j < n; j++) k += scope_kept(ps, sc[j], edit);
   return k;
+}
+
+/* sampling.threshold = tv on a log record private to entry i. */
+static int set_threshold_attr(otlpd_batch *b, size_t i, otlp_log_record *lr, const char *tv) {
+  if (otlpd_batch_own_attrs(b, i, &lr->n_attributes, &lr->attributes)) return -ENOMEM;
+  char *s = otlpd_batch_strdup(b, i, tv, strlen(tv));
+  if (!s) return -ENOMEM;
+  for (size_t k = 0; k < lr->n_attributes; k++) {
+    otlp_key_value *kv = lr->attributes[k];
+    if (kv->key && !strcmp(kv->key, "sampling.threshold") && kv->value) {
+      kv->value->value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+      kv->value->string_value = s;
+      return 0;
+    }
+  }
+  otlp_key_value **arr = otlpd_batch_alloc(b, i, (lr->n_attributes + 1) * sizeof(*arr));
+  otlp_key_value *kv = otlpd_batch_alloc(b, i, sizeof(*kv));
+  otlp_any_value *v = otlpd_batch_alloc(b, i, sizeof(*v));
+  char *key = otlpd_batch_strdup(b, i, "sampling.threshold", strlen("sampling.threshold"));
+  if (!arr || !kv || !v || !key) return -ENOMEM;
+  opentelemetry__proto__common__v1__key_value__init(kv);
+  opentelemetry__proto__common__v1__any_value__init(v);
+  v->value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+  v->string_value = s;
+  kv->key = key;
+  kv->value = v;
+  if (lr->n_attributes) memcpy(arr, lr->attributes, lr->n_attributes * sizeof(*arr));
+  arr[lr->n_attributes++] = kv;
+  lr->attributes = arr;
+  return 0;
+}
+
+/* Write the new tracestate / threshold into a kept item private to entry i. */
+static int apply_edit(const psamp_proc *ps, otlpd_batch *b, size_t i, void *item, const char *out) {
+  if (ps->signal == OTLPD_LOGS) return set_threshold_attr(b, i, item, out);
+  char *s = otlpd_batch_strdup(b, i, out, strlen(out));
+  if (!s) return -ENOMEM;
+  ((otlp_span *)item)->trace_state = s;
+  return 0;
+}
+
+/* Compact a private item array to the kept items, editing those that
+ * change. */
+static int prune_scope(const psamp_proc *ps, otlpd_batch *b, size_t i, void *sc) {
+  char out[PSAMP_TS_CAP];
+  void **it = items(ps->signal, sc);
+  size_t m = 0, total = n_items(ps->signal, sc);
+  for (size_t x = 0; x < total; x++) {
+    psamp_verdict v = verdict(ps, it[x], out);
+    if (v == PSAMP_DROP) continue;
+    if (v == PSAMP_KEEP_EDIT && apply_edit(ps, b, i, it[x], out)) return -ENOMEM;
+    it[m++] = it[x];
+  }
+  set_n_items(ps->signal, sc, m);
+  return 0;
 }
 
 /* Keep only the sampled items of entry i of the editable batch b (its
@@ -80,15 +145,11 @@ static int prune_entry(const psamp_proc *ps, otlpd_batch *b, size_t i, size_t ke
   size_t n = n_scopes(s, res), w = 0;
   for (size_t j = 0; j < n; j++) {
     void *sc = scopes(s, res)[j];
-    size_t k = scope_kept(ps, sc), total = n_items(s, sc);
+    bool edit = false;
+    size_t k = scope_kept(ps, sc, &edit), total = n_items(s, sc);
     if (k == 0) continue;
-    if (k < total) {
-      if (!(sc = otlpd_batch_mut_items(b, i, j))) return -ENOMEM;
-      void **it = items(s, sc);
-      size_t m = 0;
-      for (size_t x = 0; x < total; x++)
-        if (keep(ps, it[x])) it[m++] = it[x];
-      set_n_items(s, sc, m);
+    if (k < total || edit) {
+      if (!(sc = otlpd_batch_mut_items(b, i, j)) || prune_scope(ps, b, i, sc)) return -ENOMEM;
     }
     scopes(s, res)[w++] = sc; /* w <= j: the slots still to read are intact */
   }
@@ -117,6 +178,9 @@ static int grow_kept(psamp_proc *ps, size_t n) {
   size_t *k = realloc(ps->kept, cap * sizeof(*k));
   if (!k) return -ENOMEM;
   ps->kept = k;
+  bool *e = realloc(ps->edit, cap * sizeof(*e));
+  if (!e) return -ENOMEM;
+  ps->edit = e;
   ps->kept_cap = cap;
   return 0;
 }
@@ -132,7 +196,7 @@ static otlpd_batch *sampled_batch(psamp_proc *ps, const otlpd_batch *in, size_t 
   for (size_t i = 0, w = 0; i < in->n; i++) {
     if (!ps->kept[i]) continue;
     size_t e = w++; /* index of entry i in mine */
-    if (ps->kept[i] < in->counts[i] && prune_entry(ps, mine, e, ps->kept[i])) {
+    if ((ps->kept[i] < in->counts[i] || ps->edit[i]) && prune_entry(ps, mine, e, ps->kept[i])) {
       otlpd_batch_unref(mine);
       return NULL;
     }
@@ -152,12 +216,15 @@ static int psamp_consume(otlpd_consumer *self, otlpd_batch *in) {
   psamp_proc *ps = (psamp_proc *)self;
   if (grow_kept(ps, in->n)) return OTLPD_ERR_RETRY;
   size_t kept = 0, total = 0;
+  bool edit = false;
   for (size_t i = 0; i < in->n; i++) {
-    ps->kept[i] = entry_kept(ps, in->resources[i]);
+    ps->edit[i] = false;
+    ps->kept[i] = entry_kept(ps, in->resources[i], &ps->edit[i]);
+    edit |= ps->edit[i];
     kept += ps->kept[i];
     total += in->counts[i];
   }
-  if (kept == total) {
+  if (kept == total && !edit) {
     int rc = otlpd_consume(ps->next, in);
     if (rc == OTLPD_OK) count(ps, total, kept);
     return rc;
@@ -189,11 +256,11 @@ static int create(const otlpd_create_params *p, void **state) {
   ps->signal = p->signal;
   ps->next = p->next[p->signal];
   psamp_rule_init(&ps->rule, c, p->signal);
-  if (!(c->mode && *c->mode) && c->hash_seed == 0 &&
+  if (!(c->mode && *c->mode) && c->hash_seed == 0 && c->sampling_percentage > 0 &&
       (p->signal == OTLPD_TRACES || c->attribute_source == PSAMP_SOURCE_TRACE_ID))
     otlpd_warn(&p->host->log,
                    "mode and hash_seed unset: otelcol-contrib would use its proportional mode here; "
-                   "otlpd samples in hash_seed mode with seed 0 (set mode: hash_seed to silence this)");
+                   "otlpd samples in hash_seed mode with seed 0 (set mode to silence this)");
   *state = ps;
   return 0;
 }
@@ -203,6 +270,7 @@ static otlpd_consumer *consumer(void *state) { return &((psamp_proc *)state)->ba
 static void destroy(void *state) {
   psamp_proc *ps = state;
   free(ps->kept);
+  free(ps->edit);
   free(ps);
 }
 
