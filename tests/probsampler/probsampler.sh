@@ -4,7 +4,8 @@
 # the sampler, each to its own file exporter. 200 traces of 4 spans arrive
 # over 4 JSON requests (one span of every trace in each). The sampled file
 # must hold whole traces, exactly those otelcol-contrib keeps for the seed;
-# the other file every span. A metrics pipeline with the sampler is a
+# the other file every span. A third pipeline in proportional mode must
+# keep otelcol's OTEP 235 set with ot=th: in each tracestate. A metrics pipeline with the sampler is a
 # config error.
 #
 # usage: OTLPD=<path to otlpd> probsampler.sh
@@ -27,15 +28,20 @@ processors:
   probabilistic_sampler:
     sampling_percentage: $PCT
     hash_seed: $SEED
+  probabilistic_sampler/otep:
+    sampling_percentage: $PCT
+    mode: proportional
   batch:
     timeout: 50ms
 exporters:
   file/sampled: {path: $dir/sampled.jsonl, format: json}
+  file/otep: {path: $dir/otep.jsonl, format: json}
   file/all: {path: $dir/all.jsonl, format: json}
 service:
   pipelines:
     traces/sampled: {receivers: [otlp], processors: [probabilistic_sampler, batch], exporters: [file/sampled]}
     traces/all: {receivers: [otlp], processors: [batch], exporters: [file/all]}
+    traces/otep: {receivers: [otlp], processors: [probabilistic_sampler/otep, batch], exporters: [file/otep]}
 YAML
 }
 
@@ -74,4 +80,6 @@ daemon_stop
 
 python3 "$helper" check "$dir" "$dir/sampled.jsonl" "$dir/all.jsonl" "$SEED" "$PCT" ||
   check_fail "sampled output is not otelcol's whole traces"
-finish_checks "probsampler: whole traces, otelcol's kept set, unsampled pipeline complete"
+python3 "$helper" proportional "$dir" "$dir/otep.jsonl" "$PCT" ||
+  check_fail "proportional output is not otelcol's (kept set or ot=th: tracestate)"
+finish_checks "probsampler: whole traces, otelcol's kept sets (hash_seed, proportional), unsampled pipeline complete"

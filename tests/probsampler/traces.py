@@ -5,6 +5,8 @@
       writes req-<k>.json: OTLP/HTTP JSON requests; every trace has one span
       in each request (so its spans arrive in different requests) and
       ids.txt with the trace ids.
+  traces.py proportional <dir> <out.jsonl> <percentage>
+      the proportional pipeline's output: otelcol's kept set and ot=th:.
   traces.py check <dir> <sampled.jsonl> <all.jsonl> <seed> <percentage>
       the unsampled output holds every span; the sampled one holds whole
       traces only, exactly those otelcol-contrib's hash_seed mode keeps
@@ -33,6 +35,46 @@ def otelcol_keeps(seed, pct, trace_hex):
     # when bucket < uint32(float32(pct) * float32(0x4000 / 100)).
     scaled = int(f32(f32(min(pct, 100.0)) * f32(163.84)))
     return (fnv1a(seed, bytes.fromhex(trace_hex)) & 0x3FFF) < scaled
+
+
+MAX = 1 << 56
+
+
+def prob_to_threshold(prob, prec=4):
+    # pkg/sampling ProbabilityToThresholdWithPrecision (in range, < 1)
+    reject = 1 - prob
+    while reject * 16 < 1:
+        reject *= 16
+        prec += 1
+    r = MAX - int(round(prob * MAX))
+    shift = 4 * (14 - prec)
+    return ((r + (1 << (shift - 1))) >> shift) << shift
+
+
+def check_proportional(d, path, pct):
+    """OTEP 235 proportional mode: kept when threshold <= the trace id's
+    low 56 bits; each kept span carries ot=th:<threshold>."""
+    ids = open(os.path.join(d, 'ids.txt')).read().split()
+    nreq = len([n for n in os.listdir(d) if n.startswith('req-')])
+    th = prob_to_threshold(f32(pct) / 100)
+    tv = ('%014x' % th).rstrip('0')
+    want = {t for t in ids if th <= int(t[18:], 16)}
+    got, errors = {}, []
+    with open(path) as f:
+        for line in f:
+            for rs in json.loads(line).get('resourceSpans', []) if line.strip() else []:
+                for ss in rs.get('scopeSpans', []):
+                    for sp in ss.get('spans', []):
+                        got.setdefault(sp['traceId'].lower(), []).append(sp.get('traceState', ''))
+    if set(got) != want:
+        errors.append('proportional: traces differ: %d extra, %d missing' % (len(set(got) - want), len(want - set(got))))
+    bad = [t for t, v in got.items() if len(v) != nreq or any(s != 'ot=th:' + tv for s in v)]
+    if bad:
+        errors.append('proportional: %d traces not whole or without ot=th:%s' % (len(bad), tv))
+    for e in errors:
+        print(e, file=sys.stderr)
+    print('proportional: kept %d of %d traces, th:%s' % (len(got), len(ids), tv))
+    return 1 if errors else 0
 
 
 def make(d, ntraces, nreq):
@@ -95,5 +137,7 @@ def check(d, sampled_path, all_path, seed, pct):
 if __name__ == '__main__':
     if sys.argv[1] == 'make':
         make(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1] == 'proportional':
+        sys.exit(check_proportional(sys.argv[2], sys.argv[3], float(sys.argv[4])))
     else:
         sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6])))
