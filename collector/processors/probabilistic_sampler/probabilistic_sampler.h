@@ -1,8 +1,9 @@
-/* probabilistic_sampler processor: otelcol-contrib's head sampler in its
- * hash_seed mode. Spans are kept or dropped by a hash of their trace id
- * (so a trace is kept or dropped whole, in every collector sharing the
- * seed); log records by their trace id or a record attribute. Metrics are
- * not sampled (the factory supports traces and logs only, as otelcol). */
+/* probabilistic_sampler processor: otelcol-contrib's head sampler, in its
+ * hash_seed, proportional and equalizing modes. Spans are kept or dropped
+ * by their trace id (so a trace is kept or dropped whole, in every
+ * collector with the same settings); log records by their trace id or a
+ * record attribute. Metrics are not sampled (the factory supports traces
+ * and logs only, as otelcol). */
 #ifndef OTLPD_PROBABILISTIC_SAMPLER_H
 #define OTLPD_PROBABILISTIC_SAMPLER_H
 

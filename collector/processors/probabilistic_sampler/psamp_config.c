@@ -1,7 +1,7 @@
 /* probabilistic_sampler settings: otelcol-contrib's keys, defaults and
  * Validate() rules (processor/probabilisticsamplerprocessor/config.go),
- * plus the modes otlpd does not implement yet and a from_attribute that
- * would never be read. */
+ * plus a from_attribute that would never be read and a record source
+ * without one. */
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -43,8 +43,10 @@ static void check_percentage(double pct, const char *path, otlpd_errors *errs) {
 }
 
 static void check_mode(const char *mode, const char *path, otlpd_errors *errs) {
-  if (!set(mode) || !strcmp(mode, "hash_seed") || !strcmp(mode, "proportional") || !strcmp(mode, "equalizing"))
-    return;
+  static const char *const modes[] = {"hash_seed", "proportional", "equalizing"};
+  for (size_t i = 0; set(mode) && i < sizeof(modes) / sizeof(modes[0]); i++)
+    if (!strcmp(mode, modes[i])) return;
+  if (!set(mode)) return;
   otlpd_errorf(errs, "%s::mode: unsupported sampler mode \"%s\" (hash_seed, proportional, equalizing)", path,
                mode);
 }

@@ -38,7 +38,9 @@ bool psamp_trace_random56(ProtobufCBinaryData id, uint64_t *rnd) {
   return true;
 }
 
-static psamp_prio prio_of(double v) { return v == 0 ? PSAMP_PRIO_NOT : v > 0 ? PSAMP_PRIO_MUST : PSAMP_PRIO_DEFER; }
+static psamp_prio prio_of(double v) {
+  return v == 0 ? PSAMP_PRIO_NOT : v > 0 ? PSAMP_PRIO_MUST : PSAMP_PRIO_DEFER;
+}
 
 /* OpenTracing's sampling.priority span attribute (parseSpanSamplingPriority). */
 psamp_prio psamp_span_priority(const otlp_span *sp) {
@@ -93,9 +95,15 @@ static bool value_bytes(const otlp_any_value *v, char *tmp, size_t tmplen, const
   switch (v->value_case) {
   case ANY(STRING_VALUE): *b = (const uint8_t *)(v->string_value ? v->string_value : ""); break;
   case ANY(BYTES_VALUE): *b = v->bytes_value.data; *n = v->bytes_value.len; return true;
-  case ANY(INT_VALUE): snprintf(tmp, tmplen, "%lld", (long long)v->int_value); *b = (const uint8_t *)tmp; break;
+  case ANY(INT_VALUE):
+    snprintf(tmp, tmplen, "%lld", (long long)v->int_value);
+    *b = (const uint8_t *)tmp;
+    break;
   case ANY(BOOL_VALUE): *b = (const uint8_t *)(v->bool_value ? "true" : "false"); break;
-  case ANY(DOUBLE_VALUE): pdata_double_text(v->double_value, tmp, tmplen); *b = (const uint8_t *)tmp; break;
+  case ANY(DOUBLE_VALUE):
+    pdata_double_text(v->double_value, tmp, tmplen);
+    *b = (const uint8_t *)tmp;
+    break;
   case ANY(ARRAY_VALUE):
   case ANY(KVLIST_VALUE): return false;
   default: *b = (const uint8_t *)""; break;
