@@ -3,11 +3,12 @@
  * Decisions are pure functions of each item (psamp_decide.c), so the
  * processor holds no data: it counts what it keeps per resource entry,
  * then
- *  - passes the batch on as it came when everything is kept,
+ *  - passes the batch on as it came when everything is kept unchanged,
  *  - drops it (counted, reported OK) when nothing is,
  *  - otherwise makes its own batch without the emptied entries and
- *    prunes the partly kept ones through the copy-on-write API; entries
- *    kept whole stay untouched, wire bytes included. */
+ *    prunes the partly kept ones (writing the OTEP 235 modes' new
+ *    thresholds) through the copy-on-write API; entries kept whole and
+ *    unchanged stay untouched, wire bytes included. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
