@@ -7,6 +7,7 @@ extern const otlpd_factory otlpd_receiver_otlp;
 extern const otlpd_factory otlpd_processor_batch;
 extern const otlpd_factory otlpd_processor_memory_limiter;
 extern const otlpd_factory otlpd_processor_resource;
+extern const otlpd_factory otlpd_processor_probabilistic_sampler;
 extern const otlpd_factory otlpd_exporter_file;
 extern const otlpd_factory otlpd_exporter_debug;
 extern const otlpd_factory otlpd_exporter_otlphttp;
@@ -18,6 +19,7 @@ static const otlpd_factory *const factories[] = {
     &otlpd_processor_batch,
     &otlpd_processor_memory_limiter,
     &otlpd_processor_resource,
+    &otlpd_processor_probabilistic_sampler,
     &otlpd_exporter_file,
     &otlpd_exporter_debug,
     &otlpd_exporter_otlphttp,

@@ -1,0 +1,1 @@
+otlpd_unit_test(test_probabilistic_sampler otlpd_proc_probabilistic_sampler)
