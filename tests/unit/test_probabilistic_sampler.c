@@ -968,7 +968,8 @@ static void test_config(void **state) {
   assert_config_error("sampling_precision: 0\n", "::sampling_precision: invalid sampling precision: 0");
   assert_config_error("sampling_precision: 15\n", "::sampling_precision: 15 is out of range");
   snprintf(want, sizeof(want), "%s::from_attribute: only read with attribute_source: record", P);
-  assert_config_error("from_attribute: id\n", want);
+  assert_config_error("mode: hash_seed\nfrom_attribute: id\n", want);
+  assert_config_error("hash_seed: 7\nfrom_attribute: id\n", want); /* a seed means hash_seed mode */
   assert_config_error("attribute_source: record\n", "::from_attribute: missing");
   assert_config_error("attribute_source: span\n", "attribute_source");
   assert_config_error("hash_seed: -1\n", "hash_seed");

@@ -53,7 +53,7 @@ typedef struct psamp_rule {
 } psamp_rule;
 
 void psamp_rule_init(psamp_rule *r, const psamp_cfg *c, otlpd_signal s);
-psamp_mode psamp_mode_of(const psamp_cfg *c);
+psamp_mode psamp_mode_of(const psamp_cfg *c, otlpd_signal s);
 
 /* A decision. KEEP_EDIT: keep, with a new tracestate (spans) or a new
  * sampling.threshold attribute value (logs) written into the buffer. */

@@ -64,7 +64,7 @@ int psamp_validate(const void *config, const char *path, otlpd_errors *errs) {
   /* hash_seed reads it only with attribute_source: record; the OTEP 235
    * modes for records without a trace id */
   if (set(c->from_attribute) && c->attribute_source != PSAMP_SOURCE_RECORD &&
-      psamp_mode_of(c) == PSAMP_MODE_HASH)
+      psamp_mode_of(c, OTLPD_TRACES) == PSAMP_MODE_HASH)
     otlpd_errorf(errs, "%s::from_attribute: only read with attribute_source: record in hash_seed mode "
                        "(attribute_source is traceID)", path);
   if (c->attribute_source == PSAMP_SOURCE_RECORD && !set(c->from_attribute))

@@ -3,10 +3,16 @@
 
 #include "probabilistic_sampler.h"
 
-psamp_mode psamp_mode_of(const psamp_cfg *c) {
+/* With mode unset, as otelcol-contrib's makeSampler (sampler_mode.go):
+ * the legacy hash_seed mode when a seed is set or logs are sampled by a
+ * record attribute, else its default, proportional. */
+psamp_mode psamp_mode_of(const psamp_cfg *c, otlpd_signal s) {
   if (c->mode && !strcmp(c->mode, "proportional")) return PSAMP_MODE_PROPORTIONAL;
   if (c->mode && !strcmp(c->mode, "equalizing")) return PSAMP_MODE_EQUALIZING;
-  return PSAMP_MODE_HASH; /* also when unset (README: differences from otelcol) */
+  if (c->mode && !strcmp(c->mode, "hash_seed")) return PSAMP_MODE_HASH;
+  if (c->hash_seed != 0 || (s == OTLPD_LOGS && c->attribute_source != PSAMP_SOURCE_TRACE_ID))
+    return PSAMP_MODE_HASH;
+  return PSAMP_MODE_PROPORTIONAL;
 }
 
 /* makeSampler: percentages above 100 mean 100; the ratio is taken from
@@ -15,7 +21,7 @@ void psamp_rule_init(psamp_rule *r, const psamp_cfg *c, otlpd_signal s) {
   memset(r, 0, sizeof(*r));
   float pct = (float)c->sampling_percentage;
   if (pct > 100.0f) pct = 100.0f;
-  r->mode = psamp_mode_of(c);
+  r->mode = psamp_mode_of(c, s);
   r->seed = (uint32_t)c->hash_seed;
   r->precision = (int)c->sampling_precision;
   r->fail_closed = c->fail_closed;

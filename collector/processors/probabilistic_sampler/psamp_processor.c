@@ -257,11 +257,6 @@ static int create(const otlpd_create_params *p, void **state) {
   ps->signal = p->signal;
   ps->next = p->next[p->signal];
   psamp_rule_init(&ps->rule, c, p->signal);
-  if (!(c->mode && *c->mode) && c->hash_seed == 0 && c->sampling_percentage > 0 &&
-      (p->signal == OTLPD_TRACES || c->attribute_source == PSAMP_SOURCE_TRACE_ID))
-    otlpd_warn(&p->host->log,
-                   "mode and hash_seed unset: otelcol-contrib would use its proportional mode here; "
-                   "otlpd samples in hash_seed mode with seed 0 (set mode to silence this)");
   *state = ps;
   return 0;
 }
