@@ -16,6 +16,7 @@
 #include "http_server.h" /* h2o.h first: h2o/http1.h needs its types */
 #include <h2o/http1.h>
 #include "otlpd/config.h"
+#include "otlpd/net.h"
 
 #define LISTEN_BACKLOG 511
 #define DRAIN_SCAN_MS 50
@@ -29,51 +30,7 @@ typedef struct otlp_http_conn {
 
 static void maybe_finish(otlp_http *h);
 
-/* ---- address resolution ---- */
 
-static int resolve(otlp_http *h, const char *host, int port, struct sockaddr_storage *ss) {
-  memset(ss, 0, sizeof(*ss));
-  struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-  if (host[0] == '\0') /* ":port": every interface, IPv6 and IPv4 */
-    return uv_ip6_addr("::", port, v6);
-  if (strcmp(host, "localhost") == 0) return uv_ip4_addr("127.0.0.1", port, v4);
-  if (uv_ip4_addr(host, port, v4) == 0) return 0;
-  if (uv_ip6_addr(host, port, v6) == 0) return 0;
-  uv_getaddrinfo_t gai;
-  struct addrinfo hints;
-  memset(&hints, 0, sizeof(hints));
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  /* synchronous (no callback): acceptable once at startup */
-  int rc = uv_getaddrinfo(h->loop, &gai, NULL, host, NULL, &hints);
-  if (rc < 0) return rc;
-  rc = UV_EAI_NONAME;
-  for (struct addrinfo *ai = gai.addrinfo; ai; ai = ai->ai_next) {
-    if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
-    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-    if (ai->ai_family == AF_INET) v4->sin_port = htons((uint16_t)port);
-    else v6->sin6_port = htons((uint16_t)port);
-    rc = 0;
-    break;
-  }
-  uv_freeaddrinfo(gai.addrinfo);
-  return rc;
-}
-
-static void describe(const struct sockaddr_storage *ss, char *out, size_t n) {
-  char ip[INET6_ADDRSTRLEN] = "?";
-  if (ss->ss_family == AF_INET) {
-    const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-    uv_ip4_name(a, ip, sizeof(ip));
-    snprintf(out, n, "%s:%u", ip, ntohs(a->sin_port));
-  } else {
-    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-    uv_ip6_name(a, ip, sizeof(ip));
-    snprintf(out, n, "[%s]:%u", ip, ntohs(a->sin6_port));
-  }
-}
 
 /* ---- TLS ---- */
 
@@ -260,7 +217,7 @@ static int bind_endpoint(otlp_http *h) {
     return -EINVAL;
   }
   struct sockaddr_storage ss;
-  int rc = resolve(h, host, port, &ss);
+  int rc = otlpd_listen_addr(h->loop, host, port, &ss);
   if (rc < 0) {
     otlpd_error(h->log, "cannot resolve http endpoint \"%s\": %s", ep, uv_strerror(rc));
     return rc;
@@ -271,14 +228,14 @@ static int bind_endpoint(otlp_http *h) {
     uv_ip4_addr("0.0.0.0", port, (struct sockaddr_in *)&ss);
     rc = listen_on(h, &ss);
   }
-  describe(&ss, h->addr, sizeof(h->addr));
+  otlpd_sockaddr_str(&ss, h->addr, sizeof(h->addr));
   if (rc < 0) {
     otlpd_error(h->log, "cannot listen on %s (endpoint \"%s\"): %s", h->addr, ep, listen_error(rc));
     return rc;
   }
   /* port 0 picks a free port: report the real one */
   int len = sizeof(ss);
-  if (uv_tcp_getsockname(&h->listener, (struct sockaddr *)&ss, &len) == 0) describe(&ss, h->addr, sizeof(h->addr));
+  if (uv_tcp_getsockname(&h->listener, (struct sockaddr *)&ss, &len) == 0) otlpd_sockaddr_str(&ss, h->addr, sizeof(h->addr));
   return 0;
 }
 
