@@ -174,8 +174,10 @@ static int is_default(const ProtobufCFieldDescriptor *f, const void *p) {
   case PROTOBUF_C_TYPE_FIXED64: return *(const uint64_t *)p == 0;
   case PROTOBUF_C_TYPE_ENUM: return *(const int *)p == 0;
   case PROTOBUF_C_TYPE_BOOL: return *(const protobuf_c_boolean *)p == 0;
-  case PROTOBUF_C_TYPE_FLOAT: return *(const float *)p == 0 && !signbit(*(const float *)p);
-  case PROTOBUF_C_TYPE_DOUBLE: return *(const double *)p == 0 && !signbit(*(const double *)p);
+  /* -0 counts as zero, as protobuf-c's packer decides: the JSON and the
+   * protobuf we write must carry the same fields. */
+  case PROTOBUF_C_TYPE_FLOAT: return *(const float *)p == 0;
+  case PROTOBUF_C_TYPE_DOUBLE: return *(const double *)p == 0;
   case PROTOBUF_C_TYPE_STRING: {
     const char *s = *(char *const *)p;
     return !s || !*s;

@@ -238,6 +238,20 @@ static void test_pb_json_pb(void **state) {
   }
 }
 
+/* A double of -0 is a zero value: protobuf-c does not pack it, so the JSON
+ * encoder must not write it either, or the two encodings of one batch would
+ * carry different fields (found by fuzz_json_decode). */
+static void test_negative_zero_is_default(void **state) {
+  (void)state;
+  const char *in = "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":\"e\","
+                   "\"exponentialHistogram\":{\"dataPoints\":[{\"count\":\"4\",\"zeroThreshold\":-0}]}}]}]}]}";
+  const char *want = "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":\"e\","
+                     "\"exponentialHistogram\":{\"dataPoints\":[{\"count\":\"4\"}]}}]}]}]}";
+  char *got = json_round_trip(OTLPD_METRICS, in);
+  assert_string_equal(got, want);
+  free(got);
+}
+
 /* What OTLP-JSON senders may write differently from our output. */
 static void test_input_variants(void **state) {
   (void)state;
@@ -450,6 +464,7 @@ int main(void) {
       cmocka_unit_test(test_metrics_round_trip),
       cmocka_unit_test(test_logs_round_trip),
       cmocka_unit_test(test_pb_json_pb),
+      cmocka_unit_test(test_negative_zero_is_default),
       cmocka_unit_test(test_input_variants),
       cmocka_unit_test(test_encoder_escaping),
       cmocka_unit_test(test_errors),
