@@ -52,6 +52,7 @@ int main(int argc, char **argv) {
     otlpd_cli_free(&cli);
     return 1;
   }
+  otlpd_errors_print(&errs, stderr); /* warnings only */
   otlpd_errors_free(&errs);
   if (cli.command == OTLPD_CMD_VALIDATE) {
     printf("configuration is valid: %zu pipeline%s\n", cfg.n_pipelines, cfg.n_pipelines == 1 ? "" : "s");

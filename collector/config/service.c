@@ -95,9 +95,13 @@ int otlpd_cfg_build_service(otlpd_config *c, const otlpd_node *service, otlpd_er
   }
   for (size_t i = 0; service && i < service->n; i++) {
     const char *k = service->keys[i];
+    static const char *const keys[] = {"pipelines", "extensions", "telemetry", "shutdown_timeout"};
     if (strcmp(k, "pipelines") && strcmp(k, "extensions") && strcmp(k, "telemetry") &&
-        strcmp(k, "shutdown_timeout"))
-      otlpd_errorf(errs, "service::%s: unknown key", k);
+        strcmp(k, "shutdown_timeout")) {
+      const char *near = otlpd_suggest(k, keys, 4);
+      otlpd_errorf(errs, "service::%s: unknown key%s%s%s", k, near ? " (did you mean \"" : "",
+                   near ? near : "", near ? "\"?)" : "");
+    }
   }
   build_shutdown_timeout(c, otlpd_node_get(service, "shutdown_timeout"), errs);
   otlpd_cfg_build_pipelines(c, otlpd_node_get(service, "pipelines"), errs);
