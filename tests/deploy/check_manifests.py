@@ -239,18 +239,22 @@ def check_kubernetes(image):
     c = containers[0]
     ports = {p.get("name"): p for p in c.get("ports", [])}
     numbers = {p.get("containerPort") for p in ports.values()}
-    if numbers != OTLP_PORTS:
-        fail("daemonset.yaml", f"containerPorts {sorted(numbers)}, expected 4317 and 4318")
+    if not OTLP_PORTS <= numbers:
+        fail("daemonset.yaml", f"containerPorts {sorted(numbers)}, expected 4317 and 4318 among them")
     for p in ports.values():
-        if p.get("hostPort") != p.get("containerPort"):
+        if p.get("containerPort") in OTLP_PORTS and p.get("hostPort") != p.get("containerPort"):
             fail("daemonset.yaml", f"port {p.get('name')}: hostPort must equal containerPort "
                                    "(SDKs send to the node IP on the standard port)")
+    probe_ports = set()
     for probe in ("readinessProbe", "livenessProbe"):
-        port = dig(c, probe, "tcpSocket", "port")
+        port = dig(c, probe, "httpGet", "port")
         if port is None:
-            fail("daemonset.yaml", f"{probe} is not a tcpSocket probe")
-        elif port not in ports and port not in numbers:
+            fail("daemonset.yaml", f"{probe} is not an httpGet probe on the health_check extension")
+            continue
+        number = ports[port].get("containerPort") if port in ports else port
+        if number not in numbers:
             fail("daemonset.yaml", f"{probe} port {port} is not a container port")
+        probe_ports.add((number, dig(c, probe, "httpGet", "path") or "/"))
     req = mem_bytes(dig(c, "resources", "requests", "memory"))
     lim = mem_bytes(dig(c, "resources", "limits", "memory"))
     if req is None or lim is None or req > lim:
@@ -284,6 +288,18 @@ def check_kubernetes(image):
     # The collector config itself: reachable, and writing only where it may.
     check_container_config("kubernetes/config.yaml", cfg_file, {})
     cfg = load_all(cfg_file)[0]
+    # The probes must reach the health_check extension the config enables.
+    hc = (cfg.get("extensions") or {}).get("health_check")
+    if "health_check" not in (dig(cfg, "service", "extensions") or []) or hc is None:
+        fail("kubernetes/config.yaml", "the probes need the health_check extension enabled")
+    else:
+        host, hport = endpoint_port((hc or {}).get("endpoint", "localhost:13133"))
+        if is_loopback(host):
+            fail("kubernetes/config.yaml", "health_check endpoint is loopback: the kubelet cannot reach it")
+        for number, path in probe_ports:
+            if number != hport or path != (hc or {}).get("path", "/"):
+                fail("daemonset.yaml", f"probe {path} on port {number} is not the health_check "
+                                       f"extension ({hport}, {(hc or {}).get('path', '/')})")
     writable = [m["mountPath"].rstrip("/") for m in mounts.values() if not m.get("readOnly")]
     read_only_root = dig(c, "securityContext", "readOnlyRootFilesystem")
     for name, exp in (cfg.get("exporters") or {}).items():
