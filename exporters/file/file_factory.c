@@ -87,8 +87,9 @@ static int start(void *state) {
     return rc;
   }
   /* Like otelcol: truncate unless appending; with rotation, lumberjack
-   * continues an existing file. */
-  bool truncate = !cfg->append && !cfg->has_rotation;
+   * continues an existing file. A reload (SIGHUP) continues too: what the
+   * previous configuration wrote was accepted data. */
+  bool truncate = !cfg->append && !cfg->has_rotation && !fe->host->restarted;
   if ((rc = file_sink_open(&fe->sink, truncate)) < 0) {
     otlpd_error(lg, "cannot open %s: %s", cfg->path, uv_strerror(rc));
     return rc;
