@@ -184,6 +184,7 @@ int otlpd_daemon_run(otlpd_config *cfg, int (*check_config)(void *arg, otlpd_err
     otlpd_info(&d->log, "otlpd %s started: %zu pipelines", OTLPD_VERSION, d->cfg.n_pipelines);
     log_memory_limit(d, mem_source);
     uv_run(&d->loop, UV_RUN_DEFAULT);
+    otlpd_log_totals(d);
     otlpd_info(&d->log, d->restart ? "drained; restarting with the new configuration" : "drained; exiting");
   } else {
     d->exit_code = 1;

@@ -61,6 +61,9 @@ void otlpd_pipelines_destroy(otlpd_daemon *d);
 /* Extensions stop last, once the pipelines drained. */
 void otlpd_extensions_shutdown(otlpd_daemon *d);
 
+/* One log line per component with what it accepted, sent, dropped, lost. */
+void otlpd_log_totals(otlpd_daemon *d);
+
 /* Fan-out: deliver one batch to several consumers. */
 otlpd_consumer *otlpd_fanout_new(otlpd_daemon *d, otlpd_consumer **to, size_t n);
 

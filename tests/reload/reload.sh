@@ -101,6 +101,10 @@ poll_until grown || check_fail "the daemon stopped serving after refusing a conf
 touch "$WORK/stop"
 wait "$sender"
 daemon_stop
+# Each drain (the reload's and SIGTERM's) says what every component did.
+[[ $(grep -c "totals otlp: accepted [0-9]* spans" "$DAEMON_LOG") -eq 2 ]] ||
+  check_fail "the receiver's totals are not logged at each drain"
+grep -q "totals file/b: sent [0-9]* spans" "$DAEMON_LOG" || check_fail "file/b's totals are not logged"
 
 # Every span answered 200 is in file/a exactly once.
 python3 - "$A" "$(cat "$WORK/sent")" <<'PY' || check_fail "file/a does not hold every accepted span exactly once"
