@@ -6,7 +6,8 @@
 #    (the file continues across the reload instead of starting over);
 #  - an invalid config is refused with its error logged, and the daemon
 #    keeps serving with the running config;
-#  - SIGTERM afterwards still drains and exits 0.
+#  - SIGTERM afterwards still drains and exits 0;
+#  - a daemon that fails to start (port taken) leaves its output file alone.
 #
 # Needs $OTLPD.
 
@@ -46,6 +47,15 @@ YAML
 
 daemon_start_config config
 PID0=$DAEMON_PID
+
+# A second daemon whose port is taken fails to start and must leave its
+# output file as it was (it truncates only once it writes).
+echo keep >"$WORK/x.jsonl"
+sed "s|$A|$WORK/x.jsonl|" "$DAEMON_CONFIG" >"$WORK/taken.yaml"
+if "$OTLPD" --config "$WORK/taken.yaml" >"$WORK/taken.log" 2>&1; then
+  check_fail "a daemon started on a port already taken"
+fi
+[[ $(cat "$WORK/x.jsonl") == keep ]] || check_fail "a failed start emptied the file exporter's output"
 
 # One request = 3 spans; the sender counts the 200s it got.
 cat >"$WORK/send.py" <<'PY'
