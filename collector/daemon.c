@@ -164,7 +164,7 @@ int otlpd_daemon_run(otlpd_config *cfg, int (*check_config)(void *arg, otlpd_err
   }
   d->cfg = *cfg;
   memset(cfg, 0, sizeof(*cfg)); /* the daemon owns it now */
-  d->log_level = d->cfg.log_level;
+  d->log_level = (otlpd_log_level)(d->cfg.log_level | (d->cfg.log_json ? OTLPD_LOG_JSON : 0));
   d->log.level = &d->log_level;
   const char *mem_source;
   d->mem.limit = memory_limit(d, &mem_source);

@@ -118,6 +118,7 @@ typedef struct otlpd_config {
   otlpd_pipeline_cfg *pipelines;
   size_t n_pipelines;
   otlpd_log_level log_level;       /* service::telemetry::logs::level */
+  bool log_json;                   /* service::telemetry::logs::encoding: json */
   int64_t shutdown_timeout;        /* service::shutdown_timeout, ns; 0 = wait for ever */
   otlpd_metrics_level metrics_level;         /* service::telemetry::metrics::level */
   char metrics_endpoint[OTLPD_METRICS_ENDPOINT_MAX]; /* host:port serving /metrics */
