@@ -47,6 +47,7 @@ static void answer(void *arg, const char *path, size_t len, otlpd_tserver_reply 
   otlpd_metrics_process p = {
       .uptime_s = (double)(uv_hrtime() - t->start_ns) / 1e9,
       .rss_bytes = otlpd_process_rss_bytes(),
+      .cpu_s = otlpd_process_cpu_seconds(),
       .mem_limit = t->d->mem.limit,
       .mem_held = otlpd_memacct_used(&t->d->mem),
   };
