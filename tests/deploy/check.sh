@@ -39,7 +39,7 @@ fail() {
 python3 -c 'import yaml' 2>/dev/null || fail "python3-yaml is missing: run scripts/install-deps"
 
 echo "== configs validate"
-for cfg in "$SRC"/configs/*.yaml "$SRC/deploy/kubernetes/config.yaml"; do
+for cfg in "$SRC"/configs/*.yaml "$SRC"/deploy/kubernetes/config.yaml "$SRC"/deploy/kubernetes/gateway/*config.yaml; do
   out=$("$OTLPD" validate --config "$cfg" 2>&1) || fail "${cfg#"$SRC"/}: $out"
   echo "  ${cfg#"$SRC"/}: $out"
 done
@@ -51,6 +51,11 @@ if command -v kubectl >/dev/null; then
     fail "kubectl kustomize deploy/kubernetes: $(cat "$WORK/kustomize.err")"
   grep -q '^kind: DaemonSet' "$WORK/rendered.yaml" || fail "the rendered kustomization has no DaemonSet"
   echo "  kubectl kustomize: $(grep -c '^kind:' "$WORK/rendered.yaml") objects"
+  kubectl kustomize "$SRC/deploy/kubernetes/gateway" >"$WORK/gateway.yaml" 2>"$WORK/kustomize.err" ||
+    fail "kubectl kustomize deploy/kubernetes/gateway: $(cat "$WORK/kustomize.err")"
+  for k in Deployment Service HorizontalPodAutoscaler PodDisruptionBudget ConfigMap; do
+    grep -q "^kind: $k\$" "$WORK/gateway.yaml" || fail "the rendered gateway has no $k"
+  done
 else
   echo "  kubectl not installed: kustomization not rendered"
 fi
