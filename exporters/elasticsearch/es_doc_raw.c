@@ -53,6 +53,21 @@ static int attrs(otlpd_buf *b, bool *first, const char *prefix, otlp_key_value *
   return flat_map(b, first, prefix, strlen(prefix), kv, n, 0);
 }
 
+/* A record's attributes; data_stream.* are left out when the document
+ * goes to a data stream: the routed (sanitized) values are written at
+ * the top level instead, and a key twice is a document ES refuses. */
+static int record_attrs(otlpd_buf *b, bool *first, bool raw, const es_index *idx, otlp_key_value *const *kv,
+                        size_t n) {
+  const char *prefix = raw ? "" : "Attributes";
+  for (size_t i = 0; i < n; i++) {
+    if (!kv[i]) continue;
+    const char *k = kv[i]->key ? kv[i]->key : "";
+    if (idx && idx->data_stream && strncmp(k, "data_stream.", 12) == 0) continue;
+    ES_TRY(flat(b, first, prefix, strlen(prefix), k, kv[i]->value, 0));
+  }
+  return 0;
+}
+
 static int id_field(otlpd_buf *b, bool *first, const char *key, ProtobufCBinaryData id) {
   bool zero = true;
   for (size_t i = 0; i < id.len; i++) zero = zero && id.data[i] == 0;
@@ -100,7 +115,7 @@ int es_doc_raw_log(otlpd_buf *b, const es_doc_ctx *c, const otlp_log_record *lr,
   ES_TRY(str_field(b, &first, "SeverityText", lr->severity_text));
   ES_TRY(int_field(b, &first, "SeverityNumber", lr->severity_number));
   ES_TRY(flat(b, &first, "", 0, "Body", lr->body, 0));
-  ES_TRY(attrs(b, &first, raw ? "" : "Attributes", lr->attributes, lr->n_attributes));
+  ES_TRY(record_attrs(b, &first, raw, c->idx, lr->attributes, lr->n_attributes));
   ES_TRY(resource_scope(b, &first, c));
   return es_lit(b, "}");
 }
@@ -158,7 +173,7 @@ int es_doc_raw_span(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s, bool 
   ES_TRY(int_field(b, &first, "TraceStatus", s->status ? s->status->code : 0));
   ES_TRY(str_field(b, &first, "TraceStatusDescription", s->status ? s->status->message : NULL));
   ES_TRY(link_text(b, &first, s));
-  ES_TRY(attrs(b, &first, raw ? "" : "Attributes", s->attributes, s->n_attributes));
+  ES_TRY(record_attrs(b, &first, raw, c->idx, s->attributes, s->n_attributes));
   ES_TRY(resource_scope(b, &first, c));
   ES_TRY(events(b, &first, s, raw));
   uint64_t dur = s->end_time_unix_nano > s->start_time_unix_nano ? s->end_time_unix_nano - s->start_time_unix_nano : 0;
