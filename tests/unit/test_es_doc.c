@@ -181,6 +181,51 @@ static void routing_order_and_sanitizing(void **st) {
   assert_string_equal(idx.dataset, "x.otel");
 }
 
+/* A span and its event in otel mode: the event is a logs document of its
+ * own carrying the span's ids and event.name (never twice). */
+static void otel_span_and_event(void **st) {
+  (void)st;
+  fixture f;
+  log_fixture(&f, "x");
+  otlp_span s;
+  opentelemetry__proto__trace__v1__span__init(&s);
+  s.trace_id = (ProtobufCBinaryData){16, f.tid};
+  s.span_id = (ProtobufCBinaryData){8, f.sid};
+  s.name = "GET /";
+  s.kind = OPENTELEMETRY__PROTO__TRACE__V1__SPAN__SPAN_KIND__SPAN_KIND_CLIENT;
+  s.start_time_unix_nano = 1000000000;
+  s.end_time_unix_nano = 1000000000 + 2500;
+  s.attributes = f.kvp;
+  s.n_attributes = 1;
+  otlp_span_event ev;
+  opentelemetry__proto__trace__v1__span__event__init(&ev);
+  ev.name = "exception";
+  ev.time_unix_nano = 1000000100;
+  str_kv(&f, 6, "event.name", "stale");
+  ev.attributes = &f.kvp[6];
+  ev.n_attributes = 1;
+  es_index idx;
+  es_route(&idx, NULL, "traces", true, (es_attrs){0}, (es_attrs){0}, (es_attrs){0}, NULL);
+  es_doc_ctx c = {NULL, NULL, &f.scope, NULL, &idx};
+  otlpd_buf b = {0};
+  assert_int_equal(es_doc_otel_span(&b, &c, &s), 0);
+  assert_string_equal(
+      text(&b),
+      "{\"@timestamp\":\"1000.000000\",\"data_stream\":{\"type\":\"traces\",\"dataset\":\"generic.otel\","
+      "\"namespace\":\"default\"},\"trace_id\":\"a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\",\"span_id\":\"0102030405060708\","
+      "\"name\":\"GET /\",\"kind\":\"Client\",\"duration\":2500,\"attributes\":{\"http.method\":\"GET\"},"
+      "\"links\":[],\"status\":{\"code\":\"Unset\"},\"resource\":{},\"scope\":{\"name\":\"my.lib\",\"version\":\"1.2\"}}");
+  otlpd_buf_clear(&b);
+  es_route(&idx, NULL, "logs", true, (es_attrs){ev.attributes, ev.n_attributes}, (es_attrs){0}, (es_attrs){0}, NULL);
+  assert_int_equal(es_doc_otel_span_event(&b, &c, &s, &ev), 0);
+  char *t = text(&b);
+  assert_non_null(strstr(t, "\"data_stream\":{\"type\":\"logs\",\"dataset\":\"generic.otel\""));
+  assert_non_null(strstr(t, "\"span_id\":\"0102030405060708\",\"event_name\":\"exception\""));
+  assert_non_null(strstr(t, "\"attributes\":{\"event.name\":\"exception\"}"));
+  assert_null(strstr(t, "stale"));
+  otlpd_buf_free(&b);
+}
+
 static void compact_keeps_chosen_items(void **st) {
   (void)st;
   otlpd_buf body = {0};
@@ -208,7 +253,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(otel_log_layout),       cmocka_unit_test(strings_are_escaped),
       cmocka_unit_test(raw_and_none_layouts),  cmocka_unit_test(routing_order_and_sanitizing),
-      cmocka_unit_test(compact_keeps_chosen_items),
+      cmocka_unit_test(otel_span_and_event),   cmocka_unit_test(compact_keeps_chosen_items),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
