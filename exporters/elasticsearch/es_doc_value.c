@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "codec/codec_internal.h" /* base64 and hex of the OTLP-JSON codec */
+#include "otlpd/bytes_text.h"
 #include "es_doc.h"
 #include "otlpd/json_write.h"
 

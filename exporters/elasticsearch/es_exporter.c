@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec/codec_internal.h" /* base64 for basic auth */
+#include "otlpd/bytes_text.h"
 #include "es.h"
 
 static void exporter_free(es_exporter *e) {
