@@ -68,6 +68,8 @@ static void on_answer(otlpd_http_req *hreq, const otlpd_http_result *res) {
     while (blen && (res->body[blen - 1] == '\n' || res->body[blen - 1] == '\r')) blen--;
     snprintf(p->message, sizeof(p->message), "HTTP %ld%s%.*s", res->status, blen ? ": " : "",
              (int)(blen < 200 ? blen : 200), blen ? res->body : "");
+    for (char *c = p->message; *c; c++)
+      if (*c == '\n' || *c == '\r') *c = ' '; /* Loki lists one refused entry per line */
     switch (loki_status_verdict(res->status)) {
     case LOKI_ACCEPTED:
       p->state = PUSH_DONE;
