@@ -85,8 +85,8 @@ static inline void loki_labels_clear(loki_labels *l) {
  * the earlier one. Labels past LOKI_MAX_LABELS are left out. 0 or -ENOMEM. */
 int loki_labels_add(loki_labels *l, const char *name, size_t name_len, const char *value,
                     size_t value_len);
-/* Appends {a="b", c="d"} sorted by name. Sorts l in place. */
-int loki_labels_render(loki_labels *l, otlpd_buf *out);
+/* Appends {a="b", c="d"} sorted by name (l itself keeps its order). */
+int loki_labels_render(const loki_labels *l, otlpd_buf *out);
 void loki_labels_free(loki_labels *l);
 
 /* ---- values (loki_value.c) ---- */
@@ -183,7 +183,6 @@ typedef struct loki_exporter {
   otlpd_sender *sender;
   otlpd_http_compression compression;
   char *auth_header;        /* "Authorization: ..." or NULL */
-  char *tenant_header;      /* static "X-Scope-OrgID: ..." or NULL */
   loki_work work;
 } loki_exporter;
 

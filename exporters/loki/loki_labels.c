@@ -89,17 +89,19 @@ static int cmp_name(const loki_labels *l, const loki_label *a, const loki_label 
   return (a->name_len > b->name_len) - (a->name_len < b->name_len);
 }
 
-int loki_labels_render(loki_labels *l, otlpd_buf *out) {
-  /* insertion sort: a handful of labels */
-  for (size_t i = 1; i < l->n; i++) {
+int loki_labels_render(const loki_labels *l, otlpd_buf *out) {
+  /* Sorted copy: l stays as built, so a caller can take labels off its
+   * end again (a resource's set, reused for each of its records). */
+  loki_label v[LOKI_MAX_LABELS];
+  for (size_t i = 0; i < l->n; i++) {
     loki_label x = l->v[i];
     size_t j = i;
-    for (; j > 0 && cmp_name(l, &l->v[j - 1], &x) > 0; j--) l->v[j] = l->v[j - 1];
-    l->v[j] = x;
+    for (; j > 0 && cmp_name(l, &v[j - 1], &x) > 0; j--) v[j] = v[j - 1];
+    v[j] = x;
   }
   if (otlpd_buf_append(out, "{", 1) < 0) return -ENOMEM;
   for (size_t i = 0; i < l->n; i++) {
-    const loki_label *a = &l->v[i];
+    const loki_label *a = &v[i];
     if (i && otlpd_buf_append(out, ", ", 2) < 0) return -ENOMEM;
     if (otlpd_buf_append(out, l->text.data + a->name, a->name_len) < 0 ||
         otlpd_buf_append(out, "=", 1) < 0 ||

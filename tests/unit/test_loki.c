@@ -252,6 +252,32 @@ static void test_pb_snappy_round_trip(void **st) {
   fx_free(&f);
 }
 
+/* A record that adds a label must not change its resource's set for the
+ * records after it. */
+static void test_record_labels_do_not_stick(void **st) {
+  (void)st;
+  fx f;
+  fx_load(&f, "{\"resourceLogs\":[{\"resource\":{\"attributes\":["
+              "{\"key\":\"service.name\",\"value\":{\"stringValue\":\"s\"}},"
+              "{\"key\":\"k8s.namespace.name\",\"value\":{\"stringValue\":\"n\"}}]},"
+              "\"scopeLogs\":[{\"logRecords\":["
+              "{\"timeUnixNano\":\"1\",\"body\":{\"stringValue\":\"x\"},\"attributes\":["
+              "{\"key\":\"a\",\"value\":{\"stringValue\":\"1\"}}]},"
+              REC(2, "y") "]}]}]}");
+  char *attrs[] = {"a"};
+  f.cfg.labels.attributes.v = attrs;
+  f.cfg.labels.attributes.n = 1;
+  assert_int_equal(loki_collect(&f.cfg, f.b, &f.w), 0);
+  assert_int_equal(f.w.n_streams, 2);
+  char buf[128];
+  const loki_stream *s0 = &f.w.streams[0], *s1 = &f.w.streams[1];
+  snprintf(buf, sizeof(buf), "%.*s", (int)s0->labels_len, (const char *)f.w.data.data + s0->labels);
+  assert_string_equal(buf, "{a=\"1\", k8s_namespace_name=\"n\", service_name=\"s\"}");
+  snprintf(buf, sizeof(buf), "%.*s", (int)s1->labels_len, (const char *)f.w.data.data + s1->labels);
+  assert_string_equal(buf, "{k8s_namespace_name=\"n\", service_name=\"s\"}");
+  fx_free(&f);
+}
+
 static void test_tenants_split(void **st) {
   (void)st;
   fx f;
@@ -285,6 +311,7 @@ int main(void) {
       cmocka_unit_test(test_verdicts),
       cmocka_unit_test(test_grouped_and_ordered),
       cmocka_unit_test(test_pb_snappy_round_trip),
+      cmocka_unit_test(test_record_labels_do_not_stick),
       cmocka_unit_test(test_tenants_split),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
