@@ -202,7 +202,7 @@ static int tenant_of(loki_work *w, const char *name, uint32_t *out) {
   size_t n = name ? strlen(name) : 0;
   for (size_t i = 0; i < w->n_tenants; i++) {
     const loki_tenant *t = &w->tenants[i];
-    if (t->name_len == n && memcmp(w->data.data + t->name, name, n) == 0) {
+    if (t->name_len == n && (n == 0 || memcmp(w->data.data + t->name, name, n) == 0)) {
       *out = (uint32_t)i;
       return 0;
     }

@@ -55,10 +55,6 @@ static const otlpd_setting labels_settings[] = {
 const otlpd_setting loki_settings[] = {
     OTLPD_S_DURATION(loki_cfg, "timeout", helper.timeout, "30s",
                      "time limit of one push (each attempt)"),
-    /* Loki compresses protobuf pushes itself (snappy in the body); gzip
-     * only makes sense for JSON. */
-    OTLPD_S_STRING(loki_cfg, "compression", http.compression, "none",
-                   "json encoding only: gzip, zstd or none (protobuf is always snappy)"),
     OTLPD_S_STRING(loki_cfg, "tenant_id", tenant_id, NULL, "static tenant (X-Scope-OrgID)"),
     {"tenant", OTLPD_SET_SECTION, 0, NULL, "tenant from the data", tenant_settings, NULL, 0, 0,
      OTLPD_NO_OFFSET, 0},
@@ -95,10 +91,6 @@ int loki_validate(const void *config, const char *path, otlpd_errors *errs) {
     otlpd_errorf(errs, "%s::auth: set basic or bearer_token, not both", path);
   if (set(c->auth.basic.password) && !set(c->auth.basic.username))
     otlpd_errorf(errs, "%s::auth::basic::username: must be set with a password", path);
-  if (c->encoding == LOKI_ENC_PROTOBUF && set(c->http.compression) &&
-      strcmp(c->http.compression, "none") != 0)
-    otlpd_errorf(errs, "%s::compression: protobuf pushes are snappy-compressed; \"%s\" applies "
-                 "to encoding: json only", path, c->http.compression);
   if (set(c->tenant_id) && strpbrk(c->tenant_id, "\r\n"))
     otlpd_errorf(errs, "%s::tenant_id: must not contain line breaks", path);
   otlpd_http_client_cfg_validate(&c->http, path, errs);
