@@ -103,8 +103,9 @@ int loki_value_logfmt(otlpd_buf *b, const struct Opentelemetry__Proto__Common__V
 /* ---- collected entries (loki_collect.c) ---- */
 
 /* One log record. Bytes are offsets into loki_work.data. Structured
- * metadata is a list of pairs, each [u32 name_len][name][u32 len][value]:
- * the record's own (sm) and its resource's (rsm, shared by its records). */
+ * metadata: the record's own (sm) and its resource's (rsm, shared by its
+ * records); protobuf pushes keep them encoded as EntryAdapter fields, JSON
+ * pushes as pairs [u32 name_len][name][u32 len][value]. */
 typedef struct loki_entry {
   int64_t ts_ns;
   uint32_t stream; /* index into loki_work.streams */
@@ -112,6 +113,7 @@ typedef struct loki_entry {
   uint32_t line, line_len;
   uint32_t sm, sm_len;
   uint32_t rsm, rsm_len;
+  uint32_t pb_len; /* encoded EntryAdapter size (loki_encode_pb's own) */
 } loki_entry;
 
 typedef struct loki_stream {
@@ -120,6 +122,7 @@ typedef struct loki_stream {
   uint32_t jlabels, jlabels_len; /* as a JSON object (JSON encoding only) */
   uint64_t hash;
   uint32_t first, count;    /* its entries after sorting */
+  size_t pb_len;            /* encoded StreamAdapter size (loki_encode_pb's own) */
 } loki_stream;
 
 typedef struct loki_tenant {

@@ -89,15 +89,37 @@ static int add_label(loki_work *w, const char *key, const otlp_any_value *v) {
 
 static int put_u32(otlpd_buf *b, uint32_t v) { return otlpd_buf_append(b, &v, sizeof(v)); }
 
-/* One structured-metadata pair into w->data. */
-static int sm_pair(loki_work *w, const char *name, size_t nlen, const void *value, size_t vlen) {
-  size_t at = w->data.len;
-  if (put_u32(&w->data, 0) < 0 || loki_label_name(&w->data, name, nlen) < 0) return -ENOMEM;
-  uint32_t sn = (uint32_t)(w->data.len - at - 4);
-  memcpy(w->data.data + at, &sn, 4);
-  if (put_u32(&w->data, (uint32_t)vlen) < 0 || otlpd_buf_append(&w->data, value, vlen) < 0)
-    return -ENOMEM;
-  return 0;
+static size_t vlen(uint64_t v) {
+  size_t n = 1;
+  for (; v >= 0x80; v >>= 7) n++;
+  return n;
+}
+
+/* One structured-metadata pair into w->data: for protobuf pushes already
+ * as the EntryAdapter field (structuredMetadata = 3, a LabelPairAdapter of
+ * name = 1, value = 2), so encoding copies it; for JSON as
+ * [u32 name_len][name][u32 value_len][value]. */
+static int sm_pair(loki_work *w, const char *name, size_t nlen, const void *value, size_t vl) {
+  otlpd_buf *d = &w->data;
+  if (w->json) {
+    size_t at = d->len;
+    if (put_u32(d, 0) < 0 || loki_label_name(d, name, nlen) < 0) return -ENOMEM;
+    uint32_t sn = (uint32_t)(d->len - at - 4);
+    memcpy(d->data + at, &sn, 4);
+    if (put_u32(d, (uint32_t)vl) < 0 || otlpd_buf_append(d, value, vl) < 0) return -ENOMEM;
+    return 0;
+  }
+  size_t sn = nlen + (nlen == 0 || (name[0] >= '0' && name[0] <= '9')); /* loki_label_name's */
+  size_t pair = 1 + vlen(sn) + sn + 1 + vlen(vl) + vl;
+  if (otlpd_buf_reserve(d, 1 + vlen(pair) + 1 + vlen(sn)) < 0) return -ENOMEM;
+  d->data[d->len++] = 0x1a;
+  d->len += otlpd_varint_put(d->data + d->len, pair);
+  d->data[d->len++] = 0x0a;
+  d->len += otlpd_varint_put(d->data + d->len, sn);
+  if (loki_label_name(d, name, nlen) < 0 || otlpd_buf_reserve(d, 1 + vlen(vl)) < 0) return -ENOMEM;
+  d->data[d->len++] = 0x12;
+  d->len += otlpd_varint_put(d->data + d->len, vl);
+  return otlpd_buf_append(d, value, vl);
 }
 
 static int sm_attr(loki_work *w, const otlp_key_value *kv) {

@@ -72,16 +72,8 @@ static size_t ts_len(int64_t ns) {
   return (sec ? 1 + vlen((uint64_t)sec) : 0) + (nanos ? 1 + vlen((uint64_t)nanos) : 0);
 }
 
-static size_t pairs_len(const uint8_t *d, uint32_t off, uint32_t len) {
-  size_t n = 0;
-  for (pair_it it = pairs(d, off, len); next_pair(&it);)
-    n += field_len(field_len(it.nl) + field_len(it.vl));
-  return n;
-}
-
-static size_t entry_len(const loki_work *w, const loki_entry *e) {
-  return field_len(ts_len(e->ts_ns)) + field_len(e->line_len) +
-         pairs_len(w->data.data, e->sm, e->sm_len) + pairs_len(w->data.data, e->rsm, e->rsm_len);
+static size_t entry_len(const loki_entry *e) {
+  return field_len(ts_len(e->ts_ns)) + field_len(e->line_len) + e->sm_len + e->rsm_len;
 }
 
 static uint8_t *put_bytes(uint8_t *o, uint8_t tag, const void *p, size_t n) {
@@ -91,19 +83,9 @@ static uint8_t *put_bytes(uint8_t *o, uint8_t tag, const void *p, size_t n) {
   return o + n;
 }
 
-static uint8_t *put_pairs(uint8_t *o, const uint8_t *d, uint32_t off, uint32_t len) {
-  for (pair_it it = pairs(d, off, len); next_pair(&it);) {
-    *o++ = 0x1a;
-    o += otlpd_varint_put(o, field_len(it.nl) + field_len(it.vl));
-    o = put_bytes(o, 0x0a, it.name, it.nl);
-    o = put_bytes(o, 0x12, it.val, it.vl);
-  }
-  return o;
-}
-
 static uint8_t *put_entry(uint8_t *o, const loki_work *w, const loki_entry *e) {
   *o++ = 0x12;
-  o += otlpd_varint_put(o, entry_len(w, e));
+  o += otlpd_varint_put(o, e->pb_len);
   int64_t sec;
   int32_t nanos;
   split_ts(e->ts_ns, &sec, &nanos);
@@ -118,13 +100,21 @@ static uint8_t *put_entry(uint8_t *o, const loki_work *w, const loki_entry *e) {
     o += otlpd_varint_put(o, (uint64_t)nanos);
   }
   o = put_bytes(o, 0x12, w->data.data + e->line, e->line_len);
-  o = put_pairs(o, w->data.data, e->sm, e->sm_len);
-  return put_pairs(o, w->data.data, e->rsm, e->rsm_len);
+  /* structured metadata is stored encoded (loki_collect.c) */
+  memcpy(o, w->data.data + e->sm, e->sm_len);
+  o += e->sm_len;
+  memcpy(o, w->data.data + e->rsm, e->rsm_len);
+  return o + e->rsm_len;
 }
 
-static size_t stream_len(const loki_work *w, const loki_stream *s) {
+/* Sizes each entry once (kept in pb_len for put_entry). */
+static size_t stream_len(loki_work *w, const loki_stream *s) {
   size_t n = field_len(s->labels_len);
-  for (uint32_t i = 0; i < s->count; i++) n += field_len(entry_len(w, &w->entries[s->first + i]));
+  for (uint32_t i = 0; i < s->count; i++) {
+    loki_entry *e = &w->entries[s->first + i];
+    e->pb_len = (uint32_t)entry_len(e);
+    n += field_len(e->pb_len);
+  }
   return n;
 }
 
@@ -132,7 +122,7 @@ int loki_encode_pb(loki_work *w, uint32_t tenant, otlpd_buf *out) {
   size_t total = 0;
   for (size_t i = 0; i < w->n_streams; i++)
     if (w->streams[i].tenant == tenant && w->streams[i].count)
-      total += field_len(stream_len(w, &w->streams[i]));
+      total += field_len(w->streams[i].pb_len = stream_len(w, &w->streams[i]));
   otlpd_buf_clear(&w->scratch);
   if (otlpd_buf_reserve(&w->scratch, total) < 0) return -ENOMEM;
   uint8_t *o = w->scratch.data;
@@ -140,7 +130,7 @@ int loki_encode_pb(loki_work *w, uint32_t tenant, otlpd_buf *out) {
     const loki_stream *s = &w->streams[i];
     if (s->tenant != tenant || !s->count) continue;
     *o++ = 0x0a;
-    o += otlpd_varint_put(o, stream_len(w, s));
+    o += otlpd_varint_put(o, s->pb_len);
     o = put_bytes(o, 0x0a, w->data.data + s->labels, s->labels_len);
     for (uint32_t j = 0; j < s->count; j++) o = put_entry(o, w, &w->entries[s->first + j]);
   }
