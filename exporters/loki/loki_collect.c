@@ -36,7 +36,7 @@ static const char *str_value(const otlp_any_value *v) {
 
 static const otlp_any_value *find_attr(otlp_key_value **kv, size_t n, const char *key) {
   for (size_t i = 0; i < n; i++)
-    if (strcmp(kv[i]->key, key) == 0) return kv[i]->value;
+    if (kv[i]->key[0] == key[0] && strcmp(kv[i]->key, key) == 0) return kv[i]->value;
   return NULL;
 }
 
@@ -77,8 +77,10 @@ static bool resource_label(const loki_cfg *c, const char *key, const char *hint)
   return in_hint(hint, key);
 }
 
+/* Called for every attribute of every record: the first byte rules out
+ * nearly all keys without a strcmp. */
 static bool is_hint(const char *key) {
-  return strcmp(key, HINT_RESOURCE) == 0 || strcmp(key, HINT_ATTRIBUTE) == 0;
+  return key[0] == 'l' && (strcmp(key, HINT_RESOURCE) == 0 || strcmp(key, HINT_ATTRIBUTE) == 0);
 }
 
 static int add_label(loki_work *w, const char *key, const otlp_any_value *v) {

@@ -7,18 +7,30 @@
 
 #include "loki.h"
 
-static bool name_char(unsigned char c, bool first) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-         (!first && c >= '0' && c <= '9');
-}
+/* Bytes kept as they are in a label name ([a-zA-Z0-9_]); a table, since
+ * every structured-metadata name of every record goes through here. */
+static const uint8_t name_ok[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['_'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+};
 
 int loki_label_name(otlpd_buf *b, const char *name, size_t n) {
   if (otlpd_buf_reserve(b, n + 1) < 0) return -ENOMEM;
-  if (n == 0 || (name[0] >= '0' && name[0] <= '9')) b->data[b->len++] = '_';
+  uint8_t *o = b->data + b->len;
+  if (n == 0 || (name[0] >= '0' && name[0] <= '9')) *o++ = '_';
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)name[i];
-    b->data[b->len++] = name_char(c, false) ? c : '_';
+    *o++ = name_ok[c] ? c : '_';
   }
+  b->len = (size_t)(o - b->data);
   return 0;
 }
 
