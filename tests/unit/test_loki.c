@@ -278,6 +278,24 @@ static void test_record_labels_do_not_stick(void **st) {
   fx_free(&f);
 }
 
+static void test_logfmt_line(void **st) {
+  (void)st;
+  fx f;
+  fx_load(&f, "{\"resourceLogs\":[{\"resource\":{\"attributes\":["
+              "{\"key\":\"service.name\",\"value\":{\"stringValue\":\"s\"}}]},"
+              "\"scopeLogs\":[{\"logRecords\":[{\"timeUnixNano\":\"1\","
+              "\"body\":{\"stringValue\":\"two words\"},\"severityText\":\"INFO\","
+              "\"spanId\":\"1112131415161718\",\"attributes\":["
+              "{\"key\":\"http.code\",\"value\":{\"intValue\":\"200\"}}]}]}]}]}");
+  f.cfg.line_format = LOKI_LINE_LOGFMT;
+  assert_int_equal(loki_collect(&f.cfg, f.b, &f.w), 0);
+  char buf[256];
+  assert_string_equal(line_of(&f.w, &f.w.entries[0], buf, sizeof(buf)),
+                      "body=\"two words\" spanID=1112131415161718 severity=INFO "
+                      "attribute_http_code=200 resource_service_name=s");
+  fx_free(&f);
+}
+
 static void test_tenants_split(void **st) {
   (void)st;
   fx f;
@@ -312,6 +330,7 @@ int main(void) {
       cmocka_unit_test(test_grouped_and_ordered),
       cmocka_unit_test(test_pb_snappy_round_trip),
       cmocka_unit_test(test_record_labels_do_not_stick),
+      cmocka_unit_test(test_logfmt_line),
       cmocka_unit_test(test_tenants_split),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
