@@ -13,6 +13,7 @@ extern const otlpd_factory otlpd_exporter_debug;
 extern const otlpd_factory otlpd_exporter_otlphttp;
 extern const otlpd_factory otlpd_exporter_otlp_http;
 extern const otlpd_factory otlpd_exporter_elasticsearch;
+extern const otlpd_factory otlpd_exporter_loki;
 extern const otlpd_factory otlpd_extension_health_check;
 
 static const otlpd_factory *const factories[] = {
@@ -26,6 +27,7 @@ static const otlpd_factory *const factories[] = {
     &otlpd_exporter_otlphttp,
     &otlpd_exporter_otlp_http,
     &otlpd_exporter_elasticsearch,
+    &otlpd_exporter_loki,
     &otlpd_extension_health_check,
 };
 
