@@ -124,6 +124,19 @@ static void zero_field(const otlpd_setting *r, void *cfg) {
   }
 }
 
+/* Whether a squashed table's row for r's key sits at the same field as r
+ * (base offset `at`): then the squashed default already set it. */
+static bool aliases_squashed(const otlpd_setting *tbl, const otlpd_setting *r, size_t at) {
+  for (const otlpd_setting *s = tbl; s && s->type != OTLPD_SET_END; s++) {
+    if (s->type == OTLPD_SET_SQUASH) {
+      if (aliases_squashed(s->sub, r, at + s->offset)) return true;
+    } else if (s != r && s->key && strcmp(s->key, r->key) == 0 && at + s->offset == r->offset) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /* Squashed tables first, so that a component's own row for the same key
  * (which may alias the shared field) sets the default last. */
 void otlpd_settings_defaults(const otlpd_setting *tbl, void *cfg) {
@@ -138,6 +151,9 @@ void otlpd_settings_defaults(const otlpd_setting *tbl, void *cfg) {
       otlpd_settings_defaults(r->sub, OTLPD_FIELD(cfg, r, char));
       continue;
     }
+    /* an own row over a shared string: the shared default is replaced */
+    if ((r->type == OTLPD_SET_STRING || r->type == OTLPD_SET_ENDPOINT) && aliases_squashed(tbl, r, 0))
+      free(*OTLPD_FIELD(cfg, r, char *));
     zero_field(r, cfg);
     if (r->def)
       apply_default(r, cfg);

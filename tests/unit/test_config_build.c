@@ -287,6 +287,7 @@ static void test_service_errors(void **state) {
   /* an extension defined but not enabled stays off */
   assert_int_equal(otlpd_config_find(&c, OTLPD_EXTENSION, "health")->signals_used, 0);
   otlpd_config_free(&c);
+  otlpd_errors_free(&errs); /* warnings too */
 }
 
 /* A setting otlpd accepts but does not act on is valid, and said so. */

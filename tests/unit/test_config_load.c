@@ -68,6 +68,7 @@ static void test_env_expansion(void **state) {
   /* the expanded value keeps the line of its reference */
   assert_int_equal(at(root, "exporters", "file", "port")->line, 5);
   otlpd_node_free(root);
+  otlpd_errors_free(&errs); /* warnings too */
 }
 
 static void test_env_errors_all_reported(void **state) {

@@ -76,6 +76,7 @@ static void test_keys(void **state) {
   assert_int_equal(c.helper.queue.sizer, OTLPD_SIZER_ITEMS);
   assert_true(c.helper.queue.block_on_overflow);
   otlpd_settings_free(fake_exp_settings, &c);
+  otlpd_errors_free(&errs); /* warnings too */
 }
 
 static void test_bad_values(void **state) {

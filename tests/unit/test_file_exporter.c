@@ -557,6 +557,7 @@ static void test_config_defaults(void **state) {
   assert_int_equal(c.rotation.max_megabytes, 100);
   otlpd_settings_free(file_settings, &c);
   assert_int_equal(errs.n, 0);
+  otlpd_errors_free(&errs); /* warnings too */
 }
 
 static void expect_bad(const char *yaml, const char *mention) {
