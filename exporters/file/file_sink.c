@@ -36,7 +36,10 @@ static int write_all(file_sink *s, const uint8_t *p, size_t n) {
     if (rc) return rc;
   }
   if (s->truncate_pending) {
-    if (ftruncate(s->fd, 0) != 0) return -errno;
+    /* as O_TRUNC would: only a regular file has contents to drop (a FIFO
+     * or a device refuses ftruncate) */
+    struct stat st;
+    if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(s->fd, 0) != 0) return -errno;
     s->size = 0;
     s->truncate_pending = false;
   }
