@@ -12,6 +12,8 @@ extern const otlpd_factory otlpd_exporter_file;
 extern const otlpd_factory otlpd_exporter_debug;
 extern const otlpd_factory otlpd_exporter_otlphttp;
 extern const otlpd_factory otlpd_exporter_otlp_http;
+extern const otlpd_factory otlpd_exporter_otlp;
+extern const otlpd_factory otlpd_exporter_otlp_grpc;
 extern const otlpd_factory otlpd_extension_health_check;
 
 static const otlpd_factory *const factories[] = {
@@ -24,6 +26,8 @@ static const otlpd_factory *const factories[] = {
     &otlpd_exporter_debug,
     &otlpd_exporter_otlphttp,
     &otlpd_exporter_otlp_http,
+    &otlpd_exporter_otlp,
+    &otlpd_exporter_otlp_grpc,
     &otlpd_extension_health_check,
 };
 
