@@ -45,6 +45,8 @@ void otlpgrpc_attempt_discard(otlpgrpc_attempt *a) {
   a->request = a->response = NULL;
   grpc_metadata_array_destroy(&a->initial_md);
   grpc_metadata_array_destroy(&a->trailing_md);
+  grpc_metadata_array_init(&a->initial_md); /* discard may run twice */
+  grpc_metadata_array_init(&a->trailing_md);
   grpc_slice_unref(a->details);
   a->details = grpc_empty_slice();
   gpr_free((void *)a->error_string);

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# otlp (gRPC) exporter end to end. The agent is an otlpd with an OTLP/HTTP
+# receiver (driven with curl) whose pipelines export with the otlp exporter
+# to either a second otlpd (gateway: OTLP/gRPC receiver -> file) or
+# tests/otlpgrpc/fault_server.js (@grpc/grpc-js, switchable answers):
+#
+#   otlpgrpc.sh gateway_gzip|gateway_none
+#                        traces, metrics, logs: the gateway's file holds the
+#                        very items the agent's own file exporter wrote
+#   otlpgrpc.sh headers  configured headers arrive as call metadata
+#   otlpgrpc.sh unavailable | exhausted_retryinfo | slow | down_up
+#                        retried until delivered: every span exactly once
+#   otlpgrpc.sh exhausted_plain | invalid
+#                        permanent: that batch is dropped, counted in
+#                        /metrics, logged, not retried
+#   otlpgrpc.sh partial  partial_success: the rejected spans are counted
+#
+# Environment: OTLPD (daemon), OTLPD_SRC (source tree).
+
+# shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
+source "$(dirname "$0")/../lib/daemon.sh"
+
+mode=${1:?usage: otlpgrpc.sh <mode>}
+here=$(cd "$(dirname "$0")" && pwd)
+prom=$here/../telemetry/prom_text.py
+require_cmds curl python3
+daemon_init "otlpgrpc-$mode"
+
+post() { # <port> <signal> <n> <tag>: prints the HTTP status
+  python3 "$here/gen.py" "$2" "$3" "$4" >"$WORK/body.json"
+  curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+    --data-binary "@$WORK/body.json" "http://127.0.0.1:$1/v1/$2"
+}
+
+# agent_config <http port> <metrics port> <exporter yaml (indented 4)> [pipelines exporters]
+agent_config() {
+  cat <<YAML
+receivers:
+$(otlp_receiver otlp http "127.0.0.1:$1")
+exporters:
+  otlp:
+$3
+  file/local:
+    path: $WORK/agent.jsonl
+    format: json
+    flush_interval: 20ms
+service:
+  telemetry:
+    metrics:
+      address: 127.0.0.1:$2
+  pipelines:
+    traces: {receivers: [otlp], exporters: [${4:-otlp}]}
+    metrics: {receivers: [otlp], exporters: [${4:-otlp}]}
+    logs: {receivers: [otlp], exporters: [${4:-otlp}]}
+YAML
+}
+
+exporter_yaml() { # <endpoint> [extra lines]
+  printf '    endpoint: %s\n    tls:\n      insecure: true\n    timeout: %s\n    retry_on_failure:\n      initial_interval: 50ms\n      max_interval: 300ms\n%s' \
+    "$1" "${TIMEOUT:-5s}" "${2:-}"
+}
+
+SRV_PORT= CTL_PORT=
+start_server() { # <faults JSON> [port]
+  ensure_node_modules
+  node "$here/fault_server.js" --faults "$1" ${2:+--port "$2"} >"$WORK/srv.out" 2>"$WORK/srv.err" &
+  local pid=$!
+  on_cleanup "kill $pid"
+  two_lines() { [[ $(wc -l <"$WORK/srv.out") -ge 2 ]]; }
+  poll_until two_lines || fail "fault server did not start: $(cat "$WORK/srv.err")"
+  SRV_PORT=$(sed -n 1p "$WORK/srv.out")
+  CTL_PORT=$(sed -n 2p "$WORK/srv.out")
+}
+got() { curl -sf "http://127.0.0.1:$CTL_PORT/"; }
+got_field() { got | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+MPORT=
+start_agent() { # <endpoint> [extra exporter lines]
+  MPORT=$(free_port)
+  local ep=$1 extra=${2:-}
+  write() { agent_config "$1" "$MPORT" "$(exporter_yaml "$ep" "$extra")"; }
+  daemon_instance agent
+  daemon_start_config write
+}
+metric() { # <series>
+  curl -sf -o "$WORK/metrics.txt" "http://127.0.0.1:$MPORT/metrics" || { echo absent; return; }
+  python3 "$prom" "$WORK/metrics.txt" "$1"
+}
+metric_is() { [[ $(metric "$1") == "$2" ]]; }
+
+# send_spans <requests> [first]: requests of 5 spans tagged r<n>, each must be taken
+send_spans() {
+  local n code
+  for ((n = ${2:-0}; n < ${2:-0} + $1; n++)); do
+    code=$(post "$PORT" traces 5 "r$n")
+    [[ $code == 200 ]] || fail "request $n answered $code"
+  done
+}
+
+# spans_exactly_once <first> <count>: the server received spans r<first>..
+spans_exactly_once() {
+  got | python3 -c '
+import json, sys
+names = json.load(sys.stdin)["spans"]
+first, count = int(sys.argv[1]), int(sys.argv[2])
+want = sorted("r%d-%d" % (n, i) for n in range(first, first + count) for i in range(5))
+if sorted(names) != want:
+    dup = sorted({x for x in names if names.count(x) > 1})
+    print("server has %d spans (want %d); duplicates %s; missing %s" % (len(names), len(want), dup[:5], sorted(set(want) - set(names))[:5]))
+    sys.exit(1)
+print("server: %d spans, each exactly once" % len(names))' "$1" "$2"
+}
+spans_in() { [[ $(got_field 'len(d["spans"])') -ge $1 ]]; }
+
+# retried <faults> <requests>: every span arrives exactly once.
+retried() {
+  send_spans "$2"
+  all_arrive "$@"
+}
+all_arrive() { # <faults> <requests already sent>
+  POLLS=600 poll_until spans_in $(($2 * 5)) || fail "the server did not get $(($2 * 5)) spans: $(got | head -c 300)"
+  daemon_stop
+  spans_exactly_once 0 "$2" || check_fail "not exactly once after $1"
+}
+
+# dropped <what the log must say>: the first request is refused for good.
+dropped() {
+  send_spans 1
+  poll_until metric_is 'otelcol_exporter_send_failed_spans{exporter="otlp"}' 5 ||
+    fail "send_failed_spans is $(metric 'otelcol_exporter_send_failed_spans{exporter="otlp"}'), want 5"
+  send_spans 1 1
+  poll_until spans_in 5 || fail "the request after the permanent error did not arrive"
+  calls=$(got_field 'd["calls"]')
+  [[ $calls -eq 2 ]] || check_fail "the server saw $calls calls (want 2: no retry of a permanent error)"
+  [[ $(metric 'otelcol_exporter_sent_spans{exporter="otlp"}') == 5 ]] || check_fail "sent_spans is not 5"
+  daemon_stop
+  spans_exactly_once 1 1 || check_fail "wrong spans after the permanent error"
+  grep -q "$1" "$DAEMON_LOG" || check_fail "the log does not say \"$1\""
+}
+
+case $mode in
+gateway_gzip | gateway_none)
+  daemon_instance gateway
+  gw() {
+    cat <<YAML
+receivers:
+$(otlp_receiver otlp grpc "127.0.0.1:$1")
+exporters:
+  file:
+    path: $WORK/gateway.jsonl
+    format: json
+    flush_interval: 20ms
+service:
+  pipelines:
+    traces: {receivers: [otlp], exporters: [file]}
+    metrics: {receivers: [otlp], exporters: [file]}
+    logs: {receivers: [otlp], exporters: [file]}
+YAML
+  }
+  daemon_start_config gw
+  GW_PID=$DAEMON_PID GW_PORT=$PORT
+  on_cleanup "kill -KILL $GW_PID"
+  MPORT=$(free_port)
+  comp=${mode#gateway_}
+  write() { agent_config "$1" "$MPORT" "$(exporter_yaml "127.0.0.1:$GW_PORT" "    compression: $comp")" "otlp, file/local"; }
+  daemon_instance agent
+  daemon_start_config write
+  for sig in traces metrics logs; do
+    for n in 0 1 2 3; do
+      [[ $(post "$PORT" $sig $((7 + n)) "$sig$n") == 200 ]] || fail "POST $sig answered non-200"
+    done
+  done
+  daemon_stop
+  DAEMON_PID=$GW_PID
+  daemon_instance gateway
+  daemon_stop
+  python3 "$here/compare.py" "$WORK/agent.jsonl" "$WORK/gateway.jsonl" 34 ||
+    check_fail "the gateway did not receive exactly the agent's items (compression $comp)"
+  grep -q "gzip" "$WORK/otlpd-agent.log" && [[ $comp == none ]] && check_fail "compression none still says gzip"
+  ;;
+headers)
+  start_server '[]'
+  start_agent "127.0.0.1:$SRV_PORT" $'    headers:\n      X-Tenant: acme\n      authorization: Bearer t0k3n\n'
+  send_spans 1
+  poll_until spans_in 5 || fail "nothing arrived"
+  daemon_stop
+  got | python3 -c '
+import json, sys
+md = json.load(sys.stdin)["metadata"][0]
+assert md.get("x-tenant") == "acme", md
+assert md.get("authorization") == "Bearer t0k3n", md
+assert md.get("user-agent", "").startswith("otlpd/"), md
+print("metadata arrived:", {k: md[k] for k in ("x-tenant", "authorization")})' || check_fail "headers did not arrive as metadata"
+  ;;
+unavailable)
+  start_server '[{"code": 14, "times": 3}]'
+  start_agent "127.0.0.1:$SRV_PORT"
+  retried UNAVAILABLE 4
+  calls=$(got_field 'd["calls"]')
+  [[ $calls -eq 7 ]] || check_fail "the server saw $calls calls (want 4 + 3 retries)"
+  ;;
+exhausted_retryinfo)
+  start_server '[{"code": 8, "retry_delay_ms": 300, "times": 2, "message": "slow down"}]'
+  start_agent "127.0.0.1:$SRV_PORT"
+  retried "RESOURCE_EXHAUSTED with RetryInfo" 3
+  [[ $(got_field 'd["calls"]') -eq 5 ]] || check_fail "RESOURCE_EXHAUSTED with RetryInfo was not retried twice"
+  ;;
+exhausted_plain)
+  start_server '[{"code": 8, "message": "quota gone"}]'
+  start_agent "127.0.0.1:$SRV_PORT"
+  dropped "RESOURCE_EXHAUSTED (8): quota gone"
+  ;;
+invalid)
+  start_server '[{"code": 3, "message": "bad span name"}]'
+  start_agent "127.0.0.1:$SRV_PORT"
+  dropped "INVALID_ARGUMENT (3): bad span name"
+  ;;
+partial)
+  start_server '[{"partial": 2, "message": "2 spans too old"}]'
+  start_agent "127.0.0.1:$SRV_PORT"
+  send_spans 1
+  poll_until metric_is 'otelcol_exporter_send_failed_spans{exporter="otlp"}' 2 ||
+    fail "send_failed_spans is $(metric 'otelcol_exporter_send_failed_spans{exporter="otlp"}'), want 2"
+  [[ $(metric 'otelcol_exporter_sent_spans{exporter="otlp"}') == 3 ]] || check_fail "sent_spans is not 3"
+  daemon_stop
+  [[ $(got_field 'd["calls"]') -eq 1 ]] || check_fail "a partial success was retried"
+  grep -q "2 spans too old" "$DAEMON_LOG" || check_fail "the partial success's message is not logged"
+  ;;
+slow)
+  start_server '[{"delay_ms": 2000, "times": 2}]'
+  TIMEOUT=400ms start_agent "127.0.0.1:$SRV_PORT"
+  retried "answers past the timeout" 3
+  [[ $(got_field 'd["calls"]') -eq 5 ]] || check_fail "the two slow calls were not retried"
+  ;;
+down_up)
+  port=$(free_port)
+  start_agent "127.0.0.1:$port"
+  send_spans 3
+  # Nothing listens yet: the exporter holds the spans and keeps retrying.
+  sleep 1
+  [[ $(metric 'otelcol_exporter_sent_spans{exporter="otlp"}') == 0 ]] || check_fail "spans counted as sent while nothing listened"
+  [[ $(metric 'otelcol_exporter_send_failed_spans{exporter="otlp"}') == 0 ]] || check_fail "spans dropped while the server was down"
+  start_server '[]' "$port"
+  all_arrive "the server down, then up" 3
+  ;;
+*) fail "unknown mode $mode" ;;
+esac
+finish_checks "otlpgrpc $mode"
