@@ -142,11 +142,11 @@ int otlpgrpc_status_retry_delay(const uint8_t *p, size_t n, int64_t *delay_ns) {
     if (f.num != 3 || f.wire != 2 || found) continue; /* code, message: not needed */
     int rc = read_any(f.data, f.len, &ns);
     if (rc < 0) return -EINVAL;
-    if (rc == 1) {
-      found = 1;
-      *delay_ns = ns;
-    }
+    if (rc == 1) found = 1;
   }
+  /* Only a Status that reads to its end counts (fuzz_grpc_status_details
+   * found a delay reported with -EINVAL when junk followed the RetryInfo). */
+  if (found) *delay_ns = ns;
   return found;
 }
 
