@@ -34,7 +34,7 @@ GRPC_FLOOD_CONNS=${GRPC_FLOOD_CONNS:-16}
 GRPC_FLOOD_STREAMS=${GRPC_FLOOD_STREAMS:-16}
 CEILING_SECONDS=${CEILING_SECONDS:-2}
 ADJ_CEILING_SECONDS=${ADJ_CEILING_SECONDS:-1}
-SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs}
+SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs forward-traces-grpc forward-logs-grpc}
 payloads=$bench/payloads
 out=$bench/out
 
@@ -174,8 +174,9 @@ stop_daemon() {
   stop_rc=$rc
 }
 
-# write_config <dir> <http|grpc> <port> <signal> <proto|json|forward> [sink port]
-# forward: the otlphttp exporter sends to a sink otlpd on the sink port.
+# write_config <dir> <http|grpc> <port> <signal> <proto|json|forward|forward-grpc> [sink port]
+# forward: the otlphttp exporter sends to a sink otlpd on the sink port;
+# forward-grpc: the otlp (gRPC) exporter does.
 write_config() {
   local dir=$1 proto=$2 port=$3 sig=$4 fmt=$5 sink_port=${6:-}
   local exporter="file/out:
@@ -186,6 +187,13 @@ write_config() {
     endpoint: http://127.0.0.1:$sink_port
     compression: none"
     exporter_id=otlphttp/out
+  elif [ "$fmt" = forward-grpc ]; then
+    exporter="otlp/out:
+    endpoint: 127.0.0.1:$sink_port
+    tls:
+      insecure: true
+    compression: none"
+    exporter_id=otlp/out
   fi
   cat > "$dir/config.yaml" <<YAML
 receivers:
@@ -274,13 +282,15 @@ run_scenario() {
   out_file=$dir/out.$fmt
   adj=()
   adjacent_ceiling "$sig" "$modes" before
-  if [ "$fmt" = forward ]; then
+  if [ "$fmt" = forward ] || [ "$fmt" = forward-grpc ]; then
     # The sink (a second otlpd writing protobuf) shares the load
     # generator's core; the forwarder's own CPU is what is measured.
     modes=pb-wire
     mkdir -p "$dir/sink"
     sink_port=$(free_port)
-    write_config "$dir/sink" http "$sink_port" "$sig" proto
+    local sink_proto=http
+    [ "$fmt" = forward-grpc ] && sink_proto=grpc
+    write_config "$dir/sink" "$sink_proto" "$sink_port" "$sig" proto
     taskset -c "$LOAD_CPU" "$otlpd" --config "$dir/sink/config.yaml" > "$dir/sink/otlpd.log" 2>&1 &
     sink_pid=$!
     wait_listening "$sink_pid" "$sink_port" || die "$name: the sink otlpd did not start"
@@ -336,7 +346,7 @@ run_scenario() {
     ceil+="$m ${adj[before-$m-cpu]:-0} ${adj[after-$m-cpu]:-0} ${adj[before-$m-wall]:-0} ${adj[after-$m-wall]:-0};"
   done
   local count_fmt=$fmt
-  [ "$fmt" = forward ] && count_fmt=proto
+  case $fmt in forward*) count_fmt=proto ;; esac
   read -r written records < <("$build/otlpd_bench_count" "$sig" "$count_fmt" "$out_file" 2>>"$dir/count.err" || echo "? ?")
   secs=${load_secs:-$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')}
   results+=("$(awk -v name="$name" -v proto="$proto" -v conns="$conns" -v streams="$streams" \
@@ -401,6 +411,9 @@ for s in $SCENARIOS; do
     grpc-flood) run_scenario grpc-flood grpc traces proto "$GRPC_FLOOD_CONNS" "$GRPC_FLOOD_STREAMS" ;;
     forward-traces) run_scenario forward-traces http traces forward "$CONNS" ;;
     forward-logs) run_scenario forward-logs http logs forward "$CONNS" ;;
+    # OTLP/gRPC in -> otlp (gRPC) exporter -> sink otlpd's gRPC receiver.
+    forward-traces-grpc) run_scenario forward-traces-grpc grpc traces forward-grpc "$CONNS" 1 ;;
+    forward-logs-grpc) run_scenario forward-logs-grpc grpc logs forward-grpc "$CONNS" 1 ;;
     *) die "unknown scenario '$s'" ;;
   esac
 done
