@@ -5,7 +5,7 @@ find_program(OTLPD_PYTHON3 python3)
 find_program(OTLPD_CURL curl)
 if(OTLPD_PYTHON3 AND OTLPD_CURL)
   foreach(mode gateway_gzip gateway_none headers unavailable exhausted_retryinfo exhausted_plain
-               invalid partial slow down_up)
+               invalid partial slow down_up tls)
     add_test(NAME otlpgrpc_${mode} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/otlpgrpc/otlpgrpc.sh ${mode})
     set_tests_properties(otlpgrpc_${mode} PROPERTIES
       ENVIRONMENT "OTLPD=$<TARGET_FILE:otlpd>;OTLPD_SRC=${CMAKE_SOURCE_DIR}"
