@@ -114,7 +114,7 @@ void otlpgrpc_attempt_discard(otlpgrpc_attempt *a);
  * hand-off list through `next` only. */
 struct otlpgrpc_attempt {
   otlpgrpc_attempt *next;             /* hand-off link (CQ thread writes, loop reads) */
-  /* Set by the loop (release) right before the batch starts, taken by the
+  /* Set by the loop (release) right before the batch starts, read by the
    * CQ thread (acquire) before it touches `next`: the ordering gRPC core
    * gives is invisible to ThreadSanitizer. */
   atomic_int armed;

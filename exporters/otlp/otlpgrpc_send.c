@@ -153,7 +153,6 @@ static int start_call(otlpgrpc_exporter *e, otlpgrpc_attempt *a, otlpd_send_req 
   ops[5].data.recv_status_on_client.error_string = &a->error_string;
   atomic_store_explicit(&a->armed, 1, memory_order_release);
   if (grpc_call_start_batch(a->call, ops, 6, a, NULL) != GRPC_CALL_OK) {
-    atomic_store_explicit(&a->armed, 0, memory_order_relaxed);
     otlpgrpc_attempt_discard(a);
     return -EIO;
   }
