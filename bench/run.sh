@@ -18,7 +18,8 @@
 # GRPC_FLOOD_STREAMS (16), CEILING_SECONDS (2), ADJ_CEILING_SECONDS (1, per
 # mode before and after each scenario), SCENARIOS (all:
 # "traces-proto logs-proto traces-json flood grpc-traces-proto
-# grpc-logs-proto grpc-flood"), NO_BUILD=1 to use the binaries already in
+# grpc-logs-proto grpc-flood forward-traces forward-logs
+# forward-traces-grpc forward-logs-grpc"), NO_BUILD=1 to use the binaries already in
 # BUILD as they are.
 set -euo pipefail
 
@@ -44,7 +45,7 @@ command -v node >/dev/null || die "node is not installed"
 case " $SCENARIOS " in *" traces-"* | *" logs-"* | *" flood "*)
   command -v wrk >/dev/null || die "wrk is not installed (Debian package wrk)" ;;
 esac
-case " $SCENARIOS " in *" grpc-"*)
+case " $SCENARIOS " in *" grpc-"* | *"-grpc "*)
   command -v h2load >/dev/null || die "h2load is not installed (Debian package nghttp2-client)" ;;
 esac
 
@@ -90,7 +91,7 @@ grpc_frame() {
   cat "$src" >> "$dst.tmp"
   mv "$dst.tmp" "$dst"
 }
-case " $SCENARIOS " in *" grpc-"*)
+case " $SCENARIOS " in *" grpc-"* | *"-grpc "*)
   mkdir -p "$payloads/grpc"
   for f in "$payloads"/*.pb; do
     g=$payloads/grpc/$(basename "$f" .pb).grpc
