@@ -18,6 +18,9 @@
 #                        permanent: that batch is dropped, counted in
 #                        /metrics, logged, not retried
 #   otlpgrpc.sh partial  partial_success: the rejected spans are counted
+#   otlpgrpc.sh cancel   a server that never answers: at SIGTERM the call in
+#                        flight is cancelled at the drain deadline, the daemon
+#                        exits 0 and says what it dropped
 #
 # Environment: OTLPD (daemon), OTLPD_SRC (source tree).
 
@@ -64,7 +67,7 @@ exporter_yaml() { # <endpoint> [extra lines]
     "$1" "${TIMEOUT:-5s}" "${2:-}"
 }
 
-SRV_PORT= CTL_PORT=
+SRV_PORT='' CTL_PORT=''
 start_server() { # <faults JSON> [port]
   ensure_node_modules
   node "$here/fault_server.js" --faults "$1" ${2:+--port "$2"} >"$WORK/srv.out" 2>"$WORK/srv.err" &
@@ -229,6 +232,21 @@ partial)
   daemon_stop
   [[ $(got_field 'd["calls"]') -eq 1 ]] || check_fail "a partial success was retried"
   grep -q "2 spans too old" "$DAEMON_LOG" || check_fail "the partial success's message is not logged"
+  ;;
+cancel)
+  start_server '[{"delay_ms": 600000}]'
+  MPORT=$(free_port)
+  write() {
+    agent_config "$1" "$MPORT" "$(TIMEOUT=10m exporter_yaml "127.0.0.1:$SRV_PORT")" | sed 's/^service:$/service:\n  shutdown_timeout: 2s/'
+  }
+  daemon_instance agent
+  daemon_start_config write
+  send_spans 1
+  in_flight() { [[ $(got_field 'd["calls"]') -ge 1 ]]; }
+  poll_until in_flight || fail "the call never reached the server"
+  daemon_stop
+  grep -q "dropped 5 items at shutdown\|dropped .* at shutdown" "$DAEMON_LOG" || check_fail "the cancelled batch was not reported as dropped at shutdown"
+  [[ $(got_field 'len(d["spans"])') -eq 0 ]] || check_fail "the server counted spans of a cancelled call"
   ;;
 slow)
   start_server '[{"delay_ms": 2000, "times": 2}]'
