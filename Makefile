@@ -6,12 +6,15 @@ CONFIG     ?= configs/default.yaml
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 10
 
-.PHONY: all deps build run test test-release test-asan test-tsan fuzz bench clean
+.PHONY: all deps test-deps build run test test-release test-asan test-tsan fuzz bench clean
 
 all: build
 
 deps:
 	@scripts/install-deps
+
+test-deps:
+	@scripts/install-deps --test
 
 $(BUILD)/build.ninja $(BUILD)/Makefile:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -23,7 +26,7 @@ run: build
 	mkdir -p data
 	$(BUILD)/otlpd --config $(CONFIG)
 
-test: build
+test: test-deps build
 	$(MAKE) test-release test-asan test-tsan
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_SECONDS)
 

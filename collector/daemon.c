@@ -1,4 +1,5 @@
-/* Daemon lifecycle: build, start, run the loop, drain on SIGTERM/SIGINT. */
+/* Daemon lifecycle: build, start, run the loop, drain on SIGTERM/SIGINT
+ * (and on SIGHUP with a valid new config, to restart with it). */
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -45,6 +46,22 @@ static void on_drain_deadline(uv_timer_t *t) {
   exit_now(1);
 }
 
+static void begin_drain(otlpd_daemon *d) {
+  otlpd_pipelines_shutdown(d);
+  /* Signals and the report no longer keep the loop alive; it ends once
+   * exporters drained. */
+  uv_unref((uv_handle_t *)&d->sig_term);
+  uv_unref((uv_handle_t *)&d->sig_int);
+  uv_unref((uv_handle_t *)&d->sig_hup);
+  uv_timer_start(&d->drain_report, on_drain_report, 5000, 5000);
+  uv_unref((uv_handle_t *)&d->drain_report);
+  if (d->cfg.shutdown_timeout > 0) {
+    uv_timer_start(&d->drain_deadline, on_drain_deadline,
+                   (uint64_t)(d->cfg.shutdown_timeout / OTLPD_NS_PER_MS), 0);
+    uv_unref((uv_handle_t *)&d->drain_deadline);
+  }
+}
+
 static void on_signal(uv_signal_t *h, int signum) {
   otlpd_daemon *d = h->data;
   if (d->shutting_down) {
@@ -53,18 +70,37 @@ static void on_signal(uv_signal_t *h, int signum) {
   }
   otlpd_info(&d->log, "received %s: stopping receivers, flushing pipelines",
              signum == SIGTERM ? "SIGTERM" : "SIGINT");
-  otlpd_pipelines_shutdown(d);
-  /* Signals and the report no longer keep the loop alive; it ends once
-   * exporters drained. */
-  uv_unref((uv_handle_t *)&d->sig_term);
-  uv_unref((uv_handle_t *)&d->sig_int);
-  uv_timer_start(&d->drain_report, on_drain_report, 5000, 5000);
-  uv_unref((uv_handle_t *)&d->drain_report);
-  if (d->cfg.shutdown_timeout > 0) {
-    uv_timer_start(&d->drain_deadline, on_drain_deadline,
-                   (uint64_t)(d->cfg.shutdown_timeout / OTLPD_NS_PER_MS), 0);
-    uv_unref((uv_handle_t *)&d->drain_deadline);
+  d->restart = false;
+  begin_drain(d);
+}
+
+/* A reload is a drain into the exporters followed by exec of the same
+ * binary (same pid, so a supervisor sees no exit): nothing accepted is
+ * lost, and a config that would not start is refused before anything
+ * stops. */
+static void on_hup(uv_signal_t *h, int signum) {
+  (void)signum;
+  otlpd_daemon *d = h->data;
+  if (d->shutting_down) {
+    otlpd_warn(&d->log, "SIGHUP ignored: already %s", d->restart ? "reloading" : "shutting down");
+    return;
   }
+  if (!d->check_config) {
+    otlpd_warn(&d->log, "SIGHUP ignored: this daemon cannot reload");
+    return;
+  }
+  otlpd_errors errs = {0};
+  int rc = d->check_config(d->check_arg, &errs);
+  for (size_t i = 0; i < errs.nw; i++) otlpd_warn(&d->log, "reload: %s", errs.warns[i]);
+  for (size_t i = 0; i < errs.n; i++) otlpd_error(&d->log, "reload: %s", errs.msgs[i]);
+  otlpd_errors_free(&errs);
+  if (rc != 0) {
+    otlpd_error(&d->log, "received SIGHUP: the new configuration is invalid; keeping the running one");
+    return;
+  }
+  otlpd_info(&d->log, "received SIGHUP: configuration valid; draining, then restarting with it");
+  d->restart = true;
+  begin_drain(d);
 }
 
 static void close_cb(uv_handle_t *h) { (void)h; }
@@ -77,14 +113,16 @@ static void close_walk(uv_handle_t *h, void *arg) {
 static int start_signals(otlpd_daemon *d) {
   int rc = uv_signal_init(&d->loop, &d->sig_term);
   if (rc == 0) rc = uv_signal_init(&d->loop, &d->sig_int);
+  if (rc == 0) rc = uv_signal_init(&d->loop, &d->sig_hup);
   if (rc == 0) rc = uv_timer_init(&d->loop, &d->drain_report);
   if (rc == 0) rc = uv_timer_init(&d->loop, &d->drain_deadline);
   if (rc == 0) rc = uv_timer_init(&d->loop, &d->stage_timer);
   if (rc < 0) return rc;
-  d->sig_term.data = d->sig_int.data = d->drain_report.data = d;
+  d->sig_term.data = d->sig_int.data = d->sig_hup.data = d->drain_report.data = d;
   d->drain_deadline.data = d->stage_timer.data = d;
   rc = uv_signal_start(&d->sig_term, on_signal, SIGTERM);
   if (rc == 0) rc = uv_signal_start(&d->sig_int, on_signal, SIGINT);
+  if (rc == 0) rc = uv_signal_start(&d->sig_hup, on_hup, SIGHUP);
   signal(SIGPIPE, SIG_IGN); /* a peer closing mid-write is an error code, not a death */
   return rc;
 }
@@ -115,7 +153,8 @@ static void log_memory_limit(otlpd_daemon *d, const char *env_source) {
              (double)d->mem.limit / (1024.0 * 1024.0), src);
 }
 
-int otlpd_daemon_run(otlpd_config *cfg) {
+int otlpd_daemon_run(otlpd_config *cfg, int (*check_config)(void *arg, otlpd_errors *errs),
+                     void *check_arg) {
   otlpd_daemon *d = calloc(1, sizeof(*d));
   if (!d) return 1;
   int rc = uv_loop_init(&d->loop);
@@ -125,11 +164,16 @@ int otlpd_daemon_run(otlpd_config *cfg) {
   }
   d->cfg = *cfg;
   memset(cfg, 0, sizeof(*cfg)); /* the daemon owns it now */
-  d->log_level = d->cfg.log_level;
+  d->log_level = (otlpd_log_level)(d->cfg.log_level | (d->cfg.log_json ? OTLPD_LOG_JSON : 0));
   d->log.level = &d->log_level;
   const char *mem_source;
   d->mem.limit = memory_limit(d, &mem_source);
   d->exit_code = 0;
+  d->check_config = check_config;
+  const char *re = getenv(OTLPD_RESTARTED_ENV);
+  d->restarted = re && strcmp(re, "1") == 0;
+  unsetenv(OTLPD_RESTARTED_ENV); /* not inherited by anything we start */
+  d->check_arg = check_arg;
 
   rc = start_signals(d);
   if (rc == 0) rc = otlpd_pipelines_build(d);
@@ -140,12 +184,14 @@ int otlpd_daemon_run(otlpd_config *cfg) {
     otlpd_info(&d->log, "otlpd %s started: %zu pipelines", OTLPD_VERSION, d->cfg.n_pipelines);
     log_memory_limit(d, mem_source);
     uv_run(&d->loop, UV_RUN_DEFAULT);
-    otlpd_info(&d->log, "drained; exiting");
+    otlpd_log_totals(d);
+    otlpd_info(&d->log, d->restart ? "drained; restarting with the new configuration" : "drained; exiting");
   } else {
     d->exit_code = 1;
     otlpd_pipelines_shutdown(d);
     uv_unref((uv_handle_t *)&d->sig_term);
     uv_unref((uv_handle_t *)&d->sig_int);
+    uv_unref((uv_handle_t *)&d->sig_hup);
     uv_run(&d->loop, UV_RUN_DEFAULT);
   }
   /* The pipelines drained: the daemon's own endpoints answer until now. */
@@ -161,7 +207,7 @@ int otlpd_daemon_run(otlpd_config *cfg) {
   uv_run(&d->loop, UV_RUN_DEFAULT);
   uv_loop_close(&d->loop);
   otlpd_config_free(&d->cfg);
-  int code = d->exit_code;
+  int code = d->restart && d->exit_code == 0 ? OTLPD_DAEMON_RESTART : d->exit_code;
   free(d);
   return code;
 }

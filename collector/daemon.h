@@ -34,7 +34,12 @@ typedef struct otlpd_daemon {
   size_t n_inst, cap_inst;
   otlpd_fanout **fanouts;
   size_t n_fanouts;
-  uv_signal_t sig_term, sig_int;
+  uv_signal_t sig_term, sig_int, sig_hup;
+  /* SIGHUP: checks a config before a reload; NULL = reload not possible. */
+  int (*check_config)(void *arg, otlpd_errors *errs);
+  void *check_arg;
+  bool restart;            /* drained for a reload: exec again once down */
+  bool restarted;          /* this process is such a reload (OTLPD_RESTARTED) */
   uv_timer_t drain_report; /* says what the drain still waits for */
   uv_timer_t drain_deadline; /* service::shutdown_timeout */
   uv_timer_t stage_timer;  /* shuts exporters down once processors drained */
@@ -56,10 +61,21 @@ void otlpd_pipelines_destroy(otlpd_daemon *d);
 /* Extensions stop last, once the pipelines drained. */
 void otlpd_extensions_shutdown(otlpd_daemon *d);
 
+/* One log line per component with what it accepted, sent, dropped, lost. */
+void otlpd_log_totals(otlpd_daemon *d);
+
 /* Fan-out: deliver one batch to several consumers. */
 otlpd_consumer *otlpd_fanout_new(otlpd_daemon *d, otlpd_consumer **to, size_t n);
 
-/* Run until SIGTERM/SIGINT and a graceful drain. Returns the exit code. */
-int otlpd_daemon_run(otlpd_config *cfg);
+/* Run until SIGTERM/SIGINT and a graceful drain. Returns the exit code,
+ * or OTLPD_DAEMON_RESTART after a SIGHUP whose config passed
+ * check_config (may be NULL): everything accepted was delivered, and the
+ * caller now executes itself again to run the new config. */
+#define OTLPD_DAEMON_RESTART (-1)
+/* Set in the environment of the restarted image; read (and removed) at
+ * start so that outputs continue instead of starting over. */
+#define OTLPD_RESTARTED_ENV "OTLPD_RESTARTED"
+int otlpd_daemon_run(otlpd_config *cfg, int (*check_config)(void *arg, otlpd_errors *errs),
+                     void *check_arg);
 
 #endif

@@ -2,9 +2,13 @@
 #if defined(__GLIBC__) || defined(__linux__)
 #include <malloc.h>
 #endif
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "daemon.h"
@@ -23,6 +27,33 @@ static void tune_allocator(void) {
   mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
   mallopt(M_TOP_PAD, 1 * 1024 * 1024);
 #endif
+}
+
+/* SIGHUP's check: the files (and --set) the daemon started with, read
+ * again and built, then thrown away. */
+static int check_config(void *arg, otlpd_errors *errs) {
+  otlpd_config cfg;
+  int rc = otlpd_cli_load_config(arg, &cfg, errs);
+  if (rc == 0) otlpd_config_free(&cfg);
+  return rc;
+}
+
+/* After a reload's drain: the same binary, arguments and pid. Descriptors
+ * a library opened without O_CLOEXEC must not leak into the new image. */
+static int restart_self(char **argv) {
+#if defined(SYS_close_range) && defined(CLOSE_RANGE_CLOEXEC)
+  syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+#else
+  for (int fd = 3; fd < 1024; fd++) {
+    int fl = fcntl(fd, F_GETFD);
+    if (fl >= 0) fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+  }
+#endif
+  fflush(NULL);
+  setenv(OTLPD_RESTARTED_ENV, "1", 1);
+  execv("/proc/self/exe", argv);
+  fprintf(stderr, "otlpd: restart after reload failed: %s\n", strerror(errno));
+  return 1;
 }
 
 int main(int argc, char **argv) {
@@ -52,6 +83,7 @@ int main(int argc, char **argv) {
     otlpd_cli_free(&cli);
     return 1;
   }
+  otlpd_errors_print(&errs, stderr); /* warnings only */
   otlpd_errors_free(&errs);
   if (cli.command == OTLPD_CMD_VALIDATE) {
     printf("configuration is valid: %zu pipeline%s\n", cfg.n_pipelines, cfg.n_pipelines == 1 ? "" : "s");
@@ -59,6 +91,7 @@ int main(int argc, char **argv) {
     otlpd_cli_free(&cli);
     return 0;
   }
+  rc = otlpd_daemon_run(&cfg, check_config, &cli);
   otlpd_cli_free(&cli);
-  return otlpd_daemon_run(&cfg);
+  return rc == OTLPD_DAEMON_RESTART ? restart_self(argv) : rc;
 }

@@ -32,6 +32,7 @@ static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, co
   in->host.id = cc->id;
   in->host.shutting_down = &d->shutting_down;
   in->host.started = &d->started;
+  in->host.restarted = d->restarted;
   in->host.http = &d->http;
   in->host.counters = &in->counters;
   in->host.drain_deadline_ms = UINT64_MAX;

@@ -14,6 +14,7 @@ extern const otlpd_factory otlpd_exporter_otlphttp;
 extern const otlpd_factory otlpd_exporter_otlp_http;
 extern const otlpd_factory otlpd_exporter_otlp;
 extern const otlpd_factory otlpd_exporter_otlp_grpc;
+extern const otlpd_factory otlpd_exporter_elasticsearch;
 extern const otlpd_factory otlpd_extension_health_check;
 
 static const otlpd_factory *const factories[] = {
@@ -28,6 +29,7 @@ static const otlpd_factory *const factories[] = {
     &otlpd_exporter_otlp_http,
     &otlpd_exporter_otlp,
     &otlpd_exporter_otlp_grpc,
+    &otlpd_exporter_elasticsearch,
     &otlpd_extension_health_check,
 };
 

@@ -8,14 +8,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "otlpd/buf.h"
-
-/* bytes_text.c: hex and base64. Decoders write at most *_decoded_max bytes
- * and return the length, or -1 on a bad character or length. */
-int otlpd_hex_encode(otlpd_buf *b, const uint8_t *p, size_t n);
-long otlpd_hex_decode(const char *s, size_t n, uint8_t *out);
-int otlpd_base64_encode(otlpd_buf *b, const uint8_t *p, size_t n);
-long otlpd_base64_decode(const char *s, size_t n, uint8_t *out);
-static inline size_t otlpd_base64_decoded_max(size_t n) { return n / 4 * 3 + 3; }
+#include "otlpd/bytes_text.h" /* bytes_text.c */
 
 /* json_fields.c */
 /* OTLP-JSON writes these bytes fields as hex instead of base64. */

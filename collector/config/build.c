@@ -20,11 +20,13 @@ static void check_top_level(const otlpd_node *root, otlpd_errors *errs) {
       continue;
     if (!strcmp(k, "connectors"))
       otlpd_errorf(errs, "connectors: connectors are not supported by otlpd");
-    else
+    else {
+      const char *near = otlpd_suggest(k, top_sections, j);
       otlpd_errorf(errs,
-                   "%s: unknown top-level section (expected receivers, processors, "
+                   "%s: unknown top-level section%s%s%s (expected receivers, processors, "
                    "exporters, extensions or service)",
-                   k);
+                   k, near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
+    }
   }
 }
 
@@ -56,6 +58,32 @@ static int parse_id(const char *id, const char *path, size_t *type_len, otlpd_er
   return 0;
 }
 
+/* Names the types that exist, and the nearest one to a misspelling. */
+static void report_unknown_type(otlpd_kind kind, const char *id, size_t tlen, const char *path,
+                                otlpd_errors *errs) {
+  size_t nf;
+  const otlpd_factory *const *fs = otlpd_factories(&nf);
+  const char *names[64];
+  size_t n = 0;
+  char known[512] = "";
+  size_t kl = 0;
+  for (size_t i = 0; i < nf && n < 64; i++) {
+    if (fs[i]->kind != kind) continue;
+    names[n++] = fs[i]->type;
+    int w = snprintf(known + kl, sizeof known - kl, "%s%s", kl ? ", " : "", fs[i]->type);
+    if (w > 0 && (size_t)w < sizeof known - kl) kl += (size_t)w;
+  }
+  char type[128];
+  snprintf(type, sizeof type, "%.*s", (int)tlen, id);
+  const char *near = otlpd_suggest(type, names, n);
+  if (near)
+    otlpd_errorf(errs, "%s: unknown %s type \"%s\" (did you mean \"%s\"? known: %s)", path,
+                 otlpd_kind_name(kind), type, near, known);
+  else
+    otlpd_errorf(errs, "%s: unknown %s type \"%s\" (known: %s)", path, otlpd_kind_name(kind), type,
+                 n ? known : "none");
+}
+
 static void build_component(otlpd_config *c, otlpd_kind kind, const char *id,
                             const otlpd_node *node, otlpd_errors *errs) {
   char path[OTLPD_PATH_MAX];
@@ -72,7 +100,7 @@ static void build_component(otlpd_config *c, otlpd_kind kind, const char *id,
     return;
   const otlpd_factory *f = otlpd_factory_find(kind, id, tlen);
   if (!f) {
-    otlpd_errorf(errs, "%s: unknown %s type \"%.*s\"", path, otlpd_kind_name(kind), (int)tlen, id);
+    report_unknown_type(kind, id, tlen, path, errs);
     return;
   }
   comp->factory = f;

@@ -81,6 +81,9 @@ static int expand_ref(const ref_ctx *c, const char *body, size_t n, out_buf *o) 
   memcpy(name, body, name_len);
   name[name_len] = '\0';
   const char *v = getenv(name);
+  if (!v && !dflt)
+    otlpd_warnf(c->errs, "%s:%d: environment variable %s is not set; it expands to an empty value",
+                c->file, c->line, name);
   if ((!v || !*v) && dflt)
     return out_put(o, dflt, dflt_len);
   return v ? out_put(o, v, strlen(v)) : 0;

@@ -139,8 +139,12 @@ static void build_pipeline(otlpd_config *c, const char *id, const otlpd_node *n,
     size_t r = 0;
     while (r < 3 && strcmp(roles[r].key, n->keys[i]) != 0)
       r++;
-    if (r == 3)
-      otlpd_errorf(errs, "%s::%s: unknown key", path, n->keys[i]);
+    if (r == 3) {
+      static const char *const role_keys[] = {"receivers", "processors", "exporters"};
+      const char *near = otlpd_suggest(n->keys[i], role_keys, 3);
+      otlpd_errorf(errs, "%s::%s: unknown key%s%s%s", path, n->keys[i], near ? " (did you mean \"" : "",
+                   near ? near : "", near ? "\"?)" : "");
+    }
   }
   for (size_t r = 0; r < 3; r++)
     resolve_role(c, p, &roles[r], otlpd_node_get(n, roles[r].key), path, errs);

@@ -11,6 +11,7 @@
  * loading. */
 typedef struct telemetry_logs {
   int level; /* index into log_levels, same order as otlpd_log_level */
+  int encoding; /* index into log_encodings */
 } telemetry_logs;
 
 typedef struct telemetry_cfg {
@@ -19,11 +20,13 @@ typedef struct telemetry_cfg {
 } telemetry_cfg;
 
 static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
+static const char *const log_encodings[] = {"console", "json", NULL};
 
 static const otlpd_setting telemetry_logs_tbl[] = {
     OTLPD_S_ENUM(telemetry_logs, "level", level, "info", log_levels, "daemon log level"),
     OTLPD_S_IGNORED("development", "ignored"),
-    OTLPD_S_IGNORED("encoding", "ignored: logs are always text"),
+    OTLPD_S_ENUM(telemetry_logs, "encoding", encoding, "console", log_encodings,
+                 "console: \"ts level [component] message\" lines; json: one JSON object per line"),
     OTLPD_S_IGNORED("disable_caller", "ignored"),
     OTLPD_S_IGNORED("disable_stacktrace", "ignored"),
     OTLPD_S_IGNORED("sampling", "ignored"),
@@ -47,6 +50,7 @@ static void build_telemetry(otlpd_config *c, const otlpd_node *n, otlpd_errors *
   otlpd_settings_defaults(telemetry_tbl, &t);
   if (otlpd_settings_apply(telemetry_tbl, &t, n, "service::telemetry", errs) == 0) {
     c->log_level = (otlpd_log_level)t.logs.level;
+    c->log_json = t.logs.encoding == 1;
     otlpd_cfg_metrics_finish(&t.metrics, otlpd_node_get(n, "metrics"), c, errs);
   }
   otlpd_settings_free(telemetry_tbl, &t);
@@ -95,9 +99,13 @@ int otlpd_cfg_build_service(otlpd_config *c, const otlpd_node *service, otlpd_er
   }
   for (size_t i = 0; service && i < service->n; i++) {
     const char *k = service->keys[i];
+    static const char *const keys[] = {"pipelines", "extensions", "telemetry", "shutdown_timeout"};
     if (strcmp(k, "pipelines") && strcmp(k, "extensions") && strcmp(k, "telemetry") &&
-        strcmp(k, "shutdown_timeout"))
-      otlpd_errorf(errs, "service::%s: unknown key", k);
+        strcmp(k, "shutdown_timeout")) {
+      const char *near = otlpd_suggest(k, keys, 4);
+      otlpd_errorf(errs, "service::%s: unknown key%s%s%s", k, near ? " (did you mean \"" : "",
+                   near ? near : "", near ? "\"?)" : "");
+    }
   }
   build_shutdown_timeout(c, otlpd_node_get(service, "shutdown_timeout"), errs);
   otlpd_cfg_build_pipelines(c, otlpd_node_get(service, "pipelines"), errs);

@@ -74,8 +74,15 @@ int otlpd_settings_apply(const otlpd_setting *tbl, void *cfg, const otlpd_node *
     otlpd_path_join(sub, path, node->keys[i]);
     void *base = cfg;
     const otlpd_setting *r = find_row(tbl, node->keys[i], &base);
-    if (r)
+    if (r && r->type == OTLPD_SET_IGNORED && !otlpd_node_is_null(node->items[i]))
+      otlpd_warnf(errs, "%s: accepted for compatibility with otelcol but has no effect in otlpd", sub);
+    if (r) {
       apply_row(r, base, node->items[i], sub, errs);
+      continue;
+    }
+    const char *near = otlpd_settings_suggest(tbl, node->keys[i]);
+    if (near)
+      otlpd_errorf(errs, "%s: unknown key (did you mean \"%s\"?)", sub, near);
     else
       otlpd_errorf(errs, "%s: unknown key", sub);
   }

@@ -143,6 +143,9 @@ static int render_process(otlpd_buf *out, const otlpd_metrics_process *p) {
     rc = header(out, "otelcol_process_memory_rss", "", "gauge", "Total physical memory (resident set size) in bytes.%s", "");
   if (rc == 0) rc = otlpd_buf_printf(out, "otelcol_process_memory_rss %llu\n", (unsigned long long)p->rss_bytes);
   if (rc == 0)
+    rc = header(out, "otelcol_process_cpu_seconds", "", "counter", "Total CPU user and system time in seconds.%s", "");
+  if (rc == 0) rc = otlpd_buf_printf(out, "otelcol_process_cpu_seconds %.3f\n", p->cpu_s);
+  if (rc == 0)
     rc = header(out, "otlpd_memory_limit_bytes", "", "gauge",
                 "Bytes of in-flight data above which receivers refuse new data.%s", "");
   if (rc == 0) rc = otlpd_buf_printf(out, "otlpd_memory_limit_bytes %llu\n", (unsigned long long)p->mem_limit);

@@ -22,6 +22,7 @@ typedef struct otlpd_metrics_source {
 typedef struct otlpd_metrics_process {
   double uptime_s;
   uint64_t rss_bytes;
+  double cpu_s;             /* user + system CPU time of the process */
   uint64_t mem_limit, mem_held; /* the daemon's memory accounting */
 } otlpd_metrics_process;
 

@@ -1,10 +1,11 @@
 /* /metrics: a snapshot of every instance's counters rendered per scrape
- * into one reused buffer. */
+ * into one reused buffer; / and /status.json: the live status page. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "metrics_render.h"
+#include "status_json.h"
 #include "telemetry.h"
 #include "tserver.h"
 
@@ -17,18 +18,41 @@ typedef struct otlpd_telemetry {
   uint64_t start_ns;
 } otlpd_telemetry;
 
+static const otlpd_tserver_reply no_memory = {
+    .status = 503, .reason = "Service Unavailable", .ctype = "text/plain", .body = "out of memory\n", .len = 14};
+
+static void answer_status(otlpd_telemetry *t, otlpd_tserver_reply *r) {
+  otlpd_status_process p = {.uptime_s = (double)(uv_hrtime() - t->start_ns) / 1e9,
+                            .rss_bytes = otlpd_process_rss_bytes()};
+  if (otlpd_status_render(&t->out, t->d, &p) < 0) {
+    *r = no_memory;
+    return;
+  }
+  *r = (otlpd_tserver_reply){.status = 200, .reason = "OK", .ctype = "application/json",
+                             .body = (const char *)t->out.data, .len = t->out.len};
+}
+
 static void answer(void *arg, const char *path, size_t len, otlpd_tserver_reply *r) {
   otlpd_telemetry *t = arg;
+  if (len == 1 && path[0] == '/') {
+    *r = (otlpd_tserver_reply){.status = 200, .reason = "OK", .ctype = "text/html; charset=utf-8",
+                               .body = otlpd_status_page_html, .len = otlpd_status_page_html_len};
+    return;
+  }
+  if (len == 12 && memcmp(path, "/status.json", 12) == 0) {
+    answer_status(t, r);
+    return;
+  }
   if (!(len == 8 && memcmp(path, "/metrics", 8) == 0)) return;
   otlpd_metrics_process p = {
       .uptime_s = (double)(uv_hrtime() - t->start_ns) / 1e9,
       .rss_bytes = otlpd_process_rss_bytes(),
+      .cpu_s = otlpd_process_cpu_seconds(),
       .mem_limit = t->d->mem.limit,
       .mem_held = otlpd_memacct_used(&t->d->mem),
   };
   if (otlpd_metrics_render(&t->out, t->src, t->n_src, &p) < 0) {
-    *r = (otlpd_tserver_reply){.status = 503, .reason = "Service Unavailable", .ctype = "text/plain",
-                               .body = "out of memory\n", .len = 14};
+    *r = no_memory;
     return;
   }
   *r = (otlpd_tserver_reply){.status = 200, .reason = "OK", .ctype = "text/plain; version=0.0.4; charset=utf-8",

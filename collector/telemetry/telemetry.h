@@ -16,5 +16,7 @@ void otlpd_telemetry_destroy(otlpd_daemon *d);
 
 /* process_stats.c: resident set size from /proc/self/statm (0 if unknown). */
 uint64_t otlpd_process_rss_bytes(void);
+/* User + system CPU seconds of the whole process (all threads). */
+double otlpd_process_cpu_seconds(void);
 
 #endif

@@ -65,7 +65,7 @@ static int consume(otlpd_consumer *self, otlpd_batch *b) {
   bool via_log = d->cfg->use_internal_logger;
   if ((unsigned)b->signal < OTLPD_SIGNAL_COUNT) otlpd_count(&d->host->counters->sent[b->signal], b->items);
   /* Through the daemon's log, its level decides, as otelcol's logger does. */
-  if (via_log && lg->level && *lg->level > OTLPD_LOG_INFO) return OTLPD_OK;
+  if (via_log && !otlpd_log_enabled(lg, OTLPD_LOG_INFO)) return OTLPD_OK;
   if ((unsigned)b->signal >= OTLPD_SIGNAL_COUNT || !sampled_in(d, b->signal)) return OTLPD_OK;
   char line[160];
   summary(b, line, sizeof(line));

@@ -64,6 +64,9 @@ typedef struct file_sink {
   bool localtime;
   int64_t max_backups, max_days;
   uint64_t size;        /* bytes in the current file */
+  /* truncate before the first write rather than at start: a daemon that
+   * fails to start (a port taken) must not have emptied the file */
+  bool truncate_pending;
 } file_sink;
 
 /* Chunk flags. */

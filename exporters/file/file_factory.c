@@ -87,13 +87,15 @@ static int start(void *state) {
     return rc;
   }
   /* Like otelcol: truncate unless appending; with rotation, lumberjack
-   * continues an existing file. */
-  bool truncate = !cfg->append && !cfg->has_rotation;
-  if ((rc = file_sink_open(&fe->sink, truncate)) < 0) {
+   * continues an existing file. A reload (SIGHUP) continues too: what the
+   * previous configuration wrote was accepted data. */
+  bool truncate = !cfg->append && !cfg->has_rotation && !fe->host->restarted;
+  if ((rc = file_sink_open(&fe->sink, false)) < 0) {
     otlpd_error(lg, "cannot open %s: %s", cfg->path, uv_strerror(rc));
     return rc;
   }
-  fe->logical_size = fe->sink.size;
+  fe->sink.truncate_pending = truncate;
+  fe->logical_size = truncate ? 0 : fe->sink.size;
   if ((rc = file_queue_start(fe)) < 0) {
     file_sink_close(&fe->sink);
     return rc;

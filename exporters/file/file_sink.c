@@ -35,6 +35,11 @@ static int write_all(file_sink *s, const uint8_t *p, size_t n) {
     int rc = file_sink_open(s, false);
     if (rc) return rc;
   }
+  if (s->truncate_pending) {
+    if (ftruncate(s->fd, 0) != 0) return -errno;
+    s->size = 0;
+    s->truncate_pending = false;
+  }
   size_t done = 0;
   while (done < n) {
     ssize_t w = write(s->fd, p + done, n - done);

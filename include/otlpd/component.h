@@ -99,6 +99,9 @@ typedef struct otlpd_host {
    * readiness again. For the health_check extension. */
   const volatile bool *started;
   otlpd_http_slot *http;   /* use otlpd_http_shared(host); NULL in bare test hosts */
+  /* this process is a SIGHUP reload of a running daemon: outputs continue
+   * where the previous configuration left them (no truncation) */
+  bool restarted;
 } otlpd_host;
 
 typedef struct otlpd_create_params {

@@ -15,14 +15,26 @@
 #include "otlpd/log.h"
 #include "otlpd/settings.h"
 
+/* Errors make a config invalid; warnings (a setting that has no effect, an
+ * unset environment variable) are shown but do not. */
 typedef struct otlpd_errors {
   char **msgs;
   size_t n, cap;
+  char **warns;
+  size_t nw, capw;
 } otlpd_errors;
 
 void otlpd_errorf(otlpd_errors *e, const char *fmt, ...) OTLPD_PRINTF(2, 3);
+void otlpd_warnf(otlpd_errors *e, const char *fmt, ...) OTLPD_PRINTF(2, 3);
 void otlpd_errors_free(otlpd_errors *e);
+/* "warning: ..." lines, then "error: ..." lines. */
 void otlpd_errors_print(const otlpd_errors *e, FILE *f);
+
+/* The candidate nearest to word (edit distance at most a third of its
+ * length, at least 1), for "did you mean" hints; NULL if none is close. */
+const char *otlpd_suggest(const char *word, const char *const *cands, size_t n);
+/* The same over a settings table's keys (squashed tables included). */
+const char *otlpd_settings_suggest(const otlpd_setting *tbl, const char *word);
 
 typedef enum {
   OTLPD_NODE_NULL = 0,
@@ -106,6 +118,7 @@ typedef struct otlpd_config {
   otlpd_pipeline_cfg *pipelines;
   size_t n_pipelines;
   otlpd_log_level log_level;       /* service::telemetry::logs::level */
+  bool log_json;                   /* service::telemetry::logs::encoding: json */
   int64_t shutdown_timeout;        /* service::shutdown_timeout, ns; 0 = wait for ever */
   otlpd_metrics_level metrics_level;         /* service::telemetry::metrics::level */
   char metrics_endpoint[OTLPD_METRICS_ENDPOINT_MAX]; /* host:port serving /metrics */

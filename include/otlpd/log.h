@@ -1,4 +1,5 @@
-/* Structured-enough logging to stderr: "ts level [component] message". */
+/* Logging to stderr: "ts level [component] message", or one JSON object
+ * per line (service::telemetry::logs::encoding: json). */
 #ifndef OTLPD_LOG_H
 #define OTLPD_LOG_H
 
@@ -8,6 +9,11 @@ typedef enum {
   OTLPD_LOG_WARN = 2,
   OTLPD_LOG_ERROR = 3
 } otlpd_log_level;
+
+/* The daemon's level word also carries the encoding: OTLPD_LOG_JSON set
+ * means JSON lines. Compare levels with otlpd_log_enabled(), never *level. */
+#define OTLPD_LOG_JSON 0x100
+#define OTLPD_LOG_LEVEL_MASK 0xff
 
 /* Each component gets its own logger naming it; level is the daemon's. */
 typedef struct otlpd_logger {
@@ -20,6 +26,10 @@ typedef struct otlpd_logger {
 #else
 #define OTLPD_PRINTF(a, b)
 #endif
+
+static inline int otlpd_log_enabled(const otlpd_logger *lg, otlpd_log_level lvl) {
+  return !lg || !lg->level || (int)lvl >= ((int)*lg->level & OTLPD_LOG_LEVEL_MASK);
+}
 
 void otlpd_log(const otlpd_logger *lg, otlpd_log_level lvl, const char *fmt, ...) OTLPD_PRINTF(3, 4);
 int otlpd_log_level_parse(const char *s, otlpd_log_level *out);

@@ -26,7 +26,6 @@ typedef struct otlp_http_cfg {
   char *endpoint;
   int64_t max_request_body_size;
   char *traces_url_path, *metrics_url_path, *logs_url_path;
-  bool include_metadata;
   otlp_cors_cfg cors;
   bool has_tls;
   otlp_tls_cfg tls;
@@ -52,7 +51,6 @@ typedef struct otlp_grpc_cfg {
   int64_t max_recv_msg_size_mib;
   int64_t max_concurrent_streams;
   int64_t read_buffer_size, write_buffer_size;
-  bool include_metadata;
   otlp_keepalive_cfg keepalive;
   bool has_tls;
   otlp_tls_cfg tls;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deployment files, tested without Docker or a cluster:
 #  1. every configs/*.yaml and the Kubernetes config pass `otlpd validate`;
+#     deploy/systemd/otlpd.service passes `systemd-analyze verify` (if present);
 #  2. every YAML file under deploy/ parses and the Dockerfile, compose file
 #     and Kubernetes manifests agree with each other (check_manifests.py);
 #     with kubectl present, the kustomization also renders;
@@ -38,7 +39,7 @@ fail() {
 python3 -c 'import yaml' 2>/dev/null || fail "python3-yaml is missing: run scripts/install-deps"
 
 echo "== configs validate"
-for cfg in "$SRC"/configs/*.yaml "$SRC/deploy/kubernetes/config.yaml"; do
+for cfg in "$SRC"/configs/*.yaml "$SRC"/deploy/kubernetes/config.yaml "$SRC"/deploy/kubernetes/gateway/*config.yaml; do
   out=$("$OTLPD" validate --config "$cfg" 2>&1) || fail "${cfg#"$SRC"/}: $out"
   echo "  ${cfg#"$SRC"/}: $out"
 done
@@ -50,8 +51,28 @@ if command -v kubectl >/dev/null; then
     fail "kubectl kustomize deploy/kubernetes: $(cat "$WORK/kustomize.err")"
   grep -q '^kind: DaemonSet' "$WORK/rendered.yaml" || fail "the rendered kustomization has no DaemonSet"
   echo "  kubectl kustomize: $(grep -c '^kind:' "$WORK/rendered.yaml") objects"
+  kubectl kustomize "$SRC/deploy/kubernetes/gateway" >"$WORK/gateway.yaml" 2>"$WORK/kustomize.err" ||
+    fail "kubectl kustomize deploy/kubernetes/gateway: $(cat "$WORK/kustomize.err")"
+  for k in Deployment Service HorizontalPodAutoscaler PodDisruptionBudget ConfigMap; do
+    grep -q "^kind: $k\$" "$WORK/gateway.yaml" || fail "the rendered gateway has no $k"
+  done
 else
   echo "  kubectl not installed: kustomization not rendered"
+fi
+
+echo "== systemd unit"
+unit=$SRC/deploy/systemd/otlpd.service
+grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$unit" || fail "otlpd.service: reload must send SIGHUP"
+grep -q '^ExecStart=/usr/bin/otlpd --config /etc/otlpd/config.yaml$' "$unit" ||
+  fail "otlpd.service: ExecStart is not the packaged binary and config"
+if command -v systemd-analyze >/dev/null; then
+  # verify wants the commands to exist: point them at this build.
+  sed "s|/usr/bin/otlpd|$OTLPD|g; s|/bin/kill|$(command -v kill || echo /bin/kill)|" "$unit" >"$WORK/otlpd.service"
+  out=$(systemd-analyze verify "$WORK/otlpd.service" 2>&1 | grep 'otlpd.service' || true)
+  [[ -z $out ]] || fail "systemd-analyze verify otlpd.service: $out"
+  echo "  systemd-analyze verify: clean"
+else
+  echo "  systemd-analyze not installed: unit not verified"
 fi
 
 echo "== build-image.sh --check"

@@ -239,18 +239,22 @@ def check_kubernetes(image):
     c = containers[0]
     ports = {p.get("name"): p for p in c.get("ports", [])}
     numbers = {p.get("containerPort") for p in ports.values()}
-    if numbers != OTLP_PORTS:
-        fail("daemonset.yaml", f"containerPorts {sorted(numbers)}, expected 4317 and 4318")
+    if not OTLP_PORTS <= numbers:
+        fail("daemonset.yaml", f"containerPorts {sorted(numbers)}, expected 4317 and 4318 among them")
     for p in ports.values():
-        if p.get("hostPort") != p.get("containerPort"):
+        if p.get("containerPort") in OTLP_PORTS and p.get("hostPort") != p.get("containerPort"):
             fail("daemonset.yaml", f"port {p.get('name')}: hostPort must equal containerPort "
                                    "(SDKs send to the node IP on the standard port)")
+    probe_ports = set()
     for probe in ("readinessProbe", "livenessProbe"):
-        port = dig(c, probe, "tcpSocket", "port")
+        port = dig(c, probe, "httpGet", "port")
         if port is None:
-            fail("daemonset.yaml", f"{probe} is not a tcpSocket probe")
-        elif port not in ports and port not in numbers:
+            fail("daemonset.yaml", f"{probe} is not an httpGet probe on the health_check extension")
+            continue
+        number = ports[port].get("containerPort") if port in ports else port
+        if number not in numbers:
             fail("daemonset.yaml", f"{probe} port {port} is not a container port")
+        probe_ports.add((number, dig(c, probe, "httpGet", "path") or "/"))
     req = mem_bytes(dig(c, "resources", "requests", "memory"))
     lim = mem_bytes(dig(c, "resources", "limits", "memory"))
     if req is None or lim is None or req > lim:
@@ -284,6 +288,18 @@ def check_kubernetes(image):
     # The collector config itself: reachable, and writing only where it may.
     check_container_config("kubernetes/config.yaml", cfg_file, {})
     cfg = load_all(cfg_file)[0]
+    # The probes must reach the health_check extension the config enables.
+    hc = (cfg.get("extensions") or {}).get("health_check")
+    if "health_check" not in (dig(cfg, "service", "extensions") or []) or hc is None:
+        fail("kubernetes/config.yaml", "the probes need the health_check extension enabled")
+    else:
+        host, hport = endpoint_port((hc or {}).get("endpoint", "localhost:13133"))
+        if is_loopback(host):
+            fail("kubernetes/config.yaml", "health_check endpoint is loopback: the kubelet cannot reach it")
+        for number, path in probe_ports:
+            if number != hport or path != (hc or {}).get("path", "/"):
+                fail("daemonset.yaml", f"probe {path} on port {number} is not the health_check "
+                                       f"extension ({hport}, {(hc or {}).get('path', '/')})")
     writable = [m["mountPath"].rstrip("/") for m in mounts.values() if not m.get("readOnly")]
     read_only_root = dig(c, "securityContext", "readOnlyRootFilesystem")
     for name, exp in (cfg.get("exporters") or {}).items():
@@ -310,6 +326,89 @@ def check_kubernetes(image):
                 fail("service.yaml", f"targetPort {t} is not a container port")
 
 
+def check_probes_reach_health(where, container, cfg):
+    """httpGet probes on a named port that the config's health_check serves."""
+    ports = {p.get("name"): p.get("containerPort") for p in container.get("ports", [])}
+    hc = (cfg.get("extensions") or {}).get("health_check")
+    if hc is None or "health_check" not in (dig(cfg, "service", "extensions") or []):
+        fail(where, "the probes need the health_check extension enabled")
+        return
+    host, hport = endpoint_port((hc or {}).get("endpoint", "localhost:13133"))
+    if is_loopback(host):
+        fail(where, "health_check endpoint is loopback: the kubelet cannot reach it")
+    for probe in ("readinessProbe", "livenessProbe"):
+        port = dig(container, probe, "httpGet", "port")
+        number = ports.get(port, port)
+        if number != hport:
+            fail(where, f"{probe} port {port} is not the health_check endpoint's port {hport}")
+
+
+def check_gateway(image):
+    """deploy/kubernetes/gateway: Deployment + Service + HPA + PDB."""
+    gw = os.path.join(K8S, "gateway")
+    where = "kubernetes/gateway"
+    kust = load_all(os.path.join(gw, "kustomization.yaml"))[0]
+    objs = {}
+    for res in kust.get("resources", []):
+        path = os.path.join(gw, res)
+        if not os.path.isfile(path):
+            fail(where, f"kustomization resource {res} does not exist")
+            continue
+        for d in load_all(path):
+            objs[(d.get("kind"), dig(d, "metadata", "name"))] = d
+    gens = {g["name"]: g.get("files", []) for g in kust.get("configMapGenerator", [])}
+    deps = [o for (k, _), o in objs.items() if k == "Deployment"]
+    if len(deps) != 1:
+        fail(where, "expected one Deployment")
+        return
+    dep = deps[0]
+    name = dig(dep, "metadata", "name")
+    pod = dig(dep, "spec", "template", "spec") or {}
+    labels = dig(dep, "spec", "template", "metadata", "labels") or {}
+    sel = dig(dep, "spec", "selector", "matchLabels") or {}
+    if not sel or any(labels.get(k) != v for k, v in sel.items()):
+        fail(where, "the Deployment's selector does not match its pod labels")
+    uid = dig(pod, "securityContext", "runAsUser")
+    if image.get("uid") is not None and uid is not None and uid != image["uid"]:
+        fail(where, f"runAsUser {uid} is not the image's otlpd uid {image['uid']}")
+    c = (pod.get("containers") or [{}])[0]
+    for (kind, oname), o in objs.items():
+        if kind == "Service":
+            ssel = dig(o, "spec", "selector") or {}
+            if not ssel or any(labels.get(k) != v for k, v in ssel.items()):
+                fail(where, f"Service {oname} does not select the gateway pods")
+            names = {p.get("name") for p in c.get("ports", [])}
+            for p in dig(o, "spec", "ports") or []:
+                if p.get("targetPort") not in names:
+                    fail(where, f"Service {oname} targetPort {p.get('targetPort')} is not a container port")
+        if kind == "HorizontalPodAutoscaler":
+            ref = dig(o, "spec", "scaleTargetRef") or {}
+            if ref.get("kind") != "Deployment" or ref.get("name") != name:
+                fail(where, f"HPA {oname} does not scale the Deployment {name}")
+            if not dig(c, "resources", "requests", "cpu"):
+                fail(where, "an HPA on CPU needs the container's CPU request")
+        if kind == "PodDisruptionBudget":
+            psel = dig(o, "spec", "selector", "matchLabels") or {}
+            if any(labels.get(k) != v for k, v in psel.items()):
+                fail(where, f"PDB {oname} does not select the gateway pods")
+    cm = None
+    for v in pod.get("volumes", []):
+        if dig(v, "configMap", "name") in gens:
+            cm = dig(v, "configMap", "name")
+    if cm is None or "config.yaml" not in gens[cm]:
+        fail(where, "the Deployment does not mount the generated config")
+        return
+    cfg_path = os.path.join(gw, "config.yaml")
+    check_container_config("kubernetes/gateway/config.yaml", cfg_path, {})
+    check_probes_reach_health(where, c, load_all(cfg_path)[0])
+    # The agents' config must send to this Service.
+    agent = load_all(os.path.join(gw, "agent-config.yaml"))[0]
+    svc = [n for (k, n) in objs if k == "Service"]
+    targets = [str(e.get("endpoint", "")) for e in (agent.get("exporters") or {}).values() if isinstance(e, dict)]
+    if not any(f"//{s}." in t or t.startswith(f"{s}.") for s in svc for t in targets):
+        fail("kubernetes/gateway/agent-config.yaml", f"no exporter sends to the gateway Service ({svc})")
+
+
 def main():
     for dirpath, _, files in os.walk(DEPLOY):
         for f in files:
@@ -325,6 +424,7 @@ def main():
     image = check_dockerfile()
     check_compose(image)
     check_kubernetes(image)
+    check_gateway(image)
     if failures:
         print("\n".join(failures), file=sys.stderr)
         return 1

@@ -100,6 +100,25 @@ python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) > 0 else 1)' "$(value o
 grep -q '^# TYPE otelcol_receiver_accepted_spans counter$' "$WORK/metrics.txt" || check_fail "no counter TYPE line"
 spans=$(python3 -c 'import json,sys; print(sum(len(s["spans"]) for l in open(sys.argv[1]) for r in json.loads(l).get("resourceSpans", []) for s in r["scopeSpans"]))' "$WORK/out-readers.jsonl")
 [[ $spans == 37 ]] || check_fail "the file holds $spans spans, want 37"
+# The shipped Grafana dashboard asks only for metrics otlpd serves: a name
+# in this scrape, its twin for another signal, or one the renderer writes
+# only when there is something to say (queue gauges need a sending queue).
+python3 - "$HERE/../../deploy/grafana/otlpd-dashboard.json" "$WORK/metrics.txt" \
+  "$HERE/../../collector/telemetry/metrics_render.c" <<'PY' || check_fail "the Grafana dashboard queries metrics otlpd does not serve"
+import json, re, sys
+dash = json.load(open(sys.argv[1]))
+served = {l.split("{")[0].split(" ")[0] for l in open(sys.argv[2]) if l.strip() and not l.startswith("#")}
+source = open(sys.argv[3]).read()
+twins = lambda n: {re.sub(r"_(spans|metric_points|log_records)$", "_" + s, n) for s in ("spans", "metric_points", "log_records")}
+bad = []
+for p in dash["panels"]:
+    for t in p["targets"]:
+        for name in re.findall(r"\b(?:otelcol|otlpd)_[a-z_]+", t["expr"]):
+            if not (twins(name) & served or '"%s"' % name in source):
+                bad.append(f'{p["title"]}: {name}')
+print("dashboard: %d panels; unknown metrics: %s" % (len(dash["panels"]), bad or "none"))
+sys.exit(1 if bad or not dash["panels"] else 0)
+PY
 ctype=$(curl -s -o /dev/null -w '%{content_type}' "http://127.0.0.1:$MPORT/metrics")
 [[ $ctype == "text/plain; version=0.0.4; charset=utf-8" ]] || check_fail "Content-Type $ctype"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MPORT/other")

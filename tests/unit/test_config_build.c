@@ -156,9 +156,11 @@ static void test_minimal_and_defaults(void **state) {
 }
 
 static void test_top_level_errors(void **state) {
-  EXPECT(RECV "exporters:\n  debug:\n" PIPE "foo: 1\nconnectors:\n  x:\n",
+  EXPECT(RECV "exporters:\n  debug:\n" PIPE "foo: 1\nconnectors:\n  x:\nexporter: {}\n",
          "foo: unknown top-level section (expected receivers, processors, exporters, "
          "extensions or service)",
+         "exporter: unknown top-level section (did you mean \"exporters\"?) (expected receivers, "
+         "processors, exporters, extensions or service)",
          "connectors: connectors are not supported by otlpd");
   EXPECT("- a\n", "the top level of the configuration must be a map of sections");
   EXPECT("", "service::pipelines: at least one pipeline is required");
@@ -172,7 +174,7 @@ static void test_top_level_errors(void **state) {
 
 static void test_component_errors(void **state) {
   EXPECT(RECV "exporters:\n  debug:\n  nope/x:\n" PIPE,
-         "exporters::nope/x: unknown exporter type \"nope\"");
+         "exporters::nope/x: unknown exporter type \"nope\" (known: file, debug, logsonly)");
   EXPECT(RECV "exporters:\n  debug:\n  debug/:\n  /x:\n  9x:\n" PIPE,
          "exporters::debug/: invalid component id: the name after \"/\" must not be empty",
          "exporters::/x: invalid component id: the type must be a letter followed by letters, "
@@ -181,12 +183,17 @@ static void test_component_errors(void **state) {
          "digits or _");
   /* a receiver type is not an exporter type */
   EXPECT(RECV "exporters:\n  debug:\n  otlp:\n" PIPE,
-         "exporters::otlp: unknown exporter type \"otlp\"");
+         "exporters::otlp: unknown exporter type \"otlp\" (known: file, debug, logsonly)");
   /* factory validation runs for unused components too */
   EXPECT(RECV "exporters:\n  debug:\n  file/unused:\n" PIPE,
          "exporters::file/unused::path: must be set");
   EXPECT("receivers:\n  otlp:\nexporters:\n  debug:\n" PIPE,
          "receivers::otlp::protocols: enable grpc or http");
+  EXPECT(RECV "exporters:\n  debug:\n  debugg:\n" PIPE,
+         "exporters::debugg: unknown exporter type \"debugg\" (did you mean \"debug\"? known: file, "
+         "debug, logsonly)");
+  EXPECT(RECV "exporters:\n  debug:\n    verbosty: basic\n" PIPE,
+         "exporters::debug::verbosty: unknown key (did you mean \"verbosity\"?)");
   EXPECT(RECV "exporters:\n  debug:\n    verbosity: loud\n" PIPE,
          "exporters::debug::verbosity: invalid value \"loud\" (expected one of: basic, normal, "
          "detailed)");
@@ -261,8 +268,9 @@ static void test_service_errors(void **state) {
   EXPECT(S("  telemetry:\n    logs:\n      level: loud\n"),
          "service::telemetry::logs::level: invalid value \"loud\" (expected one of: debug, info, "
          "warn, error)");
-  EXPECT(S("  telemetry:\n    logz: {}\n"), "service::telemetry::logz: unknown key");
-  EXPECT(S("  pipelinez: {}\n"), "service::pipelinez: unknown key");
+  EXPECT(S("  telemetry:\n    logz: {}\n"), "service::telemetry::logz: unknown key (did you mean \"logs\"?)");
+  EXPECT(S("  pipelinez: {}\n"), "service::pipelinez: unknown key (did you mean \"pipelines\"?)");
+  EXPECT(S("  shutdown: 1s\n"), "service::shutdown: unknown key");
   EXPECT(S("  shutdown_timeout: soon\n"),
          "service::shutdown_timeout: expected a duration such as \"30s\" (0 = no limit), got \"soon\"");
 #undef S
@@ -278,6 +286,22 @@ static void test_service_errors(void **state) {
   assert_int_equal(c.shutdown_timeout, OTLPD_DEFAULT_SHUTDOWN_TIMEOUT);
   /* an extension defined but not enabled stays off */
   assert_int_equal(otlpd_config_find(&c, OTLPD_EXTENSION, "health")->signals_used, 0);
+  otlpd_config_free(&c);
+}
+
+/* A setting otlpd accepts but does not act on is valid, and said so. */
+static void test_ignored_setting_warns(void **state) {
+  (void)state;
+  otlpd_config c;
+  otlpd_errors errs = {0};
+  const char *text = RECV "processors:\n  batch:\n    metadata_cardinality_limit: 10\n"
+                          "exporters:\n  debug:\n" PIPE;
+  assert_int_equal(build_text(text, &c, &errs), 0);
+  assert_int_equal(errs.n, 0);
+  assert_int_equal(errs.nw, 1);
+  assert_string_equal(errs.warns[0], "processors::batch::metadata_cardinality_limit: accepted for "
+                                     "compatibility with otelcol but has no effect in otlpd");
+  otlpd_errors_free(&errs);
   otlpd_config_free(&c);
 }
 
@@ -302,6 +326,9 @@ static void test_env_and_set_feed_the_build(void **state) {
       ((const fake_debug_cfg *)otlpd_config_find(&c, OTLPD_EXPORTER, "debug")->config)->verbosity,
       0);
   assert_int_equal(c.log_level, OTLPD_LOG_ERROR);
+  /* ...and is warned about, as otelcol does; the one with a default is not */
+  assert_int_equal(errs.nw, 1);
+  assert_non_null(strstr(errs.warns[0], "environment variable OTLPD_T_VERBOSITY is not set"));
   otlpd_config_free(&c);
 
   /* --set replaces what the file said */
@@ -326,6 +353,7 @@ int main(void) {
       cmocka_unit_test(test_pipeline_errors),
       cmocka_unit_test(test_pipeline_signals_and_named_pipelines),
       cmocka_unit_test(test_service_errors),
+      cmocka_unit_test(test_ignored_setting_warns),
       cmocka_unit_test(test_env_and_set_feed_the_build),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

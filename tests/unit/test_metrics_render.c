@@ -19,6 +19,9 @@ static const char process_text[] =
     "# HELP otelcol_process_memory_rss Total physical memory (resident set size) in bytes.\n"
     "# TYPE otelcol_process_memory_rss gauge\n"
     "otelcol_process_memory_rss 4096\n"
+    "# HELP otelcol_process_cpu_seconds Total CPU user and system time in seconds.\n"
+    "# TYPE otelcol_process_cpu_seconds counter\n"
+    "otelcol_process_cpu_seconds 1.250\n"
     "# HELP otlpd_memory_limit_bytes Bytes of in-flight data above which receivers refuse new data.\n"
     "# TYPE otlpd_memory_limit_bytes gauge\n"
     "otlpd_memory_limit_bytes 1048576\n"
@@ -26,7 +29,7 @@ static const char process_text[] =
     "# TYPE otlpd_memory_held_bytes gauge\n"
     "otlpd_memory_held_bytes 512\n";
 
-static const otlpd_metrics_process proc = {.uptime_s = 12.5, .rss_bytes = 4096, .mem_limit = 1048576, .mem_held = 512};
+static const otlpd_metrics_process proc = {.uptime_s = 12.5, .rss_bytes = 4096, .cpu_s = 1.25, .mem_limit = 1048576, .mem_held = 512};
 
 static void assert_text(const otlpd_buf *b, const char *want) {
   char *got = strndup((const char *)b->data, b->len);

@@ -1,0 +1,140 @@
+/* elasticsearch settings: otelcol-contrib elasticsearchexporter's keys and
+ * defaults. confighttp's client keys are squashed in as contrib squashes
+ * them; `retry` is contrib's own section (not exporterhelper's
+ * retry_on_failure) and is mapped onto the sender's retry in
+ * es_exporter.c. Keys accepted without effect say so in their doc. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "es.h"
+#include "otlpd/config.h"
+
+static const char *const modes[] = {"otel", "ecs", "raw", "none", "bodymap", NULL};
+
+static const otlpd_setting retry_settings[] = {
+    OTLPD_S_BOOL(es_retry_cfg, "enabled", enabled, "true",
+                 "retry failed requests and retryable documents with exponential backoff"),
+    OTLPD_S_INT(es_retry_cfg, "max_retries", max_retries, "2", 0, 1000000,
+                "retries of one batch before its remaining documents are dropped"),
+    OTLPD_S_IGNORED("max_requests", "deprecated in contrib (use max_retries); accepted, no effect"),
+    OTLPD_S_DURATION(es_retry_cfg, "initial_interval", initial_interval, "100ms",
+                     "wait before the first retry"),
+    OTLPD_S_DURATION(es_retry_cfg, "max_interval", max_interval, "1m",
+                     "longest wait between retries"),
+    OTLPD_S_STRINGS(es_retry_cfg, "retry_on_status", retry_on_status,
+                    "HTTP statuses (of the request or of a document) that are retried; default [429]"),
+    OTLPD_S_END,
+};
+
+static const otlpd_setting flush_settings[] = {
+    OTLPD_S_SIZE(es_flush_cfg, "bytes", bytes, "5000000",
+                 "largest bulk request body (uncompressed); a batch is split into several requests"),
+    OTLPD_S_DURATION(es_flush_cfg, "interval", interval, "10s",
+                     "accepted, no effect: batching is the batch processor's job"),
+    OTLPD_S_END,
+};
+
+static const otlpd_setting mapping_settings[] = {
+    OTLPD_S_ENUM(es_mapping_cfg, "mode", mode, "otel", modes,
+                 "document layout: otel, raw or none (ecs and bodymap are not supported yet)"),
+    OTLPD_S_IGNORED("dedot", "accepted, no effect: dotted keys are written as they are"),
+    OTLPD_S_IGNORED("dedup", "accepted, no effect (deprecated in contrib)"),
+    OTLPD_S_END,
+};
+
+const otlpd_setting es_settings[] = {
+    OTLPD_S_STRINGS(es_cfg, "endpoints", endpoints,
+                    "Elasticsearch URLs used round robin, the next one on connection errors"),
+    OTLPD_S_STRING(es_cfg, "logs_index", index[OTLPD_LOGS], NULL,
+                   "index for logs; empty: data stream logs-<dataset>-<namespace>"),
+    OTLPD_S_STRING(es_cfg, "traces_index", index[OTLPD_TRACES], NULL,
+                   "index for spans; empty: data stream traces-<dataset>-<namespace>"),
+    OTLPD_S_STRING(es_cfg, "metrics_index", index[OTLPD_METRICS], NULL,
+                   "metrics are not supported yet: setting it is an error"),
+    OTLPD_S_IGNORED("logs_dynamic_index", "accepted, no effect (deprecated in contrib; routing is always dynamic)"),
+    OTLPD_S_IGNORED("traces_dynamic_index", "accepted, no effect (deprecated in contrib)"),
+    OTLPD_S_IGNORED("metrics_dynamic_index", "accepted, no effect (deprecated in contrib)"),
+    OTLPD_S_STRING(es_cfg, "pipeline", pipeline, NULL, "ingest pipeline for every document"),
+    OTLPD_S_STRING(es_cfg, "user", user, NULL, "HTTP basic authentication user"),
+    OTLPD_S_STRING(es_cfg, "password", password, NULL, "HTTP basic authentication password"),
+    OTLPD_S_STRING(es_cfg, "api_key", api_key, NULL,
+                   "Elasticsearch API key (encoded form), sent as Authorization: ApiKey"),
+    OTLPD_S_SECTION(es_cfg, "mapping", mapping, mapping_settings, "document mapping"),
+    OTLPD_S_SECTION(es_cfg, "retry", retry, retry_settings, "request and document retries"),
+    OTLPD_S_SECTION(es_cfg, "flush", flush, flush_settings, "bulk request size"),
+    OTLPD_S_INT(es_cfg, "num_workers", num_workers, "0", 0, 10000,
+                "bulk requests in flight at once; 0: sending_queue::num_consumers"),
+    OTLPD_S_DURATION(es_cfg, "timeout", timeout, "90s", "time limit of one HTTP request"),
+    OTLPD_S_SECTION(es_cfg, "sending_queue", queue, otlpd_queue_settings,
+                    "bounded in-memory queue drained by num_consumers concurrent requests"),
+    OTLPD_S_IGNORED("cloudid", "not supported: set endpoint or endpoints"),
+    OTLPD_S_IGNORED("auth", "not supported: use user/password, api_key or headers"),
+    OTLPD_S_IGNORED("discover", "accepted, no effect: nodes are only those configured"),
+    OTLPD_S_IGNORED("logstash_format", "accepted, no effect: not supported yet"),
+    OTLPD_S_IGNORED("telemetry", "accepted, no effect"),
+    OTLPD_S_IGNORED("batcher", "accepted, no effect: batching is the batch processor's job"),
+    OTLPD_S_IGNORED("include_source_on_error", "accepted, no effect"),
+    OTLPD_S_IGNORED("metadata_keys", "accepted, no effect"),
+    OTLPD_S_IGNORED("logs_dynamic_pipeline", "accepted, no effect"),
+    OTLPD_S_SQUASH(es_cfg, http, otlpd_http_client_settings),
+    OTLPD_S_END,
+};
+
+bool es_retry_set_has(const es_retry_set *s, int status) {
+  if (status == 429) return true;
+  for (int i = 0; i < s->n; i++)
+    if (s->v[i] == status) return true;
+  return false;
+}
+
+static bool is_url(const char *s) {
+  return s && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0);
+}
+
+static void check_statuses(const es_cfg *c, const char *path, otlpd_errors *errs) {
+  if (c->retry.retry_on_status.n > ES_MAX_RETRY_STATUSES)
+    otlpd_errorf(errs, "%s::retry::retry_on_status: at most %d statuses", path, ES_MAX_RETRY_STATUSES);
+  for (size_t i = 0; i < c->retry.retry_on_status.n; i++) {
+    const char *s = c->retry.retry_on_status.v[i];
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 100 || v > 599)
+      otlpd_errorf(errs, "%s::retry::retry_on_status: \"%s\" is not an HTTP status", path, s);
+  }
+}
+
+int es_validate(const void *config, const char *path, otlpd_errors *errs) {
+  const es_cfg *c = config;
+  size_t before = errs->n;
+  bool one = c->http.endpoint && *c->http.endpoint;
+  if (one && c->endpoints.n)
+    otlpd_errorf(errs, "%s: set endpoint or endpoints, not both", path);
+  if (!one && !c->endpoints.n)
+    otlpd_errorf(errs, "%s::endpoints: must be set (or endpoint)", path);
+  for (size_t i = 0; i < c->endpoints.n; i++)
+    if (!is_url(c->endpoints.v[i]))
+      otlpd_errorf(errs, "%s::endpoints: \"%s\" must start with http:// or https://", path,
+                   c->endpoints.v[i]);
+  if (c->index[OTLPD_METRICS] && *c->index[OTLPD_METRICS])
+    otlpd_errorf(errs, "%s::metrics_index: metrics are not supported by the elasticsearch "
+                 "exporter yet (logs and traces only)", path);
+  if (c->mapping.mode == ES_MAPPING_ECS || c->mapping.mode == ES_MAPPING_BODYMAP)
+    otlpd_errorf(errs, "%s::mapping::mode: \"%s\" is not supported yet (otel, raw or none)", path,
+                 modes[c->mapping.mode]);
+  if ((c->user && *c->user) != (c->password && *c->password))
+    otlpd_errorf(errs, "%s::user: user and password go together", path);
+  if (c->user && *c->user && c->api_key && *c->api_key)
+    otlpd_errorf(errs, "%s::api_key: set api_key or user/password, not both", path);
+  if (c->flush.bytes < 1024)
+    otlpd_errorf(errs, "%s::flush::bytes: must be at least 1024", path);
+  if (c->retry.enabled && c->retry.initial_interval <= 0)
+    otlpd_errorf(errs, "%s::retry::initial_interval: must be positive", path);
+  if (c->retry.enabled && c->retry.max_interval < c->retry.initial_interval)
+    otlpd_errorf(errs, "%s::retry::max_interval: must not be less than initial_interval", path);
+  check_statuses(c, path, errs);
+  otlpd_http_client_cfg_validate(&c->http, path, errs);
+  otlpd_exphelper_cfg h = {.timeout = c->timeout, .queue = c->queue};
+  otlpd_exphelper_validate(&h, path, errs);
+  return errs->n > before ? -EINVAL : 0;
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# elasticsearch exporter end to end: the real daemon against es_server.py.
+#
+#   elasticsearch.sh otel|raw|none  every log record and span (and, in otel
+#                        mode, span event) indexed exactly once in the
+#                        mode's layout, in its data stream, with `create`
+#   elasticsearch.sh index     logs_index/traces_index: plain indices with
+#                        `index` actions; basic auth; a 413 splits the request
+#   elasticsearch.sh item429   half the documents answered 429 three times:
+#                        retried until every one is in, exactly once
+#   elasticsearch.sh permanent documents refused with 400 are dropped,
+#                        logged with Elasticsearch's reason, counted in
+#                        /metrics, and never sent again
+#   elasticsearch.sh whole503  whole-request 503 (twice) and a reset: retried
+#   elasticsearch.sh down      nothing listens for Elasticsearch: the same
+#                        pipeline's file exporter still gets everything
+#   elasticsearch.sh failover  endpoints [dead, live]: everything arrives
+#
+# Environment: OTLPD (daemon), OTLPD_SRC (source tree).
+
+# shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
+source "$(dirname "$0")/../lib/daemon.sh"
+
+mode=${1:?usage: elasticsearch.sh otel|raw|none|index|item429|permanent|whole503|down|failover}
+here=$(cd "$(dirname "$0")" && pwd)
+require_cmds curl python3
+daemon_init "es-$mode"
+
+ES_PORT=
+start_es() { # [es_server.py args]...
+  python3 "$here/es_server.py" "$@" >"$WORK/es.out" 2>"$WORK/es.err" &
+  local pid=$!
+  on_cleanup "kill $pid"
+  have_port() { [[ -s $WORK/es.out ]]; }
+  poll_until have_port || fail "es_server.py did not start: $(cat "$WORK/es.err")"
+  ES_PORT=$(head -n 1 "$WORK/es.out")
+}
+es() { curl -sf "http://127.0.0.1:$ES_PORT/$1"; }
+es_post() { curl -sf -XPOST -d "$2" "http://127.0.0.1:$ES_PORT/$1" >/dev/null; }
+stat() { es _es_stats | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+
+# <receiver port> <metrics port> <exporter yaml> <exporters list>
+config() {
+  cat <<YAML
+receivers:
+$(otlp_receiver otlp http "127.0.0.1:$1")
+processors:
+  batch:
+    timeout: 20ms
+exporters:
+$3
+service:
+  telemetry:
+    metrics:
+      address: 127.0.0.1:$2
+  pipelines:
+    traces: {receivers: [otlp], processors: [batch], exporters: [$4]}
+    logs: {receivers: [otlp], processors: [batch], exporters: [$4]}
+YAML
+}
+
+es_yaml() { # <endpoint line> [extra lines, indented by 4]
+  printf '  elasticsearch:\n    %s\n    retry:\n      initial_interval: 20ms\n      max_interval: 200ms\n%s\n' "$1" "${2:-}"
+}
+
+send() { # <first> <count> [poison]
+  local codes
+  codes=$(python3 "$here/send.py" "$PORT" "$@" | sort | uniq -c | tr -s ' ')
+  [[ $codes == " $((2 * $2)) 200" ]] || fail "clients got: $codes (want $((2 * $2)) x 200)"
+}
+
+stored_at_least() { [[ $(stat stored) -ge $1 ]]; }
+wait_stored() { # <count>
+  POLLS=${POLLS:-600} poll_until stored_at_least "$1" || fail "es_server stored $(stat stored) of $1 documents"
+}
+check() { es _docs | python3 "$here/check_docs.py" "$@" || check_fail "documents are not as sent"; }
+
+R=20
+case $mode in
+otel | raw | none)
+  start_es
+  line="mapping: {mode: $mode}"
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT" "    $line")" elasticsearch; }
+  daemon_start_config -n 2 write
+  send 0 $R
+  docs=$((R * 10))
+  [[ $mode == otel ]] && docs=$((R * 15))
+  wait_stored $docs
+  daemon_stop
+  check "$mode" 0 $R
+  ;;
+index)
+  start_es --user elastic --password 'pa:ss' --max-bytes 3000
+  extra=$'    logs_index: otlpd-logs\n    traces_index: otlpd-spans\n    mapping: {mode: none}\n    user: elastic\n    password: "pa:ss"\n    compression: none'
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT/" "$extra")" elasticsearch; }
+  daemon_start_config -n 2 write
+  send 0 $R
+  wait_stored $((R * 10))
+  daemon_stop
+  check index 0 $R
+  [[ $(stat too_large) -gt 0 ]] || check_fail "no request was over the server's 3000 bytes: the 413 path was not exercised"
+  [[ $(stat auth_failures) -eq 0 ]] || check_fail "es_server refused the exporter's credentials"
+  ;;
+item429)
+  start_es
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT" "      max_retries: 10")" elasticsearch; }
+  daemon_start_config -n 2 write
+  es_post _es_fault '{"item_status": 429, "fraction": 0.5, "times": 3}'
+  send 0 $R
+  wait_stored $((R * 15))
+  daemon_stop
+  check otel 0 $R
+  [[ $(stat item_429) -gt 0 ]] || check_fail "no document was answered 429"
+  ;;
+permanent)
+  start_es
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT")" elasticsearch; }
+  daemon_start_config -n 2 write
+  MPORT=${PORTS[1]}
+  es_post _es_fault '{"reject_marker": "\"poison\""}'
+  send 0 $R poison
+  wait_stored $((R * 14))
+  # Nothing is retried: the server refuses each poisoned record once.
+  all_counted() {
+    curl -sf "http://127.0.0.1:$MPORT/metrics" >"$WORK/metrics.txt" &&
+      grep -q "otelcol_exporter_send_failed_log_records{exporter=\"elasticsearch\"[^}]*} $R\$" "$WORK/metrics.txt"
+  }
+  poll_until all_counted || check_fail "send_failed_log_records is not $R: $(grep send_failed "$WORK/metrics.txt" || true)"
+  daemon_stop
+  [[ $(stat item_400) -eq $R ]] || check_fail "es_server refused $(stat item_400) documents (want $R: refused ones must not be retried)"
+  check otel 0 $R skip-poison
+  grep -q "mapper_parsing_exception" "$DAEMON_LOG" || check_fail "Elasticsearch's reason is not in the log"
+  ;;
+whole503)
+  start_es --fault '{"status": 503, "times": 2}' --fault '{"reset": true}' --fault '{"delay_ms": 300}'
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT" "      max_retries: 10")" elasticsearch; }
+  daemon_start_config -n 2 write
+  send 0 $R
+  wait_stored $((R * 15))
+  daemon_stop
+  check otel 0 $R
+  [[ $(stat whole_faults) -ge 3 ]] || check_fail "the faults were not all hit"
+  ;;
+down)
+  dead=$(free_port)
+  fileyaml="  file/x:\n    path: $WORK/out.jsonl\n    format: json"
+  write() {
+    config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$dead" "    sending_queue: {queue_size: 2}")
+$(printf "$fileyaml")" "elasticsearch, file/x"
+  }
+  daemon_start_config -n 2 write
+  send 0 $R
+  file_has_all() {
+    [[ -f $WORK/out.jsonl ]] && [[ $(python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    for rs in d.get("resourceSpans", []):
+        for ss in rs.get("scopeSpans", []): n += len(ss.get("spans", []))
+    for rl in d.get("resourceLogs", []):
+        for sl in rl.get("scopeLogs", []): n += len(sl.get("logRecords", []))
+print(n)' "$WORK/out.jsonl") -eq $((R * 10)) ]]
+  }
+  poll_until file_has_all || check_fail "the file exporter did not get all $((R * 10)) items while Elasticsearch was down"
+  daemon_stop
+  ;;
+failover)
+  start_es
+  dead=$(free_port)
+  write() { config "$1" "$2" "$(es_yaml "endpoints: [http://127.0.0.1:$dead, http://127.0.0.1:$ES_PORT]")" elasticsearch; }
+  daemon_start_config -n 2 write
+  send 0 $R
+  wait_stored $((R * 15))
+  daemon_stop
+  check otel 0 $R
+  ;;
+*) fail "unknown mode $mode" ;;
+esac
+finish_checks "elasticsearch $mode"

@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""A stand-in for Elasticsearch's _bulk API, for the elasticsearch exporter
+tests (built on tests/lib/fault_server.py; Python 3 standard library only).
+
+What it implements of the documented bulk contract
+(https://www.elastic.co/guide/en/elasticsearch/reference/current/docs-bulk.html):
+  POST /_bulk, /<index>/_bulk   ndjson: an action line ({"index"|"create":
+        {"_index": ...}}, "delete" without a source, "update" with one)
+        then the source line; the body must end with a newline; gzip
+        bodies (Content-Encoding); Content-Type application/json,
+        application/x-ndjson or the versioned vendor types of the 8.x
+        clients. Answer: {"took", "errors", "items": [...]}, one item per
+        action in request order, each {"<action>": {"_index", "_id",
+        "status", "result" | "error": {"type", "reason"}}}.
+  Data streams (logs-*-*, traces-*-*, metrics-*-*) accept only `create`
+  (an `index` action gets 400 illegal_argument_exception, as ES answers).
+  A source that is not one JSON object, or repeats a key, gets 400
+  document_parsing_exception. A body over --max-bytes (decoded) gets 413.
+  With --user/--password or --api-key, other credentials get 401.
+  Every answer carries X-Elastic-Product: Elasticsearch (clients check it).
+  GET / answers the cluster info the official clients ask for.
+
+Faults (besides fault_server's /_fault: whole-request status, delay, reset):
+  POST /_es_fault {"item_status": 429, "fraction": 0.5, "times": 3}
+        the next `times` bulk requests answer that status for about that
+        fraction of their items (deterministic: every round(1/fraction)th
+        item, starting with the first);
+  POST /_es_fault {"reject_marker": "poison"} documents whose source
+        contains that text get 400 mapper_parsing_exception, always.
+Assertions:
+  GET /_docs    every stored document: [{"_index", "op", "source"}]
+  GET /_es_stats {"bulk_requests", "items", "stored", "item_429",
+                  "item_400", "whole_faults", "auth_failures", "too_large"}
+"""
+import base64
+import json
+import os
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import fault_server  # noqa: E402
+
+NDJSON_TYPES = ("application/json", "application/x-ndjson",
+                "application/vnd.elasticsearch+json", "application/vnd.elasticsearch+x-ndjson")
+DATA_STREAM_PREFIXES = ("logs-", "traces-", "metrics-", "synthetics-")
+
+
+class EsState:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.docs = []
+        self.seq = 0
+        self.item_faults = []
+        self.reject_marker = None
+        self.stats = {"bulk_requests": 0, "items": 0, "stored": 0, "item_429": 0, "item_400": 0,
+                      "item_other": 0, "whole_faults": 0, "auth_failures": 0, "too_large": 0}
+
+
+ES = EsState()
+OPTS = {"max_bytes": 100 * 1024 * 1024, "auth": None}
+
+
+def is_data_stream(name):
+    return name.startswith(DATA_STREAM_PREFIXES) and name.count("-") >= 2
+
+
+def no_dup_pairs(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise ValueError("Duplicate field '%s'" % k)
+        d[k] = v
+    return d
+
+
+def es_error(status, etype, reason):
+    return {"error": {"root_cause": [{"type": etype, "reason": reason}], "type": etype,
+                      "reason": reason}, "status": status}
+
+
+class EsHandler(fault_server.FaultHandler):
+    server_version = "es_server/1"
+
+    def reply(self, status, body=b"", headers=None):
+        h = {"X-Elastic-Product": "Elasticsearch", "Content-Type": "application/json"}
+        h.update(headers or {})
+        super().reply(status, body, h)
+
+    def control(self, path, raw):
+        if path == "/_bulk":
+            return self.data(raw)
+        if path == "/_es_fault":
+            f = json.loads(raw or b"{}")
+            with ES.lock:
+                if "reject_marker" in f:
+                    ES.reject_marker = f["reject_marker"]
+                if "item_status" in f:
+                    ES.item_faults.append(f)
+            return self.reply(200, "{}")
+        if path == "/_es_clear":
+            with ES.lock:
+                ES.item_faults.clear()
+                ES.reject_marker = None
+            return self.reply(200, "{}")
+        if path == "/_docs":
+            with ES.lock:
+                return self.reply(200, json.dumps(ES.docs))
+        if path == "/_es_stats":
+            with ES.lock:
+                return self.reply(200, json.dumps(ES.stats))
+        return super().control(path, raw)
+
+    def dispatch(self):
+        path = self.path.split("?")[0]
+        if path.endswith("/_bulk") and path != "/_bulk":
+            return self.data(self.read_body())
+        if path == "/" and self.command in ("GET", "HEAD"):
+            self.read_body()
+            return self.reply(200, json.dumps({"name": "es_server", "cluster_name": "otlpd-test",
+                                               "version": {"number": "8.15.0"},
+                                               "tagline": "You Know, for Search"}))
+        return super().dispatch()
+
+    def data(self, raw):
+        """fault_server's data path (record, then a queued fault) for bulk URLs."""
+        rec = fault_server.Recorded(self.command, self.path, self.headers, raw)
+        with self.state.lock:
+            self.state.requests.append(rec)
+        f = self.state.next_fault()
+        if f:
+            with ES.lock:
+                ES.stats["whole_faults"] += 1
+            if f.get("delay_ms"):
+                time.sleep(f["delay_ms"] / 1000.0)
+            if f.get("reset"):
+                return self.reset()
+            if f.get("status"):
+                hdrs = {}
+                if f.get("retry_after") is not None:
+                    hdrs["Retry-After"] = str(f["retry_after"])
+                body = f.get("body") or json.dumps(es_error(int(f["status"]), "fault", "injected"))
+                return self.reply(int(f["status"]), body, hdrs)
+        self.handle_data(rec)
+
+    def authorized(self):
+        auth = OPTS["auth"]
+        if not auth:
+            return True
+        return self.headers.get("Authorization", "") == auth
+
+    def handle_data(self, req):
+        if self.command not in ("POST", "PUT"):
+            return self.reply(405, json.dumps(es_error(405, "method_not_allowed", "POST only")))
+        if not self.authorized():
+            with ES.lock:
+                ES.stats["auth_failures"] += 1
+            return self.reply(401, json.dumps(es_error(401, "security_exception",
+                                                       "unable to authenticate user")),
+                              {"WWW-Authenticate": 'Basic realm="security" charset="UTF-8"'})
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype not in NDJSON_TYPES:
+            return self.reply(406, json.dumps({"error": "Content-Type header [%s] is not supported" % ctype,
+                                               "status": 406}))
+        body = req.body
+        if body is None:
+            return self.reply(400, json.dumps(es_error(400, "parse_exception", "cannot decode body")))
+        if len(body) > OPTS["max_bytes"]:
+            with ES.lock:
+                ES.stats["too_large"] += 1
+            return self.reply(413, "")
+        if body and not body.endswith(b"\n"):
+            return self.reply(400, json.dumps(es_error(
+                400, "illegal_argument_exception", "The bulk request must be terminated by a newline [\\n]")))
+        path = self.path.split("?")[0]
+        path_index = path[1:-len("/_bulk")] if path != "/_bulk" else None
+        try:
+            ops = self.parse_ops(body, path_index)
+        except ValueError as e:
+            return self.reply(400, json.dumps(es_error(400, "x_content_parse_exception", str(e))))
+        if not ops:
+            return self.reply(400, json.dumps(es_error(400, "action_request_validation_exception",
+                                                       "Validation Failed: 1: no requests added;")))
+        start = time.time()
+        with ES.lock:
+            self.cur_fault = None
+            if ES.item_faults:
+                f = ES.item_faults[0]
+                every = max(1, round(1 / max(float(f.get("fraction", 1.0)), 1e-9)))
+                self.cur_fault = (int(f["item_status"]), every)
+                if f.get("times", 1) > 0:
+                    f["times"] = f.get("times", 1) - 1
+                    if f["times"] == 0:
+                        ES.item_faults.pop(0)
+        self.item_n = 0
+        items = [self.apply(op) for op in ops]
+        with ES.lock:
+            ES.stats["bulk_requests"] += 1
+            ES.stats["items"] += len(items)
+        errors = any("error" in list(it.values())[0] for it in items)
+        out = {"took": int((time.time() - start) * 1000), "errors": errors, "items": items}
+        return self.reply(200, json.dumps(out))
+
+    def parse_ops(self, body, path_index):
+        lines = body.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        ops, i = [], 0
+        while i < len(lines):
+            if not lines[i].strip():
+                i += 1
+                continue
+            try:
+                act = json.loads(lines[i])
+            except ValueError as e:
+                raise ValueError("Malformed action/metadata line [%d]: %s" % (i + 1, e))
+            if not isinstance(act, dict) or len(act) != 1:
+                raise ValueError("Malformed action/metadata line [%d], expected a single field" % (i + 1))
+            name, meta = next(iter(act.items()))
+            if name not in ("index", "create", "update", "delete") or not isinstance(meta, dict):
+                raise ValueError("Malformed action/metadata line [%d], unknown action [%s]" % (i + 1, name))
+            index = meta.get("_index") or path_index
+            if not index:
+                raise ValueError("Validation Failed: 1: index is missing;")
+            src = None
+            if name != "delete":
+                if i + 1 >= len(lines):
+                    raise ValueError("Validation Failed: source is missing for line [%d]" % (i + 1))
+                src = lines[i + 1]
+                i += 1
+            ops.append((name, index, meta.get("_id"), src))
+            i += 1
+        return ops
+
+    def item_fault(self):
+        if not self.cur_fault:
+            return None
+        status, every = self.cur_fault
+        n = self.item_n
+        self.item_n += 1
+        return status if n % every == 0 else None
+
+    def apply(self, op):
+        name, index, doc_id, src = op
+
+        def err(status, etype, reason):
+            with ES.lock:
+                key = "item_429" if status == 429 else "item_400" if status == 400 else "item_other"
+                ES.stats[key] += 1
+            return {name: {"_index": index, "_id": doc_id, "status": status,
+                           "error": {"type": etype, "reason": reason}}}
+
+        if name == "index" and is_data_stream(index):
+            return err(400, "illegal_argument_exception",
+                       "only write ops with an op_type of create are allowed in data streams")
+        st = self.item_fault()
+        if st == 429:
+            return err(429, "es_rejected_execution_exception",
+                       "rejected execution of coordinating operation [injected]")
+        if st:
+            return err(st, "fault", "injected item status %d" % st)
+        if name == "delete":
+            return {name: {"_index": index, "_id": doc_id, "status": 404, "result": "not_found"}}
+        try:
+            doc = json.loads(src, object_pairs_hook=no_dup_pairs)
+        except ValueError as e:
+            return err(400, "document_parsing_exception", "[1:1] failed to parse: %s" % e)
+        if not isinstance(doc, dict):
+            return err(400, "document_parsing_exception", "[1:1] root must be an object")
+        marker = ES.reject_marker
+        if marker and marker.encode() in src:
+            return err(400, "mapper_parsing_exception",
+                       "failed to parse field [attributes.poison] of type [long]")
+        with ES.lock:
+            ES.seq += 1
+            ES.docs.append({"_index": index, "op": name, "source": doc})
+            ES.stats["stored"] += 1
+            seq = ES.seq
+        return {name: {"_index": index, "_id": doc_id or "doc%d" % seq, "_version": 1, "result": "created",
+                       "_shards": {"total": 1, "successful": 1, "failed": 0}, "_seq_no": seq - 1,
+                       "_primary_term": 1, "status": 201}}
+
+
+def main():
+    argv = sys.argv[1:]
+    rest = []
+    user = password = api_key = None
+    while argv:
+        a = argv.pop(0)
+        if a == "--max-bytes":
+            OPTS["max_bytes"] = int(argv.pop(0))
+        elif a == "--user":
+            user = argv.pop(0)
+        elif a == "--password":
+            password = argv.pop(0)
+        elif a == "--api-key":
+            api_key = argv.pop(0)
+        else:
+            rest.append(a)
+    if user is not None:
+        OPTS["auth"] = "Basic " + base64.b64encode(("%s:%s" % (user, password or "")).encode()).decode()
+    if api_key is not None:
+        OPTS["auth"] = "ApiKey " + api_key
+    fault_server.serve(EsHandler, rest)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+/* elasticsearch documents (exporters/elasticsearch/es_doc_*.c): the otel
+ * layout's fields, escaping of every string (control characters, quotes,
+ * invalid UTF-8), the none/raw layouts, data-stream routing and
+ * sanitizing, and bulk body compaction. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../exporters/elasticsearch/es.h"
+#include "../../exporters/elasticsearch/es_bulk.h"
+#include "../../exporters/elasticsearch/es_doc.h"
+#include "../../exporters/elasticsearch/es_route.h"
+
+typedef struct fixture {
+  otlp_any_value v[8];
+  otlp_key_value kv[8];
+  otlp_key_value *kvp[8];
+  otlp_any_value body;
+  otlp_log_record lr;
+  otlp_resource res;
+  otlp_scope scope;
+  uint8_t tid[16], sid[8];
+} fixture;
+
+static void str_kv(fixture *f, int i, const char *k, const char *v) {
+  opentelemetry__proto__common__v1__any_value__init(&f->v[i]);
+  f->v[i].value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+  f->v[i].string_value = (char *)v;
+  opentelemetry__proto__common__v1__key_value__init(&f->kv[i]);
+  f->kv[i].key = (char *)k;
+  f->kv[i].value = &f->v[i];
+  f->kvp[i] = &f->kv[i];
+}
+
+static void dbl_kv(fixture *f, int i, const char *k, double d) {
+  str_kv(f, i, k, "");
+  f->v[i].value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_DOUBLE_VALUE;
+  f->v[i].double_value = d;
+}
+
+static void log_fixture(fixture *f, const char *body) {
+  memset(f, 0, sizeof(*f));
+  opentelemetry__proto__logs__v1__log_record__init(&f->lr);
+  opentelemetry__proto__common__v1__any_value__init(&f->body);
+  f->body.value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+  f->body.string_value = (char *)body;
+  f->lr.body = &f->body;
+  f->lr.time_unix_nano = 1700000000123456789ull;
+  f->lr.observed_time_unix_nano = 1700000000999000001ull;
+  f->lr.severity_text = "WARN";
+  f->lr.severity_number = 13;
+  for (int i = 0; i < 16; i++) f->tid[i] = (uint8_t)(0xa0 + i);
+  for (int i = 0; i < 8; i++) f->sid[i] = (uint8_t)(i + 1);
+  f->lr.trace_id = (ProtobufCBinaryData){16, f->tid};
+  f->lr.span_id = (ProtobufCBinaryData){8, f->sid};
+  str_kv(f, 0, "http.method", "GET");
+  str_kv(f, 1, "data_stream.dataset", "Nginx-Access");
+  dbl_kv(f, 2, "ratio", 1.0);
+  f->lr.attributes = f->kvp;
+  f->lr.n_attributes = 3;
+  opentelemetry__proto__resource__v1__resource__init(&f->res);
+  str_kv(f, 3, "service.name", "svc");
+  f->res.attributes = &f->kvp[3];
+  f->res.n_attributes = 1;
+  opentelemetry__proto__common__v1__instrumentation_scope__init(&f->scope);
+  f->scope.name = "my.lib";
+  f->scope.version = "1.2";
+}
+
+static char *text(otlpd_buf *b) {
+  otlpd_buf_append(b, "", 1);
+  b->len--;
+  return (char *)b->data;
+}
+
+static void otel_log_layout(void **st) {
+  (void)st;
+  fixture f;
+  log_fixture(&f, "hello");
+  es_index idx;
+  es_route(&idx, NULL, "logs", true, (es_attrs){f.lr.attributes, f.lr.n_attributes}, (es_attrs){0},
+           (es_attrs){f.res.attributes, f.res.n_attributes}, f.scope.name);
+  assert_true(idx.data_stream);
+  assert_string_equal(idx.dataset, "nginx_access.otel");
+  assert_string_equal(idx.ns, "default");
+  es_doc_ctx c = {&f.res, "https://schema/r", &f.scope, NULL, &idx};
+  otlpd_buf b = {0};
+  assert_int_equal(es_doc_otel_log(&b, &c, &f.lr), 0);
+  assert_string_equal(
+      text(&b),
+      "{\"@timestamp\":\"1700000000123.456789\",\"observed_timestamp\":\"1700000000999.000001\","
+      "\"data_stream\":{\"type\":\"logs\",\"dataset\":\"nginx_access.otel\",\"namespace\":\"default\"},"
+      "\"severity_text\":\"WARN\",\"severity_number\":13,"
+      "\"trace_id\":\"a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\",\"span_id\":\"0102030405060708\","
+      "\"attributes\":{\"http.method\":\"GET\",\"ratio\":1.0},"
+      "\"resource\":{\"schema_url\":\"https://schema/r\",\"attributes\":{\"service.name\":\"svc\"}},"
+      "\"scope\":{\"name\":\"my.lib\",\"version\":\"1.2\"},\"body\":{\"text\":\"hello\"}}");
+  otlpd_buf_free(&b);
+}
+
+static void strings_are_escaped(void **st) {
+  (void)st;
+  fixture f;
+  log_fixture(&f, "a\"b\\c\x01\n\xff\xfe end");
+  str_kv(&f, 0, "k\"ey\x02", "v\x1f");
+  es_index idx;
+  es_route(&idx, "plain-index", "logs", true, (es_attrs){0}, (es_attrs){0}, (es_attrs){0}, NULL);
+  assert_false(idx.data_stream);
+  es_doc_ctx c = {NULL, NULL, NULL, NULL, &idx};
+  otlpd_buf b = {0};
+  assert_int_equal(es_doc_otel_log(&b, &c, &f.lr), 0);
+  char *t = text(&b);
+  assert_non_null(strstr(t, "\"body\":{\"text\":\"a\\\"b\\\\c\\u0001\\n"));
+  assert_null(strstr(t, "\xff"));                /* invalid UTF-8 never passes through */
+  assert_non_null(strstr(t, "\"k\\\"ey\\u0002\":\"v\\u001f\""));
+  assert_null(strstr(t, "data_stream"));          /* a plain index has no data_stream fields */
+  for (size_t i = 0; i < b.len; i++) assert_true((unsigned char)t[i] >= 0x20);
+  otlpd_buf_free(&b);
+}
+
+static void raw_and_none_layouts(void **st) {
+  (void)st;
+  fixture f;
+  log_fixture(&f, "hi");
+  es_index idx;
+  es_route(&idx, NULL, "logs", false, (es_attrs){0}, (es_attrs){0}, (es_attrs){0}, NULL);
+  assert_string_equal(idx.dataset, "generic");
+  es_doc_ctx c = {&f.res, NULL, &f.scope, NULL, &idx};
+  otlpd_buf b = {0};
+  assert_int_equal(es_doc_raw_log(&b, &c, &f.lr, false), 0);
+  char *t = text(&b);
+  assert_non_null(strstr(t, "{\"@timestamp\":\"2023-11-14T22:13:20.123456789Z\""));
+  assert_non_null(strstr(t, "\"TraceId\":\"a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\""));
+  assert_non_null(strstr(t, "\"SeverityNumber\":13"));
+  assert_non_null(strstr(t, "\"Body\":\"hi\""));
+  assert_non_null(strstr(t, "\"Attributes.http.method\":\"GET\""));
+  assert_non_null(strstr(t, "\"Resource.service.name\":\"svc\""));
+  assert_non_null(strstr(t, "\"Scope.name\":\"my.lib\""));
+  otlpd_buf_clear(&b);
+  assert_int_equal(es_doc_raw_log(&b, &c, &f.lr, true), 0);
+  t = text(&b);
+  assert_non_null(strstr(t, ",\"http.method\":\"GET\""));
+  assert_null(strstr(t, "Attributes."));
+  otlpd_buf_free(&b);
+}
+
+static void routing_order_and_sanitizing(void **st) {
+  (void)st;
+  fixture f;
+  log_fixture(&f, "x");
+  str_kv(&f, 4, "data_stream.namespace", "Prod:EU");
+  str_kv(&f, 5, "data_stream.dataset", "from-resource");
+  es_attrs rec = {0}, scope = {&f.kvp[4], 1}, res = {&f.kvp[5], 1};
+  es_index idx;
+  es_route(&idx, "", "traces", true, rec, scope, res, NULL);
+  assert_string_equal(idx.dataset, "from_resource.otel");
+  assert_string_equal(idx.ns, "prod_eu");
+  /* the record wins over scope and resource */
+  rec = (es_attrs){&f.kvp[1], 1};
+  es_route(&idx, NULL, "traces", false, rec, scope, res, NULL);
+  assert_string_equal(idx.dataset, "nginx_access");
+  /* receiver-based dataset from the scope name */
+  es_route(&idx, NULL, "logs", true, (es_attrs){0}, (es_attrs){0}, (es_attrs){0},
+           "github.com/x/receiver/filelogreceiver/internal");
+  assert_string_equal(idx.dataset, "filelogreceiver.otel");
+  /* at most 100 bytes, suffix included; an existing .otel is not doubled */
+  char longname[300];
+  memset(longname, 'a', sizeof(longname) - 1);
+  longname[sizeof(longname) - 1] = 0;
+  es_sanitize(idx.dataset, longname, strlen(longname), true, ".otel");
+  assert_int_equal(strlen(idx.dataset), 100);
+  assert_string_equal(idx.dataset + 95, ".otel");
+  str_kv(&f, 6, "data_stream.dataset", "x.otel");
+  es_route(&idx, NULL, "logs", true, (es_attrs){&f.kvp[6], 1}, (es_attrs){0}, (es_attrs){0}, NULL);
+  assert_string_equal(idx.dataset, "x.otel");
+}
+
+/* A span and its event in otel mode: the event is a logs document of its
+ * own carrying the span's ids and event.name (never twice). */
+static void otel_span_and_event(void **st) {
+  (void)st;
+  fixture f;
+  log_fixture(&f, "x");
+  otlp_span s;
+  opentelemetry__proto__trace__v1__span__init(&s);
+  s.trace_id = (ProtobufCBinaryData){16, f.tid};
+  s.span_id = (ProtobufCBinaryData){8, f.sid};
+  s.name = "GET /";
+  s.kind = OPENTELEMETRY__PROTO__TRACE__V1__SPAN__SPAN_KIND__SPAN_KIND_CLIENT;
+  s.start_time_unix_nano = 1000000000;
+  s.end_time_unix_nano = 1000000000 + 2500;
+  s.attributes = f.kvp;
+  s.n_attributes = 1;
+  otlp_span_event ev;
+  opentelemetry__proto__trace__v1__span__event__init(&ev);
+  ev.name = "exception";
+  ev.time_unix_nano = 1000000100;
+  str_kv(&f, 6, "event.name", "stale");
+  ev.attributes = &f.kvp[6];
+  ev.n_attributes = 1;
+  es_index idx;
+  es_route(&idx, NULL, "traces", true, (es_attrs){0}, (es_attrs){0}, (es_attrs){0}, NULL);
+  es_doc_ctx c = {NULL, NULL, &f.scope, NULL, &idx};
+  otlpd_buf b = {0};
+  assert_int_equal(es_doc_otel_span(&b, &c, &s), 0);
+  assert_string_equal(
+      text(&b),
+      "{\"@timestamp\":\"1000.000000\",\"data_stream\":{\"type\":\"traces\",\"dataset\":\"generic.otel\","
+      "\"namespace\":\"default\"},\"trace_id\":\"a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\",\"span_id\":\"0102030405060708\","
+      "\"name\":\"GET /\",\"kind\":\"Client\",\"duration\":2500,\"attributes\":{\"http.method\":\"GET\"},"
+      "\"links\":[],\"status\":{\"code\":\"Unset\"},\"resource\":{},\"scope\":{\"name\":\"my.lib\",\"version\":\"1.2\"}}");
+  otlpd_buf_clear(&b);
+  es_route(&idx, NULL, "logs", true, (es_attrs){ev.attributes, ev.n_attributes}, (es_attrs){0}, (es_attrs){0}, NULL);
+  assert_int_equal(es_doc_otel_span_event(&b, &c, &s, &ev), 0);
+  char *t = text(&b);
+  assert_non_null(strstr(t, "\"data_stream\":{\"type\":\"logs\",\"dataset\":\"generic.otel\""));
+  assert_non_null(strstr(t, "\"span_id\":\"0102030405060708\",\"event_name\":\"exception\""));
+  assert_non_null(strstr(t, "\"attributes\":{\"event.name\":\"exception\"}"));
+  assert_null(strstr(t, "stale"));
+  otlpd_buf_free(&b);
+}
+
+static void compact_keeps_chosen_items(void **st) {
+  (void)st;
+  otlpd_buf body = {0};
+  es_items it = {0};
+  const char *lines[] = {"A1\nA2\n", "BB1\nBB2\n", "C\nC\n"};
+  size_t off = 0;
+  it.v = calloc(3, sizeof(es_item));
+  it.cap = 3;
+  for (int i = 0; i < 3; i++) {
+    otlpd_buf_append(&body, lines[i], strlen(lines[i]));
+    it.v[it.n++] = (es_item){off, strlen(lines[i]), true};
+    off += strlen(lines[i]);
+  }
+  bool keep[3] = {false, true, true};
+  es_bulk_compact(&body, &it, keep);
+  assert_int_equal(it.n, 2);
+  assert_int_equal(body.len, strlen("BB1\nBB2\nC\nC\n"));
+  assert_memory_equal(body.data, "BB1\nBB2\nC\nC\n", body.len);
+  assert_int_equal(it.v[1].off, 8);
+  es_items_free(&it);
+  otlpd_buf_free(&body);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(otel_log_layout),       cmocka_unit_test(strings_are_escaped),
+      cmocka_unit_test(raw_and_none_layouts),  cmocka_unit_test(routing_order_and_sanitizing),
+      cmocka_unit_test(otel_span_and_event),   cmocka_unit_test(compact_keeps_chosen_items),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
