@@ -39,11 +39,11 @@ test-asan: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
 
 # ThreadSanitizer on the gRPC hand-off (gRPC thread <-> libuv loop: the gRPC
-# e2e and back-pressure tests) and the HTTP server, building only the
+# e2e, back-pressure and otlp exporter tests) and the HTTP server, building only the
 # targets those tests need. gRPC core is not instrumented; tests/tsan.supp
 # silences reports inside it and its libraries.
 TSAN_TARGETS = otlpd grpc_bad_client grpc_flood_client test_grpc_deadline test_http_server
-TSAN_TESTS   = ^(grpc_.*|backpressure_grpc_.*|test_grpc_.*|test_http_server)$$
+TSAN_TESTS   = ^(grpc_.*|backpressure_grpc_.*|test_grpc_.*|test_http_server|otlpgrpc_.*)$$
 test-tsan: deps
 	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTLPD_TSAN=ON
 	cmake --build $(TSAN_BUILD) -j$(JOBS) --target $(TSAN_TARGETS)

@@ -18,8 +18,8 @@
 # GRPC_FLOOD_STREAMS (16), CEILING_SECONDS (2), ADJ_CEILING_SECONDS (1, per
 # mode before and after each scenario), SCENARIOS (all:
 # "traces-proto logs-proto traces-json flood grpc-traces-proto
-# grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs"),
-# NO_BUILD=1 to use the binaries already in
+# grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs
+# forward-traces-grpc forward-logs-grpc"), NO_BUILD=1 to use the binaries already in
 # BUILD as they are.
 set -euo pipefail
 
@@ -35,7 +35,7 @@ GRPC_FLOOD_CONNS=${GRPC_FLOOD_CONNS:-16}
 GRPC_FLOOD_STREAMS=${GRPC_FLOOD_STREAMS:-16}
 CEILING_SECONDS=${CEILING_SECONDS:-2}
 ADJ_CEILING_SECONDS=${ADJ_CEILING_SECONDS:-1}
-SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs}
+SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs forward-traces-grpc forward-logs-grpc}
 payloads=$bench/payloads
 out=$bench/out
 
@@ -45,7 +45,7 @@ command -v node >/dev/null || die "node is not installed"
 case " $SCENARIOS " in *" traces-"* | *" logs-"* | *" flood "*)
   command -v wrk >/dev/null || die "wrk is not installed (Debian package wrk)" ;;
 esac
-case " $SCENARIOS " in *" grpc-"*)
+case " $SCENARIOS " in *" grpc-"* | *"-grpc "*)
   command -v h2load >/dev/null || die "h2load is not installed (Debian package nghttp2-client)" ;;
 esac
 
@@ -91,7 +91,7 @@ grpc_frame() {
   cat "$src" >> "$dst.tmp"
   mv "$dst.tmp" "$dst"
 }
-case " $SCENARIOS " in *" grpc-"*)
+case " $SCENARIOS " in *" grpc-"* | *"-grpc "*)
   mkdir -p "$payloads/grpc"
   for f in "$payloads"/*.pb; do
     g=$payloads/grpc/$(basename "$f" .pb).grpc
@@ -175,8 +175,9 @@ stop_daemon() {
   stop_rc=$rc
 }
 
-# write_config <dir> <http|grpc> <port> <signal> <proto|json|forward|loki> [sink port]
+# write_config <dir> <http|grpc> <port> <signal> <proto|json|forward|forward-grpc|loki> [sink port]
 # forward: the otlphttp exporter sends to a sink otlpd on the sink port;
+# forward-grpc: the otlp (gRPC) exporter does;
 # loki: the loki exporter (protobuf + snappy) to otlpd_bench_loki_sink there.
 write_config() {
   local dir=$1 proto=$2 port=$3 sig=$4 fmt=$5 sink_port=${6:-}
@@ -188,6 +189,13 @@ write_config() {
     endpoint: http://127.0.0.1:$sink_port
     compression: none"
     exporter_id=otlphttp/out
+  elif [ "$fmt" = forward-grpc ]; then
+    exporter="otlp/out:
+    endpoint: 127.0.0.1:$sink_port
+    tls:
+      insecure: true
+    compression: none"
+    exporter_id=otlp/out
   fi
   if [ "$fmt" = loki ]; then
     exporter="loki/out:
@@ -281,13 +289,15 @@ run_scenario() {
   out_file=$dir/out.$fmt
   adj=()
   adjacent_ceiling "$sig" "$modes" before
-  if [ "$fmt" = forward ]; then
+  if [ "$fmt" = forward ] || [ "$fmt" = forward-grpc ]; then
     # The sink (a second otlpd writing protobuf) shares the load
     # generator's core; the forwarder's own CPU is what is measured.
     modes=pb-wire
     mkdir -p "$dir/sink"
     sink_port=$(free_port)
-    write_config "$dir/sink" http "$sink_port" "$sig" proto
+    local sink_proto=http
+    [ "$fmt" = forward-grpc ] && sink_proto=grpc
+    write_config "$dir/sink" "$sink_proto" "$sink_port" "$sig" proto
     taskset -c "$LOAD_CPU" "$otlpd" --config "$dir/sink/config.yaml" > "$dir/sink/otlpd.log" 2>&1 &
     sink_pid=$!
     wait_listening "$sink_pid" "$sink_port" || die "$name: the sink otlpd did not start"
@@ -356,7 +366,7 @@ run_scenario() {
     ceil+="$m ${adj[before-$m-cpu]:-0} ${adj[after-$m-cpu]:-0} ${adj[before-$m-wall]:-0} ${adj[after-$m-wall]:-0};"
   done
   local count_fmt=$fmt
-  [ "$fmt" = forward ] && count_fmt=proto
+  case $fmt in forward*) count_fmt=proto ;; esac
   if [ "$fmt" = loki ]; then
     read -r written records < <(sed -n 2p "$out_file" | grep . || echo "? ?")
   else
@@ -426,6 +436,9 @@ for s in $SCENARIOS; do
     forward-traces) run_scenario forward-traces http traces forward "$CONNS" ;;
     forward-logs) run_scenario forward-logs http logs forward "$CONNS" ;;
     loki-logs) run_scenario loki-logs http logs loki "$CONNS" ;;
+    # OTLP/gRPC in -> otlp (gRPC) exporter -> sink otlpd's gRPC receiver.
+    forward-traces-grpc) run_scenario forward-traces-grpc grpc traces forward-grpc "$CONNS" 1 ;;
+    forward-logs-grpc) run_scenario forward-logs-grpc grpc logs forward-grpc "$CONNS" 1 ;;
     *) die "unknown scenario '$s'" ;;
   esac
 done

@@ -12,6 +12,8 @@ extern const otlpd_factory otlpd_exporter_file;
 extern const otlpd_factory otlpd_exporter_debug;
 extern const otlpd_factory otlpd_exporter_otlphttp;
 extern const otlpd_factory otlpd_exporter_otlp_http;
+extern const otlpd_factory otlpd_exporter_otlp;
+extern const otlpd_factory otlpd_exporter_otlp_grpc;
 extern const otlpd_factory otlpd_exporter_elasticsearch;
 extern const otlpd_factory otlpd_exporter_loki;
 extern const otlpd_factory otlpd_extension_health_check;
@@ -26,6 +28,8 @@ static const otlpd_factory *const factories[] = {
     &otlpd_exporter_debug,
     &otlpd_exporter_otlphttp,
     &otlpd_exporter_otlp_http,
+    &otlpd_exporter_otlp,
+    &otlpd_exporter_otlp_grpc,
     &otlpd_exporter_elasticsearch,
     &otlpd_exporter_loki,
     &otlpd_extension_health_check,

@@ -1,0 +1,132 @@
+/* The completion-queue thread and its one hand-off to the loop.
+ *
+ * gRPC core reports a finished call only through the exporter's completion
+ * queue, and grpc_completion_queue_next blocks: so one thread per exporter
+ * waits on it. For each finished call it links the attempt (its tag) into
+ * a mutex-protected list and pokes a uv_async_t; the loop takes the whole
+ * list in one swap and, outside the lock, reads each answer and reports it
+ * to the sender. The thread reads nothing of an attempt and writes only its
+ * link and success flag; the loop never blocks on gRPC (starting a call and
+ * grpc_call_cancel return at once).
+ *
+ * Ending: once the sender drained (nothing in flight), the loop shuts the
+ * queue down; the thread sees GRPC_QUEUE_SHUTDOWN, says so through the same
+ * async, and the loop joins it and closes the async. */
+#include <stdlib.h>
+
+#include "otlpgrpc.h"
+
+static void push(otlpgrpc_exporter *e, otlpgrpc_attempt *a) {
+  uv_mutex_lock(&e->lock);
+  if (a) {
+    a->next = NULL;
+    if (e->done_tail)
+      e->done_tail->next = a;
+    else
+      e->done_head = a;
+    e->done_tail = a;
+  }
+  uv_async_send(&e->async);
+  uv_mutex_unlock(&e->lock);
+}
+
+static void thread_main(void *arg) {
+  otlpgrpc_exporter *e = arg;
+  for (;;) {
+    grpc_event ev = grpc_completion_queue_next(e->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+    if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
+    if (ev.type != GRPC_OP_COMPLETE || !ev.tag) continue;
+    otlpgrpc_attempt *a = ev.tag;
+    /* A load, not an exchange: ThreadSanitizer checks a read-modify-write
+     * before applying its acquire, and would report the attempt's calloc. */
+    (void)atomic_load_explicit(&a->armed, memory_order_acquire);
+    a->ok = ev.success != 0;
+    push(e, a);
+  }
+  atomic_store(&e->thread_done, true);
+  push(e, NULL);
+}
+
+static otlpgrpc_attempt *take_all(otlpgrpc_exporter *e) {
+  uv_mutex_lock(&e->lock);
+  otlpgrpc_attempt *q = e->done_head;
+  e->done_head = e->done_tail = NULL;
+  uv_mutex_unlock(&e->lock);
+  return q;
+}
+
+static void on_close(uv_handle_t *h) {
+  otlpgrpc_exporter *e = h->data;
+  e->handoff_ready = false;
+  uv_mutex_destroy(&e->lock);
+  if (e->free_on_close) otlpgrpc_exporter_free(e);
+}
+
+static void join_and_close(otlpgrpc_exporter *e) {
+  if (e->thread_running) {
+    uv_thread_join(&e->thread);
+    e->thread_running = false;
+  }
+  if (!uv_is_closing((uv_handle_t *)&e->async)) uv_close((uv_handle_t *)&e->async, on_close);
+}
+
+static void on_async(uv_async_t *h) {
+  otlpgrpc_exporter *e = h->data;
+  /* Read before the swap: once the thread is done nothing more is queued. */
+  bool done = atomic_load(&e->thread_done);
+  otlpgrpc_attempt *q = take_all(e);
+  while (q) {
+    otlpgrpc_attempt *next = q->next; /* q may be reused once reported */
+    otlpgrpc_attempt_completed(q);
+    q = next;
+  }
+  if (done) join_and_close(e);
+}
+
+int otlpgrpc_thread_start(otlpgrpc_exporter *e) {
+  int rc = uv_mutex_init(&e->lock);
+  if (rc) return rc;
+  if ((rc = uv_async_init(e->host->loop, &e->async, on_async)) != 0) {
+    uv_mutex_destroy(&e->lock);
+    return rc;
+  }
+  e->async.data = e;
+  e->handoff_ready = true;
+  if ((rc = uv_thread_create(&e->thread, thread_main, e)) != 0) {
+    uv_close((uv_handle_t *)&e->async, on_close);
+    return rc;
+  }
+  e->thread_running = true;
+  return 0;
+}
+
+void otlpgrpc_thread_stop(otlpgrpc_exporter *e) {
+  if (e->cq && !e->cq_shut) {
+    e->cq_shut = true;
+    grpc_completion_queue_shutdown(e->cq);
+  }
+}
+
+/* Calls that finished but were never reported (the loop is gone): free
+ * them without telling the sender, which is being freed too. */
+static void discard(otlpgrpc_exporter *e) {
+  otlpgrpc_attempt *q = take_all(e);
+  while (q) {
+    otlpgrpc_attempt *next = q->next;
+    otlpgrpc_attempt_discard(q);
+    q = next;
+  }
+}
+
+bool otlpgrpc_thread_release(otlpgrpc_exporter *e) {
+  if (e->thread_running) {
+    otlpgrpc_thread_stop(e);
+    uv_thread_join(&e->thread);
+    e->thread_running = false;
+  }
+  if (!e->handoff_ready) return true;
+  discard(e);
+  e->free_on_close = true;
+  if (!uv_is_closing((uv_handle_t *)&e->async)) uv_close((uv_handle_t *)&e->async, on_close);
+  return false;
+}
