@@ -209,6 +209,10 @@ static int advance(otlpd_dq *q) {
   }
   q->ack_seq = seq;
   q->ack_off = off;
+  if (q->rd_seq < seq || (q->rd_seq == seq && q->rd_off < off)) { /* the reader never lags the position */
+    q->rd_seq = seq;
+    q->rd_off = off;
+  }
   dq_seg_drop_before(q, seq);
   return 0;
 }
