@@ -114,9 +114,10 @@ void otlpd_sender_shutdown(otlpd_sender *s, void (*drained)(void *arg), void *ar
   s->stopping = true;
   s->drained = drained;
   s->drained_arg = arg;
-  if (s->storage) sender_disk_stop(s);
   bool armed = s->deadline_init;
   deadline_timer_init(s);
+  if (s->storage) sender_disk_stop(s); /* may finish the drain at once */
+  if (s->closing) return;
   if (s->expired) { /* the drain deadline passed before shutdown */
     sender_check_drained(s);
     return;
