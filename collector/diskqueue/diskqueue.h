@@ -75,7 +75,9 @@ typedef struct otlpd_dq_recovery {
   uint64_t skipped_bytes;  /* unreadable rest of middle segments */
 } otlpd_dq_recovery;
 
-/* Open (and recover) the queue in o->dir. 0 or negative errno. */
+/* Open (and recover) the queue in o->dir, holding an exclusive flock on
+ * <dir>/lock while open. 0, -EBUSY when another process has it open, or
+ * another negative errno. */
 int otlpd_dq_open(const otlpd_dq_opts *o, otlpd_dq **out, otlpd_dq_recovery *rec);
 void otlpd_dq_close(otlpd_dq *q);
 

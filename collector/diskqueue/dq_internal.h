@@ -32,6 +32,7 @@ struct otlpd_dq {
   int wfd;      /* on the last segment, or -1: the next append starts a segment */
   int rfd;      /* on segment rfd_seq, or -1 */
   uint64_t rfd_seq;
+  int lockfd;   /* flock held while open */
   uint64_t rd_seq, rd_off;   /* next unread record */
   uint64_t ack_seq, ack_off; /* persisted read position */
   dq_flight *fl; /* ring of records handed out, in read order */

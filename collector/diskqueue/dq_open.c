@@ -3,6 +3,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,6 +90,18 @@ static int recover(otlpd_dq *q, otlpd_dq_recovery *rec) {
   return 0;
 }
 
+/* One process per queue directory: a second otlpd (or a second exporter
+ * with the same id) would interleave records. flock is released by the
+ * kernel when the process dies, so a kill -9 leaves no stale lock. */
+static int lock_dir(otlpd_dq *q) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof(path), "%s/lock", q->dir);
+  q->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (q->lockfd < 0) return -errno;
+  if (flock(q->lockfd, LOCK_EX | LOCK_NB) < 0) return errno == EWOULDBLOCK ? -EBUSY : -errno;
+  return 0;
+}
+
 int otlpd_dq_open(const otlpd_dq_opts *o, otlpd_dq **out, otlpd_dq_recovery *rec) {
   memset(rec, 0, sizeof(*rec));
   if (!o->dir || !*o->dir) return -EINVAL;
@@ -95,9 +110,10 @@ int otlpd_dq_open(const otlpd_dq_opts *o, otlpd_dq **out, otlpd_dq_recovery *rec
   if (!q) return -ENOMEM;
   q->o = *o;
   if (!q->o.segment_max) q->o.segment_max = OTLPD_DQ_SEGMENT_MAX_DEFAULT;
-  q->wfd = q->rfd = -1;
+  q->wfd = q->rfd = q->lockfd = -1;
   q->dir = strdup(o->dir);
-  int rc = q->dir ? recover(q, rec) : -ENOMEM;
+  int rc = q->dir ? lock_dir(q) : -ENOMEM;
+  if (rc == 0) rc = recover(q, rec);
   if (rc < 0) {
     otlpd_dq_close(q);
     return rc;
@@ -110,6 +126,7 @@ void otlpd_dq_close(otlpd_dq *q) {
   if (!q) return;
   if (q->wfd >= 0) close(q->wfd);
   if (q->rfd >= 0) close(q->rfd);
+  if (q->lockfd >= 0) close(q->lockfd);
   free(q->segs);
   free(q->fl);
   free(q->dir);

@@ -52,7 +52,8 @@ static int open_signal(otlpd_sender *s, otlpd_signal sig) {
   otlpd_dq_recovery rec;
   int rc = otlpd_dq_open(&o, &s->dq[sig], &rec);
   if (rc < 0) {
-    otlpd_error(&s->host->log, "cannot open the persistent queue %s: %s", dir, strerror(-rc));
+    otlpd_error(&s->host->log, "cannot open the persistent queue %s: %s", dir,
+                rc == -EBUSY ? "in use by another process" : strerror(-rc));
     return rc;
   }
   if (rec.records)

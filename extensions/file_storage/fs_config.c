@@ -36,7 +36,7 @@ const otlpd_setting otlpd_fs_settings[] = {
     OTLPD_S_BOOL(otlpd_fs_cfg, "fsync", fsync, "false",
                  "fdatasync every append and read-position update: acknowledged data survives power loss"),
     OTLPD_S_DURATION(otlpd_fs_cfg, "timeout", timeout, "1s",
-                     "accepted (otelcol's file lock wait); otlpd takes no lock that could wait"),
+                     "accepted (otelcol's file lock wait); a queue locked by another process fails at once"),
     OTLPD_S_BOOL(otlpd_fs_cfg, "recreate", recreate, "false", "accepted; no effect"),
     OTLPD_S_SECTION(otlpd_fs_cfg, "compaction", compaction, compaction_tbl,
                     "accepted for compatibility; otlpd's segment files need no compaction"),

@@ -8,6 +8,7 @@
 #                      every span arrives, none twice (nothing was
 #                      acknowledged before the kill); the acknowledged
 #                      segments are deleted
+#   pqueue.sh fsync    the same with fsync: true
 #   pqueue.sh sigterm  SIGTERM with the backend down exits promptly and
 #                      keeps the data on disk (logged); after the restart
 #                      with the backend up every span arrives exactly once
@@ -24,7 +25,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: pqueue.sh kill9|sigterm|full|config}
+mode=${1:?usage: pqueue.sh kill9|fsync|sigterm|full|config}
 sink_py=$(cd "$(dirname "$0")/../otlphttp" && pwd)/otlp_sink.py
 require_cmds curl python3
 daemon_init "pqueue-$mode"
@@ -75,6 +76,7 @@ if missing or extra or (nodup and dups):
 }
 
 queue_size=1000
+fsync=false
 write() { # <receiver port>
   cat <<YAML
 receivers:
@@ -83,6 +85,7 @@ extensions:
   file_storage:
     directory: $STORE
     create_directory: true
+    fsync: $fsync
 exporters:
   otlphttp:
     endpoint: http://127.0.0.1:$SINK_PORT
@@ -95,6 +98,7 @@ exporters:
       storage: file_storage
       queue_size: $queue_size
 service:
+  telemetry: {metrics: {level: none}}
   extensions: [file_storage]
   pipelines:
     traces:
@@ -108,7 +112,8 @@ segments() { find "$qdir" -name '*.seg' | wc -l; }
 all_in() { [[ $(sink_count) -ge $1 ]]; }
 
 case $mode in
-kill9)
+kill9 | fsync)
+  [[ $mode == fsync ]] && fsync=true
   daemon_start_config write
   codes=$(send 0 20 | sort | uniq -c | tr -s ' ')
   [[ $codes == " 20 200" ]] || fail "clients got: $codes (want 20 x 200)"
@@ -126,6 +131,7 @@ kill9)
   grep -q "100 items (20 requests) from the last run" "$DAEMON_LOG" ||
     check_fail "the restart did not report the 100 recovered items"
   [[ $(segments) -le 1 ]] || check_fail "$(segments) segments left after everything was acknowledged (want <= 1)"
+  grep -q "(fsync $([[ $fsync == true ]] && echo on || echo off))" "$DAEMON_LOG" || check_fail "fsync setting not applied"
   ;;
 sigterm)
   daemon_start_config write

@@ -368,6 +368,21 @@ static void test_bad_read_position(void **state) {
   otlpd_dq_close(q);
 }
 
+/* A second open of the same directory (another process, in real life)
+ * is refused while the first holds it. flock locks belong to the open
+ * file description, so this holds within one process too. */
+static void test_directory_locked(void **state) {
+  fixture *f = *state;
+  otlpd_dq *q = open_q(f, OTLPD_DQ_REQUESTS, 100, 0, NULL);
+  otlpd_dq_opts o = {.dir = f->dir, .capacity = 100, .log = &f->log};
+  otlpd_dq *q2 = NULL;
+  otlpd_dq_recovery rec;
+  assert_int_equal(otlpd_dq_open(&o, &q2, &rec), -EBUSY);
+  otlpd_dq_close(q);
+  assert_int_equal(otlpd_dq_open(&o, &q2, &rec), 0);
+  otlpd_dq_close(q2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_crc32c),
@@ -381,6 +396,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_size_bound_refuses, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refused_write, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_read_position, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_directory_locked, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
