@@ -190,7 +190,10 @@ static int sender_consume(otlpd_consumer *self, otlpd_batch *b) {
   otlpd_sender *s = (otlpd_sender *)self;
   if (!(s->signals & OTLPD_SIGNAL_BIT(b->signal))) return OTLPD_ERR_PERMANENT;
   if (*s->host->shutting_down) sender_notice_drain(s);
-  if (s->expired) return sender_drop_late(s, b);
+  if (s->expired) { /* past the drain deadline: on disk it is kept for the next start, else dropped */
+    if (s->storage && b->n && sender_disk_consume(s, b) == OTLPD_OK) return OTLPD_OK;
+    return sender_drop_late(s, b);
+  }
   if (s->stopping) return OTLPD_ERR_RETRY;
   if (!b->n) return OTLPD_OK;
   if (s->storage) return sender_disk_consume(s, b);

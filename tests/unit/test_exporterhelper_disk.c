@@ -158,6 +158,25 @@ static void test_disk_permanent_not_kept(void **state) {
   disk_close(fx, 1000);
 }
 
+/* Past the daemon's drain deadline a memory queue drops what processors
+ * still flush into it; a persistent one appends it for the next start. */
+static void test_disk_late_batches_kept(void **state) {
+  fixture *fx = disk_fx(FK_LATER);
+  fx->f.always_retry = true;
+  fx->stopping = true; /* the daemon drains */
+  fx->host.drain_deadline_ms = uv_now(&fx->loop);
+  assert_int_equal(fx_consume_traces(fx, 5), OTLPD_OK); /* arms the deadline */
+  for (int i = 0; i < 100 && otlpd_sender_active(fx->s); i++) uv_run(&fx->loop, UV_RUN_ONCE);
+  assert_int_equal(otlpd_sender_active(fx->s), 0); /* expired: the attempt was cancelled and kept */
+  assert_int_equal(fx_consume_traces(fx, 5), OTLPD_OK);
+  assert_int_equal(otlpd_counter_get(&fx->counters.send_failed[OTLPD_TRACES]), 0);
+  disk_close(fx, 0);
+  fx = disk_fx(FK_SYNC);
+  fx_run(fx);
+  assert_items_once(fx, 0, 10);
+  disk_close(fx, 1000);
+}
+
 /* An unknown storage id fails create with -EINVAL (config validation
  * catches it first in the daemon). */
 static void test_disk_unknown_storage(void **state) {
@@ -175,6 +194,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_disk_shutdown_keeps, setup, teardown),
       cmocka_unit_test_setup_teardown(test_disk_full_refuses, setup, teardown),
       cmocka_unit_test_setup_teardown(test_disk_permanent_not_kept, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_disk_late_batches_kept, setup, teardown),
       cmocka_unit_test_setup_teardown(test_disk_unknown_storage, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
