@@ -10,23 +10,11 @@
 #include "otlpd/component.h"
 #include "otlpd/storage.h"
 
-typedef struct otlpd_fs_compaction_cfg {
-  bool on_start, on_rebound; /* accepted: segments need no compaction */
-  char *directory;
-  int64_t max_transaction_size;
-  int64_t rebound_needed_threshold_mib, rebound_trigger_threshold_mib;
-  int64_t check_interval;
-  bool cleanup_on_start;
-} otlpd_fs_compaction_cfg;
-
 typedef struct otlpd_fs_cfg {
   char *directory;
   bool create_directory;
   char *directory_permissions; /* octal, used with create_directory */
   bool fsync;
-  int64_t timeout; /* ns; accepted (otelcol's lock wait): nothing in otlpd waits on a lock */
-  bool recreate;   /* accepted, no effect */
-  otlpd_fs_compaction_cfg compaction;
 } otlpd_fs_cfg;
 
 #define OTLPD_FS_DEFAULT_DIR "/var/lib/otlpd/file_storage"

@@ -10,22 +10,6 @@
 #include "file_storage.h"
 #include "otlpd/config.h"
 
-static const otlpd_setting compaction_tbl[] = {
-    OTLPD_S_BOOL(otlpd_fs_compaction_cfg, "on_start", on_start, "false",
-                 "accepted; no effect: acknowledged segments are deleted, nothing is left to compact"),
-    OTLPD_S_BOOL(otlpd_fs_compaction_cfg, "on_rebound", on_rebound, "false", "accepted; no effect (see on_start)"),
-    OTLPD_S_STRING(otlpd_fs_compaction_cfg, "directory", directory, NULL, "accepted; no effect (see on_start)"),
-    OTLPD_S_INT(otlpd_fs_compaction_cfg, "max_transaction_size", max_transaction_size, "65536", 0, 0,
-                "accepted; no effect"),
-    OTLPD_S_INT(otlpd_fs_compaction_cfg, "rebound_needed_threshold_mib", rebound_needed_threshold_mib, "100", 0, 0,
-                "accepted; no effect"),
-    OTLPD_S_INT(otlpd_fs_compaction_cfg, "rebound_trigger_threshold_mib", rebound_trigger_threshold_mib, "10", 0,
-                0, "accepted; no effect"),
-    OTLPD_S_DURATION(otlpd_fs_compaction_cfg, "check_interval", check_interval, "5s", "accepted; no effect"),
-    OTLPD_S_BOOL(otlpd_fs_compaction_cfg, "cleanup_on_start", cleanup_on_start, "false", "accepted; no effect"),
-    OTLPD_S_END,
-};
-
 const otlpd_setting otlpd_fs_settings[] = {
     OTLPD_S_STRING(otlpd_fs_cfg, "directory", directory, OTLPD_FS_DEFAULT_DIR,
                    "directory holding the persistent queues (one subdirectory per exporter and signal)"),
@@ -35,11 +19,10 @@ const otlpd_setting otlpd_fs_settings[] = {
                    "octal mode of directories made by create_directory (less the umask)"),
     OTLPD_S_BOOL(otlpd_fs_cfg, "fsync", fsync, "false",
                  "fdatasync every append and read-position update: acknowledged data survives power loss"),
-    OTLPD_S_DURATION(otlpd_fs_cfg, "timeout", timeout, "1s",
-                     "accepted (otelcol's file lock wait); a queue locked by another process fails at once"),
-    OTLPD_S_BOOL(otlpd_fs_cfg, "recreate", recreate, "false", "accepted; no effect"),
-    OTLPD_S_SECTION(otlpd_fs_cfg, "compaction", compaction, compaction_tbl,
-                    "accepted for compatibility; otlpd's segment files need no compaction"),
+    OTLPD_S_IGNORED("timeout", "otelcol's wait for the database lock; a queue directory locked by another "
+                               "process fails at once"),
+    OTLPD_S_IGNORED("recreate", "otlpd never recreates the storage"),
+    OTLPD_S_IGNORED("compaction", "otlpd's segment files need no compaction: acknowledged segments are deleted"),
     OTLPD_S_END,
 };
 
@@ -111,6 +94,5 @@ int otlpd_fs_validate(const void *config, const char *path, otlpd_errors *errs) 
       otlpd_errorf(errs, "%s::directory: \"%s\" cannot be created (create_directory): %s", path, dir,
                    strerror(-rc));
   }
-  if (c->timeout < 0) otlpd_errorf(errs, "%s::timeout: must not be negative", path);
   return errs->n > before ? -EINVAL : 0;
 }

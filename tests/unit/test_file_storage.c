@@ -26,11 +26,7 @@ static void test_defaults(void **state) {
   assert_string_equal(c.directory, "/var/lib/otlpd/file_storage");
   assert_false(c.create_directory);
   assert_false(c.fsync);
-  assert_int_equal(c.timeout, OTLPD_NS_PER_SEC);
   assert_string_equal(c.directory_permissions, "0750");
-  assert_false(c.compaction.on_start);
-  assert_false(c.compaction.on_rebound);
-  assert_int_equal(c.compaction.max_transaction_size, 65536);
   otlpd_settings_free(otlpd_fs_settings, &c);
 }
 
