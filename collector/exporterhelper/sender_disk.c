@@ -67,7 +67,8 @@ static int open_signal(otlpd_sender *s, otlpd_signal sig) {
 }
 
 int otlpd_sender_start(otlpd_sender *s) {
-  if (!s->storage) return 0;
+  if (!s->storage || s->disk_opened) return 0;
+  s->disk_opened = true;
   for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++) {
     if (!(s->signals & OTLPD_SIGNAL_BIT(i))) continue;
     int rc = open_signal(s, (otlpd_signal)i);
@@ -78,8 +79,15 @@ int otlpd_sender_start(otlpd_sender *s) {
   return 0;
 }
 
+/* An exporter that does not call otlpd_sender_start() yet: open on first
+ * use (what a previous run left is then sent from the first batch on). */
+static otlpd_dq *queue_of(otlpd_sender *s, otlpd_signal sig) {
+  if (!s->disk_opened) otlpd_sender_start(s);
+  return s->dq[sig];
+}
+
 int sender_disk_admit(otlpd_sender *s, const otlpd_batch *b) {
-  otlpd_dq *q = s->dq[b->signal];
+  otlpd_dq *q = queue_of(s, b->signal);
   return q && otlpd_dq_fits(q, send_queue_measure(s->cfg->queue.sizer, b)) ? OTLPD_OK : OTLPD_ERR_RETRY;
 }
 
@@ -93,8 +101,8 @@ static void log_refused(otlpd_sender *s, const otlpd_batch *b, otlpd_dq *q) {
 }
 
 int sender_disk_consume(otlpd_sender *s, otlpd_batch *b) {
-  otlpd_dq *q = s->dq[b->signal];
-  if (!q) return OTLPD_ERR_RETRY; /* not started */
+  otlpd_dq *q = queue_of(s, b->signal);
+  if (!q) return OTLPD_ERR_RETRY; /* the queue could not be opened (logged) */
   otlpd_buf_clear(&s->enc);
   if (otlpd_batch_encode_pb(b, &s->enc) != 0) return -ENOMEM;
   int rc = otlpd_dq_append(q, s->enc.data, s->enc.len, (uint32_t)b->items);

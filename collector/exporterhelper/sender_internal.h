@@ -73,6 +73,7 @@ struct otlpd_sender {
   /* persistent queue (sender_disk.c); storage NULL = the queue is q */
   const struct otlpd_storage *storage;
   otlpd_dq *dq[OTLPD_SIGNAL_COUNT]; /* per signal, open after otlpd_sender_start */
+  bool disk_opened;                 /* otlpd_sender_start ran (once, even if it failed) */
   sender_disk_slot *dslots;         /* per slot */
   otlpd_buf enc, rec;               /* a batch encoded for append / a record read back */
   int next_signal;                  /* round robin over the signals' queues */
