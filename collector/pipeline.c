@@ -9,6 +9,19 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "otlpd/storage.h"
+
+/* host.storage: an enabled storage extension by id (extensions are built
+ * first, so exporters find them at create). */
+static const otlpd_storage *find_storage(const otlpd_host *h, const char *id) {
+  otlpd_daemon *d = h->storage_ctx;
+  for (size_t i = 0; id && i < d->n_inst; i++) {
+    otlpd_instance *in = &d->inst[i];
+    if (in->cc->kind == OTLPD_EXTENSION && otlpd_storage_type(in->f->type) && !strcmp(in->cc->id, id))
+      return in->state;
+  }
+  return NULL;
+}
 
 /* The array is sized once for every instance (otlpd_pipelines_build) and
  * never moves: components keep pointers to their host and counters. */
@@ -34,6 +47,8 @@ static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, co
   in->host.started = &d->started;
   in->host.restarted = d->restarted;
   in->host.http = &d->http;
+  in->host.storage = find_storage;
+  in->host.storage_ctx = d;
   in->host.counters = &in->counters;
   in->host.drain_deadline_ms = UINT64_MAX;
   in->host.mutates_data = cc->factory->mutates_data;

@@ -17,6 +17,7 @@ extern const otlpd_factory otlpd_exporter_otlp_grpc;
 extern const otlpd_factory otlpd_exporter_elasticsearch;
 extern const otlpd_factory otlpd_exporter_loki;
 extern const otlpd_factory otlpd_extension_health_check;
+extern const otlpd_factory otlpd_extension_file_storage;
 
 static const otlpd_factory *const factories[] = {
     &otlpd_receiver_otlp,
@@ -33,6 +34,7 @@ static const otlpd_factory *const factories[] = {
     &otlpd_exporter_elasticsearch,
     &otlpd_exporter_loki,
     &otlpd_extension_health_check,
+    &otlpd_extension_file_storage,
 };
 
 const otlpd_factory *const *otlpd_factories(size_t *n) {

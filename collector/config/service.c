@@ -89,6 +89,19 @@ static void build_shutdown_timeout(otlpd_config *c, const otlpd_node *n, otlpd_e
   c->shutdown_timeout = ns;
 }
 
+/* Each component's references to other ids (sending_queue::storage). */
+static void validate_refs(otlpd_config *c, otlpd_errors *errs) {
+  for (size_t i = 0; i < c->n_components; i++) {
+    otlpd_component_cfg *comp = &c->components[i];
+    if (!comp->factory || !comp->config || !comp->factory->validate_refs) continue;
+    char path[OTLPD_PATH_MAX];
+    otlpd_path_join(path, otlpd_kind_section(comp->kind), comp->id);
+    size_t before = errs->n;
+    if (comp->factory->validate_refs(comp->config, path, c, errs) != 0 && errs->n == before)
+      otlpd_errorf(errs, "%s: invalid configuration", path);
+  }
+}
+
 int otlpd_cfg_build_service(otlpd_config *c, const otlpd_node *service, otlpd_errors *errs) {
   size_t before = errs->n;
   if (!otlpd_node_is_null(service) && service->kind != OTLPD_NODE_MAP) {
@@ -111,5 +124,6 @@ int otlpd_cfg_build_service(otlpd_config *c, const otlpd_node *service, otlpd_er
   otlpd_cfg_build_pipelines(c, otlpd_node_get(service, "pipelines"), errs);
   build_extensions(c, otlpd_node_get(service, "extensions"), errs);
   build_telemetry(c, otlpd_node_get(service, "telemetry"), errs);
+  validate_refs(c, errs);
   return errs->n > before ? -EINVAL : 0;
 }

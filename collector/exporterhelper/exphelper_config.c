@@ -2,9 +2,11 @@
  * defaults (timeout, retry_on_failure, sending_queue), spliced into every
  * network exporter's table, and their cross-field rules. */
 #include <errno.h>
+#include <string.h>
 
 #include "otlpd/config.h"
 #include "otlpd/exporterhelper.h"
+#include "otlpd/storage.h"
 
 static const char *const sizer_choices[] = {"requests", "items", "bytes", NULL};
 
@@ -38,7 +40,8 @@ const otlpd_setting otlpd_queue_settings[] = {
     OTLPD_S_IGNORED("blocking", "deprecated in otelcol; use block_on_overflow"),
     OTLPD_S_IGNORED("wait_for_result",
                     "otlpd answers upstream once the data is queued; the result is counted, not waited for"),
-    OTLPD_S_IGNORED("storage", "persistent queue not yet available: the queue is in memory"),
+    OTLPD_S_STRING(otlpd_queue_cfg, "storage", storage, NULL,
+                   "id of a file_storage extension: the queue is kept on disk and survives restarts and crashes"),
     OTLPD_S_IGNORED("batch", "batching in the queue is not available; use the batch processor"),
     OTLPD_S_END,
 };
@@ -76,6 +79,30 @@ static void check_queue(const otlpd_queue_cfg *q, const char *path, otlpd_errors
     otlpd_errorf(errs, "%s::sending_queue::queue_size: must be positive", path);
   if (q->sizer < OTLPD_SIZER_REQUESTS || q->sizer > OTLPD_SIZER_BYTES)
     otlpd_errorf(errs, "%s::sending_queue::sizer: must be requests, items or bytes", path);
+}
+
+int otlpd_exphelper_validate_refs(const otlpd_exphelper_cfg *c, const char *path, const otlpd_config *cfg,
+                                  otlpd_errors *errs) {
+  const char *id = c->queue.storage;
+  if (!id) return 0;
+  const otlpd_component_cfg *ext = NULL; /* not otlpd_config_find: keeps the config builder out of this library */
+  for (size_t i = 0; i < cfg->n_components && !ext; i++)
+    if (cfg->components[i].kind == OTLPD_EXTENSION && !strcmp(cfg->components[i].id, id)) ext = &cfg->components[i];
+  if (!ext || !ext->factory || !otlpd_storage_type(ext->factory->type)) {
+    otlpd_errorf(errs, "%s::sending_queue::storage: \"%s\" is not a file_storage extension defined under extensions",
+                 path, id);
+    return -EINVAL;
+  }
+  if (!ext->signals_used) {
+    otlpd_errorf(errs, "%s::sending_queue::storage: extension \"%s\" is not enabled (list it in service::extensions)",
+                 path, id);
+    return -EINVAL;
+  }
+  if (!c->queue.enabled) {
+    otlpd_errorf(errs, "%s::sending_queue::storage: needs sending_queue::enabled: true", path);
+    return -EINVAL;
+  }
+  return 0;
 }
 
 int otlpd_exphelper_validate(const otlpd_exphelper_cfg *c, const char *path, otlpd_errors *errs) {

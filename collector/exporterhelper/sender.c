@@ -17,8 +17,8 @@
 
 static uint64_t now_ms(const otlpd_sender *s) { return uv_now(s->host->loop); }
 
-static void update_gauge(otlpd_sender *s) {
-  otlpd_gauge_set(&s->host->counters->queue_size, s->q.used);
+void sender_update_gauge(otlpd_sender *s) {
+  otlpd_gauge_set(&s->host->counters->queue_size, s->storage ? sender_disk_used(s) : s->q.used);
 }
 
 /* An empty queue takes any batch, so one bigger than the whole capacity
@@ -27,7 +27,7 @@ static bool fits(const otlpd_sender *s, uint64_t size) {
   return !s->q.n || s->q.used + size <= (uint64_t)s->cfg->queue.queue_size;
 }
 
-static void start_request(otlpd_sender *s, otlpd_batch *b) {
+void sender_start_request(otlpd_sender *s, otlpd_batch *b) {
   otlpd_send_req *req = &s->slots[s->free_slots[--s->n_free]];
   req->batch = b;
   req->signal = b->signal;
@@ -46,9 +46,10 @@ void sender_pump(otlpd_sender *s) {
   if (s->pumping) return;
   s->pumping = true;
   send_queue_entry e;
+  if (s->storage) sender_disk_pump(s);
   while (s->n_free && !s->expired && send_queue_pop(&s->q, &e)) {
-    update_gauge(s);
-    start_request(s, e.batch); /* the queue's reference moves to the request */
+    sender_update_gauge(s);
+    sender_start_request(s, e.batch); /* the queue's reference moves to the request */
   }
   s->pumping = false;
   sender_check_drained(s);
@@ -61,6 +62,7 @@ static void finish(otlpd_send_req *req) {
   if (s->ops->release) s->ops->release(s->exporter, req);
   req->user = NULL;
   if (req->body.cap > BODY_KEEP_MAX) otlpd_buf_free(&req->body);
+  if (s->storage) sender_disk_finish(s, req);
   otlpd_batch_unref(req->batch);
   req->batch = NULL;
   req->state = REQ_IDLE;
@@ -78,6 +80,11 @@ static void log_failed(otlpd_sender *s, uint64_t items, const char *why, const c
 void sender_fail(otlpd_send_req *req, const char *why, const char *msg, bool shutdown) {
   otlpd_sender *s = req->sender;
   size_t items = req->batch->items;
+  if (shutdown && s->storage) { /* not lost: it stays on disk */
+    sender_disk_keep(s, req);
+    finish(req);
+    return;
+  }
   otlpd_count(&s->host->counters->send_failed[req->signal], items);
   if (shutdown)
     s->shutdown_dropped += items;
@@ -97,7 +104,7 @@ static void on_retry(uv_timer_t *t) {
 
 static void retry(otlpd_send_req *req, const otlpd_send_result *r) {
   otlpd_sender *s = req->sender;
-  if (s->expired) {
+  if (s->expired || (s->stopping && s->storage)) {
     sender_fail(req, "shutting down", r->message, true);
     return;
   }
@@ -175,7 +182,7 @@ static void drop_full(otlpd_sender *s, const otlpd_batch *b) {
 static int send_direct(otlpd_sender *s, otlpd_batch *b) {
   if (!s->n_free) return OTLPD_ERR_RETRY;
   otlpd_batch_ref(b);
-  start_request(s, b);
+  sender_start_request(s, b);
   return OTLPD_OK;
 }
 
@@ -183,9 +190,13 @@ static int sender_consume(otlpd_consumer *self, otlpd_batch *b) {
   otlpd_sender *s = (otlpd_sender *)self;
   if (!(s->signals & OTLPD_SIGNAL_BIT(b->signal))) return OTLPD_ERR_PERMANENT;
   if (*s->host->shutting_down) sender_notice_drain(s);
-  if (s->expired) return sender_drop_late(s, b);
+  if (s->expired) { /* past the drain deadline: on disk it is kept for the next start, else dropped */
+    if (s->storage && b->n && sender_disk_consume(s, b) == OTLPD_OK) return OTLPD_OK;
+    return sender_drop_late(s, b);
+  }
   if (s->stopping) return OTLPD_ERR_RETRY;
   if (!b->n) return OTLPD_OK;
+  if (s->storage) return sender_disk_consume(s, b);
   if (!s->cfg->queue.enabled) return send_direct(s, b);
   uint64_t size = send_queue_measure(s->cfg->queue.sizer, b);
   if (!fits(s, size)) {
@@ -195,7 +206,7 @@ static int sender_consume(otlpd_consumer *self, otlpd_batch *b) {
   }
   if (send_queue_push(&s->q, b, size) != 0) return -ENOMEM;
   otlpd_batch_ref(b);
-  update_gauge(s);
+  sender_update_gauge(s);
   sender_pump(s);
   return OTLPD_OK;
 }
@@ -205,6 +216,7 @@ static int sender_admit(otlpd_consumer *self, const otlpd_batch *b) {
   if (*s->host->shutting_down) sender_notice_drain(s);
   if (s->expired) return OTLPD_OK; /* dropped and counted in consume */
   if (s->stopping) return OTLPD_ERR_RETRY;
+  if (s->storage) return sender_disk_admit(s, b);
   if (!s->cfg->queue.enabled) return s->n_free ? OTLPD_OK : OTLPD_ERR_RETRY;
   if (!s->cfg->queue.block_on_overflow) return OTLPD_OK;
   return fits(s, send_queue_measure(s->cfg->queue.sizer, b)) ? OTLPD_OK : OTLPD_ERR_RETRY;
@@ -230,6 +242,21 @@ int otlpd_sender_create(const otlpd_host *host, const otlpd_exphelper_cfg *cfg,
     s->free_slots[i] = s->n_slots - 1 - i; /* slot 0 is taken first */
   }
   s->n_free = s->n_slots;
+  if (cfg->queue.enabled && cfg->queue.storage) {
+    s->storage = host->storage ? host->storage(host, cfg->queue.storage) : NULL;
+    s->dslots = calloc(s->n_slots, sizeof(*s->dslots));
+    if (!s->storage || !s->dslots) {
+      if (!s->storage)
+        otlpd_error(&host->log, "sending_queue::storage: no enabled file_storage extension \"%s\"",
+                    cfg->queue.storage);
+      int rc = s->storage ? -ENOMEM : -EINVAL;
+      free(s->dslots);
+      free(s->slots);
+      free(s->free_slots);
+      free(s);
+      return rc;
+    }
+  }
   s->host = host;
   s->cfg = cfg;
   s->ops = ops;

@@ -3,6 +3,7 @@
 #ifndef OTLPD_SENDER_INTERNAL_H
 #define OTLPD_SENDER_INTERNAL_H
 
+#include "diskqueue/diskqueue.h"
 #include "otlpd/exporterhelper.h"
 
 /* FIFO of referenced batches with their size in the sizer's unit: a ring
@@ -37,6 +38,15 @@ bool send_ratelimit_hit(send_ratelimit *r, uint64_t now_ms, uint64_t items, uint
 
 enum { REQ_IDLE = 0, REQ_SENDING, REQ_WAITING };
 
+/* A slot's record in the persistent queue. */
+typedef struct sender_disk_slot {
+  uint64_t ticket;
+  bool has;  /* the slot's request came from the disk queue */
+  bool keep; /* given up at shutdown: not acknowledged, sent after restart */
+} sender_disk_slot;
+
+struct otlpd_storage;
+
 struct otlpd_sender {
   otlpd_consumer base;
   const otlpd_host *host;
@@ -60,10 +70,21 @@ struct otlpd_sender {
   uint64_t shutdown_dropped; /* items given up because of shutdown */
   void (*drained)(void *arg);
   void *drained_arg;
+  /* persistent queue (sender_disk.c); storage NULL = the queue is q */
+  const struct otlpd_storage *storage;
+  otlpd_dq *dq[OTLPD_SIGNAL_COUNT]; /* per signal, open after otlpd_sender_start */
+  bool disk_opened;                 /* otlpd_sender_start ran (once, even if it failed) */
+  sender_disk_slot *dslots;         /* per slot */
+  otlpd_buf enc, rec;               /* a batch encoded for append / a record read back */
+  int next_signal;                  /* round robin over the signals' queues */
 };
 
 /* sender.c */
 void sender_pump(otlpd_sender *s);
+/* Start the first attempt of b (reference moves to the request) in the
+ * free slot free_slots[n_free - 1]. */
+void sender_start_request(otlpd_sender *s, otlpd_batch *b);
+void sender_update_gauge(otlpd_sender *s);
 void sender_fail(otlpd_send_req *req, const char *why, const char *msg, bool shutdown);
 /* sender_shutdown.c */
 void sender_check_drained(otlpd_sender *s);
@@ -72,5 +93,16 @@ void sender_check_drained(otlpd_sender *s);
 void sender_notice_drain(otlpd_sender *s);
 /* Past the deadline: b is dropped and counted (returns OTLPD_OK). */
 int sender_drop_late(otlpd_sender *s, const otlpd_batch *b);
+
+/* sender_disk.c */
+int sender_disk_consume(otlpd_sender *s, otlpd_batch *b);
+int sender_disk_admit(otlpd_sender *s, const otlpd_batch *b);
+void sender_disk_pump(otlpd_sender *s);
+void sender_disk_keep(otlpd_sender *s, otlpd_send_req *req);   /* stays on disk */
+void sender_disk_finish(otlpd_sender *s, otlpd_send_req *req); /* acknowledge unless kept */
+void sender_disk_stop(otlpd_sender *s);
+void sender_disk_log_kept(otlpd_sender *s);
+uint64_t sender_disk_used(const otlpd_sender *s);
+void sender_disk_free(otlpd_sender *s);
 
 #endif

@@ -30,6 +30,7 @@ static void log_totals(otlpd_sender *s) {
     otlpd_warn(lg, "dropped %" PRIu64 " items at shutdown (not sent before the deadline)",
                s->shutdown_dropped);
   s->drop_log.pending = s->fail_log.pending = 0;
+  if (s->storage) sender_disk_log_kept(s);
 }
 
 void sender_check_drained(otlpd_sender *s) {
@@ -115,6 +116,8 @@ void otlpd_sender_shutdown(otlpd_sender *s, void (*drained)(void *arg), void *ar
   s->drained_arg = arg;
   bool armed = s->deadline_init;
   deadline_timer_init(s);
+  if (s->storage) sender_disk_stop(s); /* may finish the drain at once */
+  if (s->closing) return;
   if (s->expired) { /* the drain deadline passed before shutdown */
     sender_check_drained(s);
     return;
@@ -142,6 +145,7 @@ void otlpd_sender_shutdown(otlpd_sender *s, void (*drained)(void *arg), void *ar
 void otlpd_sender_free(otlpd_sender *s) {
   if (!s) return;
   send_queue_free(&s->q);
+  if (s->storage || s->dslots) sender_disk_free(s);
   for (size_t i = 0; i < s->n_slots; i++) {
     if (s->slots[i].batch) otlpd_batch_unref(s->slots[i].batch);
     otlpd_buf_free(&s->slots[i].body);

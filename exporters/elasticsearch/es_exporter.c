@@ -124,7 +124,13 @@ static int start(void *state) {
     otlpd_error(&e->host->log, "cannot start the HTTP client");
     return -ENOMEM;
   }
-  return 0;
+  return otlpd_sender_start(e->sender);
+}
+
+static int validate_refs(const void *config, const char *path, const struct otlpd_config *c,
+                         struct otlpd_errors *errs) {
+  otlpd_exphelper_cfg h = {.queue = ((const es_cfg *)config)->queue};
+  return otlpd_exphelper_validate_refs(&h, path, c, errs);
 }
 
 static void drained(void *arg) { (void)arg; }
@@ -146,6 +152,7 @@ const otlpd_factory otlpd_exporter_elasticsearch = {
     .config_size = sizeof(es_cfg),
     .doc = "logs and spans to Elasticsearch (_bulk, data streams, otel/raw/none mappings); queue and retries",
     .validate = es_validate,
+    .validate_refs = validate_refs,
     .create = create,
     .consumer = consumer,
     .start = start,

@@ -87,7 +87,12 @@ static int start(void *state) {
     otlpd_error(&e->host->log, "cannot start the HTTP client");
     return -ENOMEM;
   }
-  return 0;
+  return otlpd_sender_start(e->sender);
+}
+
+static int validate_refs(const void *config, const char *path, const struct otlpd_config *c,
+                         struct otlpd_errors *errs) {
+  return otlpd_exphelper_validate_refs(&((const loki_cfg *)config)->helper, path, c, errs);
 }
 
 static void drained(void *arg) { (void)arg; }
@@ -107,6 +112,7 @@ const otlpd_factory otlpd_exporter_loki = {
     .config_size = sizeof(loki_cfg),
     .doc = "logs to Grafana Loki's push API (protobuf+snappy or JSON), client-side labels",
     .validate = loki_validate,
+    .validate_refs = validate_refs,
     .create = create,
     .consumer = consumer,
     .start = start,

@@ -54,7 +54,12 @@ static int start(void *state) {
     otlpd_error(&e->host->log, "cannot start the HTTP client");
     return -ENOMEM;
   }
-  return 0;
+  return otlpd_sender_start(e->sender);
+}
+
+static int validate_refs(const void *config, const char *path, const struct otlpd_config *c,
+                         struct otlpd_errors *errs) {
+  return otlpd_exphelper_validate_refs(&((const otlphttp_cfg *)config)->helper, path, c, errs);
 }
 
 static void drained(void *arg) { (void)arg; }
@@ -71,7 +76,7 @@ static void destroy(void *state) { exporter_free(state); }
     .type = type_, .kind = OTLPD_EXPORTER, .signals = OTLPD_ALL_SIGNALS,                          \
     .settings = otlphttp_settings, .config_size = sizeof(otlphttp_cfg),                           \
     .doc = "OTLP over HTTP (protobuf or JSON) to a collector or backend; queue and retries",      \
-    .validate = otlphttp_validate, .create = create, .consumer = consumer, .start = start,        \
+    .validate = otlphttp_validate, .validate_refs = validate_refs, .create = create, .consumer = consumer, .start = start,        \
     .shutdown = shutdown_, .destroy = destroy,                                                    \
   }
 

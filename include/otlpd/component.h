@@ -35,6 +35,8 @@
 
 /* Defined in config.h; factories only pass it through to otlpd_errorf. */
 struct otlpd_errors;
+struct otlpd_config;
+struct otlpd_storage;
 
 typedef struct otlpd_consumer otlpd_consumer;
 struct otlpd_consumer {
@@ -102,6 +104,11 @@ typedef struct otlpd_host {
   /* this process is a SIGHUP reload of a running daemon: outputs continue
    * where the previous configuration left them (no truncation) */
   bool restarted;
+  /* The storage extension `id` ("file_storage/x") enabled in
+   * service::extensions (include/otlpd/storage.h), or NULL. Extensions
+   * are built and started before exporters. NULL in bare test hosts. */
+  const struct otlpd_storage *(*storage)(const struct otlpd_host *h, const char *id);
+  void *storage_ctx;       /* the daemon's, for storage() */
 } otlpd_host;
 
 typedef struct otlpd_create_params {
@@ -130,6 +137,11 @@ typedef struct otlpd_factory {
   /* Cross-field checks after the table was applied (optional). Report
    * with otlpd_errorf(errs, "%s::key: ...", path). Return 0 if valid. */
   int (*validate)(const void *config, const char *path, struct otlpd_errors *errs);
+  /* Checks against the whole configuration, once service:: is built
+   * (optional): references to other components' ids, such as
+   * sending_queue::storage. Same reporting as validate. */
+  int (*validate_refs)(const void *config, const char *path, const struct otlpd_config *c,
+                       struct otlpd_errors *errs);
 
   /* Build an instance; nothing may be listening or running yet. */
   int (*create)(const otlpd_create_params *p, void **state);

@@ -47,6 +47,9 @@ typedef struct otlpd_queue_cfg {
   int64_t queue_size;    /* capacity in the sizer's unit */
   int sizer;             /* otlpd_sizer */
   bool block_on_overflow;
+  /* A file_storage extension id: the queue lives on disk (persistent
+   * across restarts and crashes); NULL = in memory. */
+  char *storage;
 } otlpd_queue_cfg;
 
 typedef struct otlpd_exphelper_cfg {
@@ -64,6 +67,10 @@ extern const otlpd_setting otlpd_queue_settings[];
  * reported as "<path>::sending_queue::queue_size: ...". Returns 0 if valid. */
 struct otlpd_errors;
 int otlpd_exphelper_validate(const otlpd_exphelper_cfg *c, const char *path, struct otlpd_errors *errs);
+/* sending_queue::storage names an enabled file_storage extension; call
+ * from the exporter factory's validate_refs(). */
+int otlpd_exphelper_validate_refs(const otlpd_exphelper_cfg *c, const char *path,
+                                  const struct otlpd_config *cfg, struct otlpd_errors *errs);
 
 /* ---- backoff (pure; collector/exporterhelper/backoff.c) ---- */
 
@@ -143,6 +150,12 @@ typedef struct otlpd_sender_ops {
 int otlpd_sender_create(const otlpd_host *host, const otlpd_exphelper_cfg *cfg,
                         const otlpd_sender_ops *ops, void *exporter, unsigned signals,
                         otlpd_sender **out);
+
+/* With sending_queue::storage: open the disk queues (recovering what a
+ * previous run left) and start sending what they hold. Call from the
+ * exporter's start(); without storage it does nothing. 0 or negative
+ * errno (logged). */
+int otlpd_sender_start(otlpd_sender *s);
 
 /* Where the pipeline delivers (consume + admit). */
 otlpd_consumer *otlpd_sender_consumer(otlpd_sender *s);

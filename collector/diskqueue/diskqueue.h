@@ -1,0 +1,105 @@
+/* A persistent FIFO of opaque records: the on-disk sending queue.
+ *
+ * One directory per queue holds append-only segment files and one small
+ * read-position file:
+ *
+ *   <16 hex digits>.seg   "OTLPDQ01" then records, each
+ *                         u32 len | u32 items | u32 crc32c(len,items,payload) | payload
+ *                         (little endian); a new segment is started when
+ *                         the current one reaches segment_max bytes.
+ *   readpos               "OTLPDRP1" | u64 segment | u64 offset | u32 crc32c,
+ *                         replaced atomically (temp file, fsync when
+ *                         configured, rename): everything before it is
+ *                         acknowledged.
+ *
+ * Records are read in order; a record is acknowledged when its sender is
+ * done with it, out of order, and the read position advances over the
+ * acknowledged prefix only, so after a crash every record not yet
+ * acknowledged is read again (at least once). A segment is deleted once
+ * the read position passed it.
+ *
+ * Open recovers: segments before the read position are deleted, every
+ * other one is scanned and its records checked; the last segment is cut
+ * at its first torn or corrupt record (the count of bytes cut is logged),
+ * a corrupt middle segment is read up to its damage and the rest skipped.
+ *
+ * All calls run on the loop thread and do their file I/O synchronously:
+ * one write(2) of one record per append, one pread per record read and
+ * one small file replaced per acknowledgement; fsync only with fsync set.
+ * The format and guarantees: extensions/file_storage/README.md. */
+#ifndef OTLPD_DISKQUEUE_H
+#define OTLPD_DISKQUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otlpd/buf.h"
+#include "otlpd/log.h"
+
+uint32_t otlpd_crc32c(const void *data, size_t len);
+uint32_t otlpd_crc32c_update(uint32_t crc, const void *data, size_t len);
+
+#define OTLPD_DQ_SEG_MAGIC "OTLPDQ01"
+#define OTLPD_DQ_SEG_HDR 8u
+#define OTLPD_DQ_REC_HDR 12u
+#define OTLPD_DQ_REC_MAX (256u << 20) /* longer lengths are corruption */
+#define OTLPD_DQ_SEGMENT_MAX_DEFAULT (8u << 20)
+
+/* Record framing (dq_frame.c). */
+void otlpd_dq_frame_header(uint8_t hdr[OTLPD_DQ_REC_HDR], const uint8_t *payload, uint32_t len,
+                           uint32_t items);
+/* Checks a header's length bound; 0 or -EBADMSG. */
+int otlpd_dq_frame_parse(const uint8_t hdr[OTLPD_DQ_REC_HDR], uint32_t *len, uint32_t *items);
+/* The payload matches the header's checksum. */
+bool otlpd_dq_frame_check(const uint8_t hdr[OTLPD_DQ_REC_HDR], const uint8_t *payload);
+
+/* Sizers, as the sending queue's (otlpd_sizer). */
+enum { OTLPD_DQ_REQUESTS = 0, OTLPD_DQ_ITEMS = 1, OTLPD_DQ_BYTES = 2 };
+
+typedef struct otlpd_dq_opts {
+  const char *dir;      /* created (one level) when missing */
+  bool fsync;           /* fdatasync each append and read-position update */
+  uint64_t capacity;    /* in the sizer's unit; an empty queue takes any record */
+  int sizer;
+  uint64_t segment_max; /* 0 = OTLPD_DQ_SEGMENT_MAX_DEFAULT */
+  const otlpd_logger *log;
+} otlpd_dq_opts;
+
+typedef struct otlpd_dq otlpd_dq;
+
+/* What open found on disk. */
+typedef struct otlpd_dq_recovery {
+  uint64_t records, items; /* waiting to be sent */
+  uint64_t cut_bytes;      /* torn or corrupt tail cut from the last segment */
+  uint64_t skipped_bytes;  /* unreadable rest of middle segments */
+} otlpd_dq_recovery;
+
+/* Open (and recover) the queue in o->dir, holding an exclusive flock on
+ * <dir>/lock while open. 0, -EBUSY when another process has it open, or
+ * another negative errno. */
+int otlpd_dq_open(const otlpd_dq_opts *o, otlpd_dq **out, otlpd_dq_recovery *rec);
+void otlpd_dq_close(otlpd_dq *q);
+
+/* Would a record of `size` sizer units be taken now? */
+bool otlpd_dq_fits(const otlpd_dq *q, uint64_t size);
+/* A record's size in the sizer's unit (bytes: its payload). */
+uint64_t otlpd_dq_measure(int sizer, size_t len, uint32_t items);
+/* Append one record. 0; -EAGAIN when full or when the disk refused the
+ * write (ENOSPC, EDQUOT, EFBIG, EIO: the partial record is cut off again
+ * or left behind in a segment no longer written; what is stored is never
+ * touched); -EINVAL for an empty or oversized record. */
+int otlpd_dq_append(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items);
+
+/* The next unread record into out (cleared first): 1, 0 when none, or
+ * negative errno. *ticket names it for otlpd_dq_ack. */
+int otlpd_dq_next(otlpd_dq *q, otlpd_buf *out, uint32_t *items, uint64_t *ticket);
+/* The sender is done with the record (sent, or given up for good). */
+int otlpd_dq_ack(otlpd_dq *q, uint64_t ticket);
+
+uint64_t otlpd_dq_used(const otlpd_dq *q);    /* units not yet acknowledged */
+uint64_t otlpd_dq_records(const otlpd_dq *q); /* records not yet acknowledged */
+uint64_t otlpd_dq_items(const otlpd_dq *q);   /* their items */
+bool otlpd_dq_has_unread(const otlpd_dq *q);
+
+#endif

@@ -1,0 +1,220 @@
+/* The persistent sending queue (sending_queue::storage): consume() appends
+ * the batch, encoded as an Export*ServiceRequest, to the disk queue of
+ * its signal and answers OK (the data is on disk); consumer slots read
+ * records back, decode them into batches and send them; a record is
+ * acknowledged (the read position moves) only once its request finished —
+ * sent, refused for good or given up — so after a crash whatever was not
+ * finished is sent again. Requests given up at shutdown stay on disk.
+ *
+ * One queue directory per exporter and signal under the extension's
+ * directory: exporter_<id>_<signal> ("/" in the id becomes "_"). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "otlpd/codec.h"
+#include "otlpd/storage.h"
+#include "sender_internal.h"
+
+#define ENC_KEEP_MAX (1u << 20)
+
+uint64_t sender_disk_used(const otlpd_sender *s) {
+  uint64_t n = 0;
+  for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++)
+    if (s->dq[i]) n += otlpd_dq_used(s->dq[i]);
+  return n;
+}
+
+static void queue_dir(const otlpd_sender *s, otlpd_signal sig, char *out, size_t n) {
+  int k = snprintf(out, n, "%s/exporter_", s->storage->directory);
+  for (const char *p = s->host->id ? s->host->id : "exporter"; *p && k + 1 < (int)n; p++, k++) {
+    char c = *p;
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '.' || c == '_';
+    out[k] = ok ? c : '_';
+  }
+  out[k] = 0;
+  snprintf(out + k, n - (size_t)k, "_%s", otlpd_signal_name(sig));
+}
+
+static int open_signal(otlpd_sender *s, otlpd_signal sig) {
+  char dir[4096];
+  queue_dir(s, sig, dir, sizeof(dir));
+  otlpd_dq_opts o = {
+      .dir = dir,
+      .fsync = s->storage->fsync,
+      .capacity = (uint64_t)s->cfg->queue.queue_size,
+      .sizer = s->cfg->queue.sizer,
+      .log = &s->host->log,
+  };
+  otlpd_dq_recovery rec;
+  int rc = otlpd_dq_open(&o, &s->dq[sig], &rec);
+  if (rc < 0) {
+    otlpd_error(&s->host->log, "cannot open the persistent queue %s: %s", dir,
+                rc == -EBUSY ? "in use by another process" : strerror(-rc));
+    return rc;
+  }
+  if (rec.records)
+    otlpd_info(&s->host->log, "persistent queue %s: %" PRIu64 " items (%" PRIu64 " requests) from the last run to send",
+               dir, rec.items, rec.records);
+  if (rec.cut_bytes || rec.skipped_bytes)
+    otlpd_warn(&s->host->log, "persistent queue %s: %" PRIu64 " bytes of torn or corrupt records cut, %" PRIu64
+               " bytes of damaged segments skipped",
+               dir, rec.cut_bytes, rec.skipped_bytes);
+  return 0;
+}
+
+int otlpd_sender_start(otlpd_sender *s) {
+  if (!s->storage || s->disk_opened) return 0;
+  s->disk_opened = true;
+  for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++) {
+    if (!(s->signals & OTLPD_SIGNAL_BIT(i))) continue;
+    int rc = open_signal(s, (otlpd_signal)i);
+    if (rc < 0) return rc;
+  }
+  sender_update_gauge(s);
+  sender_pump(s);
+  return 0;
+}
+
+/* An exporter that does not call otlpd_sender_start() yet: open on first
+ * use (what a previous run left is then sent from the first batch on). */
+static otlpd_dq *queue_of(otlpd_sender *s, otlpd_signal sig) {
+  if (!s->disk_opened) otlpd_sender_start(s);
+  return s->dq[sig];
+}
+
+int sender_disk_admit(otlpd_sender *s, const otlpd_batch *b) {
+  otlpd_dq *q = queue_of(s, b->signal);
+  return q && otlpd_dq_fits(q, send_queue_measure(s->cfg->queue.sizer, b)) ? OTLPD_OK : OTLPD_ERR_RETRY;
+}
+
+static void log_refused(otlpd_sender *s, const otlpd_batch *b, otlpd_dq *q) {
+  uint64_t total;
+  if (!send_ratelimit_hit(&s->drop_log, uv_now(s->host->loop), b->items, &total)) return;
+  otlpd_warn(&s->host->log,
+             "persistent queue full (%" PRIu64 " of %" PRId64 ") or the disk refused the write: refused %" PRIu64
+             " items retryably (logged at most every 10 s)",
+             otlpd_dq_used(q), s->cfg->queue.queue_size, total);
+}
+
+int sender_disk_consume(otlpd_sender *s, otlpd_batch *b) {
+  otlpd_dq *q = queue_of(s, b->signal);
+  if (!q) return OTLPD_ERR_RETRY; /* the queue could not be opened (logged) */
+  otlpd_buf_clear(&s->enc);
+  if (otlpd_batch_encode_pb(b, &s->enc) != 0) return -ENOMEM;
+  int rc = otlpd_dq_append(q, s->enc.data, s->enc.len, (uint32_t)b->items);
+  if (s->enc.cap > ENC_KEEP_MAX) otlpd_buf_free(&s->enc);
+  if (rc == -EINVAL) return OTLPD_ERR_PERMANENT; /* a single batch over the record limit */
+  if (rc < 0) {
+    log_refused(s, b, q);
+    return OTLPD_ERR_RETRY;
+  }
+  sender_update_gauge(s);
+  sender_pump(s);
+  return OTLPD_OK;
+}
+
+static otlpd_batch *decode_record(otlpd_sender *s, otlpd_signal sig) {
+  otlpd_arena *a = otlpd_arena_new(s->rec.len * 8 + 4096);
+  if (!a) return NULL;
+  char err[160];
+  otlpd_raw raw = {0};
+  ProtobufCMessage *m =
+      otlpd_pb_decode_keep(otlpd_request_descriptor(sig), s->rec.data, s->rec.len, a, err, sizeof(err), &raw);
+  if (!m) {
+    otlpd_error(&s->host->log, "persistent queue: a stored %s request does not decode (%s); dropped",
+                otlpd_signal_name(sig), err);
+    otlpd_arena_free(a);
+    return NULL;
+  }
+  otlpd_payload *p = otlpd_payload_new(sig, a, m, s->host->mem);
+  if (!p) {
+    otlpd_arena_free(a);
+    return NULL;
+  }
+  p->raw = raw;
+  otlpd_batch *b = otlpd_batch_from_payload(p);
+  otlpd_payload_unref(p);
+  return b;
+}
+
+/* Read one record of signal sig into a free slot. false: nothing to read. */
+static bool start_one(otlpd_sender *s, otlpd_signal sig) {
+  otlpd_dq *q = s->dq[sig];
+  uint32_t items;
+  uint64_t ticket;
+  int rc = otlpd_dq_next(q, &s->rec, &items, &ticket);
+  if (rc <= 0) {
+    if (rc < 0) otlpd_error(&s->host->log, "persistent queue: read failed: %s", strerror(-rc));
+    return false;
+  }
+  otlpd_batch *b = decode_record(s, sig);
+  if (!b) { /* undecodable: counted and acknowledged, never retried */
+    otlpd_count(&s->host->counters->send_failed[sig], items);
+    otlpd_dq_ack(q, ticket);
+    return true;
+  }
+  size_t slot = s->free_slots[s->n_free - 1];
+  s->dslots[slot] = (sender_disk_slot){ticket, true, false};
+  sender_start_request(s, b);
+  return true;
+}
+
+void sender_disk_pump(otlpd_sender *s) {
+  bool any = true;
+  while (any && s->n_free && !s->stopping && !s->expired) {
+    any = false;
+    for (int k = 0; k < OTLPD_SIGNAL_COUNT && s->n_free; k++) {
+      otlpd_signal sig = (otlpd_signal)((s->next_signal + k) % OTLPD_SIGNAL_COUNT);
+      if (s->dq[sig] && start_one(s, sig)) any = true;
+    }
+    s->next_signal = (s->next_signal + 1) % OTLPD_SIGNAL_COUNT;
+  }
+  if (s->rec.cap > ENC_KEEP_MAX) otlpd_buf_free(&s->rec);
+}
+
+void sender_disk_keep(otlpd_sender *s, otlpd_send_req *req) {
+  sender_disk_slot *d = &s->dslots[req - s->slots];
+  if (d->has) d->keep = true;
+}
+
+void sender_disk_finish(otlpd_sender *s, otlpd_send_req *req) {
+  sender_disk_slot *d = &s->dslots[req - s->slots];
+  if (!d->has) return;
+  d->has = false;
+  if (!d->keep) otlpd_dq_ack(s->dq[req->signal], d->ticket);
+  sender_update_gauge(s);
+}
+
+/* Shutdown: requests waiting to retry are not waited for; they stay on
+ * disk for the next start. */
+void sender_disk_stop(otlpd_sender *s) {
+  for (size_t i = 0; i < s->n_slots; i++) {
+    otlpd_send_req *req = &s->slots[i];
+    if (req->state != REQ_WAITING) continue;
+    uv_timer_stop(&req->timer);
+    sender_fail(req, "shutting down", NULL, true);
+  }
+}
+
+void sender_disk_log_kept(otlpd_sender *s) {
+  uint64_t items = 0, records = 0;
+  for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++) {
+    if (!s->dq[i]) continue;
+    items += otlpd_dq_items(s->dq[i]);
+    records += otlpd_dq_records(s->dq[i]);
+  }
+  if (records)
+    otlpd_info(&s->host->log, "kept %" PRIu64 " items (%" PRIu64 " requests) in the persistent queue for the next start",
+               items, records);
+}
+
+void sender_disk_free(otlpd_sender *s) {
+  for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++) otlpd_dq_close(s->dq[i]);
+  otlpd_buf_free(&s->enc);
+  otlpd_buf_free(&s->rec);
+  free(s->dslots);
+}

@@ -1,0 +1,15 @@
+# Persistent sending queue end to end (tests/pqueue/): otlphttp with
+# sending_queue::storage to a backend that is down; kill -9 or SIGTERM,
+# restart with the backend up: every span arrives; a full queue pushes
+# back; a wrong storage id fails validation.
+find_program(OTLPD_PYTHON3 python3)
+find_program(OTLPD_CURL curl)
+if(OTLPD_PYTHON3 AND OTLPD_CURL)
+  foreach(mode kill9 fsync sigterm full config)
+    add_test(NAME pqueue_${mode} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/pqueue/pqueue.sh ${mode})
+    set_tests_properties(pqueue_${mode} PROPERTIES
+      ENVIRONMENT "OTLPD=$<TARGET_FILE:otlpd>;OTLPD_SRC=${CMAKE_SOURCE_DIR}"
+      TIMEOUT 120
+      LABELS "e2e;pqueue")
+  endforeach()
+endif()

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Persistent sending queue (sending_queue::storage: file_storage) end to
+# end: an otlphttp exporter whose backend (tests/otlphttp/otlp_sink.py) is
+# down while clients send; no batch processor, so a 200 means the data is
+# in the disk queue.
+#
+#   pqueue.sh kill9    kill -9 the daemon, start the backend, restart:
+#                      every span arrives, none twice (nothing was
+#                      acknowledged before the kill); the acknowledged
+#                      segments are deleted
+#   pqueue.sh fsync    the same with fsync: true
+#   pqueue.sh sigterm  SIGTERM with the backend down exits promptly and
+#                      keeps the data on disk (logged); after the restart
+#                      with the backend up every span arrives exactly once
+#   pqueue.sh full     queue_size 3 (requests) with the backend down:
+#                      clients get 503 once three requests are stored, and
+#                      what was stored is delivered once the backend is up
+#   pqueue.sh config   a storage id that is no enabled file_storage
+#                      extension fails `otlpd validate` naming
+#                      sending_queue::storage; a missing directory without
+#                      create_directory names file_storage's directory
+#
+# Environment: OTLPD (daemon), OTLPD_SRC (source tree).
+
+# shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
+source "$(dirname "$0")/../lib/daemon.sh"
+
+mode=${1:?usage: pqueue.sh kill9|fsync|sigterm|full|config}
+sink_py=$(cd "$(dirname "$0")/../otlphttp" && pwd)/otlp_sink.py
+require_cmds curl python3
+daemon_init "pqueue-$mode"
+
+SINK_PORT=$(free_port) # nothing listens there until start_sink
+STORE=$WORK/storage
+start_sink() {
+  python3 "$sink_py" --port "$SINK_PORT" >"$WORK/sink.out" 2>"$WORK/sink.err" &
+  local pid=$!
+  on_cleanup "kill $pid"
+  have_port() { [[ -s $WORK/sink.out ]]; }
+  poll_until have_port || fail "the sink did not start: $(cat "$WORK/sink.err")"
+}
+
+sink_count() { curl -sf "http://127.0.0.1:$SINK_PORT/_items" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+
+# send <first request number> <count>: requests of 5 spans "r<n>-<j>";
+# prints each HTTP status.
+send() {
+  local n j spans
+  for ((n = $1; n < $1 + $2; n++)); do
+    spans=
+    for ((j = 0; j < 5; j++)); do
+      spans+="${spans:+,}{\"traceId\":\"$(printf '%032x' $((n + 1)))\",\"spanId\":\"$(printf '%016x' $((j + 1)))\",\"name\":\"r$n-$j\"}"
+    done
+    curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$PORT/v1/traces" \
+      -H 'Content-Type: application/json' \
+      -d "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"svc$((n % 3))\"}}]},\"scopeSpans\":[{\"spans\":[$spans]}]}]}"
+  done
+}
+
+# <json list of names on stdin> <first> <count> <label>: every span of
+# those requests arrived; duplicates are reported, and fail with --no-dup.
+check_names() {
+  python3 -c '
+import json, sys
+names = json.load(sys.stdin)
+first, count, label, nodup = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+want = ["r%d-%d" % (n, j) for n in range(first, first + count) for j in range(5)]
+dups = len(names) - len(set(names))
+missing = sorted(set(want) - set(names))
+extra = sorted(set(names) - set(want))
+print("%s: %d spans received, %d distinct, %d duplicates" % (label, len(names), len(set(names)), dups))
+if missing or extra or (nodup and dups):
+    print("%s: missing %s; unexpected %s" % (label, missing[:5], extra[:5]))
+    sys.exit(1)
+' "$@"
+}
+
+queue_size=1000
+fsync=false
+write() { # <receiver port>
+  cat <<YAML
+receivers:
+$(otlp_receiver otlp http "127.0.0.1:$1")
+extensions:
+  file_storage:
+    directory: $STORE
+    create_directory: true
+    fsync: $fsync
+exporters:
+  otlphttp:
+    endpoint: http://127.0.0.1:$SINK_PORT
+    encoding: json
+    retry_on_failure:
+      initial_interval: 50ms
+      max_interval: 200ms
+      max_elapsed_time: 0
+    sending_queue:
+      storage: file_storage
+      queue_size: $queue_size
+service:
+  telemetry: {metrics: {level: none}}
+  extensions: [file_storage]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [otlphttp]
+YAML
+}
+
+qdir=$STORE/exporter_otlphttp_traces
+segments() { find "$qdir" -name '*.seg' | wc -l; }
+all_in() { [[ $(sink_count) -ge $1 ]]; }
+
+case $mode in
+kill9 | fsync)
+  [[ $mode == fsync ]] && fsync=true
+  daemon_start_config write
+  codes=$(send 0 20 | sort | uniq -c | tr -s ' ')
+  [[ $codes == " 20 200" ]] || fail "clients got: $codes (want 20 x 200)"
+  kill -KILL "$DAEMON_PID"
+  wait "$DAEMON_PID" 2>/dev/null || true
+  DAEMON_PID=
+  [[ $(segments) -ge 1 ]] || fail "no segment file in $qdir after the kill"
+  start_sink
+  daemon_instance restarted
+  daemon_start_config write
+  POLLS=1200 poll_until all_in 100 || fail "the sink got $(sink_count) of 100 spans after the restart"
+  daemon_stop
+  curl -sf "http://127.0.0.1:$SINK_PORT/_items" | check_names 0 20 "after kill -9 and restart" 1 ||
+    check_fail "spans lost or duplicated across kill -9"
+  grep -q "100 items (20 requests) from the last run" "$DAEMON_LOG" ||
+    check_fail "the restart did not report the 100 recovered items"
+  [[ $(segments) -le 1 ]] || check_fail "$(segments) segments left after everything was acknowledged (want <= 1)"
+  grep -q "(fsync $([[ $fsync == true ]] && echo on || echo off))" "$DAEMON_LOG" || check_fail "fsync setting not applied"
+  ;;
+sigterm)
+  daemon_start_config write
+  codes=$(send 0 10 | sort | uniq -c | tr -s ' ')
+  [[ $codes == " 10 200" ]] || fail "clients got: $codes (want 10 x 200)"
+  daemon_stop # the backend is down: nothing can be sent
+  grep -q "kept 50 items (10 requests) in the persistent queue" "$DAEMON_LOG" ||
+    check_fail "the shutdown did not say it kept 50 items on disk"
+  start_sink
+  daemon_instance restarted
+  daemon_start_config write
+  codes=$(send 10 5 | sort | uniq -c | tr -s ' ')
+  [[ $codes == " 5 200" ]] || check_fail "clients got after the restart: $codes (want 5 x 200)"
+  POLLS=1200 poll_until all_in 75 || fail "the sink got $(sink_count) of 75 spans after the restart"
+  daemon_stop
+  curl -sf "http://127.0.0.1:$SINK_PORT/_items" | check_names 0 15 "after SIGTERM and restart" 1 ||
+    check_fail "spans lost or duplicated across a clean restart"
+  ;;
+full)
+  queue_size=3
+  daemon_start_config write
+  codes=$(send 0 6 | tr '\n' ' ')
+  [[ $codes == "200 200 200 503 503 503 " ]] || fail "clients got: $codes (want 3 x 200 then 503)"
+  start_sink
+  POLLS=1200 poll_until all_in 15 || fail "the sink got $(sink_count) of 15 spans"
+  codes=$(send 3 3 | sort | uniq -c | tr -s ' ')
+  [[ $codes == " 3 200" ]] || check_fail "clients got after the backend came back: $codes (want 3 x 200)"
+  POLLS=1200 poll_until all_in 30 || fail "the sink got $(sink_count) of 30 spans"
+  daemon_stop
+  curl -sf "http://127.0.0.1:$SINK_PORT/_items" | check_names 0 6 "full queue" 1 ||
+    check_fail "spans lost or duplicated with a full queue"
+  ;;
+config)
+  write 4318 | sed 's/storage: file_storage$/storage: file_storage\/nope/' >"$WORK/bad-id.yaml"
+  if "$OTLPD" validate --config "$WORK/bad-id.yaml" >"$WORK/v1.out" 2>&1; then
+    check_fail "an unknown storage id passed validation"
+  fi
+  grep -q 'exporters::otlphttp::sending_queue::storage: "file_storage/nope"' "$WORK/v1.out" ||
+    check_fail "the error does not name sending_queue::storage: $(cat "$WORK/v1.out")"
+  write 4318 | sed 's/  extensions: \[file_storage\]/  extensions: []/' >"$WORK/not-enabled.yaml"
+  if "$OTLPD" validate --config "$WORK/not-enabled.yaml" >"$WORK/v2.out" 2>&1; then
+    check_fail "a storage extension not listed in service::extensions passed validation"
+  fi
+  grep -q 'sending_queue::storage: extension "file_storage" is not enabled' "$WORK/v2.out" ||
+    check_fail "the error does not say the extension is not enabled: $(cat "$WORK/v2.out")"
+  write 4318 | sed '/create_directory: true/d' >"$WORK/no-dir.yaml"
+  if "$OTLPD" validate --config "$WORK/no-dir.yaml" >"$WORK/v3.out" 2>&1; then
+    check_fail "a missing directory without create_directory passed validation"
+  fi
+  grep -q 'extensions::file_storage::directory: .* does not exist' "$WORK/v3.out" ||
+    check_fail "the error does not name file_storage::directory: $(cat "$WORK/v3.out")"
+  write 4318 >"$WORK/good.yaml"
+  "$OTLPD" validate --config "$WORK/good.yaml" >"$WORK/v4.out" 2>&1 ||
+    check_fail "a correct configuration failed validation: $(cat "$WORK/v4.out")"
+  ;;
+*) fail "unknown mode $mode" ;;
+esac
+finish_checks "pqueue $mode"
