@@ -48,7 +48,13 @@ static int start(void *state) {
     otlpd_error(&e->host->log, "cannot start the gRPC completion thread");
     return rc < 0 ? rc : -rc;
   }
-  return 0;
+  /* opens the persistent queue when sending_queue::storage is set */
+  return otlpd_sender_start(e->sender);
+}
+
+static int validate_refs(const void *config, const char *path, const struct otlpd_config *c,
+                         struct otlpd_errors *errs) {
+  return otlpd_exphelper_validate_refs(&((const otlpgrpc_cfg *)config)->helper, path, c, errs);
 }
 
 /* Nothing is in flight any more: end the completion-queue thread. */
@@ -75,7 +81,8 @@ static void destroy(void *state) {
     .type = type_, .kind = OTLPD_EXPORTER, .signals = OTLPD_ALL_SIGNALS,                          \
     .settings = otlpgrpc_settings, .config_size = sizeof(otlpgrpc_cfg),                           \
     .doc = "OTLP over gRPC to a collector or backend; queue and retries",                         \
-    .validate = otlpgrpc_validate, .create = create, .consumer = consumer, .start = start,        \
+    .validate = otlpgrpc_validate, .validate_refs = validate_refs, .create = create,              \
+    .consumer = consumer, .start = start,                                                         \
     .shutdown = shutdown_, .destroy = destroy,                                                    \
   }
 
