@@ -39,7 +39,8 @@ fail() {
 python3 -c 'import yaml' 2>/dev/null || fail "python3-yaml is missing: run scripts/install-deps"
 
 echo "== configs validate"
-for cfg in "$SRC"/configs/*.yaml "$SRC"/deploy/kubernetes/config.yaml "$SRC"/deploy/kubernetes/gateway/*config.yaml; do
+for cfg in "$SRC"/configs/*.yaml "$SRC"/deploy/kubernetes/config.yaml "$SRC"/deploy/kubernetes/gateway/*config.yaml \
+  "$SRC"/deploy/docker-compose/otlpd.yaml; do
   out=$("$OTLPD" validate --config "$cfg" 2>&1) || fail "${cfg#"$SRC"/}: $out"
   echo "  ${cfg#"$SRC"/}: $out"
 done

@@ -409,6 +409,75 @@ def check_gateway(image):
         fail("kubernetes/gateway/agent-config.yaml", f"no exporter sends to the gateway Service ({svc})")
 
 
+def check_compose_stack():
+    """deploy/docker-compose/: otlpd + Elasticsearch + Kibana + Loki + Prometheus + Grafana + demo."""
+    d = os.path.join(DEPLOY, "docker-compose")
+    where = "docker-compose/compose.yaml"
+    comp = load_all(os.path.join(d, "compose.yaml"))[0]
+    svcs = comp.get("services") or {}
+    for want in ("otlpd", "elasticsearch", "kibana", "loki", "grafana", "demo"):
+        if want not in svcs:
+            fail(where, f"service {want} is missing")
+    # container ports each service listens on (the right side of ports:)
+    listens = {}
+    for name, s in svcs.items():
+        img = str(s.get("image", ""))
+        tag = img.rsplit(":", 1)[1] if ":" in img.split("/")[-1] else ""
+        if not tag or tag == "latest":
+            fail(where, f"service {name}: image {img!r} is not pinned to a tag")
+        listens[name] = {int(str(p).split(":")[-1].split("/")[0]) for p in s.get("ports", [])}
+        for v in s.get("volumes", []):
+            src = str(v).split(":")[0]
+            if src.startswith((".", "/")) and not os.path.exists(os.path.join(d, src)):
+                fail(where, f"service {name}: volume source {src} does not exist")
+    # well-known container ports of the backends, in case they are not published
+    listens.setdefault("elasticsearch", set()).add(9200)
+    listens.setdefault("loki", set()).add(3100)
+
+    def reaches(url, label):
+        m = re.match(r"(?:\w+://)?([^:/]+):(\d+)", str(url))
+        if not m:
+            fail(label, f"{url}: no host:port")
+        elif m.group(1) not in svcs:
+            fail(label, f"{url}: {m.group(1)} is not a service of the stack")
+        elif int(m.group(2)) not in listens.get(m.group(1), set()):
+            fail(label, f"{url}: {m.group(1)} does not listen on {m.group(2)}")
+
+    # otlpd's config: the mounted file, its exporters aim at services of the stack
+    mounts = [str(v).split(":") for v in svcs.get("otlpd", {}).get("volumes", [])]
+    cfgs = [os.path.join(d, m[0]) for m in mounts if len(m) > 1 and m[1] == "/etc/otlpd/config.yaml"]
+    if not cfgs:
+        fail(where, "otlpd does not mount its config at /etc/otlpd/config.yaml")
+        return
+    cfg = load_all(cfgs[0])[0]
+    check_container_config("docker-compose/otlpd.yaml", cfgs[0], {})
+    for eid, e in (cfg.get("exporters") or {}).items():
+        for url in ([e.get("endpoint")] if isinstance(e, dict) and e.get("endpoint") else []) + \
+                   (list(e.get("endpoints", [])) if isinstance(e, dict) else []):
+            reaches(url, f"docker-compose/otlpd.yaml exporters::{eid}")
+    tport = endpoint_port(dig(cfg, "service", "telemetry", "metrics", "address") or "localhost:8888")[1]
+    listens["otlpd"] |= {4317, 4318, tport}
+    # the demo app sends to otlpd's HTTP receiver
+    env = svcs.get("demo", {}).get("environment", [])
+    env = dict(str(e).split("=", 1) for e in env) if isinstance(env, list) else env
+    reaches(env.get("OTEL_EXPORTER_OTLP_ENDPOINT", ""), "docker-compose demo")
+    # Grafana's data sources and Prometheus' scrape targets are services of the stack
+    ds = load_all(os.path.join(d, "grafana/provisioning/datasources/datasources.yaml"))[0]
+    for src in ds.get("datasources", []):
+        reaches(src.get("url", ""), f"grafana datasource {src.get('name')}")
+    prom = load_all(os.path.join(d, "prometheus/prometheus.yml"))[0]
+    for job in prom.get("scrape_configs", []):
+        for sc in job.get("static_configs", []):
+            for t in sc.get("targets", []):
+                reaches(t, f"prometheus job {job.get('job_name')}")
+    # the provisioned dashboard folder is where compose mounts the dashboard
+    prov = load_all(os.path.join(d, "grafana/provisioning/dashboards/dashboards.yaml"))[0]
+    paths = {dig(p, "options", "path") for p in prov.get("providers", [])}
+    gmounts = [str(v).split(":") for v in svcs.get("grafana", {}).get("volumes", [])]
+    if not any(len(m) > 1 and os.path.dirname(m[1]) in paths for m in gmounts):
+        fail(where, f"no dashboard is mounted in the provisioned folder {paths}")
+
+
 def main():
     for dirpath, _, files in os.walk(DEPLOY):
         for f in files:
@@ -425,6 +494,7 @@ def main():
     check_compose(image)
     check_kubernetes(image)
     check_gateway(image)
+    check_compose_stack()
     if failures:
         print("\n".join(failures), file=sys.stderr)
         return 1
