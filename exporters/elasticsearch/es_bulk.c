@@ -60,7 +60,9 @@ static int log_docs(const es_bulk_opts *o, const otlp_resource_logs *rl, otlpd_b
       es_doc_ctx c = {res, rl->schema_url, sc, sl->schema_url, &idx};
       size_t off = body->len;
       ES_TRY(action(body, &idx));
-      ES_TRY(otel ? es_doc_otel_log(body, &c, lr) : es_doc_raw_log(body, &c, lr, o->mode == ES_MAPPING_RAW));
+      ES_TRY(otel ? es_doc_otel_log(body, &c, lr)
+             : o->mode == ES_MAPPING_ECS ? es_doc_ecs_log(body, &c, lr)
+                                         : es_doc_raw_log(body, &c, lr, o->mode == ES_MAPPING_RAW));
       ES_TRY(es_lit(body, "\n"));
       ES_TRY(items_push(it, off, body->len - off, true));
     }
@@ -107,7 +109,9 @@ static int span_docs(const es_bulk_opts *o, const otlp_resource_spans *rs, otlpd
       es_doc_ctx c = {res, rs->schema_url, sc, ss->schema_url, &idx};
       size_t off = body->len;
       ES_TRY(action(body, &idx));
-      ES_TRY(otel ? es_doc_otel_span(body, &c, s) : es_doc_raw_span(body, &c, s, o->mode == ES_MAPPING_RAW));
+      ES_TRY(otel ? es_doc_otel_span(body, &c, s)
+             : o->mode == ES_MAPPING_ECS ? es_doc_ecs_span(body, &c, s)
+                                         : es_doc_raw_span(body, &c, s, o->mode == ES_MAPPING_RAW));
       ES_TRY(es_lit(body, "\n"));
       ES_TRY(items_push(it, off, body->len - off, true));
       if (otel) ES_TRY(event_docs(o, &c, sa, ra, s, body, it));

@@ -37,7 +37,7 @@ static const otlpd_setting flush_settings[] = {
 
 static const otlpd_setting mapping_settings[] = {
     OTLPD_S_ENUM(es_mapping_cfg, "mode", mode, "otel", modes,
-                 "document layout: otel, raw or none (ecs and bodymap are not supported yet)"),
+                 "document layout: otel, ecs, raw or none (bodymap is not supported yet)"),
     OTLPD_S_IGNORED("dedot", "accepted, no effect: dotted keys are written as they are"),
     OTLPD_S_IGNORED("dedup", "accepted, no effect (deprecated in contrib)"),
     OTLPD_S_END,
@@ -119,8 +119,8 @@ int es_validate(const void *config, const char *path, otlpd_errors *errs) {
   if (c->index[OTLPD_METRICS] && *c->index[OTLPD_METRICS])
     otlpd_errorf(errs, "%s::metrics_index: metrics are not supported by the elasticsearch "
                  "exporter yet (logs and traces only)", path);
-  if (c->mapping.mode == ES_MAPPING_ECS || c->mapping.mode == ES_MAPPING_BODYMAP)
-    otlpd_errorf(errs, "%s::mapping::mode: \"%s\" is not supported yet (otel, raw or none)", path,
+  if (c->mapping.mode == ES_MAPPING_BODYMAP)
+    otlpd_errorf(errs, "%s::mapping::mode: \"%s\" is not supported yet (otel, ecs, raw or none)", path,
                  modes[c->mapping.mode]);
   if ((c->user && *c->user) != (c->password && *c->password))
     otlpd_errorf(errs, "%s::user: user and password go together", path);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # elasticsearch exporter end to end: the real daemon against es_server.py.
 #
-#   elasticsearch.sh otel|raw|none  every log record and span (and, in otel
+#   elasticsearch.sh otel|ecs|raw|none  every log record and span (and, in otel
 #                        mode, span event) indexed exactly once in the
 #                        mode's layout, in its data stream, with `create`
 #   elasticsearch.sh index     logs_index/traces_index: plain indices with
@@ -21,7 +21,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: elasticsearch.sh otel|raw|none|index|item429|permanent|whole503|down|failover}
+mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|index|item429|permanent|whole503|down|failover}
 here=$(cd "$(dirname "$0")" && pwd)
 require_cmds curl python3
 daemon_init "es-$mode"
@@ -77,7 +77,7 @@ check() { es _docs | python3 "$here/check_docs.py" "$@" || check_fail "documents
 
 R=20
 case $mode in
-otel | raw | none)
+otel | ecs | raw | none)
   start_es
   line="mapping: {mode: $mode}"
   write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT" "    $line")" elasticsearch; }
