@@ -51,7 +51,7 @@ const otlpd_setting es_settings[] = {
     OTLPD_S_STRING(es_cfg, "traces_index", index[OTLPD_TRACES], NULL,
                    "index for spans; empty: data stream traces-<dataset>-<namespace>"),
     OTLPD_S_STRING(es_cfg, "metrics_index", index[OTLPD_METRICS], NULL,
-                   "metrics are not supported yet: setting it is an error"),
+                   "index for metrics; empty: data stream metrics-<dataset>-<namespace>"),
     OTLPD_S_IGNORED("logs_dynamic_index", "accepted, no effect (deprecated in contrib; routing is always dynamic)"),
     OTLPD_S_IGNORED("traces_dynamic_index", "accepted, no effect (deprecated in contrib)"),
     OTLPD_S_IGNORED("metrics_dynamic_index", "accepted, no effect (deprecated in contrib)"),
@@ -116,9 +116,6 @@ int es_validate(const void *config, const char *path, otlpd_errors *errs) {
     if (!is_url(c->endpoints.v[i]))
       otlpd_errorf(errs, "%s::endpoints: \"%s\" must start with http:// or https://", path,
                    c->endpoints.v[i]);
-  if (c->index[OTLPD_METRICS] && *c->index[OTLPD_METRICS])
-    otlpd_errorf(errs, "%s::metrics_index: metrics are not supported by the elasticsearch "
-                 "exporter yet (logs and traces only)", path);
   if (c->mapping.mode == ES_MAPPING_BODYMAP)
     otlpd_errorf(errs, "%s::mapping::mode: \"%s\" is not supported yet (otel, ecs, raw or none)", path,
                  modes[c->mapping.mode]);

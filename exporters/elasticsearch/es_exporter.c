@@ -103,7 +103,7 @@ static int create(const otlpd_create_params *p, void **state) {
   e->headers[h] = NULL;
   helper_cfg(e);
   rc = otlpd_sender_create(p->host, &e->helper, &es_sender_ops, e,
-                           p->signals & (OTLPD_SIGNAL_BIT(OTLPD_LOGS) | OTLPD_SIGNAL_BIT(OTLPD_TRACES)),
+                           p->signals & OTLPD_ALL_SIGNALS,
                            &e->sender);
   if (rc < 0) {
     exporter_free(e);
@@ -136,15 +136,15 @@ static void shutdown_(void *state) {
 
 static void destroy(void *state) { exporter_free(state); }
 
-/* Metrics are not wired yet: a metrics pipeline naming this exporter is
- * refused at config time ("does not support metrics"). */
+/* Metrics: documents in mapping mode otel only (es_doc_metrics.c); in
+ * other modes a metrics batch is refused as a permanent error. */
 const otlpd_factory otlpd_exporter_elasticsearch = {
     .type = "elasticsearch",
     .kind = OTLPD_EXPORTER,
-    .signals = OTLPD_SIGNAL_BIT(OTLPD_LOGS) | OTLPD_SIGNAL_BIT(OTLPD_TRACES),
+    .signals = OTLPD_ALL_SIGNALS,
     .settings = es_settings,
     .config_size = sizeof(es_cfg),
-    .doc = "logs and spans to Elasticsearch (_bulk, data streams, otel/raw/none mappings); queue and retries",
+    .doc = "logs, spans and metrics to Elasticsearch (_bulk, data streams, otel/ecs/raw/none mappings); queue and retries",
     .validate = es_validate,
     .create = create,
     .consumer = consumer,
