@@ -4,6 +4,9 @@
 #   elasticsearch.sh otel|ecs|raw|none  every log record and span (and, in otel
 #                        mode, span event) indexed exactly once in the
 #                        mode's layout, in its data stream, with `create`
+#   elasticsearch.sh metrics   gauge, sum, histogram, exponential histogram and
+#                        summary points grouped into one document per
+#                        timestamp/attribute set, each exactly once
 #   elasticsearch.sh index     logs_index/traces_index: plain indices with
 #                        `index` actions; basic auth; a 413 splits the request
 #   elasticsearch.sh item429   half the documents answered 429 three times:
@@ -21,7 +24,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|index|item429|permanent|whole503|down|failover}
+mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|metrics|index|item429|permanent|whole503|down|failover}
 here=$(cd "$(dirname "$0")" && pwd)
 require_cmds curl python3
 daemon_init "es-$mode"
@@ -56,6 +59,7 @@ service:
   pipelines:
     traces: {receivers: [otlp], processors: [batch], exporters: [$4]}
     logs: {receivers: [otlp], processors: [batch], exporters: [$4]}
+    metrics: {receivers: [otlp], processors: [batch], exporters: [$4]}
 YAML
 }
 
@@ -88,6 +92,16 @@ otel | ecs | raw | none)
   wait_stored $docs
   daemon_stop
   check "$mode" 0 $R
+  ;;
+metrics)
+  start_es
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT")" elasticsearch; }
+  daemon_start_config -n 2 write
+  codes=$(python3 "$here/send_metrics.py" "$PORT" 0 $R | sort | uniq -c | tr -s ' ')
+  [[ $codes == " $R 200" ]] || fail "clients got: $codes (want $R x 200)"
+  wait_stored $((R * 3))
+  daemon_stop
+  es _docs | python3 "$here/check_metrics.py" 0 $R || check_fail "metrics documents are not as sent"
   ;;
 index)
   start_es --user elastic --password 'pa:ss' --max-bytes 3000
