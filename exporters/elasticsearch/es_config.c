@@ -43,6 +43,27 @@ static const otlpd_setting mapping_settings[] = {
     OTLPD_S_END,
 };
 
+static const otlpd_setting ilm_settings[] = {
+    OTLPD_S_BOOL(es_ilm_cfg, "enabled", enabled, "true", "create the ILM policy (and name it in the templates)"),
+    OTLPD_S_STRING(es_ilm_cfg, "policy_name", policy_name, "otlpd", "name of the ILM policy"),
+    OTLPD_S_STRING(es_ilm_cfg, "rollover_max_age", rollover_max_age, "7d",
+                   "hot phase: roll over at this age (Elasticsearch time units)"),
+    OTLPD_S_STRING(es_ilm_cfg, "rollover_max_size", rollover_max_size, "50gb",
+                   "hot phase: roll over at this primary shard size"),
+    OTLPD_S_STRING(es_ilm_cfg, "warm_after", warm_after, NULL, "age of the warm phase; empty: no warm phase"),
+    OTLPD_S_STRING(es_ilm_cfg, "delete_after", delete_after, "30d", "age at which indices are deleted; empty: never"),
+    OTLPD_S_END,
+};
+
+static const otlpd_setting setup_settings[] = {
+    OTLPD_S_BOOL(es_setup_cfg, "enabled", enabled, "false",
+                 "at start, create the ILM policy and an index template per plain index when absent"),
+    OTLPD_S_SECTION(es_setup_cfg, "ilm", ilm, ilm_settings, "the ILM policy"),
+    OTLPD_S_DURATION(es_setup_cfg, "initial_interval", initial_interval, "1s", "first wait after a failed step"),
+    OTLPD_S_DURATION(es_setup_cfg, "max_interval", max_interval, "5m", "longest wait between setup retries"),
+    OTLPD_S_END,
+};
+
 const otlpd_setting es_settings[] = {
     OTLPD_S_STRINGS(es_cfg, "endpoints", endpoints,
                     "Elasticsearch URLs used round robin, the next one on connection errors"),
@@ -68,6 +89,8 @@ const otlpd_setting es_settings[] = {
     OTLPD_S_DURATION(es_cfg, "timeout", timeout, "90s", "time limit of one HTTP request"),
     OTLPD_S_SECTION(es_cfg, "sending_queue", queue, otlpd_queue_settings,
                     "bounded in-memory queue drained by num_consumers concurrent requests"),
+    OTLPD_S_SECTION(es_cfg, "setup", setup, setup_settings,
+                    "otlpd's own: ILM policy and index templates created at start (off by default)"),
     OTLPD_S_IGNORED("cloudid", "not supported: set endpoint or endpoints"),
     OTLPD_S_IGNORED("auth", "not supported: use user/password, api_key or headers"),
     OTLPD_S_IGNORED("discover", "accepted, no effect: nodes are only those configured"),
@@ -130,6 +153,10 @@ int es_validate(const void *config, const char *path, otlpd_errors *errs) {
   if (c->retry.enabled && c->retry.max_interval < c->retry.initial_interval)
     otlpd_errorf(errs, "%s::retry::max_interval: must not be less than initial_interval", path);
   check_statuses(c, path, errs);
+  if (c->setup.enabled && (c->setup.initial_interval <= 0 || c->setup.max_interval < c->setup.initial_interval))
+    otlpd_errorf(errs, "%s::setup: initial_interval must be positive and not above max_interval", path);
+  if (c->setup.enabled && c->setup.ilm.enabled && (!c->setup.ilm.policy_name || !*c->setup.ilm.policy_name))
+    otlpd_errorf(errs, "%s::setup::ilm::policy_name: must be set", path);
   otlpd_http_client_cfg_validate(&c->http, path, errs);
   otlpd_exphelper_cfg h = {.timeout = c->timeout, .queue = c->queue};
   otlpd_exphelper_validate(&h, path, errs);

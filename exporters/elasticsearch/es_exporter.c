@@ -10,6 +10,7 @@
 
 static void exporter_free(es_exporter *e) {
   if (!e) return;
+  es_setup_free(e);
   if (e->sender) otlpd_sender_free(e->sender);
   for (size_t i = 0; i < e->n_urls; i++) free(e->bulk_url[i]);
   free(e->bulk_url);
@@ -124,6 +125,10 @@ static int start(void *state) {
     otlpd_error(&e->host->log, "cannot start the HTTP client");
     return -ENOMEM;
   }
+  int rc = es_setup_start(e);
+  if (rc < 0) /* setup is a convenience: never fatal */
+    otlpd_warn(&e->host->log, "elasticsearch setup: cannot start (%s); ILM policy and templates not created",
+               strerror(-rc));
   return 0;
 }
 
@@ -131,6 +136,7 @@ static void drained(void *arg) { (void)arg; }
 
 static void shutdown_(void *state) {
   es_exporter *e = state;
+  es_setup_stop(e);
   otlpd_sender_shutdown(e->sender, drained, e, otlpd_sender_drain_ms(e->host));
 }
 

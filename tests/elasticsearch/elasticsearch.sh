@@ -7,6 +7,9 @@
 #   elasticsearch.sh metrics   gauge, sum, histogram, exponential histogram and
 #                        summary points grouped into one document per
 #                        timestamp/attribute set, each exactly once
+#   elasticsearch.sh setup     ILM policy + index templates created once though
+#                        the first setup requests are refused (retried while
+#                        data flows); a second start creates nothing
 #   elasticsearch.sh index     logs_index/traces_index: plain indices with
 #                        `index` actions; basic auth; a 413 splits the request
 #   elasticsearch.sh item429   half the documents answered 429 three times:
@@ -24,7 +27,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|metrics|index|item429|permanent|whole503|down|failover}
+mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|metrics|setup|index|item429|permanent|whole503|down|failover}
 here=$(cd "$(dirname "$0")" && pwd)
 require_cmds curl python3
 daemon_init "es-$mode"
@@ -102,6 +105,42 @@ metrics)
   wait_stored $((R * 3))
   daemon_stop
   es _docs | python3 "$here/check_metrics.py" 0 $R || check_fail "metrics documents are not as sent"
+  ;;
+setup)
+  # The first 2 setup requests are refused: setup retries while data flows.
+  start_es --refuse-setup 2
+  extra=$'    logs_index: otlpd-logs\n    traces_index: otlpd-spans\n    mapping: {mode: none}\n    setup: {enabled: true, initial_interval: 50ms, max_interval: 200ms, ilm: {warm_after: 2d}}'
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT/" "$extra")" elasticsearch; }
+  daemon_start_config -n 2 write
+  send 0 $R
+  wait_stored $((R * 10))
+  set_up() { [[ $(stat policy_puts) -ge 1 && $(stat template_puts) -ge 2 ]]; }
+  POLLS=${POLLS:-600} poll_until set_up || fail "setup did not complete: $(es _es_stats)"
+  in_place() { grep -q "elasticsearch setup: 3 resources in place" "$DAEMON_LOG"; }
+  POLLS=${POLLS:-600} poll_until in_place || fail "setup did not report completion"
+  daemon_stop
+  check index 0 $R
+  [[ $(stat setup_refused) == 2 ]] || check_fail "setup_refused $(stat setup_refused), want 2"
+  es _es_setup | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+p = s["policies"]["otlpd"]["policy"]["phases"]
+assert p["hot"]["actions"]["rollover"] == {"max_primary_shard_size": "50gb", "max_age": "7d"}, p
+assert p["warm"]["min_age"] == "2d" and p["delete"] == {"min_age": "30d", "actions": {"delete": {}}}, p
+for idx in ("otlpd-logs", "otlpd-spans"):
+    t = s["templates"][idx]
+    assert t["index_patterns"] == [idx + "-*"], t
+    assert t["template"]["settings"] == {"index.lifecycle.name": "otlpd", "index.lifecycle.rollover_alias": idx}, t
+assert sorted(s["templates"]) == ["otlpd-logs", "otlpd-spans"], s
+print("setup: policy and 2 templates as configured")' || check_fail "setup resources are not as configured"
+  # A second start finds everything in place and creates nothing.
+  daemon_instance second
+  daemon_start_config -n 2 write
+  POLLS=${POLLS:-600} poll_until in_place || fail "second setup did not report completion"
+  grep -q "3 resources in place (0 created)" "$DAEMON_LOG" || check_fail "second start re-created resources: $(grep setup "$DAEMON_LOG")"
+  daemon_stop
+  [[ $(stat policy_puts) == 1 && $(stat template_puts) == 2 ]] ||
+    check_fail "PUTs after the second start: $(stat policy_puts) policy, $(stat template_puts) templates (want 1, 2)"
   ;;
 index)
   start_es --user elastic --password 'pa:ss' --max-bytes 3000
