@@ -181,7 +181,13 @@ write_config() {
   local exporter="file/out:
     path: $dir/out.$fmt
     format: $fmt" exporter_id=file/out
-  if [ "$fmt" = forward ]; then
+  if [ "$fmt" = es ] || [ "$fmt" = es-gzip ]; then
+    exporter="elasticsearch/out:
+    endpoint: http://127.0.0.1:$sink_port
+    compression: $([ "$fmt" = es ] && echo none || echo gzip)
+    flush: {bytes: 5000000}"
+    exporter_id=elasticsearch/out
+  elif [ "$fmt" = forward ]; then
     exporter="otlphttp/out:
     endpoint: http://127.0.0.1:$sink_port
     compression: none"
@@ -271,6 +277,7 @@ run_scenario() {
   local dir=$out/$name port pid modes=pb-reencode,pb-wire sink_pid="" sink_port="" out_file
   rm -rf "$dir"; mkdir -p "$dir"
   [ "$fmt" = json ] && modes=json-encode
+  case $fmt in es | es-gzip) modes=json-encode ;; esac
   out_file=$dir/out.$fmt
   adj=()
   adjacent_ceiling "$sig" "$modes" before
@@ -285,6 +292,16 @@ run_scenario() {
     sink_pid=$!
     wait_listening "$sink_pid" "$sink_port" || die "$name: the sink otlpd did not start"
     out_file=$dir/sink/out.proto
+  fi
+  if [ "$fmt" = es ] || [ "$fmt" = es-gzip ]; then
+    # A _bulk sink answering at once (es_sink.py) on the load generator's
+    # core; what the daemon encodes is set against the json-encode ceiling.
+    modes=json-encode
+    sink_port=$(free_port)
+    taskset -c "$LOAD_CPU" python3 "$bench/es_sink.py" "$sink_port" "$dir/sink.count" "$sig-" > "$dir/sink.log" 2>&1 &
+    sink_pid=$!
+    wait_listening "$sink_pid" "$sink_port" || die "$name: the elasticsearch sink did not start"
+    out_file=$dir/sink.count
   fi
   port=$(free_port)
   write_config "$dir" "$proto" "$port" "$sig" "$fmt" "$sink_port"
@@ -337,7 +354,11 @@ run_scenario() {
   done
   local count_fmt=$fmt
   [ "$fmt" = forward ] && count_fmt=proto
-  read -r written records < <("$build/otlpd_bench_count" "$sig" "$count_fmt" "$out_file" 2>>"$dir/count.err" || echo "? ?")
+  if [ "$fmt" = es ] || [ "$fmt" = es-gzip ]; then
+    read -r written records _ < "$out_file" || { written="?"; records="?"; }
+  else
+    read -r written records < <("$build/otlpd_bench_count" "$sig" "$count_fmt" "$out_file" 2>>"$dir/count.err" || echo "? ?")
+  fi
   secs=${load_secs:-$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')}
   results+=("$(awk -v name="$name" -v proto="$proto" -v conns="$conns" -v streams="$streams" \
     -v n200="$n200" -v n503="$n503" -v refused="$grpc_refused" -v codes="$grpc_codes" \
@@ -369,10 +390,10 @@ run_scenario() {
         printf "   vs %-11s ceiling (%.0f / %.0f items/CPU-s before / after%s): written %.1f%% of its items/s, %.1f%% per CPU-s%s\n",
           f[1], f[2], f[3], (drift > 10 || drift < -10 ? sprintf(", DRIFT %+.0f%%: machine speed changed", drift) : ""),
           (cw > 0 ? 100 * w / s / cw : 0), (cc > 0 ? 100 * eff / cc : 0),
-          (f[1] == "pb-reencode" ? " (target >= 55%)" : (name ~ /^forward/ ? " (target >= 50%)" : ""))
+          (f[1] == "pb-reencode" ? " (target >= 55%)" : (name ~ /^(forward|es-)/ ? " (target >= 50%)" : ""))
       }
       printf "   RSS idle %.1f MB, peak %.1f MB%s; %s; other failures %d; exit status after SIGTERM %s",
-        idle / 1024, hwm / 1024, (flood ? " (target <= 64 MB)" : ""),
+        idle / 1024, hwm / 1024, (flood || name ~ /^es-/ ? " (target <= 64 MB)" : ""),
         (grpc ? sprintf("refused calls %d", refused) : sprintf("503 responses %d", n503)), other, rc
     }')")
   echo "${results[-1]}"
@@ -401,6 +422,10 @@ for s in $SCENARIOS; do
     grpc-flood) run_scenario grpc-flood grpc traces proto "$GRPC_FLOOD_CONNS" "$GRPC_FLOOD_STREAMS" ;;
     forward-traces) run_scenario forward-traces http traces forward "$CONNS" ;;
     forward-logs) run_scenario forward-logs http logs forward "$CONNS" ;;
+    es-traces) run_scenario es-traces http traces es "$CONNS" ;;
+    es-logs) run_scenario es-logs http logs es "$CONNS" ;;
+    es-traces-gzip) run_scenario es-traces-gzip http traces es-gzip "$CONNS" ;;
+    es-logs-gzip) run_scenario es-logs-gzip http logs es-gzip "$CONNS" ;;
     *) die "unknown scenario '$s'" ;;
   esac
 done
