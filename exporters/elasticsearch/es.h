@@ -1,5 +1,5 @@
-/* elasticsearch exporter: logs and spans to Elasticsearch through the
- * _bulk API, with otelcol-contrib's elasticsearchexporter keys.
+/* elasticsearch exporter: logs, spans and metrics to Elasticsearch
+ * through the _bulk API, with otelcol-contrib's elasticsearchexporter keys.
  *
  * Files of this folder:
  *   es_config.c          settings table and validation
@@ -15,8 +15,8 @@
  *   es_doc_metrics.c     metrics documents (otel mode), grouped
  *   es_setup.c           ILM policy and index templates at start
  *
- * A later mapping (ecs) or signal (metrics) is one more es_doc_*.c file
- * plus a case in es_bulk.c's dispatch.
+ * A further mapping is one more es_doc_*.c file plus a case in
+ * es_bulk.c's dispatch.
  *
  * Threads: all on the loop. The sending queue and the retry schedule are
  * the exporter helper's (collector/exporterhelper), the transport the
