@@ -1,5 +1,5 @@
-/* elasticsearch exporter: logs and spans to Elasticsearch through the
- * _bulk API, with otelcol-contrib's elasticsearchexporter keys.
+/* elasticsearch exporter: logs, spans and metrics to Elasticsearch
+ * through the _bulk API, with otelcol-contrib's elasticsearchexporter keys.
  *
  * Files of this folder:
  *   es_config.c          settings table and validation
@@ -11,9 +11,12 @@
  *   es_bulk.c            one batch as ndjson action/document pairs
  *   es_bulk_response.c   scanning the _bulk answer item by item
  *   es_send.c            one attempt: chunks, endpoints, item retries
+ *   es_doc_ecs.c         documents in mapping mode ecs
+ *   es_doc_metrics.c     metrics documents (otel mode), grouped
+ *   es_setup.c           ILM policy and index templates at start
  *
- * A later mapping (ecs) or signal (metrics) is one more es_doc_*.c file
- * plus a case in es_bulk.c's dispatch.
+ * A further mapping is one more es_doc_*.c file plus a case in
+ * es_bulk.c's dispatch.
  *
  * Threads: all on the loop. The sending queue and the retry schedule are
  * the exporter helper's (collector/exporterhelper), the transport the
@@ -53,6 +56,24 @@ typedef struct es_mapping_cfg {
   int mode; /* es_mapping_mode */
 } es_mapping_cfg;
 
+/* setup (otlpd's own: contrib has no such key): an ILM policy and an
+ * index template per plain index, created at start when absent. */
+typedef struct es_ilm_cfg {
+  bool enabled;
+  char *policy_name;
+  char *rollover_max_age;  /* Elasticsearch time units, e.g. "7d" */
+  char *rollover_max_size; /* max_primary_shard_size, e.g. "50gb" */
+  char *warm_after;        /* "" = no warm phase */
+  char *delete_after;      /* "" = never deleted */
+} es_ilm_cfg;
+
+typedef struct es_setup_cfg {
+  bool enabled;
+  es_ilm_cfg ilm;
+  int64_t initial_interval; /* ns, first wait after a failed step */
+  int64_t max_interval;     /* ns */
+} es_setup_cfg;
+
 typedef struct es_cfg {
   otlpd_http_client_cfg http; /* endpoint, headers, compression, tls */
   otlpd_strings endpoints;
@@ -65,6 +86,7 @@ typedef struct es_cfg {
   int64_t num_workers;
   int64_t timeout;          /* ns per HTTP request */
   otlpd_queue_cfg queue;    /* sending_queue */
+  es_setup_cfg setup;
 } es_cfg;
 
 extern const otlpd_setting es_settings[];
@@ -92,7 +114,14 @@ typedef struct es_exporter {
   char *auth_header;          /* "Authorization: ..." or NULL */
   const char *headers[4];     /* Content-Type, User-Agent, auth, NULL */
   es_retry_set retry_on;
+  struct es_setup *setup;     /* es_setup.c; NULL unless setup::enabled */
 } es_exporter;
+
+/* setup (es_setup.c): runs in the background on the loop from start;
+ * never fails the exporter, never holds data back. */
+int es_setup_start(es_exporter *e);
+void es_setup_stop(es_exporter *e);
+void es_setup_free(es_exporter *e);
 
 /* otlpd_sender_ops of this exporter (es_send.c). */
 extern const otlpd_sender_ops es_sender_ops;

@@ -13,7 +13,7 @@ void es_items_free(es_items *it) {
   memset(it, 0, sizeof(*it));
 }
 
-static int items_push(es_items *it, size_t off, size_t len, bool counts) {
+int es_items_push(es_items *it, size_t off, size_t len, uint32_t counts) {
   if (it->n == it->cap) {
     size_t cap = it->cap ? it->cap * 2 : 256;
     es_item *v = realloc(it->v, cap * sizeof(*v));
@@ -25,11 +25,10 @@ static int items_push(es_items *it, size_t off, size_t len, bool counts) {
   return 0;
 }
 
-static int action(otlpd_buf *b, const es_index *idx) {
+int es_bulk_action_open(otlpd_buf *b, const es_index *idx) {
   if (!idx->data_stream) {
     ES_TRY(es_lit(b, "{\"index\":{\"_index\":"));
-    ES_TRY(otlpd_json_str(b, idx->plain));
-    return es_lit(b, "}}\n");
+    return otlpd_json_str(b, idx->plain);
   }
   ES_TRY(es_lit(b, "{\"create\":{\"_index\":\""));
   ES_TRY(otlpd_json_escaped(b, idx->type, strlen(idx->type)));
@@ -37,7 +36,12 @@ static int action(otlpd_buf *b, const es_index *idx) {
   ES_TRY(otlpd_json_escaped(b, idx->dataset, strlen(idx->dataset)));
   ES_TRY(es_lit(b, "-"));
   ES_TRY(otlpd_json_escaped(b, idx->ns, strlen(idx->ns)));
-  return es_lit(b, "\"}}\n");
+  return es_lit(b, "\"");
+}
+
+static int action(otlpd_buf *b, const es_index *idx) {
+  ES_TRY(es_bulk_action_open(b, idx));
+  return es_lit(b, "}}\n");
 }
 
 static es_attrs attrs_of(otlp_key_value *const *kv, size_t n) { return (es_attrs){kv, n}; }
@@ -60,9 +64,11 @@ static int log_docs(const es_bulk_opts *o, const otlp_resource_logs *rl, otlpd_b
       es_doc_ctx c = {res, rl->schema_url, sc, sl->schema_url, &idx};
       size_t off = body->len;
       ES_TRY(action(body, &idx));
-      ES_TRY(otel ? es_doc_otel_log(body, &c, lr) : es_doc_raw_log(body, &c, lr, o->mode == ES_MAPPING_RAW));
+      ES_TRY(otel ? es_doc_otel_log(body, &c, lr)
+             : o->mode == ES_MAPPING_ECS ? es_doc_ecs_log(body, &c, lr)
+                                         : es_doc_raw_log(body, &c, lr, o->mode == ES_MAPPING_RAW));
       ES_TRY(es_lit(body, "\n"));
-      ES_TRY(items_push(it, off, body->len - off, true));
+      ES_TRY(es_items_push(it, off, body->len - off, true));
     }
   }
   return 0;
@@ -84,7 +90,7 @@ static int event_docs(const es_bulk_opts *o, const es_doc_ctx *span_ctx, es_attr
     ES_TRY(action(body, &idx));
     ES_TRY(es_doc_otel_span_event(body, &c, s, ev));
     ES_TRY(es_lit(body, "\n"));
-    ES_TRY(items_push(it, off, body->len - off, false));
+    ES_TRY(es_items_push(it, off, body->len - off, false));
   }
   return 0;
 }
@@ -107,9 +113,11 @@ static int span_docs(const es_bulk_opts *o, const otlp_resource_spans *rs, otlpd
       es_doc_ctx c = {res, rs->schema_url, sc, ss->schema_url, &idx};
       size_t off = body->len;
       ES_TRY(action(body, &idx));
-      ES_TRY(otel ? es_doc_otel_span(body, &c, s) : es_doc_raw_span(body, &c, s, o->mode == ES_MAPPING_RAW));
+      ES_TRY(otel ? es_doc_otel_span(body, &c, s)
+             : o->mode == ES_MAPPING_ECS ? es_doc_ecs_span(body, &c, s)
+                                         : es_doc_raw_span(body, &c, s, o->mode == ES_MAPPING_RAW));
       ES_TRY(es_lit(body, "\n"));
-      ES_TRY(items_push(it, off, body->len - off, true));
+      ES_TRY(es_items_push(it, off, body->len - off, true));
       if (otel) ES_TRY(event_docs(o, &c, sa, ra, s, body, it));
     }
   }
@@ -123,7 +131,11 @@ int es_bulk_build(const es_bulk_opts *o, const otlpd_batch *b, otlpd_buf *body, 
     switch (b->signal) {
     case OTLPD_LOGS: ES_TRY(log_docs(o, b->resources[i], body, items)); break;
     case OTLPD_TRACES: ES_TRY(span_docs(o, b->resources[i], body, items)); break;
-    default: return -ENOTSUP; /* metrics: es_doc_metrics.c, later */
+    case OTLPD_METRICS:
+      if (o->mode != ES_MAPPING_OTEL) return -ENOTSUP;
+      ES_TRY(es_metric_docs(o, b->resources[i], body, items));
+      break;
+    default: return -ENOTSUP;
     }
   }
   return 0;

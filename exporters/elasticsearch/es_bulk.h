@@ -8,13 +8,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "otlpd/buf.h"
 #include "otlpd/data.h"
 
 typedef struct es_item {
   size_t off, len; /* the action and document lines in the body */
-  bool counts;     /* a span or log record (not a span-event document) */
+  uint32_t counts; /* items it carries in the counters: 1 for a span or log
+                      record, 0 for a span-event document, the data points
+                      grouped into a metrics document */
 } es_item;
 
 typedef struct es_items {
@@ -32,6 +35,16 @@ typedef struct es_bulk_opts {
 /* Appends every document of b to body (cleared first) and items. 0,
  * -ENOMEM, or -ENOTSUP for a signal without a document layout. */
 int es_bulk_build(const es_bulk_opts *o, const otlpd_batch *b, otlpd_buf *body, es_items *items);
+
+/* For the es_doc_*.c writers of several-item documents (metrics). */
+int es_items_push(es_items *it, size_t off, size_t len, uint32_t counts);
+/* `{"create":{"_index":"<type>-<dataset>-<namespace>"` or
+ * `{"index":{"_index":"<plain>"`, left open for more members. */
+struct es_index;
+int es_bulk_action_open(otlpd_buf *b, const struct es_index *idx);
+/* Metrics documents of one ResourceMetrics in mapping mode otel
+ * (es_doc_metrics.c). */
+int es_metric_docs(const es_bulk_opts *o, const otlp_resource_metrics *rm, otlpd_buf *body, es_items *it);
 
 /* Keeps the items whose keep[i] is true, moving them (and their bytes)
  * to the front of body. */

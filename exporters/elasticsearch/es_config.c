@@ -37,9 +37,30 @@ static const otlpd_setting flush_settings[] = {
 
 static const otlpd_setting mapping_settings[] = {
     OTLPD_S_ENUM(es_mapping_cfg, "mode", mode, "otel", modes,
-                 "document layout: otel, raw or none (ecs and bodymap are not supported yet)"),
+                 "document layout: otel, ecs, raw or none (bodymap is not supported yet)"),
     OTLPD_S_IGNORED("dedot", "accepted, no effect: dotted keys are written as they are"),
     OTLPD_S_IGNORED("dedup", "accepted, no effect (deprecated in contrib)"),
+    OTLPD_S_END,
+};
+
+static const otlpd_setting ilm_settings[] = {
+    OTLPD_S_BOOL(es_ilm_cfg, "enabled", enabled, "true", "create the ILM policy (and name it in the templates)"),
+    OTLPD_S_STRING(es_ilm_cfg, "policy_name", policy_name, "otlpd", "name of the ILM policy"),
+    OTLPD_S_STRING(es_ilm_cfg, "rollover_max_age", rollover_max_age, "7d",
+                   "hot phase: roll over at this age (Elasticsearch time units)"),
+    OTLPD_S_STRING(es_ilm_cfg, "rollover_max_size", rollover_max_size, "50gb",
+                   "hot phase: roll over at this primary shard size"),
+    OTLPD_S_STRING(es_ilm_cfg, "warm_after", warm_after, NULL, "age of the warm phase; empty: no warm phase"),
+    OTLPD_S_STRING(es_ilm_cfg, "delete_after", delete_after, "30d", "age at which indices are deleted; empty: never"),
+    OTLPD_S_END,
+};
+
+static const otlpd_setting setup_settings[] = {
+    OTLPD_S_BOOL(es_setup_cfg, "enabled", enabled, "false",
+                 "at start, create the ILM policy and an index template per plain index when absent"),
+    OTLPD_S_SECTION(es_setup_cfg, "ilm", ilm, ilm_settings, "the ILM policy"),
+    OTLPD_S_DURATION(es_setup_cfg, "initial_interval", initial_interval, "1s", "first wait after a failed step"),
+    OTLPD_S_DURATION(es_setup_cfg, "max_interval", max_interval, "5m", "longest wait between setup retries"),
     OTLPD_S_END,
 };
 
@@ -51,7 +72,7 @@ const otlpd_setting es_settings[] = {
     OTLPD_S_STRING(es_cfg, "traces_index", index[OTLPD_TRACES], NULL,
                    "index for spans; empty: data stream traces-<dataset>-<namespace>"),
     OTLPD_S_STRING(es_cfg, "metrics_index", index[OTLPD_METRICS], NULL,
-                   "metrics are not supported yet: setting it is an error"),
+                   "index for metrics; empty: data stream metrics-<dataset>-<namespace>"),
     OTLPD_S_IGNORED("logs_dynamic_index", "accepted, no effect (deprecated in contrib; routing is always dynamic)"),
     OTLPD_S_IGNORED("traces_dynamic_index", "accepted, no effect (deprecated in contrib)"),
     OTLPD_S_IGNORED("metrics_dynamic_index", "accepted, no effect (deprecated in contrib)"),
@@ -68,6 +89,8 @@ const otlpd_setting es_settings[] = {
     OTLPD_S_DURATION(es_cfg, "timeout", timeout, "90s", "time limit of one HTTP request"),
     OTLPD_S_SECTION(es_cfg, "sending_queue", queue, otlpd_queue_settings,
                     "bounded in-memory queue drained by num_consumers concurrent requests"),
+    OTLPD_S_SECTION(es_cfg, "setup", setup, setup_settings,
+                    "otlpd's own: ILM policy and index templates created at start (off by default)"),
     OTLPD_S_IGNORED("cloudid", "not supported: set endpoint or endpoints"),
     OTLPD_S_IGNORED("auth", "not supported: use user/password, api_key or headers"),
     OTLPD_S_IGNORED("discover", "accepted, no effect: nodes are only those configured"),
@@ -116,11 +139,8 @@ int es_validate(const void *config, const char *path, otlpd_errors *errs) {
     if (!is_url(c->endpoints.v[i]))
       otlpd_errorf(errs, "%s::endpoints: \"%s\" must start with http:// or https://", path,
                    c->endpoints.v[i]);
-  if (c->index[OTLPD_METRICS] && *c->index[OTLPD_METRICS])
-    otlpd_errorf(errs, "%s::metrics_index: metrics are not supported by the elasticsearch "
-                 "exporter yet (logs and traces only)", path);
-  if (c->mapping.mode == ES_MAPPING_ECS || c->mapping.mode == ES_MAPPING_BODYMAP)
-    otlpd_errorf(errs, "%s::mapping::mode: \"%s\" is not supported yet (otel, raw or none)", path,
+  if (c->mapping.mode == ES_MAPPING_BODYMAP)
+    otlpd_errorf(errs, "%s::mapping::mode: \"%s\" is not supported yet (otel, ecs, raw or none)", path,
                  modes[c->mapping.mode]);
   if ((c->user && *c->user) != (c->password && *c->password))
     otlpd_errorf(errs, "%s::user: user and password go together", path);
@@ -133,6 +153,10 @@ int es_validate(const void *config, const char *path, otlpd_errors *errs) {
   if (c->retry.enabled && c->retry.max_interval < c->retry.initial_interval)
     otlpd_errorf(errs, "%s::retry::max_interval: must not be less than initial_interval", path);
   check_statuses(c, path, errs);
+  if (c->setup.enabled && (c->setup.initial_interval <= 0 || c->setup.max_interval < c->setup.initial_interval))
+    otlpd_errorf(errs, "%s::setup: initial_interval must be positive and not above max_interval", path);
+  if (c->setup.enabled && c->setup.ilm.enabled && (!c->setup.ilm.policy_name || !*c->setup.ilm.policy_name))
+    otlpd_errorf(errs, "%s::setup::ilm::policy_name: must be set", path);
   otlpd_http_client_cfg_validate(&c->http, path, errs);
   otlpd_exphelper_cfg h = {.timeout = c->timeout, .queue = c->queue};
   otlpd_exphelper_validate(&h, path, errs);

@@ -40,6 +40,21 @@ int es_doc_otel_span(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s);
 int es_doc_otel_span_event(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s,
                            const otlp_span_event *e);
 
+/* Pieces of the otel layout other otel documents (metrics) share:
+ * `"attributes":{...}` (left out when empty; extra_key/extra_val one more
+ * string member or NULL), `"data_stream":{...}` (only for data streams),
+ * `"resource":{...},"scope":{...}`. */
+int es_otel_attributes(otlpd_buf *b, bool *first, otlp_key_value *const *kv, size_t n, const char *extra_key,
+                       const char *extra_val);
+int es_otel_data_stream(otlpd_buf *b, bool *first, const es_index *idx);
+int es_otel_resource_scope(otlpd_buf *b, bool *first, const es_doc_ctx *c);
+
+/* mapping::mode ecs (es_doc_ecs.c): Elastic Common Schema as contrib
+ * writes it (resource attributes renamed to ECS fields, the rest at the
+ * top level, nested objects). Span events are not documents in ecs mode. */
+int es_doc_ecs_log(otlpd_buf *b, const es_doc_ctx *c, const otlp_log_record *lr);
+int es_doc_ecs_span(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s);
+
 /* mapping::mode none and raw (es_doc_raw.c): contrib's flat layout
  * (@timestamp, TraceId, Body, Attributes.*, Resource.*, Scope.*); raw
  * drops the Attributes. and Events. prefixes. */

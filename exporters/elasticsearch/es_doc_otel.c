@@ -17,8 +17,8 @@ static size_t kept_attrs(otlp_key_value *const *kv, size_t n) {
 
 /* `,"attributes":{...}` unless nothing is left to write. extra: one more
  * string member (a span event's event.name), may be NULL. */
-static int attributes(otlpd_buf *b, bool *first, otlp_key_value *const *kv, size_t n,
-                      const char *extra_key, const char *extra_val) {
+int es_otel_attributes(otlpd_buf *b, bool *first, otlp_key_value *const *kv, size_t n, const char *extra_key,
+                       const char *extra_val) {
   if (!kept_attrs(kv, n) && !extra_key) return 0;
   ES_TRY(es_key(b, first, "attributes"));
   ES_TRY(es_lit(b, "{"));
@@ -51,7 +51,7 @@ static int id_field(otlpd_buf *b, bool *first, const char *key, ProtobufCBinaryD
   return es_hex(b, id.data, id.len);
 }
 
-static int data_stream(otlpd_buf *b, bool *first, const es_index *idx) {
+int es_otel_data_stream(otlpd_buf *b, bool *first, const es_index *idx) {
   if (!idx || !idx->data_stream) return 0;
   ES_TRY(es_key(b, first, "data_stream"));
   ES_TRY(es_lit(b, "{\"type\":"));
@@ -63,13 +63,13 @@ static int data_stream(otlpd_buf *b, bool *first, const es_index *idx) {
   return es_lit(b, "}");
 }
 
-static int resource_scope(otlpd_buf *b, bool *first, const es_doc_ctx *c) {
+int es_otel_resource_scope(otlpd_buf *b, bool *first, const es_doc_ctx *c) {
   bool f = true;
   ES_TRY(es_key(b, first, "resource"));
   ES_TRY(es_lit(b, "{"));
   ES_TRY(str_field(b, &f, "schema_url", c->resource_schema_url));
   if (c->resource) {
-    ES_TRY(attributes(b, &f, c->resource->attributes, c->resource->n_attributes, NULL, NULL));
+    ES_TRY(es_otel_attributes(b, &f, c->resource->attributes, c->resource->n_attributes, NULL, NULL));
     ES_TRY(int_field(b, &f, "dropped_attributes_count", c->resource->dropped_attributes_count));
   }
   ES_TRY(es_lit(b, "}"));
@@ -80,7 +80,7 @@ static int resource_scope(otlpd_buf *b, bool *first, const es_doc_ctx *c) {
   if (c->scope) {
     ES_TRY(str_field(b, &f, "name", c->scope->name));
     ES_TRY(str_field(b, &f, "version", c->scope->version));
-    ES_TRY(attributes(b, &f, c->scope->attributes, c->scope->n_attributes, NULL, NULL));
+    ES_TRY(es_otel_attributes(b, &f, c->scope->attributes, c->scope->n_attributes, NULL, NULL));
     ES_TRY(int_field(b, &f, "dropped_attributes_count", c->scope->dropped_attributes_count));
   }
   return es_lit(b, "}");
@@ -139,18 +139,18 @@ int es_doc_otel_log(otlpd_buf *b, const es_doc_ctx *c, const otlp_log_record *lr
   ES_TRY(es_ts_millis(b, ts));
   ES_TRY(es_key(b, &first, "observed_timestamp"));
   ES_TRY(es_ts_millis(b, lr->observed_time_unix_nano));
-  ES_TRY(data_stream(b, &first, c->idx));
+  ES_TRY(es_otel_data_stream(b, &first, c->idx));
   ES_TRY(str_field(b, &first, "severity_text", lr->severity_text));
   ES_TRY(int_field(b, &first, "severity_number", lr->severity_number));
   ES_TRY(id_field(b, &first, "trace_id", lr->trace_id));
   ES_TRY(id_field(b, &first, "span_id", lr->span_id));
-  ES_TRY(attributes(b, &first, lr->attributes, lr->n_attributes, NULL, NULL));
+  ES_TRY(es_otel_attributes(b, &first, lr->attributes, lr->n_attributes, NULL, NULL));
   ES_TRY(int_field(b, &first, "dropped_attributes_count", lr->dropped_attributes_count));
   const char *ev = lr->event_name && *lr->event_name
                        ? lr->event_name
                        : attr_str(lr->attributes, lr->n_attributes, "event.name");
   ES_TRY(str_field(b, &first, "event_name", ev));
-  ES_TRY(resource_scope(b, &first, c));
+  ES_TRY(es_otel_resource_scope(b, &first, c));
   ES_TRY(body(b, &first, lr->body));
   return es_lit(b, "}");
 }
@@ -176,7 +176,7 @@ static int links(otlpd_buf *b, bool *first, const otlp_span *s) {
     ES_TRY(id_field(b, &f, "trace_id", l->trace_id));
     ES_TRY(id_field(b, &f, "span_id", l->span_id));
     ES_TRY(str_field(b, &f, "trace_state", l->trace_state));
-    ES_TRY(attributes(b, &f, l->attributes, l->n_attributes, NULL, NULL));
+    ES_TRY(es_otel_attributes(b, &f, l->attributes, l->n_attributes, NULL, NULL));
     ES_TRY(int_field(b, &f, "dropped_attributes_count", l->dropped_attributes_count));
     ES_TRY(es_lit(b, "}"));
   }
@@ -188,7 +188,7 @@ int es_doc_otel_span(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s) {
   ES_TRY(es_lit(b, "{"));
   ES_TRY(es_key(b, &first, "@timestamp"));
   ES_TRY(es_ts_millis(b, s->start_time_unix_nano));
-  ES_TRY(data_stream(b, &first, c->idx));
+  ES_TRY(es_otel_data_stream(b, &first, c->idx));
   ES_TRY(id_field(b, &first, "trace_id", s->trace_id));
   ES_TRY(id_field(b, &first, "span_id", s->span_id));
   ES_TRY(str_field(b, &first, "trace_state", s->trace_state));
@@ -197,7 +197,7 @@ int es_doc_otel_span(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s) {
   ES_TRY(str_field(b, &first, "kind", kind_name(s->kind)));
   ES_TRY(es_key(b, &first, "duration"));
   ES_TRY(otlpd_json_u64(b, s->end_time_unix_nano - s->start_time_unix_nano, 0));
-  ES_TRY(attributes(b, &first, s->attributes, s->n_attributes, NULL, NULL));
+  ES_TRY(es_otel_attributes(b, &first, s->attributes, s->n_attributes, NULL, NULL));
   ES_TRY(int_field(b, &first, "dropped_attributes_count", s->dropped_attributes_count));
   ES_TRY(int_field(b, &first, "dropped_events_count", s->dropped_events_count));
   ES_TRY(links(b, &first, s));
@@ -208,7 +208,7 @@ int es_doc_otel_span(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s) {
   ES_TRY(str_field(b, &f, "message", s->status ? s->status->message : NULL));
   ES_TRY(str_field(b, &f, "code", code_name(s->status ? (int)s->status->code : 0)));
   ES_TRY(es_lit(b, "}"));
-  ES_TRY(resource_scope(b, &first, c));
+  ES_TRY(es_otel_resource_scope(b, &first, c));
   return es_lit(b, "}");
 }
 
@@ -219,12 +219,12 @@ int es_doc_otel_span_event(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s
   ES_TRY(es_lit(b, "{"));
   ES_TRY(es_key(b, &first, "@timestamp"));
   ES_TRY(es_ts_millis(b, e->time_unix_nano));
-  ES_TRY(data_stream(b, &first, c->idx));
+  ES_TRY(es_otel_data_stream(b, &first, c->idx));
   ES_TRY(id_field(b, &first, "trace_id", s->trace_id));
   ES_TRY(id_field(b, &first, "span_id", s->span_id));
   ES_TRY(int_field(b, &first, "dropped_attributes_count", e->dropped_attributes_count));
   ES_TRY(str_field(b, &first, "event_name", name));
-  ES_TRY(attributes(b, &first, e->attributes, e->n_attributes, name ? "event.name" : NULL, name));
-  ES_TRY(resource_scope(b, &first, c));
+  ES_TRY(es_otel_attributes(b, &first, e->attributes, e->n_attributes, name ? "event.name" : NULL, name));
+  ES_TRY(es_otel_resource_scope(b, &first, c));
   return es_lit(b, "}");
 }

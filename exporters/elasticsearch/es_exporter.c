@@ -10,6 +10,7 @@
 
 static void exporter_free(es_exporter *e) {
   if (!e) return;
+  es_setup_free(e);
   if (e->sender) otlpd_sender_free(e->sender);
   for (size_t i = 0; i < e->n_urls; i++) free(e->bulk_url[i]);
   free(e->bulk_url);
@@ -103,7 +104,7 @@ static int create(const otlpd_create_params *p, void **state) {
   e->headers[h] = NULL;
   helper_cfg(e);
   rc = otlpd_sender_create(p->host, &e->helper, &es_sender_ops, e,
-                           p->signals & (OTLPD_SIGNAL_BIT(OTLPD_LOGS) | OTLPD_SIGNAL_BIT(OTLPD_TRACES)),
+                           p->signals & OTLPD_ALL_SIGNALS,
                            &e->sender);
   if (rc < 0) {
     exporter_free(e);
@@ -124,6 +125,10 @@ static int start(void *state) {
     otlpd_error(&e->host->log, "cannot start the HTTP client");
     return -ENOMEM;
   }
+  int rc = es_setup_start(e);
+  if (rc < 0) /* setup is a convenience: never fatal */
+    otlpd_warn(&e->host->log, "elasticsearch setup: cannot start (%s); ILM policy and templates not created",
+               strerror(-rc));
   return otlpd_sender_start(e->sender);
 }
 
@@ -137,20 +142,21 @@ static void drained(void *arg) { (void)arg; }
 
 static void shutdown_(void *state) {
   es_exporter *e = state;
+  es_setup_stop(e);
   otlpd_sender_shutdown(e->sender, drained, e, otlpd_sender_drain_ms(e->host));
 }
 
 static void destroy(void *state) { exporter_free(state); }
 
-/* Metrics are not wired yet: a metrics pipeline naming this exporter is
- * refused at config time ("does not support metrics"). */
+/* Metrics: documents in mapping mode otel only (es_doc_metrics.c); in
+ * other modes a metrics batch is refused as a permanent error. */
 const otlpd_factory otlpd_exporter_elasticsearch = {
     .type = "elasticsearch",
     .kind = OTLPD_EXPORTER,
-    .signals = OTLPD_SIGNAL_BIT(OTLPD_LOGS) | OTLPD_SIGNAL_BIT(OTLPD_TRACES),
+    .signals = OTLPD_ALL_SIGNALS,
     .settings = es_settings,
     .config_size = sizeof(es_cfg),
-    .doc = "logs and spans to Elasticsearch (_bulk, data streams, otel/raw/none mappings); queue and retries",
+    .doc = "logs, spans and metrics to Elasticsearch (_bulk, data streams, otel/ecs/raw/none mappings); queue and retries",
     .validate = es_validate,
     .validate_refs = validate_refs,
     .create = create,

@@ -53,7 +53,7 @@ static void finish(otlpd_send_req *sreq, otlpd_send_status st, int64_t retry_aft
 }
 
 static void reject(es_attempt *a, size_t i) {
-  if (a->items.v[i].counts) a->rejected++;
+  a->rejected += a->items.v[i].counts;
   a->keep[i] = false;
 }
 

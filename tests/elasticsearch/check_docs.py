@@ -5,7 +5,7 @@ spans "r<n>-<j>" (one event "ev" each). Every record and span must be
 indexed exactly once, in the right index with the right action, with its
 fields intact for the mapping mode.
 
-    check_docs.py <mode: otel|raw|none|index> <first> <count> [skip-poison]
+    check_docs.py <mode: otel|ecs|raw|none|index> <first> <count> [skip-poison]
 """
 import json
 import sys
@@ -65,6 +65,31 @@ for d in docs:
             want(s["duration"] == 1000000, "span duration %s" % s.get("duration"))
             want(s["attributes"].get("k") == int(s["name"].split("-")[0][1:]), "span attributes %s" % s.get("attributes"))
             spans.append(s["name"])
+    elif mode == "ecs":
+        want(s["@timestamp"].startswith("2023-11-14T22:13:20."),
+             "@timestamp %s" % s.get("@timestamp"))
+        if "message" in s:
+            text = s["message"]
+            n = int(text.split("r")[1].split("-")[0])
+            ds = "app" if n % 2 == 0 else "generic"
+            want(idx == "logs-%s-default" % ds and op == "create", "%s went to %s (%s)" % (text, idx, op))
+            want(s["data_stream"] == {"type": "logs", "dataset": ds, "namespace": "default"},
+                 "%s: data_stream %s" % (text, s.get("data_stream")))
+            want(s["@timestamp"] == "2023-11-14T22:13:20.%03d000000Z" % (n % 1000), "%s: @timestamp %s" % (text, s["@timestamp"]))
+            want(s.get("k") == n, "%s: attribute k at the top level: %s" % (text, s))
+            want(s.get("service") == {"name": "svc%d" % (n % 3)}, "%s: service %s" % (text, s.get("service")))
+            want(s.get("log") == {"level": "INFO"} and s.get("event") == {"severity": 9}, "%s: level/severity %s" % (text, s))
+            want(s.get("trace", {}).get("id") == "%032x" % (n + 1), "%s: trace.id %s" % (text, s.get("trace")))
+            want(s.get("agent") == {"name": "otlp"}, "%s: agent %s" % (text, s.get("agent")))
+            logs.append(text)
+        else:
+            sp = s.get("span", {})
+            want(idx == "traces-generic-default" and op == "create", "span went to %s (%s)" % (idx, op))
+            want(sp.get("kind") == "SERVER" and "id" in sp, "span fields %s" % sp)
+            want(s.get("k") == int(sp.get("name", "r0-0").split("-")[0][1:]), "span attribute k: %s" % s)
+            want(s.get("service") == {"name": "svc%d" % (int(sp.get("name", "r0-0").split("-")[0][1:]) % 3)},
+                 "span service %s" % s.get("service"))
+            spans.append(sp.get("name"))
     else:
         plain = mode == "index"
         if "Body" in s:

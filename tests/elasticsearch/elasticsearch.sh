@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # elasticsearch exporter end to end: the real daemon against es_server.py.
 #
-#   elasticsearch.sh otel|raw|none  every log record and span (and, in otel
+#   elasticsearch.sh otel|ecs|raw|none  every log record and span (and, in otel
 #                        mode, span event) indexed exactly once in the
 #                        mode's layout, in its data stream, with `create`
+#   elasticsearch.sh metrics   gauge, sum, histogram, exponential histogram and
+#                        summary points grouped into one document per
+#                        timestamp/attribute set, each exactly once
+#   elasticsearch.sh setup     ILM policy + index templates created once though
+#                        the first setup requests are refused (retried while
+#                        data flows); a second start creates nothing
 #   elasticsearch.sh index     logs_index/traces_index: plain indices with
 #                        `index` actions; basic auth; a 413 splits the request
 #   elasticsearch.sh item429   half the documents answered 429 three times:
@@ -21,7 +27,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: elasticsearch.sh otel|raw|none|index|item429|permanent|whole503|down|failover}
+mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|metrics|setup|index|item429|permanent|whole503|down|failover}
 here=$(cd "$(dirname "$0")" && pwd)
 require_cmds curl python3
 daemon_init "es-$mode"
@@ -56,6 +62,7 @@ service:
   pipelines:
     traces: {receivers: [otlp], processors: [batch], exporters: [$4]}
     logs: {receivers: [otlp], processors: [batch], exporters: [$4]}
+    metrics: {receivers: [otlp], processors: [batch], exporters: [$4]}
 YAML
 }
 
@@ -77,7 +84,7 @@ check() { es _docs | python3 "$here/check_docs.py" "$@" || check_fail "documents
 
 R=20
 case $mode in
-otel | raw | none)
+otel | ecs | raw | none)
   start_es
   line="mapping: {mode: $mode}"
   write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT" "    $line")" elasticsearch; }
@@ -88,6 +95,52 @@ otel | raw | none)
   wait_stored $docs
   daemon_stop
   check "$mode" 0 $R
+  ;;
+metrics)
+  start_es
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT")" elasticsearch; }
+  daemon_start_config -n 2 write
+  codes=$(python3 "$here/send_metrics.py" "$PORT" 0 $R | sort | uniq -c | tr -s ' ')
+  [[ $codes == " $R 200" ]] || fail "clients got: $codes (want $R x 200)"
+  wait_stored $((R * 3))
+  daemon_stop
+  es _docs | python3 "$here/check_metrics.py" 0 $R || check_fail "metrics documents are not as sent"
+  ;;
+setup)
+  # The first 2 setup requests are refused: setup retries while data flows.
+  start_es --refuse-setup 2
+  extra=$'    logs_index: otlpd-logs\n    traces_index: otlpd-spans\n    mapping: {mode: none}\n    setup: {enabled: true, initial_interval: 50ms, max_interval: 200ms, ilm: {warm_after: 2d}}'
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT/" "$extra")" elasticsearch; }
+  daemon_start_config -n 2 write
+  send 0 $R
+  wait_stored $((R * 10))
+  set_up() { [[ $(stat policy_puts) -ge 1 && $(stat template_puts) -ge 2 ]]; }
+  POLLS=${POLLS:-600} poll_until set_up || fail "setup did not complete: $(es _es_stats)"
+  in_place() { grep -q "elasticsearch setup: 3 resources in place" "$DAEMON_LOG"; }
+  POLLS=${POLLS:-600} poll_until in_place || fail "setup did not report completion"
+  daemon_stop
+  check index 0 $R
+  [[ $(stat setup_refused) == 2 ]] || check_fail "setup_refused $(stat setup_refused), want 2"
+  es _es_setup | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+p = s["policies"]["otlpd"]["policy"]["phases"]
+assert p["hot"]["actions"]["rollover"] == {"max_primary_shard_size": "50gb", "max_age": "7d"}, p
+assert p["warm"]["min_age"] == "2d" and p["delete"] == {"min_age": "30d", "actions": {"delete": {}}}, p
+for idx in ("otlpd-logs", "otlpd-spans"):
+    t = s["templates"][idx]
+    assert t["index_patterns"] == [idx + "-*"], t
+    assert t["template"]["settings"] == {"index.lifecycle.name": "otlpd", "index.lifecycle.rollover_alias": idx}, t
+assert sorted(s["templates"]) == ["otlpd-logs", "otlpd-spans"], s
+print("setup: policy and 2 templates as configured")' || check_fail "setup resources are not as configured"
+  # A second start finds everything in place and creates nothing.
+  daemon_instance second
+  daemon_start_config -n 2 write
+  POLLS=${POLLS:-600} poll_until in_place || fail "second setup did not report completion"
+  grep -q "3 resources in place (0 created)" "$DAEMON_LOG" || check_fail "second start re-created resources: $(grep setup "$DAEMON_LOG")"
+  daemon_stop
+  [[ $(stat policy_puts) == 1 && $(stat template_puts) == 2 ]] ||
+    check_fail "PUTs after the second start: $(stat policy_puts) policy, $(stat template_puts) templates (want 1, 2)"
   ;;
 index)
   start_es --user elastic --password 'pa:ss' --max-bytes 3000

@@ -29,6 +29,9 @@ Faults (besides fault_server's /_fault: whole-request status, delay, reset):
         contains that text get 400 mapper_parsing_exception, always.
 Assertions:
   GET /_docs    every stored document: [{"_index", "op", "source"}]
+  GET/PUT /_ilm/policy/<name>, /_index_template/<name>  as Elasticsearch
+                (404 when absent); GET /_es_setup shows what was PUT;
+                --refuse-setup N answers the first N of them 503
   GET /_es_stats {"bulk_requests", "items", "stored", "item_429",
                   "item_400", "whole_faults", "auth_failures", "too_large"}
 """
@@ -54,7 +57,10 @@ class EsState:
         self.seq = 0
         self.item_faults = []
         self.reject_marker = None
-        self.stats = {"bulk_requests": 0, "items": 0, "stored": 0, "item_429": 0, "item_400": 0,
+        self.policies = {}   # _ilm/policy/<name> -> body
+        self.templates = {}  # _index_template/<name> -> body
+        self.refuse_setup = 0  # answer this many setup requests with 503 first
+        self.stats = {"setup_refused": 0, "policy_puts": 0, "template_puts": 0, "bulk_requests": 0, "items": 0, "stored": 0, "item_429": 0, "item_400": 0,
                       "item_other": 0, "whole_faults": 0, "auth_failures": 0, "too_large": 0}
 
 
@@ -107,13 +113,56 @@ class EsHandler(fault_server.FaultHandler):
         if path == "/_docs":
             with ES.lock:
                 return self.reply(200, json.dumps(ES.docs))
+        if path == "/_es_setup":
+            with ES.lock:
+                return self.reply(200, json.dumps({"policies": ES.policies, "templates": ES.templates}))
         if path == "/_es_stats":
             with ES.lock:
                 return self.reply(200, json.dumps(ES.stats))
         return super().control(path, raw)
 
+    def setup_api(self, path):
+        """GET/PUT _ilm/policy/<name> and _index_template/<name> as
+        Elasticsearch documents them: GET of a missing one is 404, GET
+        answers {"policies"/"index_templates"...}, PUT acknowledges (a PUT
+        replaces: counted, so a test sees a needless re-creation)."""
+        raw = self.read_body()
+        kind, name = ("policy", path[len("/_ilm/policy/"):]) if path.startswith("/_ilm/policy/") else \
+            ("template", path[len("/_index_template/"):])
+        if not self.authorized():
+            return self.reply(401, json.dumps(es_error(401, "security_exception", "unable to authenticate user")))
+        with ES.lock:
+            if ES.refuse_setup > 0:
+                ES.refuse_setup -= 1
+                ES.stats["setup_refused"] += 1
+                return self.reply(503, json.dumps(es_error(503, "unavailable", "injected setup refusal")))
+            store = ES.policies if kind == "policy" else ES.templates
+            if self.command == "GET":
+                if name not in store:
+                    missing = ("resource_not_found_exception", "Lifecycle policy not found: " + name) \
+                        if kind == "policy" else ("resource_not_found_exception", "index template matching [%s] not found" % name)
+                    return self.reply(404, json.dumps(es_error(404, *missing)))
+                if kind == "policy":
+                    return self.reply(200, json.dumps({name: {"version": 1, "policy": store[name]["policy"]}}))
+                return self.reply(200, json.dumps({"index_templates": [{"name": name, "index_template": store[name]}]}))
+            if self.command != "PUT":
+                return self.reply(405, json.dumps(es_error(405, "method_not_allowed", "GET or PUT")))
+            try:
+                body = json.loads(raw, object_pairs_hook=no_dup_pairs)
+                ok = ("policy" in body and "phases" in body["policy"]) if kind == "policy" else \
+                    isinstance(body.get("index_patterns"), list) and body["index_patterns"]
+            except ValueError:
+                ok = False
+            if not ok:
+                return self.reply(400, json.dumps(es_error(400, "parse_exception", "invalid %s body" % kind)))
+            store[name] = body
+            ES.stats["policy_puts" if kind == "policy" else "template_puts"] += 1
+            return self.reply(200, json.dumps({"acknowledged": True}))
+
     def dispatch(self):
         path = self.path.split("?")[0]
+        if path.startswith(("/_ilm/policy/", "/_index_template/")):
+            return self.setup_api(path)
         if path.endswith("/_bulk") and path != "/_bulk":
             return self.data(self.read_body())
         if path == "/" and self.command in ("GET", "HEAD"):
@@ -294,6 +343,8 @@ def main():
             user = argv.pop(0)
         elif a == "--password":
             password = argv.pop(0)
+        elif a == "--refuse-setup":
+            ES.refuse_setup = int(argv.pop(0))
         elif a == "--api-key":
             api_key = argv.pop(0)
         else:
