@@ -18,7 +18,7 @@
 # GRPC_FLOOD_STREAMS (16), CEILING_SECONDS (2), ADJ_CEILING_SECONDS (1, per
 # mode before and after each scenario), SCENARIOS (all:
 # "traces-proto logs-proto traces-json flood grpc-traces-proto
-# grpc-logs-proto grpc-flood"), NO_BUILD=1 to use the binaries already in
+# grpc-logs-proto grpc-flood forward-traces forward-logs tail-sampling"), NO_BUILD=1 to use the binaries already in
 # BUILD as they are.
 set -euo pipefail
 
@@ -34,7 +34,7 @@ GRPC_FLOOD_CONNS=${GRPC_FLOOD_CONNS:-16}
 GRPC_FLOOD_STREAMS=${GRPC_FLOOD_STREAMS:-16}
 CEILING_SECONDS=${CEILING_SECONDS:-2}
 ADJ_CEILING_SECONDS=${ADJ_CEILING_SECONDS:-1}
-SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs}
+SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs tail-sampling}
 payloads=$bench/payloads
 out=$bench/out
 
@@ -401,6 +401,8 @@ for s in $SCENARIOS; do
     grpc-flood) run_scenario grpc-flood grpc traces proto "$GRPC_FLOOD_CONNS" "$GRPC_FLOOD_STREAMS" ;;
     forward-traces) run_scenario forward-traces http traces forward "$CONNS" ;;
     forward-logs) run_scenario forward-logs http logs forward "$CONNS" ;;
+    tail-sampling) DAEMON_CPU=$DAEMON_CPU LOAD_CPU=$LOAD_CPU "$bench/tail_sampling.sh" "$otlpd" "$out/tail-sampling" "$DURATION" | tee "$out/tail-sampling.txt"
+      while IFS= read -r l; do results+=("$l"); done < "$out/tail-sampling.txt" ;;
     *) die "unknown scenario '$s'" ;;
   esac
 done
