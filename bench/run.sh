@@ -19,7 +19,7 @@
 # mode before and after each scenario), SCENARIOS (all:
 # "traces-proto logs-proto traces-json flood grpc-traces-proto
 # grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs
-# forward-traces-grpc forward-logs-grpc"), NO_BUILD=1 to use the binaries already in
+# forward-traces-grpc forward-logs-grpc tail-sampling"), NO_BUILD=1 to use the binaries already in
 # BUILD as they are.
 set -euo pipefail
 
@@ -35,7 +35,7 @@ GRPC_FLOOD_CONNS=${GRPC_FLOOD_CONNS:-16}
 GRPC_FLOOD_STREAMS=${GRPC_FLOOD_STREAMS:-16}
 CEILING_SECONDS=${CEILING_SECONDS:-2}
 ADJ_CEILING_SECONDS=${ADJ_CEILING_SECONDS:-1}
-SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs forward-traces-grpc forward-logs-grpc}
+SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs forward-traces-grpc forward-logs-grpc tail-sampling}
 payloads=$bench/payloads
 out=$bench/out
 
@@ -462,6 +462,8 @@ for s in $SCENARIOS; do
     es-logs) run_scenario es-logs http logs es "$CONNS" ;;
     es-traces-gzip) run_scenario es-traces-gzip http traces es-gzip "$CONNS" ;;
     es-logs-gzip) run_scenario es-logs-gzip http logs es-gzip "$CONNS" ;;
+    tail-sampling) DAEMON_CPU=$DAEMON_CPU LOAD_CPU=$LOAD_CPU "$bench/tail_sampling.sh" "$otlpd" "$out/tail-sampling" "$DURATION" | tee "$out/tail-sampling.txt"
+      while IFS= read -r l; do results+=("$l"); done < "$out/tail-sampling.txt" ;;
     *) die "unknown scenario '$s'" ;;
   esac
 done

@@ -1,0 +1,161 @@
+/* tail_sampling settings: otelcol-contrib's keys and defaults
+ * (processor/tailsamplingprocessor/config.go), one row table per policy
+ * type's sub-section. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "otlpd/config.h"
+#include "tail_sampling.h"
+
+static const otlpd_setting latency_tbl[] = {
+    OTLPD_S_INT(tsamp_latency_cfg, "threshold_ms", threshold_ms, "0", 0, 0,
+                "keep traces lasting at least this long (ms), first span start to last span end"),
+    OTLPD_S_INT(tsamp_latency_cfg, "upper_threshold_ms", upper_threshold_ms, "0", 0, 0,
+                "if set: keep only durations in (threshold_ms, upper_threshold_ms]"),
+    OTLPD_S_END,
+};
+static const otlpd_setting status_tbl[] = {
+    OTLPD_S_STRINGS(tsamp_status_cfg, "status_codes", status_codes, "ERROR, OK and/or UNSET"),
+    OTLPD_S_END,
+};
+static const otlpd_setting string_tbl[] = {
+    OTLPD_S_STRING(tsamp_string_cfg, "key", key, NULL, "resource or span attribute"),
+    OTLPD_S_STRINGS(tsamp_string_cfg, "values", values, "values (or POSIX extended regexes) that match"),
+    OTLPD_S_BOOL(tsamp_string_cfg, "enabled_regex_matching", enabled_regex_matching, "false",
+                 "values are regular expressions (POSIX ERE, unanchored)"),
+    OTLPD_S_IGNORED("cache_max_size", "otelcol's regex result cache; no effect"),
+    OTLPD_S_BOOL(tsamp_string_cfg, "invert_match", invert_match, "false", "keep traces that do not match"),
+    OTLPD_S_END,
+};
+static const otlpd_setting numeric_tbl[] = {
+    OTLPD_S_STRING(tsamp_numeric_cfg, "key", key, NULL, "resource or span attribute (int)"),
+    OTLPD_S_VALUE(tsamp_numeric_cfg, "min_value", min_value, "lowest matching value (unset: no bound)"),
+    OTLPD_S_VALUE(tsamp_numeric_cfg, "max_value", max_value, "highest matching value (unset: no bound)"),
+    OTLPD_S_BOOL(tsamp_numeric_cfg, "invert_match", invert_match, "false", "keep traces that do not match"),
+    OTLPD_S_END,
+};
+static const otlpd_setting bool_tbl[] = {
+    OTLPD_S_STRING(tsamp_bool_cfg, "key", key, NULL, "resource or span attribute (bool)"),
+    OTLPD_S_BOOL(tsamp_bool_cfg, "value", value, "false", "value that matches"),
+    OTLPD_S_BOOL(tsamp_bool_cfg, "invert_match", invert_match, "false", "keep traces that do not match"),
+    OTLPD_S_END,
+};
+static const otlpd_setting prob_tbl[] = {
+    OTLPD_S_STRING(tsamp_prob_cfg, "hash_salt", hash_salt, NULL,
+                   "salt of the FNV-1a hash of the trace id (unset: otelcol's \"default-hash-seed\")"),
+    OTLPD_S_DOUBLE(tsamp_prob_cfg, "sampling_percentage", sampling_percentage, "0", 0, 100,
+                   "percentage of traces kept"),
+    OTLPD_S_END,
+};
+static const otlpd_setting rate_tbl[] = {
+    OTLPD_S_INT(tsamp_rate_cfg, "spans_per_second", spans_per_second, "0", 0, 0,
+                "keep whole traces while this second's kept spans stay within the rate"),
+    OTLPD_S_END,
+};
+static const otlpd_setting count_tbl[] = {
+    OTLPD_S_INT(tsamp_count_cfg, "min_spans", min_spans, "0", 0, 0, "keep traces with at least this many spans"),
+    OTLPD_S_INT(tsamp_count_cfg, "max_spans", max_spans, "0", 0, 0, "and at most this many (0: no limit)"),
+    OTLPD_S_END,
+};
+static const otlpd_setting ts_tbl[] = {
+    OTLPD_S_STRING(tsamp_ts_cfg, "key", key, NULL, "W3C tracestate member key"),
+    OTLPD_S_STRINGS(tsamp_ts_cfg, "values", values, "member values that match"),
+    OTLPD_S_END,
+};
+/* Accepted so that the error names the policy type, not a stray key. */
+static const otlpd_setting ottl_tbl[] = {
+    OTLPD_S_IGNORED("error_mode", "unsupported"),
+    OTLPD_S_IGNORED("span", "unsupported"),
+    OTLPD_S_IGNORED("spanevent", "unsupported"),
+    OTLPD_S_END,
+};
+static const otlpd_setting and_tbl[] = {OTLPD_S_IGNORED("and_sub_policy", "unsupported"), OTLPD_S_END};
+static const otlpd_setting drop_tbl[] = {OTLPD_S_IGNORED("drop_sub_policy", "unsupported"), OTLPD_S_END};
+static const otlpd_setting composite_tbl[] = {
+    OTLPD_S_IGNORED("max_total_spans_per_second", "unsupported"),
+    OTLPD_S_IGNORED("policy_order", "unsupported"),
+    OTLPD_S_IGNORED("composite_sub_policy", "unsupported"),
+    OTLPD_S_IGNORED("rate_allocation", "unsupported"),
+    OTLPD_S_END,
+};
+
+#define TS_P tsamp_policy_cfg
+static const otlpd_setting policy_tbl[] = {
+    OTLPD_S_STRING(TS_P, "name", name, NULL, "the policy's name"),
+    OTLPD_S_STRING(TS_P, "type", type, NULL,
+                   "always_sample, latency, status_code, string_attribute, numeric_attribute, "
+                   "boolean_attribute, probabilistic, rate_limiting, span_count, trace_state"),
+    OTLPD_S_SECTION(TS_P, "latency", latency, latency_tbl, "latency policy"),
+    OTLPD_S_SECTION(TS_P, "status_code", status_code, status_tbl, "status_code policy"),
+    OTLPD_S_SECTION(TS_P, "string_attribute", string_attribute, string_tbl, "string_attribute policy"),
+    OTLPD_S_SECTION(TS_P, "numeric_attribute", numeric_attribute, numeric_tbl, "numeric_attribute policy"),
+    OTLPD_S_SECTION(TS_P, "boolean_attribute", boolean_attribute, bool_tbl, "boolean_attribute policy"),
+    OTLPD_S_SECTION(TS_P, "probabilistic", probabilistic, prob_tbl, "probabilistic policy"),
+    OTLPD_S_SECTION(TS_P, "rate_limiting", rate_limiting, rate_tbl, "rate_limiting policy"),
+    OTLPD_S_SECTION(TS_P, "span_count", span_count, count_tbl, "span_count policy"),
+    OTLPD_S_SECTION(TS_P, "trace_state", trace_state, ts_tbl, "trace_state policy"),
+    OTLPD_S_SECTION_P(TS_P, "ottl_condition", ottl_condition, has_ottl, ottl_tbl, "unsupported (config error)"),
+    OTLPD_S_SECTION_P(TS_P, "and", and_, has_and, and_tbl, "unsupported (config error)"),
+    OTLPD_S_SECTION_P(TS_P, "drop", drop, has_drop, drop_tbl, "unsupported (config error)"),
+    OTLPD_S_SECTION_P(TS_P, "composite", composite, has_composite, composite_tbl, "unsupported (config error)"),
+    OTLPD_S_END,
+};
+
+static const otlpd_setting cache_tbl[] = {
+    OTLPD_S_INT(tsamp_cache_cfg, "sampled_cache_size", sampled_cache_size, "0", 0, 100000000,
+                "trace ids remembered as kept, so late spans follow (0: none)"),
+    OTLPD_S_INT(tsamp_cache_cfg, "non_sampled_cache_size", non_sampled_cache_size, "0", 0, 100000000,
+                "trace ids remembered as dropped, so late spans are dropped (0: none)"),
+    OTLPD_S_END,
+};
+
+const otlpd_setting tsamp_settings[] = {
+    OTLPD_S_DURATION(tsamp_cfg, "decision_wait", decision_wait_ns, "30s",
+                     "time from a trace's first span to its decision"),
+    OTLPD_S_INT(tsamp_cfg, "num_traces", num_traces, "50000", 1, 100000000,
+                "traces held at once; beyond it the oldest is decided early"),
+    OTLPD_S_INT(tsamp_cfg, "expected_new_traces_per_sec", expected_new_traces_per_sec, "0", 0, 0,
+                "sizing hint (otelcol); no effect: tables are sized from num_traces"),
+    OTLPD_S_SECTION(tsamp_cfg, "decision_cache", decision_cache, cache_tbl, "caches of past decisions"),
+    OTLPD_S_SECTIONS(tsamp_cfg, "policies", policies, tsamp_policy_cfg, policy_tbl,
+                     "policies; any that keeps the trace keeps it (see README)"),
+    OTLPD_S_END,
+};
+
+static void check_policy(const tsamp_policy_cfg *p, const char *path, size_t i, otlpd_errors *errs) {
+  static const char *const unsupported[] = {"ottl_condition", "and", "drop", "composite"};
+  const bool present[] = {p->has_ottl, p->has_and, p->has_drop, p->has_composite};
+  for (size_t k = 0; k < 4; k++)
+    if (present[k] || (p->type && !strcmp(p->type, unsupported[k])))
+      otlpd_errorf(errs, "%s::policies[%zu]::%s: the %s policy is unsupported by otlpd", path, i,
+                   unsupported[k], unsupported[k]);
+  if (!p->type || !*p->type) {
+    otlpd_errorf(errs, "%s::policies[%zu]::type: missing", path, i);
+    return;
+  }
+  tsamp_ptype t = tsamp_ptype_parse(p->type);
+  for (size_t k = 0; k < 4; k++)
+    if (!strcmp(p->type, unsupported[k])) return;
+  if (t == TSAMP_P_UNKNOWN) {
+    otlpd_errorf(errs, "%s::policies[%zu]::type: unknown sampling policy type \"%s\"", path, i, p->type);
+    return;
+  }
+  char err[256];
+  tsamp_policy pol;
+  if (tsamp_policy_init(&pol, p, err, sizeof(err)))
+    otlpd_errorf(errs, "%s::policies[%zu]::%s: %s", path, i, p->type, err);
+  else
+    tsamp_policy_fini(&pol);
+}
+
+int tsamp_validate(const void *config, const char *path, otlpd_errors *errs) {
+  const tsamp_cfg *c = config;
+  size_t before = errs->n;
+  if (c->decision_wait_ns < OTLPD_NS_PER_MS)
+    otlpd_errorf(errs, "%s::decision_wait: must be at least 1ms", path);
+  if (c->policies.n == 0) otlpd_errorf(errs, "%s::policies: no policies configured", path);
+  const tsamp_policy_cfg *p = c->policies.v;
+  for (size_t i = 0; i < c->policies.n; i++) check_policy(&p[i], path, i, errs);
+  return errs->n > before ? -EINVAL : 0;
+}

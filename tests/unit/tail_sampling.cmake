@@ -1,0 +1,1 @@
+otlpd_unit_test(test_tail_sampling otlpd_proc_tail_sampling)
