@@ -67,7 +67,7 @@ btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
 [ "$btype" = RelWithDebInfo ] || [ "$btype" = Release ] ||
   echo "bench: WARNING: $build is a '$btype' build; figures are not representative" >&2
 if [ -z "${NO_BUILD:-}" ]; then
-  quiet cmake --build "$build" --target otlpd otlpd_bench_ceiling otlpd_bench_count otlpd_bench_loki_sink -j"$ncpu"
+  quiet cmake --build "$build" --target otlpd otlpd_bench_ceiling otlpd_bench_count otlpd_bench_sink -j"$ncpu"
 fi
 otlpd=$build/otlpd
 
@@ -178,7 +178,7 @@ stop_daemon() {
 # write_config <dir> <http|grpc> <port> <signal> <proto|json|forward|forward-grpc|loki> [sink port]
 # forward: the otlphttp exporter sends to a sink otlpd on the sink port;
 # forward-grpc: the otlp (gRPC) exporter does;
-# loki: the loki exporter (protobuf + snappy) to otlpd_bench_loki_sink there.
+# loki: the loki exporter (protobuf + snappy) to otlpd_bench_sink there.
 write_config() {
   local dir=$1 proto=$2 port=$3 sig=$4 fmt=$5 sink_port=${6:-}
   local exporter="file/out:
@@ -316,7 +316,7 @@ run_scenario() {
     # nothing more but re-encodes every record).
     modes=pb-reencode
     mkdir -p "$dir/sink"
-    taskset -c "$LOAD_CPU" "$build/otlpd_bench_loki_sink" > "$dir/sink/count.txt" 2>&1 &
+    taskset -c "$LOAD_CPU" "$build/otlpd_bench_sink" loki > "$dir/sink/count.txt" 2>&1 &
     sink_pid=$!
     for _ in $(seq 100); do [ -s "$dir/sink/count.txt" ] && break; sleep 0.05; done
     sink_port=$(head -n 1 "$dir/sink/count.txt")
@@ -324,14 +324,16 @@ run_scenario() {
     out_file=$dir/sink/count.txt
   fi
   if [ "$fmt" = es ] || [ "$fmt" = es-gzip ]; then
-    # A _bulk sink answering at once (es_sink.py) on the load generator's
-    # core; what the daemon encodes is set against the json-encode ceiling.
+    # A _bulk sink in C answering at once on the load generator's core;
+    # what the daemon encodes is set against the json-encode ceiling.
     modes=json-encode
-    sink_port=$(free_port)
-    taskset -c "$LOAD_CPU" python3 "$bench/es_sink.py" "$sink_port" "$dir/sink.count" "$sig-" > "$dir/sink.log" 2>&1 &
+    mkdir -p "$dir/sink"
+    taskset -c "$LOAD_CPU" "$build/otlpd_bench_sink" es "$sig-" > "$dir/sink/count.txt" 2>&1 &
     sink_pid=$!
-    wait_listening "$sink_pid" "$sink_port" || die "$name: the elasticsearch sink did not start"
-    out_file=$dir/sink.count
+    for _ in $(seq 100); do [ -s "$dir/sink/count.txt" ] && break; sleep 0.05; done
+    sink_port=$(head -n 1 "$dir/sink/count.txt")
+    [ -n "$sink_port" ] || die "$name: the elasticsearch sink did not start"
+    out_file=$dir/sink/count.txt
   fi
   port=$(free_port)
   write_config "$dir" "$proto" "$port" "$sig" "$fmt" "$sink_port"
@@ -387,7 +389,7 @@ run_scenario() {
   if [ "$fmt" = loki ]; then
     read -r written records < <(sed -n 2p "$out_file" | grep . || echo "? ?")
   elif [ "$fmt" = es ] || [ "$fmt" = es-gzip ]; then
-    read -r written records _ < "$out_file" || { written="?"; records="?"; }
+    read -r written records < <(sed -n 2p "$out_file" | grep . || echo "? ?")
   else
     read -r written records < <("$build/otlpd_bench_count" "$sig" "$count_fmt" "$out_file" 2>>"$dir/count.err" || echo "? ?")
   fi
