@@ -268,6 +268,50 @@ static void test_rate_limiting(void **st) {
   tsamp_policy_fini(&p);
 }
 
+/* and: every sub-policy must keep the trace; drop: when every sub-policy
+ * keeps it, the trace is dropped, and that wins over other policies. */
+static void test_and_drop(void **st) {
+  (void)st;
+  fx f;
+  fx_init(&f, 2);
+  tsamp_policy_cfg subs[2] = {{.type = "status_code"}, {.type = "span_count"}};
+  subs[0].status_code.status_codes = (otlpd_strings){strs_a, 1};
+  subs[1].span_count.min_spans = 2;
+  tsamp_policy_cfg and_ = {.type = "and"}, drop = {.type = "drop"};
+  and_.and_.subs = (otlpd_sections){subs, 2};
+  drop.drop.subs = (otlpd_sections){subs, 2};
+  /* no error span: the first sub-policy does not keep it */
+  assert_int_equal(eval(&and_, &f), TSAMP_NOT_SAMPLED);
+  assert_int_equal(eval(&drop, &f), TSAMP_NOT_SAMPLED);
+  Opentelemetry__Proto__Trace__V1__Status s = OPENTELEMETRY__PROTO__TRACE__V1__STATUS__INIT;
+  s.code = OPENTELEMETRY__PROTO__TRACE__V1__STATUS__STATUS_CODE__STATUS_CODE_ERROR;
+  f.sp[1].status = &s;
+  assert_int_equal(eval(&and_, &f), TSAMP_SAMPLED);
+  assert_int_equal(eval(&drop, &f), TSAMP_DROPPED);
+  /* with always_sample next to it, the drop still wins */
+  tsamp_decision all[2] = {TSAMP_SAMPLED, eval(&drop, &f)};
+  assert_false(tsamp_final(all, 2));
+  /* an inverted miss ends `and` too */
+  tsamp_policy_cfg inv[2] = {{.type = "always_sample"}, {.type = "string_attribute"}};
+  inv[1].string_attribute.key = "k";
+  char *v[] = {"x"};
+  inv[1].string_attribute.values = (otlpd_strings){v, 1};
+  inv[1].string_attribute.invert_match = true;
+  otlp_any_value *a = span_attr(&f, 0, "k");
+  a->value_case = VC(STRING_VALUE);
+  a->string_value = "x";
+  and_.and_.subs = (otlpd_sections){inv, 2};
+  assert_int_equal(eval(&and_, &f), TSAMP_NOT_SAMPLED);
+  /* no sub-policies, or nested ones, are refused */
+  tsamp_policy p;
+  char err[128];
+  and_.and_.subs = (otlpd_sections){NULL, 0};
+  assert_int_equal(tsamp_policy_init(&p, &and_, err, sizeof(err)), -EINVAL);
+  tsamp_policy_cfg nested[1] = {{.type = "and"}};
+  drop.drop.subs = (otlpd_sections){nested, 1};
+  assert_int_equal(tsamp_policy_init(&p, &drop, err, sizeof(err)), -EINVAL);
+}
+
 static void test_final_rule(void **st) {
   (void)st;
   tsamp_decision a[] = {TSAMP_SAMPLED, TSAMP_DROPPED};
@@ -425,7 +469,8 @@ int main(void) {
       cmocka_unit_test(test_latency),          cmocka_unit_test(test_string_attribute),
       cmocka_unit_test(test_numeric_attribute), cmocka_unit_test(test_boolean_attribute),
       cmocka_unit_test(test_span_count),       cmocka_unit_test(test_trace_state),
-      cmocka_unit_test(test_rate_limiting),    cmocka_unit_test(test_final_rule),
+      cmocka_unit_test(test_rate_limiting),    cmocka_unit_test(test_and_drop),
+      cmocka_unit_test(test_final_rule),
       cmocka_unit_test(test_probabilistic_vectors), cmocka_unit_test(test_probabilistic_rate),
       cmocka_unit_test(test_idset),
   };

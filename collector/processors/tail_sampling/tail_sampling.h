@@ -32,6 +32,8 @@ typedef struct tsamp_rate_cfg { int64_t spans_per_second; } tsamp_rate_cfg;
 typedef struct tsamp_count_cfg { int64_t min_spans, max_spans; } tsamp_count_cfg;
 typedef struct tsamp_ts_cfg { char *key; otlpd_strings values; } tsamp_ts_cfg;
 typedef struct tsamp_none_cfg { int unused; } tsamp_none_cfg;
+/* and / drop: a list of basic policies (tsamp_policy_cfg, without nesting) */
+typedef struct tsamp_subs_cfg { otlpd_sections subs; } tsamp_subs_cfg;
 
 typedef struct tsamp_policy_cfg {
   char *name, *type;
@@ -44,7 +46,8 @@ typedef struct tsamp_policy_cfg {
   tsamp_rate_cfg rate_limiting;
   tsamp_count_cfg span_count;
   tsamp_ts_cfg trace_state;
-  tsamp_none_cfg ottl_condition, and_, drop, composite;
+  tsamp_none_cfg ottl_condition, composite;
+  tsamp_subs_cfg and_, drop;
   bool has_ottl, has_and, has_drop, has_composite;
 } tsamp_policy_cfg;
 
@@ -72,7 +75,8 @@ typedef enum {
 
 typedef enum {
   TSAMP_P_ALWAYS, TSAMP_P_LATENCY, TSAMP_P_STATUS, TSAMP_P_STRING, TSAMP_P_NUMERIC, TSAMP_P_BOOL,
-  TSAMP_P_PROB, TSAMP_P_RATE, TSAMP_P_COUNT, TSAMP_P_TRACE_STATE, TSAMP_P_UNKNOWN,
+  TSAMP_P_PROB, TSAMP_P_RATE, TSAMP_P_COUNT, TSAMP_P_TRACE_STATE, TSAMP_P_AND, TSAMP_P_DROP,
+  TSAMP_P_UNKNOWN,
 } tsamp_ptype;
 
 tsamp_ptype tsamp_ptype_parse(const char *type);
@@ -87,6 +91,8 @@ typedef struct tsamp_policy {
   uint64_t threshold;   /* probabilistic */
   const char *salt;
   int64_t rate_second, rate_spans; /* rate_limiting's current second */
+  struct tsamp_policy *subs;       /* and / drop: their sub-policies */
+  size_t n_subs;
 } tsamp_policy;
 
 /* One held trace, decoded for evaluation. */

@@ -70,8 +70,37 @@ static const otlpd_setting ottl_tbl[] = {
     OTLPD_S_IGNORED("spanevent", "unsupported"),
     OTLPD_S_END,
 };
-static const otlpd_setting and_tbl[] = {OTLPD_S_IGNORED("and_sub_policy", "unsupported"), OTLPD_S_END};
-static const otlpd_setting drop_tbl[] = {OTLPD_S_IGNORED("drop_sub_policy", "unsupported"), OTLPD_S_END};
+#define TS_P tsamp_policy_cfg
+/* The basic policies' rows, shared by a policy and an and/drop sub-policy. */
+#define TSAMP_BASIC_ROWS                                                                          \
+  OTLPD_S_STRING(TS_P, "name", name, NULL, "the policy's name"),                                  \
+      OTLPD_S_STRING(TS_P, "type", type, NULL,                                                    \
+                     "always_sample, latency, status_code, string_attribute, numeric_attribute, " \
+                     "boolean_attribute, probabilistic, rate_limiting, span_count, trace_state, " \
+                     "and, drop"),                                                                \
+      OTLPD_S_SECTION(TS_P, "latency", latency, latency_tbl, "latency policy"),                   \
+      OTLPD_S_SECTION(TS_P, "status_code", status_code, status_tbl, "status_code policy"),        \
+      OTLPD_S_SECTION(TS_P, "string_attribute", string_attribute, string_tbl, "string_attribute policy"), \
+      OTLPD_S_SECTION(TS_P, "numeric_attribute", numeric_attribute, numeric_tbl,                  \
+                      "numeric_attribute policy"),                                                \
+      OTLPD_S_SECTION(TS_P, "boolean_attribute", boolean_attribute, bool_tbl,                     \
+                      "boolean_attribute policy"),                                                \
+      OTLPD_S_SECTION(TS_P, "probabilistic", probabilistic, prob_tbl, "probabilistic policy"),    \
+      OTLPD_S_SECTION(TS_P, "rate_limiting", rate_limiting, rate_tbl, "rate_limiting policy"),    \
+      OTLPD_S_SECTION(TS_P, "span_count", span_count, count_tbl, "span_count policy"),            \
+      OTLPD_S_SECTION(TS_P, "trace_state", trace_state, ts_tbl, "trace_state policy")
+
+static const otlpd_setting sub_policy_tbl[] = {TSAMP_BASIC_ROWS, OTLPD_S_END};
+static const otlpd_setting and_tbl[] = {
+    OTLPD_S_SECTIONS(tsamp_subs_cfg, "and_sub_policy", subs, tsamp_policy_cfg, sub_policy_tbl,
+                     "policies that must all keep the trace"),
+    OTLPD_S_END,
+};
+static const otlpd_setting drop_tbl[] = {
+    OTLPD_S_SECTIONS(tsamp_subs_cfg, "drop_sub_policy", subs, tsamp_policy_cfg, sub_policy_tbl,
+                     "when all of these keep the trace, it is dropped whatever other policies say"),
+    OTLPD_S_END,
+};
 static const otlpd_setting composite_tbl[] = {
     OTLPD_S_IGNORED("max_total_spans_per_second", "unsupported"),
     OTLPD_S_IGNORED("policy_order", "unsupported"),
@@ -80,24 +109,11 @@ static const otlpd_setting composite_tbl[] = {
     OTLPD_S_END,
 };
 
-#define TS_P tsamp_policy_cfg
 static const otlpd_setting policy_tbl[] = {
-    OTLPD_S_STRING(TS_P, "name", name, NULL, "the policy's name"),
-    OTLPD_S_STRING(TS_P, "type", type, NULL,
-                   "always_sample, latency, status_code, string_attribute, numeric_attribute, "
-                   "boolean_attribute, probabilistic, rate_limiting, span_count, trace_state"),
-    OTLPD_S_SECTION(TS_P, "latency", latency, latency_tbl, "latency policy"),
-    OTLPD_S_SECTION(TS_P, "status_code", status_code, status_tbl, "status_code policy"),
-    OTLPD_S_SECTION(TS_P, "string_attribute", string_attribute, string_tbl, "string_attribute policy"),
-    OTLPD_S_SECTION(TS_P, "numeric_attribute", numeric_attribute, numeric_tbl, "numeric_attribute policy"),
-    OTLPD_S_SECTION(TS_P, "boolean_attribute", boolean_attribute, bool_tbl, "boolean_attribute policy"),
-    OTLPD_S_SECTION(TS_P, "probabilistic", probabilistic, prob_tbl, "probabilistic policy"),
-    OTLPD_S_SECTION(TS_P, "rate_limiting", rate_limiting, rate_tbl, "rate_limiting policy"),
-    OTLPD_S_SECTION(TS_P, "span_count", span_count, count_tbl, "span_count policy"),
-    OTLPD_S_SECTION(TS_P, "trace_state", trace_state, ts_tbl, "trace_state policy"),
+    TSAMP_BASIC_ROWS,
     OTLPD_S_SECTION_P(TS_P, "ottl_condition", ottl_condition, has_ottl, ottl_tbl, "unsupported (config error)"),
-    OTLPD_S_SECTION_P(TS_P, "and", and_, has_and, and_tbl, "unsupported (config error)"),
-    OTLPD_S_SECTION_P(TS_P, "drop", drop, has_drop, drop_tbl, "unsupported (config error)"),
+    OTLPD_S_SECTION_P(TS_P, "and", and_, has_and, and_tbl, "and policy: every sub-policy must keep the trace"),
+    OTLPD_S_SECTION_P(TS_P, "drop", drop, has_drop, drop_tbl, "drop policy: drops what all its sub-policies match"),
     OTLPD_S_SECTION_P(TS_P, "composite", composite, has_composite, composite_tbl, "unsupported (config error)"),
     OTLPD_S_END,
 };
@@ -123,28 +139,43 @@ const otlpd_setting tsamp_settings[] = {
     OTLPD_S_END,
 };
 
-static void check_policy(const tsamp_policy_cfg *p, const char *path, size_t i, otlpd_errors *errs) {
-  static const char *const unsupported[] = {"ottl_condition", "and", "drop", "composite"};
-  const bool present[] = {p->has_ottl, p->has_and, p->has_drop, p->has_composite};
-  for (size_t k = 0; k < 4; k++)
+/* base: "<path>::policies[i]" or, for a sub-policy, "...::and::and_sub_policy[j]". */
+static void check_policy(const tsamp_policy_cfg *p, const char *base, otlpd_errors *errs) {
+  static const char *const unsupported[] = {"ottl_condition", "composite"};
+  const bool present[] = {p->has_ottl, p->has_composite};
+  for (size_t k = 0; k < 2; k++)
     if (present[k] || (p->type && !strcmp(p->type, unsupported[k])))
-      otlpd_errorf(errs, "%s::policies[%zu]::%s: the %s policy is unsupported by otlpd", path, i,
-                   unsupported[k], unsupported[k]);
+      otlpd_errorf(errs, "%s::%s: the %s policy is unsupported by otlpd", base, unsupported[k], unsupported[k]);
   if (!p->type || !*p->type) {
-    otlpd_errorf(errs, "%s::policies[%zu]::type: missing", path, i);
+    otlpd_errorf(errs, "%s::type: missing", base);
     return;
   }
   tsamp_ptype t = tsamp_ptype_parse(p->type);
-  for (size_t k = 0; k < 4; k++)
+  for (size_t k = 0; k < 2; k++)
     if (!strcmp(p->type, unsupported[k])) return;
   if (t == TSAMP_P_UNKNOWN) {
-    otlpd_errorf(errs, "%s::policies[%zu]::type: unknown sampling policy type \"%s\"", path, i, p->type);
+    otlpd_errorf(errs, "%s::type: unknown sampling policy type \"%s\"", base, p->type);
+    return;
+  }
+  if (t == TSAMP_P_AND || t == TSAMP_P_DROP) {
+    const char *key = t == TSAMP_P_AND ? "and::and_sub_policy" : "drop::drop_sub_policy";
+    const otlpd_sections *s = t == TSAMP_P_AND ? &p->and_.subs : &p->drop.subs;
+    if (s->n == 0) otlpd_errorf(errs, "%s::%s: no sub-policies", base, key);
+    const tsamp_policy_cfg *sp = s->v;
+    for (size_t j = 0; j < s->n; j++) {
+      char sub[512];
+      snprintf(sub, sizeof sub, "%s::%s[%zu]", base, key, j);
+      if (sp[j].type && (!strcmp(sp[j].type, "and") || !strcmp(sp[j].type, "drop")))
+        otlpd_errorf(errs, "%s::type: %s cannot be nested", sub, sp[j].type);
+      else
+        check_policy(&sp[j], sub, errs);
+    }
     return;
   }
   char err[256];
   tsamp_policy pol;
   if (tsamp_policy_init(&pol, p, err, sizeof(err)))
-    otlpd_errorf(errs, "%s::policies[%zu]::%s: %s", path, i, p->type, err);
+    otlpd_errorf(errs, "%s::%s: %s", base, p->type, err);
   else
     tsamp_policy_fini(&pol);
 }
@@ -156,6 +187,10 @@ int tsamp_validate(const void *config, const char *path, otlpd_errors *errs) {
     otlpd_errorf(errs, "%s::decision_wait: must be at least 1ms", path);
   if (c->policies.n == 0) otlpd_errorf(errs, "%s::policies: no policies configured", path);
   const tsamp_policy_cfg *p = c->policies.v;
-  for (size_t i = 0; i < c->policies.n; i++) check_policy(&p[i], path, i, errs);
+  for (size_t i = 0; i < c->policies.n; i++) {
+    char base[512];
+    snprintf(base, sizeof base, "%s::policies[%zu]", path, i);
+    check_policy(&p[i], base, errs);
+  }
   return errs->n > before ? -EINVAL : 0;
 }

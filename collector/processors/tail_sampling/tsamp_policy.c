@@ -13,6 +13,7 @@
 static const char *const type_names[] = {
     "always_sample",     "latency",       "status_code",   "string_attribute", "numeric_attribute",
     "boolean_attribute", "probabilistic", "rate_limiting", "span_count",       "trace_state",
+    "and",               "drop",
 };
 
 tsamp_ptype tsamp_ptype_parse(const char *type) {
@@ -67,6 +68,29 @@ static int need_key(const char *key, char *err, size_t errlen) {
   return -EINVAL;
 }
 
+static int init_subs(tsamp_policy *p, const otlpd_sections *s, char *err, size_t errlen) {
+  if (s->n == 0) {
+    snprintf(err, errlen, "no sub-policies");
+    return -EINVAL;
+  }
+  if (!(p->subs = calloc(s->n, sizeof(*p->subs)))) {
+    snprintf(err, errlen, "out of memory");
+    return -ENOMEM;
+  }
+  const tsamp_policy_cfg *sc = s->v;
+  for (size_t i = 0; i < s->n; i++) {
+    tsamp_ptype t = tsamp_ptype_parse(sc[i].type);
+    int rc = t == TSAMP_P_AND || t == TSAMP_P_DROP ? (snprintf(err, errlen, "and/drop cannot be nested"), -EINVAL)
+                                                   : tsamp_policy_init(&p->subs[i], &sc[i], err, errlen);
+    if (rc) {
+      tsamp_policy_fini(p);
+      return rc;
+    }
+    p->n_subs++;
+  }
+  return 0;
+}
+
 int tsamp_policy_init(tsamp_policy *p, const tsamp_policy_cfg *c, char *err, size_t errlen) {
   memset(p, 0, sizeof(*p));
   p->cfg = c;
@@ -97,6 +121,8 @@ int tsamp_policy_init(tsamp_policy *p, const tsamp_policy_cfg *c, char *err, siz
     p->salt = c->probabilistic.hash_salt && *c->probabilistic.hash_salt ? c->probabilistic.hash_salt
                                                                          : "default-hash-seed";
     return 0;
+  case TSAMP_P_AND:
+  case TSAMP_P_DROP: return init_subs(p, p->type == TSAMP_P_AND ? &c->and_.subs : &c->drop.subs, err, errlen);
   case TSAMP_P_UNKNOWN: snprintf(err, errlen, "unknown policy type"); return -EINVAL;
   default: return 0;
   }
@@ -107,6 +133,10 @@ void tsamp_policy_fini(tsamp_policy *p) {
   free(p->re);
   p->re = NULL;
   p->n_re = 0;
+  for (size_t i = 0; i < p->n_subs; i++) tsamp_policy_fini(&p->subs[i]);
+  free(p->subs);
+  p->subs = NULL;
+  p->n_subs = 0;
 }
 
 /* ---- walking a trace ---- */
@@ -237,6 +267,17 @@ static tsamp_decision span_count(const tsamp_policy *p, const tsamp_trace_view *
   return n >= lo && (hi == 0 || n <= hi) ? TSAMP_SAMPLED : TSAMP_NOT_SAMPLED;
 }
 
+/* and / drop, as otelcol's: a sub-policy that does not keep the trace (not
+ * sampled, or inverted not sampled) ends it with NOT_SAMPLED; if every one
+ * keeps it, `and` samples it and `drop` drops it (which wins over all). */
+static tsamp_decision all_subs(tsamp_policy *p, const tsamp_trace_view *t, tsamp_decision all) {
+  for (size_t i = 0; i < p->n_subs; i++) {
+    tsamp_decision d = tsamp_policy_eval(&p->subs[i], t);
+    if (d == TSAMP_NOT_SAMPLED || d == TSAMP_INVERT_NOT_SAMPLED) return TSAMP_NOT_SAMPLED;
+  }
+  return all;
+}
+
 tsamp_decision tsamp_policy_eval(tsamp_policy *p, const tsamp_trace_view *t) {
   const tsamp_policy_cfg *c = p->cfg;
   switch (p->type) {
@@ -254,6 +295,8 @@ tsamp_decision tsamp_policy_eval(tsamp_policy *p, const tsamp_trace_view *t) {
   case TSAMP_P_RATE: return rate(p, t);
   case TSAMP_P_COUNT: return span_count(p, t);
   case TSAMP_P_TRACE_STATE: return any_span(p, t, trace_state_ok) ? TSAMP_SAMPLED : TSAMP_NOT_SAMPLED;
+  case TSAMP_P_AND: return all_subs(p, t, TSAMP_SAMPLED);
+  case TSAMP_P_DROP: return all_subs(p, t, TSAMP_DROPPED);
   default: return TSAMP_NOT_SAMPLED;
   }
 }
