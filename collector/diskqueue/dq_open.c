@@ -62,7 +62,9 @@ static int recover(otlpd_dq *q, otlpd_dq_recovery *rec) {
   size_t n;
   int rc = dq_list_segments(q, &seqs, &n);
   if (rc < 0) return rc;
-  if (dq_readpos_load(q, &q->ack_seq, &q->ack_off) != 0 || (n && q->ack_seq < seqs[0])) {
+  bool had_pos = dq_readpos_load(q, &q->ack_seq, &q->ack_off) == 0;
+  uint64_t loaded_seq = q->ack_seq, loaded_off = q->ack_off;
+  if (!had_pos || (n && q->ack_seq < seqs[0])) {
     q->ack_seq = n ? seqs[0] : 1; /* no position: everything present is unread */
     q->ack_off = OTLPD_DQ_SEG_HDR;
   }
@@ -83,6 +85,12 @@ static int recover(otlpd_dq *q, otlpd_dq_recovery *rec) {
   if (rc < 0) return rc;
   if (!q->n_segs) q->ack_off = OTLPD_DQ_SEG_HDR; /* the first append makes segment ack_seq */
   dq_pos_normalize(q, &q->ack_seq, &q->ack_off);
+  /* A position recovery had to correct (its segment gone, an offset that
+   * was no record boundary) is written back, or the next start would read
+   * the stale one against segments appended since. */
+  if (had_pos && (loaded_seq != q->ack_seq || loaded_off != q->ack_off) &&
+      (rc = dq_readpos_store(q, q->ack_seq, q->ack_off)) < 0)
+    return rc;
   q->rd_seq = q->ack_seq;
   q->rd_off = q->ack_off;
   rec->records = q->records;

@@ -368,6 +368,35 @@ static void test_bad_read_position(void **state) {
   otlpd_dq_close(q);
 }
 
+/* A read position whose segment is gone is corrected at open and written
+ * back: a record appended afterwards is not mistaken for an acknowledged
+ * one at the next open (found by fuzz_diskqueue). */
+static void test_stale_read_position(void **state) {
+  fixture *f = *state;
+  otlpd_dq *q = open_q(f, OTLPD_DQ_REQUESTS, 100, 0, NULL);
+  append(q, 30);
+  append(q, 31);
+  assert_int_equal(otlpd_dq_ack(q, expect_next(f, q, 30)), 0); /* readpos: past record 30 */
+  otlpd_dq_close(q);
+  DIR *d = opendir(f->dir);
+  struct dirent *e;
+  while (d && (e = readdir(d))) { /* the segments go, the position stays */
+    char p[512];
+    snprintf(p, sizeof(p), "%s/%s", f->dir, e->d_name);
+    if (strstr(e->d_name, ".seg")) unlink(p);
+  }
+  if (d) closedir(d);
+  otlpd_dq_recovery rec;
+  q = open_q(f, OTLPD_DQ_REQUESTS, 100, 0, &rec);
+  assert_int_equal(rec.records, 0);
+  append(q, 1);
+  otlpd_dq_close(q);
+  q = open_q(f, OTLPD_DQ_REQUESTS, 100, 0, &rec);
+  assert_int_equal(rec.records, 1);
+  expect_next(f, q, 1);
+  otlpd_dq_close(q);
+}
+
 /* A second open of the same directory (another process, in real life)
  * is refused while the first holds it. flock locks belong to the open
  * file description, so this holds within one process too. */
@@ -396,6 +425,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_size_bound_refuses, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refused_write, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_read_position, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_read_position, setup, teardown),
       cmocka_unit_test_setup_teardown(test_directory_locked, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
