@@ -34,6 +34,7 @@ otlpd_payload *otlpd_payload_new(otlpd_signal s, otlpd_arena *arena, ProtobufCMe
   p->arena = arena;
   p->msg = msg;
   p->parent = NULL;
+  p->client = NULL;
   p->raw.v = NULL;
   p->raw.n = 0;
   p->acct = acct;
@@ -51,6 +52,19 @@ void otlpd_payload_recharge(otlpd_payload *p) {
   if (now <= p->accounted) return;
   otlpd_memacct_charge(p->acct, now - p->accounted);
   p->accounted = now;
+}
+
+const otlpd_client_info *otlpd_payload_client(const otlpd_payload *p) {
+  for (; p; p = p->parent)
+    if (p->client) return p->client;
+  return NULL;
+}
+
+const char *otlpd_client_meta(const otlpd_client_info *c, const char *key) {
+  if (!c) return NULL;
+  for (size_t i = 0; i < c->nmeta; i++)
+    if (strcmp(c->keys[i], key) == 0) return c->values[i];
+  return NULL;
 }
 
 void otlpd_payload_unref(otlpd_payload *p) {

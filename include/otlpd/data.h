@@ -92,12 +92,26 @@ typedef struct otlpd_raw {
   size_t n;
 } otlpd_raw;
 
+/* What the receiver knew about the client that sent a request: its
+ * address (always kept; k8s_attributes associates by it), the
+ * authenticated subject and, with the receiver's include_metadata, the
+ * request's headers (keys lower-cased). Lives in the root payload's arena;
+ * split and edited copies reach it through their parent. */
+typedef struct otlpd_client_info {
+  const char *addr;          /* peer IP without port; NULL when unknown (unix socket) */
+  const char *auth_subject;  /* NULL when not authenticated */
+  const char *const *keys;   /* include_metadata headers: keys[i] = values[i] */
+  const char *const *values;
+  size_t nmeta;
+} otlpd_client_info;
+
 typedef struct otlpd_payload {
   atomic_int refs;
   otlpd_signal signal;
   otlpd_arena *arena;
   ProtobufCMessage *msg; /* Export*ServiceRequest in arena; NULL for split copies */
   struct otlpd_payload *parent; /* split copies point into it; reference held */
+  const otlpd_client_info *client; /* NULL when the receiver kept none; see otlpd_payload_client */
   otlpd_raw raw;         /* in arena; n == 0 when the wire bytes were not kept */
   size_t accounted;      /* bytes charged to acct (arena footprint + struct) */
   otlpd_memacct *acct;   /* may be NULL */
@@ -111,6 +125,11 @@ void otlpd_payload_ref(otlpd_payload *p);
 void otlpd_payload_unref(otlpd_payload *p);
 /* Charge what p's arena grew by since it was last charged. */
 void otlpd_payload_recharge(otlpd_payload *p);
+/* The client a payload's data came from (its own or its nearest
+ * ancestor's); NULL when unknown. */
+const otlpd_client_info *otlpd_payload_client(const otlpd_payload *p);
+/* One include_metadata value of that client (key lower-case); NULL if absent. */
+const char *otlpd_client_meta(const otlpd_client_info *c, const char *key);
 
 /* Parallel arrays: resources[i] is kept alive by owners[i] (one reference
  * per entry) and holds counts[i] items; raw[i] is its original encoding
