@@ -17,6 +17,7 @@ extern const otlpd_factory otlpd_exporter_otlp;
 extern const otlpd_factory otlpd_exporter_otlp_grpc;
 extern const otlpd_factory otlpd_exporter_elasticsearch;
 extern const otlpd_factory otlpd_exporter_loki;
+extern const otlpd_factory otlpd_exporter_loadbalancing;
 extern const otlpd_factory otlpd_extension_health_check;
 extern const otlpd_factory otlpd_extension_file_storage;
 
@@ -35,6 +36,7 @@ static const otlpd_factory *const factories[] = {
     &otlpd_exporter_otlp_grpc,
     &otlpd_exporter_elasticsearch,
     &otlpd_exporter_loki,
+    &otlpd_exporter_loadbalancing,
     &otlpd_extension_health_check,
     &otlpd_extension_file_storage,
 };

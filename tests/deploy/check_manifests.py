@@ -407,6 +407,19 @@ def check_gateway(image):
     targets = [str(e.get("endpoint", "")) for e in (agent.get("exporters") or {}).values() if isinstance(e, dict)]
     if not any(f"//{s}." in t or t.startswith(f"{s}.") for s in svc for t in targets):
         fail("kubernetes/gateway/agent-config.yaml", f"no exporter sends to the gateway Service ({svc})")
+    # The trace-aware agents resolve a headless Service of the gateway pods.
+    lb_path = os.path.join(gw, "agent-loadbalancing-config.yaml")
+    lb = dig(load_all(lb_path)[0], "exporters", "loadbalancing") or {}
+    host = str(dig(lb, "resolver", "dns", "hostname") or "")
+    headless = [n for (k, n), o in objs.items() if k == "Service" and dig(o, "spec", "clusterIP") == "None"]
+    if not any(host.startswith(f"{s}.") for s in headless):
+        fail("kubernetes/gateway/agent-loadbalancing-config.yaml",
+             f"resolver::dns::hostname {host!r} is not a headless Service of the gateways ({headless})")
+    port = str(dig(lb, "resolver", "dns", "port") or "4317")
+    svc_ports = {str(p.get("port")) for (k, n), o in objs.items() if k == "Service" and n in headless
+                 for p in dig(o, "spec", "ports") or []}
+    if port not in svc_ports:
+        fail("kubernetes/gateway/agent-loadbalancing-config.yaml", f"port {port} is not a port of the headless Service")
 
 
 def check_compose_stack():
