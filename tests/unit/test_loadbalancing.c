@@ -55,6 +55,35 @@ static void test_ring_one_backend(void **st) {
   lb_ring_free(&r);
 }
 
+/* Removing one backend from the list moves exactly the traces it had
+ * (about a third of them here) and nothing else. */
+static void test_ring_removal_moves_only_its_share(void **st) {
+  (void)st;
+  const char *const three[] = {"10.0.0.1:4317", "10.0.0.2:4317", "10.0.0.3:4317"};
+  const char *const two[] = {"10.0.0.1:4317", "10.0.0.3:4317"}; /* .2 removed */
+  lb_ring a = {0}, b = {0};
+  assert_int_equal(lb_ring_build(&a, three, 3), 0);
+  assert_int_equal(lb_ring_build(&b, two, 2), 0);
+  size_t moved = 0, n = 20000;
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t key[16];
+    for (int j = 0; j < 16; j++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      key[j] = (uint8_t)x;
+    }
+    const char *before = three[lb_ring_pick(&a, key, 16)], *after = two[lb_ring_pick(&b, key, 16)];
+    if (strcmp(before, after) == 0) continue;
+    assert_string_equal(before, "10.0.0.2:4317"); /* only the removed backend's traces move */
+    moved++;
+  }
+  double share = (double)moved / (double)n;
+  printf("removing 1 of 3 backends moved %.1f%% of %zu traces\n", share * 100.0, n);
+  assert_true(share > 0.15 && share < 0.5);
+  lb_ring_free(&a);
+  lb_ring_free(&b);
+}
+
 /* 2 resources x 2 scopes x 6 spans; span k gets trace key k % 24. */
 static void test_route_traces(void **st) {
   (void)st;
@@ -138,6 +167,7 @@ int main(void) {
       cmocka_unit_test(test_with_port),
       cmocka_unit_test(test_ring_matches_otelcol),
       cmocka_unit_test(test_ring_one_backend),
+      cmocka_unit_test(test_ring_removal_moves_only_its_share),
       cmocka_unit_test(test_route_traces),
       cmocka_unit_test(test_route_service_keeps_resources),
   };
