@@ -17,6 +17,8 @@ typedef struct otlpd_instance {
   char *name;            /* logger name: id, or "id (pipeline)" for processors */
   otlpd_counters counters; /* host.counters points here */
   bool started;
+  otlpd_status status;     /* host.report_status */
+  char why[160];
 } otlpd_instance;
 
 typedef struct otlpd_fanout otlpd_fanout;
@@ -77,5 +79,9 @@ otlpd_consumer *otlpd_fanout_new(otlpd_daemon *d, otlpd_consumer **to, size_t n)
 #define OTLPD_RESTARTED_ENV "OTLPD_RESTARTED"
 int otlpd_daemon_run(otlpd_config *cfg, int (*check_config)(void *arg, otlpd_errors *errs),
                      void *check_arg);
+
+/* component_status.c: otlpd_host.report_status / each_status. */
+void otlpd_status_report(const otlpd_host *h, otlpd_status st, const char *why);
+void otlpd_status_each(const otlpd_host *h, otlpd_status_fn fn, void *arg);
 
 #endif

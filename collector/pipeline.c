@@ -48,6 +48,11 @@ static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, co
   in->host.restarted = d->restarted;
   in->host.http = &d->http;
   in->host.storage = find_storage;
+  in->host.report_status = otlpd_status_report;
+  in->host.each_status = otlpd_status_each;
+  in->host.status_ctx = d;
+  in->status = OTLPD_STATUS_OK;
+  in->why[0] = 0;
   in->host.storage_ctx = d;
   in->host.counters = &in->counters;
   in->host.drain_deadline_ms = UINT64_MAX;

@@ -3,6 +3,7 @@
  * order and handed to libuv's threadpool one job at a time, so the loop
  * never waits on the disk and records land in the order they came. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,15 +94,19 @@ static void report(file_exporter *fe, const file_job *job) {
   if (job->err) {
     fe->dropped_bytes += job->failed_bytes;
     fe->dropped_items += job->failed_items;
-    if (!fe->in_error)
-      otlpd_error(lg, "writing %s failed: %s; dropping data until writes succeed again",
-                  fe->sink.path, uv_strerror(job->err));
+    if (!fe->in_error) {
+      char why[160];
+      snprintf(why, sizeof(why), "writing %s failed: %s", fe->sink.path, uv_strerror(job->err));
+      otlpd_error(lg, "%s; dropping data until writes succeed again", why);
+      otlpd_report_status(fe->host, OTLPD_STATUS_RECOVERABLE, why);
+    }
     fe->in_error = true;
   } else if (fe->in_error && job->any_ok) {
     otlpd_info(lg, "writing %s works again; %llu items (%llu bytes) were dropped so far",
                fe->sink.path, (unsigned long long)fe->dropped_items,
                (unsigned long long)fe->dropped_bytes);
     fe->in_error = false;
+    otlpd_report_status(fe->host, OTLPD_STATUS_OK, NULL);
   }
 }
 

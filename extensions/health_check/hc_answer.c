@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "health_check.h"
+#include "otlpd/json_write.h"
 
 void otlpd_hc_duration(uint64_t ms, char *buf, size_t n) {
   if (ms == 0) {
@@ -31,25 +32,42 @@ void otlpd_hc_duration(uint64_t ms, char *buf, size_t n) {
     snprintf(buf, n, "%s", sec);
 }
 
-void otlpd_hc_answer(const otlpd_hc_cfg *cfg, bool ready, time_t up_since, uint64_t uptime_ms, char *buf,
-                     size_t n, otlpd_tserver_reply *out) {
-  out->status = ready ? 200 : 503;
-  out->reason = ready ? "OK" : "Service Unavailable";
-  const char *fixed = ready ? cfg->response_body.healthy : cfg->response_body.unhealthy;
+int otlpd_hc_component(otlpd_buf *b, bool first, const char *kind, const char *name, const char *status,
+                       const char *why) {
+  int rc = otlpd_buf_printf(b, "%s\"%s:", first ? "" : ",", kind);
+  if (rc == 0) rc = otlpd_json_escaped(b, name, strlen(name));
+  if (rc == 0) rc = otlpd_buf_printf(b, "\":{\"status\":\"%s\"", status);
+  if (rc == 0 && why) {
+    rc = otlpd_buf_printf(b, ",\"error\":");
+    if (rc == 0) rc = otlpd_json_str(b, why);
+  }
+  return rc ? rc : otlpd_buf_printf(b, "}");
+}
+
+int otlpd_hc_answer(const otlpd_hc_cfg *cfg, const otlpd_hc_state *st, otlpd_buf *body,
+                    otlpd_tserver_reply *out) {
+  bool healthy = st->ready && !st->failed;
+  out->status = healthy ? 200 : 503;
+  out->reason = healthy ? "OK" : "Service Unavailable";
+  const char *fixed = healthy ? cfg->response_body.healthy : cfg->response_body.unhealthy;
   if (fixed) {
     out->ctype = "text/plain; charset=utf-8";
     out->body = fixed;
     out->len = strlen(fixed);
-    return;
+    return 0;
   }
   char since[40], up[48];
   struct tm tm;
-  if (gmtime_r(&up_since, &tm) == NULL || strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+  if (gmtime_r(&st->up_since, &tm) == NULL || strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
     snprintf(since, sizeof(since), "0001-01-01T00:00:00Z");
-  otlpd_hc_duration(uptime_ms, up, sizeof(up));
-  int len = snprintf(buf, n, "{\"status\":\"%s\",\"upSince\":\"%s\",\"uptime\":\"%s\"}",
-                     ready ? "Server available" : "Server not available", since, up);
+  otlpd_hc_duration(st->uptime_ms, up, sizeof(up));
+  otlpd_buf_clear(body);
+  int rc = otlpd_buf_printf(body, "{\"status\":\"%s\",\"upSince\":\"%s\",\"uptime\":\"%s\"",
+                            healthy ? "Server available" : "Server not available", since, up);
+  if (rc == 0 && st->components) rc = otlpd_buf_printf(body, ",\"components\":{%s}", st->components);
+  if (rc == 0) rc = otlpd_buf_printf(body, "}");
   out->ctype = "application/json";
-  out->body = buf;
-  out->len = len < 0 ? 0 : (size_t)len < n ? (size_t)len : n - 1;
+  out->body = (const char *)body->data;
+  out->len = rc ? 0 : body->len;
+  return rc;
 }

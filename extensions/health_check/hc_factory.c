@@ -1,6 +1,6 @@
-/* health_check extension: lifecycle. Ready = every component started and
- * no shutdown begun; the daemon stops extensions last, so a probe sees
- * 503 for the whole drain. */
+/* health_check extension: lifecycle. Healthy = every component started,
+ * no shutdown begun and none failed permanently; the daemon stops
+ * extensions last, so a probe sees 503 for the whole drain. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +13,41 @@ typedef struct otlpd_hc {
   otlpd_tserver *srv;
   time_t up_since;
   uint64_t start_ms;  /* uv_now at start */
-  char body[256];
+  otlpd_buf body;     /* the last answer (reused) */
+  otlpd_buf comps;    /* the components object being built */
+  bool first, failed;
 } otlpd_hc;
+
+static void one_component(void *arg, otlpd_kind kind, const char *name, otlpd_status st, const char *why) {
+  otlpd_hc *hc = arg;
+  if (kind == OTLPD_EXTENSION && strcmp(name, hc->host->id) == 0) return; /* ourselves */
+  otlpd_hc_component(&hc->comps, hc->first, otlpd_kind_name(kind), name, otlpd_status_name(st), why);
+  hc->first = false;
+  hc->failed = hc->failed || st == OTLPD_STATUS_PERMANENT;
+}
 
 static void answer(void *arg, const char *path, size_t len, otlpd_tserver_reply *r) {
   otlpd_hc *hc = arg;
   const char *want = hc->cfg->path ? hc->cfg->path : "/";
   if (len != strlen(want) || memcmp(path, want, len) != 0) return;
-  bool ready = *hc->host->started && !*hc->host->shutting_down;
-  uint64_t up = uv_now(hc->host->loop) - hc->start_ms;
-  otlpd_hc_answer(hc->cfg, ready, hc->up_since, up, hc->body, sizeof(hc->body), r);
+  otlpd_buf_clear(&hc->comps);
+  hc->first = true;
+  hc->failed = false;
+  if (hc->host->each_status) hc->host->each_status(hc->host, one_component, hc);
+  otlpd_buf_append(&hc->comps, "", 1); /* NUL: used as a C string */
+  otlpd_hc_state st = {
+      .ready = *hc->host->started && !*hc->host->shutting_down,
+      .failed = hc->failed,
+      .up_since = hc->up_since,
+      .uptime_ms = uv_now(hc->host->loop) - hc->start_ms,
+      .components = hc->host->each_status ? (const char *)hc->comps.data : NULL,
+  };
+  if (otlpd_hc_answer(hc->cfg, &st, &hc->body, r)) {
+    r->status = 500;
+    r->reason = "Internal Server Error";
+    r->body = "";
+    r->len = 0;
+  }
 }
 
 static int hc_create(const otlpd_create_params *p, void **state) {
@@ -52,6 +77,8 @@ static void hc_shutdown(void *state) {
 static void hc_destroy(void *state) {
   otlpd_hc *hc = state;
   otlpd_tserver_destroy(hc->srv);
+  otlpd_buf_free(&hc->body);
+  otlpd_buf_free(&hc->comps);
   free(hc);
 }
 
@@ -61,7 +88,7 @@ const otlpd_factory otlpd_extension_health_check = {
     .signals = OTLPD_ALL_SIGNALS,
     .settings = otlpd_hc_settings,
     .config_size = sizeof(otlpd_hc_cfg),
-    .doc = "HTTP health check: 200 while the pipelines run, 503 while starting or draining",
+    .doc = "HTTP health check: 200 while the pipelines run, 503 while starting, draining or failed",
     .validate = otlpd_hc_validate,
     .create = hc_create,
     .start = hc_start,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "otlpd/buf.h"
 #include "otlpd/component.h"
 #include "telemetry/tserver.h"
 
@@ -23,10 +24,24 @@ typedef struct otlpd_hc_cfg {
 extern const otlpd_setting otlpd_hc_settings[];
 int otlpd_hc_validate(const void *config, const char *path, struct otlpd_errors *errs);
 
-/* hc_answer.c: the answer for a daemon state, written into buf (the reply
- * points into it). up_since is wall-clock seconds, uptime_ms how long ago. */
-void otlpd_hc_answer(const otlpd_hc_cfg *cfg, bool ready, time_t up_since, uint64_t uptime_ms, char *buf,
-                     size_t n, otlpd_tserver_reply *out);
+/* The daemon's state as the health check sees it. components: a JSON
+ * object of every component's status (NULL = none known). */
+typedef struct otlpd_hc_state {
+  bool ready;      /* every component started, no drain begun */
+  bool failed;     /* some component failed permanently */
+  time_t up_since; /* wall-clock seconds */
+  uint64_t uptime_ms;
+  const char *components;
+} otlpd_hc_state;
+
+/* hc_answer.c: the answer for a state, written into body (the reply
+ * points into it). 0 or -ENOMEM. */
+int otlpd_hc_answer(const otlpd_hc_cfg *cfg, const otlpd_hc_state *st, otlpd_buf *body,
+                    otlpd_tserver_reply *out);
+/* Appends one component's entry ("kind:name": {"status": ..., "error": ...})
+ * to a components object being built in b (first: no comma). */
+int otlpd_hc_component(otlpd_buf *b, bool first, const char *kind, const char *name, const char *status,
+                       const char *why);
 /* Go's time.Duration style at millisecond precision: "0s", "250ms",
  * "1.5s", "2m3.004s", "1h0m0s". */
 void otlpd_hc_duration(uint64_t ms, char *buf, size_t n);

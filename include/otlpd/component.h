@@ -81,6 +81,21 @@ typedef struct otlpd_http_slot {
   void (*close)(struct otlpd_http_client *c);
 } otlpd_http_slot;
 
+/* A component's health, as otelcol's component status: OK; a recoverable
+ * error (e.g. writes failing, may work again: the health check stays 200
+ * and lists it); a permanent one (e.g. a listener that died: the health
+ * check answers 503). */
+typedef enum {
+  OTLPD_STATUS_OK = 0,
+  OTLPD_STATUS_RECOVERABLE = 1,
+  OTLPD_STATUS_PERMANENT = 2,
+} otlpd_status;
+
+const char *otlpd_status_name(otlpd_status s); /* "StatusOK", ... (otelcol's words) */
+
+typedef void (*otlpd_status_fn)(void *arg, otlpd_kind kind, const char *name, otlpd_status st,
+                                const char *why);
+
 /* What the daemon hands a component at creation. All pointers outlive the
  * instance. */
 typedef struct otlpd_host {
@@ -109,7 +124,18 @@ typedef struct otlpd_host {
    * are built and started before exporters. NULL in bare test hosts. */
   const struct otlpd_storage *(*storage)(const struct otlpd_host *h, const char *id);
   void *storage_ctx;       /* the daemon's, for storage() */
+  /* Loop thread only. report_status: this instance's health (why is
+   * copied; NULL when OK); use otlpd_report_status. each_status: every
+   * instance's, for the health check. Both NULL in bare test hosts; a host
+   * the daemon did not make (a copy) reports nothing. */
+  void (*report_status)(const struct otlpd_host *h, otlpd_status st, const char *why);
+  void (*each_status)(const struct otlpd_host *h, otlpd_status_fn fn, void *arg);
+  void *status_ctx;        /* the daemon's */
 } otlpd_host;
+
+static inline void otlpd_report_status(const otlpd_host *h, otlpd_status st, const char *why) {
+  if (h && h->report_status) h->report_status(h, st, why);
+}
 
 typedef struct otlpd_create_params {
   const otlpd_host *host;

@@ -5,7 +5,10 @@
 #  - a running daemon answers GET <path> with 200 and otelcol's JSON;
 #  - after SIGTERM, while the drain is held open by an exporter whose
 #    backend never answers, the same GET answers 503 "Server not available";
-#  - once the daemon exited, nothing listens any more.
+#  - once the daemon exited, nothing listens any more;
+#  - each component's state is in the JSON: a file exporter whose FIFO lost
+#    its reader reports StatusRecoverableError (with the error; the daemon
+#    stays 200) and StatusOK again once a reader is back.
 #
 # Needs $OTLPD.
 
@@ -109,5 +112,59 @@ fi
 # the stuck request is given up at the drain deadline; the daemon then exits
 DAEMON_STOP_POLLS=600 daemon_wait_exit0
 listening "$HPORT" && check_fail "the health check still listens after exit"
+
+# ---- component states: a file exporter writing into a FIFO ----
+daemon_instance fifo
+mkfifo "$WORK/out.fifo"
+# the first reader takes one byte and leaves: later writes fail (EPIPE)
+python3 -c 'import sys; f = open(sys.argv[1], "rb"); f.read(1)' "$WORK/out.fifo" &
+reader=$!
+on_cleanup "kill $reader"
+fconfig() {
+  cat <<YAML
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:$1
+exporters:
+  file:
+    path: $WORK/out.fifo
+extensions:
+  health_check:
+    endpoint: 127.0.0.1:$2
+service:
+  extensions: [health_check]
+  telemetry:
+    metrics: {level: none}
+  pipelines:
+    traces: {receivers: [otlp], exporters: [file]}
+YAML
+}
+daemon_start_config -n 2 fconfig
+HPORT=${PORTS[1]}
+post_span() {
+  curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"a"}]}]}]}' \
+    "http://127.0.0.1:$PORT/v1/traces"
+}
+file_state() { # the file exporter's status in the health JSON
+  get / | python3 -c '
+import json, sys
+code, body = sys.stdin.read().split(" ", 1)
+c = json.loads(body)["components"]
+print(code, c["exporter:file"]["status"], c["exporter:file"].get("error", ""), c["receiver:otlp"]["status"])'
+}
+[[ $(file_state) == "200 StatusOK  StatusOK" ]] || check_fail "at start: $(file_state)"
+[[ $(post_span) == 200 ]] || fail "POST answered non-200"
+wait "$reader" 2>/dev/null || true
+failing() { post_span >/dev/null; [[ $(file_state) == "200 StatusRecoverableError writing"* ]]; }
+poll_until failing || check_fail "no recoverable error after the reader left: $(file_state)"
+grep -q "writing $WORK/out.fifo failed" "$DAEMON_LOG" || check_fail "the failure is not logged"
+cat "$WORK/out.fifo" >/dev/null &
+on_cleanup "kill $!"
+recovered() { post_span >/dev/null; [[ $(file_state) == "200 StatusOK  StatusOK" ]]; }
+poll_until recovered || check_fail "not StatusOK once a reader is back: $(file_state)"
+daemon_stop
 
 finish_checks telemetry_health_check

@@ -14,35 +14,68 @@ static void assert_body(const otlpd_tserver_reply *r, const char *want) {
   assert_memory_equal(r->body, want, r->len);
 }
 
+static otlpd_tserver_reply ask(const otlpd_hc_cfg *cfg, bool ready, bool failed, time_t since, uint64_t up,
+                               const char *comps, otlpd_buf *body) {
+  otlpd_tserver_reply r = {0};
+  otlpd_hc_state st = {ready, failed, since, up, comps};
+  assert_int_equal(otlpd_hc_answer(cfg, &st, body, &r), 0);
+  return r;
+}
+
 static void test_states(void **state) {
   (void)state;
   otlpd_hc_cfg cfg = {0};
-  char buf[256];
-  otlpd_tserver_reply r = {0};
-  otlpd_hc_answer(&cfg, true, 1700000000, 62500, buf, sizeof(buf), &r);
+  otlpd_buf b = {0};
+  otlpd_tserver_reply r = ask(&cfg, true, false, 1700000000, 62500, NULL, &b);
   assert_int_equal(r.status, 200);
   assert_string_equal(r.ctype, "application/json");
   assert_body(&r, "{\"status\":\"Server available\",\"upSince\":\"2023-11-14T22:13:20Z\",\"uptime\":\"1m2.5s\"}");
-  otlpd_hc_answer(&cfg, false, 1700000000, 62500, buf, sizeof(buf), &r);
+  r = ask(&cfg, false, false, 1700000000, 62500, NULL, &b);
   assert_int_equal(r.status, 503);
   assert_body(&r, "{\"status\":\"Server not available\",\"upSince\":\"2023-11-14T22:13:20Z\",\"uptime\":\"1m2.5s\"}");
+  otlpd_buf_free(&b);
+}
+
+/* A permanent failure makes a running daemon unhealthy; a recoverable one
+ * is listed but keeps it 200. Each component's state is in the JSON. */
+static void test_components(void **state) {
+  (void)state;
+  otlpd_hc_cfg cfg = {0};
+  otlpd_buf comps = {0}, b = {0};
+  assert_int_equal(otlpd_hc_component(&comps, true, "receiver", "otlp", "StatusOK", NULL), 0);
+  assert_int_equal(otlpd_hc_component(&comps, false, "exporter", "file/\"x\"", "StatusRecoverableError",
+                                      "writing /x failed: broken pipe"), 0);
+  otlpd_buf_append(&comps, "", 1);
+  otlpd_tserver_reply r = ask(&cfg, true, false, 0, 1000, (const char *)comps.data, &b);
+  assert_int_equal(r.status, 200);
+  assert_body(&r, "{\"status\":\"Server available\",\"upSince\":\"1970-01-01T00:00:00Z\",\"uptime\":\"1s\","
+                  "\"components\":{\"receiver:otlp\":{\"status\":\"StatusOK\"},"
+                  "\"exporter:file/\\\"x\\\"\":{\"status\":\"StatusRecoverableError\",\"error\":\"writing /x failed: broken pipe\"}}}");
+  r = ask(&cfg, true, true, 0, 1000, (const char *)comps.data, &b);
+  assert_int_equal(r.status, 503);
+  assert_true(r.len > 33);
+  assert_memory_equal(r.body, "{\"status\":\"Server not available\",", 33);
+  otlpd_buf_free(&comps);
+  otlpd_buf_free(&b);
 }
 
 static void test_fixed_bodies(void **state) {
   (void)state;
   otlpd_hc_cfg cfg = {.response_body = {.healthy = "I'm OK", .unhealthy = "not yet"}};
-  char buf[256];
-  otlpd_tserver_reply r = {0};
-  otlpd_hc_answer(&cfg, true, 0, 0, buf, sizeof(buf), &r);
+  otlpd_buf b = {0};
+  otlpd_tserver_reply r = ask(&cfg, true, false, 0, 0, NULL, &b);
   assert_int_equal(r.status, 200);
   assert_body(&r, "I'm OK");
-  otlpd_hc_answer(&cfg, false, 0, 0, buf, sizeof(buf), &r);
+  r = ask(&cfg, false, false, 0, 0, NULL, &b);
   assert_int_equal(r.status, 503);
+  assert_body(&r, "not yet");
+  r = ask(&cfg, true, true, 0, 0, NULL, &b); /* failed: unhealthy */
   assert_body(&r, "not yet");
   /* only the healthy one set: the unhealthy answer stays JSON */
   cfg.response_body.unhealthy = NULL;
-  otlpd_hc_answer(&cfg, false, 0, 0, buf, sizeof(buf), &r);
+  r = ask(&cfg, false, false, 0, 0, NULL, &b);
   assert_body(&r, "{\"status\":\"Server not available\",\"upSince\":\"1970-01-01T00:00:00Z\",\"uptime\":\"0s\"}");
+  otlpd_buf_free(&b);
 }
 
 static void test_duration(void **state) {
@@ -61,6 +94,7 @@ static void test_duration(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_states),
+      cmocka_unit_test(test_components),
       cmocka_unit_test(test_fixed_bodies),
       cmocka_unit_test(test_duration),
   };
