@@ -9,6 +9,13 @@
 #                      acknowledged before the kill); the acknowledged
 #                      segments are deleted
 #   pqueue.sh fsync    the same with fsync: true
+#   pqueue.sh kill9_repeat  the backend is up and the daemon is killed
+#                      with -9 five times while it delivers (at a different
+#                      moment each round), then restarted once more: every
+#                      span a client was answered 200 for arrives at least
+#                      once (a span sent but not yet acknowledged on disk
+#                      when killed is sent again: duplicates are counted,
+#                      loss fails)
 #   pqueue.sh sigterm  SIGTERM with the backend down exits promptly and
 #                      keeps the data on disk (logged); after the restart
 #                      with the backend up every span arrives exactly once
@@ -25,7 +32,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: pqueue.sh kill9|fsync|sigterm|full|config}
+mode=${1:?usage: pqueue.sh kill9|fsync|kill9_repeat|sigterm|full|config}
 sink_py=$(cd "$(dirname "$0")/../otlphttp" && pwd)/otlp_sink.py
 require_cmds curl python3
 daemon_init "pqueue-$mode"
@@ -132,6 +139,27 @@ kill9 | fsync)
     check_fail "the restart did not report the 100 recovered items"
   [[ $(segments) -le 1 ]] || check_fail "$(segments) segments left after everything was acknowledged (want <= 1)"
   grep -q "(fsync $([[ $fsync == true ]] && echo on || echo off))" "$DAEMON_LOG" || check_fail "fsync setting not applied"
+  ;;
+kill9_repeat)
+  start_sink
+  for round in 0 1 2 3 4; do
+    daemon_instance "round$round"
+    daemon_start_config write
+    codes=$(send $((round * 10)) 10 | sort | uniq -c | tr -s ' ')
+    [[ $codes == " 10 200" ]] || fail "round $round: clients got: $codes (want 10 x 200)"
+    sleep "0.$((round * 2))" # a different moment of the delivery each round
+    kill -KILL "$DAEMON_PID"
+    wait "$DAEMON_PID" 2>/dev/null || true
+    DAEMON_PID=
+  done
+  daemon_instance final
+  daemon_start_config write
+  POLLS=1200 poll_until all_in 250 || fail "the sink got $(sink_count) of 250 spans after the last restart"
+  settled() { ! find "$qdir" -name '*.seg' -size +0 | grep -q . || [[ $(segments) -le 1 ]]; }
+  poll_until settled || true
+  daemon_stop
+  curl -sf "http://127.0.0.1:$SINK_PORT/_items" | check_names 0 50 "after 5 x kill -9 while delivering" 0 ||
+    check_fail "spans lost across repeated kill -9"
   ;;
 sigterm)
   daemon_start_config write
