@@ -286,6 +286,10 @@ struct filelog_recv {
   uint64_t refused_items;
 };
 
+/* filelog_state.c: build from / free what the config asks for. */
+int fl_recv_init(filelog_recv *r, char *why, size_t whylen);
+void fl_recv_fini(filelog_recv *r);
+
 /* filelog_cycle.c: one poll cycle (worker thread). */
 void fl_cycle_run(filelog_recv *r, fl_cycle *cy);
 

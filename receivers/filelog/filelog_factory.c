@@ -14,39 +14,16 @@
 
 static void schedule(filelog_recv *r, uint64_t ms);
 
-static int compile(const char *re, pcre2_code **out) {
-  int code;
-  PCRE2_SIZE at;
-  if (!re) return 0;
-  if (!(*out = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, 0, &code, &at, NULL))) return -EINVAL;
-  pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
-  return 0;
-}
-
 static int create(const otlpd_create_params *p, void **state) {
   filelog_recv *r = calloc(1, sizeof(*r));
   if (!r) return -ENOMEM;
   r->host = p->host;
   r->cfg = p->config;
   r->next = p->next[OTLPD_LOGS];
-  char why[256];
-  int rc = -ENOMEM;
-  if (!(r->scratch = calloc(1, sizeof(*r->scratch)))) goto fail;
-  if ((rc = fl_ops_build(r->cfg, &r->ops, why, sizeof(why))) < 0) {
-    otlpd_error(&r->host->log, "operators: %s", why);
-    goto fail;
-  }
-  if (r->cfg->has_multiline) {
-    if ((rc = compile(r->cfg->multiline.line_start_pattern, &r->ml_start)) < 0 ||
-        (rc = compile(r->cfg->multiline.line_end_pattern, &r->ml_end)) < 0)
-      goto fail;
-    rc = -ENOMEM;
-    if (!(r->md = pcre2_match_data_create(32, NULL))) goto fail;
-  }
-  *state = r;
-  return 0;
-fail:
   *state = r; /* destroy frees what was built */
+  char why[256] = "";
+  int rc = fl_recv_init(r, why, sizeof(why));
+  if (rc < 0) otlpd_error(&r->host->log, "%s", why[0] ? why : strerror(-rc));
   return rc;
 }
 
@@ -199,27 +176,7 @@ static void shutdown_(void *state) {
 static void destroy(void *state) {
   filelog_recv *r = state;
   if (!r) return;
-  while (r->readers) {
-    fl_reader *rd = r->readers;
-    r->readers = rd->next;
-    fl_reader_free(rd);
-  }
-  while (r->known) {
-    fl_known *k = r->known;
-    r->known = k->next;
-    free(k->fp);
-    free(k);
-  }
-  fl_ops_free(&r->ops);
-  if (r->md) pcre2_match_data_free(r->md);
-  if (r->ml_start) pcre2_code_free(r->ml_start);
-  if (r->ml_end) pcre2_code_free(r->ml_end);
-  if (r->scratch) {
-    free(r->scratch->lines);
-    free(r->scratch->ents);
-    free(r->scratch);
-  }
-  free(r->store_path);
+  fl_recv_fini(r);
   free(r);
 }
 
