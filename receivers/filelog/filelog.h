@@ -252,6 +252,12 @@ typedef struct fl_known {   /* an offset from storage, for a file not open yet *
 
 typedef struct filelog_recv filelog_recv;
 
+typedef struct fl_inode {
+  dev_t dev;
+  ino_t ino;
+} fl_inode;
+#define FL_MAX_DEFERRED 64
+
 /* One cycle's output: a request in its own arena. */
 typedef struct fl_cycle {
   otlpd_arena *arena;
@@ -282,6 +288,8 @@ struct filelog_recv {
   /* retry state */
   uint64_t retry_delay_ms, retry_since_ms;
   struct fl_scratch *scratch; /* worker-owned line/entry vectors */
+  fl_inode deferred[FL_MAX_DEFERRED]; /* new files that waited a cycle (copies of open ones) */
+  size_t ndeferred;
   size_t rr;           /* first reader of the next cycle (fairness under a budget) */
   uint64_t refused_items;
 };

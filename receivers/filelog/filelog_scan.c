@@ -69,22 +69,38 @@ int fl_known_add(filelog_recv *r, const uint8_t *fp, size_t len, uint64_t offset
   return 0;
 }
 
-/* Where a new file with this fingerprint starts: a known file's offset
- * (removing that record), or -1 when it is new. */
+/* An open file whose fingerprint begins the new file's. */
+static const fl_reader *open_match(const filelog_recv *r, const uint8_t *fp, size_t len) {
+  for (const fl_reader *rd = r->readers; rd; rd = rd->next)
+    if (fp_prefix(rd->fp, rd->fp_len, fp, len)) return rd;
+  return NULL;
+}
+
+/* Where a new file with this fingerprint starts: a closed or truncated
+ * file's offset (taking that record), or -1 when it is new. */
 static int64_t known_offset(filelog_recv *r, const uint8_t *fp, size_t len) {
-  int64_t best = -1;
-  for (fl_reader *rd = r->readers; rd; rd = rd->next)
-    if (fp_prefix(rd->fp, rd->fp_len, fp, len) && (int64_t)rd->offset > best) best = (int64_t)rd->offset;
   for (fl_known **p = &r->known; *p; p = &(*p)->next)
     if (fp_prefix((*p)->fp, (*p)->fp_len, fp, len)) {
       fl_known *k = *p;
-      if ((int64_t)k->offset > best) best = (int64_t)k->offset;
+      int64_t off = (int64_t)k->offset;
       *p = k->next;
       free(k->fp);
       free(k);
-      break;
+      return off;
     }
-  return best;
+  return -1;
+}
+
+static bool was_deferred(const filelog_recv *r, const struct stat *st) {
+  for (size_t i = 0; i < r->ndeferred; i++)
+    if (r->deferred[i].dev == st->st_dev && r->deferred[i].ino == st->st_ino) return true;
+  return false;
+}
+
+static int defer(filelog_recv *r, const struct stat *st, fl_inode *next, size_t *n) {
+  if (*n >= FL_MAX_DEFERRED) return 0;
+  next[(*n)++] = (fl_inode){st->st_dev, st->st_ino};
+  return 0;
 }
 
 static fl_reader *by_inode(filelog_recv *r, const struct stat *st) {
@@ -138,24 +154,42 @@ static int refresh(filelog_recv *r, fl_reader *rd, const char *path, const struc
   return 0;
 }
 
-static int open_new(filelog_recv *r, const char *path, const struct stat *st) {
+/* A new file. One that begins like a file still open is a copy being
+ * made (copytruncate) or a duplicate: it waits one cycle, so the
+ * original's truncation is seen first and the copy continues where the
+ * original was read to; still matching an untruncated original then, it
+ * is a duplicate and only what is appended to it later is read. */
+static int open_new(filelog_recv *r, const char *path, const struct stat *st, fl_inode *deferred, size_t *ndef) {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return 0; /* gone or unreadable: maybe next poll */
+  uint8_t *fp;
+  size_t len;
+  if (read_fp(fd, (size_t)r->cfg->fingerprint_size, &fp, &len) < 0) {
+    close(fd);
+    return 0;
+  }
+  const fl_reader *twin = open_match(r, fp, len);
+  bool waited = was_deferred(r, st);
+  if (twin && !waited) {
+    free(fp);
+    close(fd);
+    return defer(r, st, deferred, ndef);
+  }
   fl_reader *rd = calloc(1, sizeof(*rd));
   if (!rd || !(rd->path = strdup(path))) {
     free(rd);
+    free(fp);
     close(fd);
     return -ENOMEM;
   }
   rd->fd = fd;
   rd->dev = st->st_dev;
   rd->ino = st->st_ino;
-  if (read_fp(fd, (size_t)r->cfg->fingerprint_size, &rd->fp, &rd->fp_len) < 0) {
-    fl_reader_free(rd);
-    return 0;
-  }
-  int64_t off = known_offset(r, rd->fp, rd->fp_len);
+  rd->fp = fp;
+  rd->fp_len = len;
+  int64_t off = known_offset(r, fp, len);
   if (off >= 0) rd->offset = (uint64_t)off <= (uint64_t)st->st_size ? (uint64_t)off : 0;
+  else if (twin) rd->offset = (uint64_t)st->st_size;
   else if (!r->first_done && r->cfg->start_at == FL_START_END) rd->offset = (uint64_t)st->st_size;
   rd->seen = true;
   rd->next = r->readers;
@@ -178,13 +212,16 @@ int fl_scan(filelog_recv *r, fl_cycle *cy) {
     if (rd) rc = refresh(r, rd, paths.v[i], &sts[i]);
     else isnew[i] = true;
   }
-  size_t open_n = open_count(r);
+  size_t open_n = open_count(r), ndef = 0;
+  fl_inode deferred[FL_MAX_DEFERRED];
   for (size_t i = 0; rc == 0 && i < paths.n; i++) {
     if (!isnew[i] || by_inode(r, &sts[i])) continue;
     if (open_n >= (size_t)r->cfg->max_concurrent_files) break; /* the rest wait for a free slot */
-    rc = open_new(r, paths.v[i], &sts[i]);
+    rc = open_new(r, paths.v[i], &sts[i], deferred, &ndef);
     open_n++;
   }
+  memcpy(r->deferred, deferred, ndef * sizeof(*deferred));
+  r->ndeferred = ndef;
   for (fl_reader *rd = r->readers; rd; rd = rd->next)
     if (!rd->seen) rd->gone_polls++;
   free(sts);
