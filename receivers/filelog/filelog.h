@@ -265,6 +265,7 @@ typedef struct fl_cycle {
   size_t records;
   size_t bytes_read;
   bool more;           /* a budget cut the cycle short: poll again at once */
+  bool continued;      /* set by the loop: this cycle follows one cut short (skip the scan) */
   int err;
   uint64_t now_ms;
   uint64_t now_ns;
@@ -291,7 +292,7 @@ struct filelog_recv {
   fl_inode deferred[FL_MAX_DEFERRED]; /* new files that waited a cycle (copies of open ones) */
   size_t ndeferred;
   size_t rr;           /* first reader of the next cycle (fairness under a budget) */
-  uint64_t refused_items;
+  uint64_t last_scan_ms;
 };
 
 /* filelog_state.c: build from / free what the config asks for. */

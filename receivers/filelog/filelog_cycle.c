@@ -78,7 +78,8 @@ void fl_cycle_run(filelog_recv *r, fl_cycle *cy) {
     cy->err = -ENOMEM;
     return;
   }
-  if ((cy->err = fl_scan(r, cy)) < 0) return;
+  /* a cycle that continues a budget-cut one reads on without a new scan */
+  if (!cy->continued && (cy->err = fl_scan(r, cy)) < 0) return;
   for (fl_reader *rd = r->readers; rd; rd = rd->next) rd->pending = rd->offset;
   fl_kvs *res = otlpd_arena_calloc(cy->arena, sizeof(*res));
   fl_kvs base_attrs = {0};

@@ -128,6 +128,8 @@ static void on_timer(uv_timer_t *t) {
   r->busy = true;
   r->cycle.err = 0;
   r->cycle.now_ms = uv_now(r->host->loop);
+  r->cycle.continued = r->cycle.more && r->cycle.now_ms - r->last_scan_ms < ms(r->cfg->poll_interval);
+  if (!r->cycle.continued) r->last_scan_ms = r->cycle.now_ms;
   r->work.data = r;
   int rc = uv_queue_work(r->host->loop, &r->work, work_cb, after_work);
   if (rc < 0) {

@@ -7,7 +7,7 @@
 /* Bytes read from one file per cycle at most (more when max_log_size is). */
 #define FL_FILE_CHUNK (256u * 1024u)
 /* Bytes read per cycle at most: bounds the memory one cycle holds. */
-#define FL_CYCLE_BUDGET (4u * 1024u * 1024u)
+#define FL_CYCLE_BUDGET (2u * 1024u * 1024u)
 
 typedef struct fl_line {
   size_t b, e; /* [b, e) without the newline */
