@@ -149,6 +149,7 @@ typedef struct fl_opctx {
   bool flush;           /* force_flush_period passed: emit what is held */
   int64_t max_log_size;
   pcre2_match_data *md;
+  uint64_t cycle;       /* changes every cycle: per-cycle caches key on it */
 } fl_opctx;
 
 typedef enum { FL_ON_ERR_SEND, FL_ON_ERR_SEND_QUIET, FL_ON_ERR_DROP, FL_ON_ERR_DROP_QUIET } fl_on_error;
@@ -293,6 +294,8 @@ struct filelog_recv {
   size_t ndeferred;
   size_t rr;           /* first reader of the next cycle (fairness under a budget) */
   uint64_t last_scan_ms;
+  uint64_t cycles;     /* cycles run (worker) */
+  otlpd_batch *probe;  /* an empty batch: "would you admit now?" before reading */
 };
 
 /* filelog_state.c: build from / free what the config asks for. */

@@ -59,7 +59,7 @@ static int one_file(filelog_recv *r, fl_cycle *cy, fl_reader *rd, fl_read_ctx *x
   int rc = fl_read_file(r, cy, rd, x, budget);
   if (rc < 0 || x->n == 0) return rc;
   fl_opctx oc = {.arena = cy->arena, .path = rd->path, .hold_from = UINT64_MAX, .flush = x->flush,
-                 .max_log_size = r->cfg->max_log_size, .md = r->md};
+                 .max_log_size = r->cfg->max_log_size, .md = r->md, .cycle = r->cycles};
   size_t n = s->nents;
   if (r->ops.n) fl_ops_run(&r->ops, &oc, s->ents, &n);
   if (oc.hold_from < rd->pending) rd->pending = oc.hold_from;
@@ -74,6 +74,7 @@ void fl_cycle_run(filelog_recv *r, fl_cycle *cy) {
   cy->req = NULL;
   cy->records = cy->bytes_read = 0;
   cy->more = false;
+  r->cycles++;
   if (!(cy->arena = otlpd_arena_new(64 * 1024))) {
     cy->err = -ENOMEM;
     return;

@@ -12,6 +12,9 @@
 #include "otlpd/config.h"
 #include "otlpd/storage.h"
 
+/* Ask a refusing pipeline again after this long (ms) at most. */
+#define FL_PROBE_MS 20
+
 static void schedule(filelog_recv *r, uint64_t ms);
 
 static int create(const otlpd_create_params *p, void **state) {
@@ -61,6 +64,14 @@ static int deliver(filelog_recv *r, fl_cycle *cy) {
 
 static uint64_t ms(int64_t ns) { return (uint64_t)(ns / OTLPD_NS_PER_MS); }
 
+/* How soon to ask again after a refusal: retry_on_failure's back-off
+ * when enabled, else soon (the pipeline frees room as it writes). */
+static uint64_t probe_delay(const filelog_recv *r) {
+  uint64_t poll = ms(r->cfg->poll_interval);
+  if (r->cfg->retry_on_failure.enabled && r->retry_delay_ms) return r->retry_delay_ms;
+  return poll < FL_PROBE_MS ? poll : FL_PROBE_MS;
+}
+
 static void after_work(uv_work_t *w, int status) {
   filelog_recv *r = w->data;
   fl_cycle *cy = &r->cycle;
@@ -87,8 +98,8 @@ static void after_work(uv_work_t *w, int status) {
         if (rt->enabled) {
           r->retry_delay_ms = r->retry_delay_ms ? r->retry_delay_ms * 2 : ms(rt->initial_interval);
           if (r->retry_delay_ms > ms(rt->max_interval)) r->retry_delay_ms = ms(rt->max_interval);
-          next = r->retry_delay_ms;
         }
+        next = probe_delay(r);
       }
     } else {
       if (rc != OTLPD_OK)
@@ -120,9 +131,11 @@ static void work_cb(uv_work_t *w) {
 static void on_timer(uv_timer_t *t) {
   filelog_recv *r = t->data;
   if (r->busy || r->stopping) return;
-  /* over the memory limit: do not even read; the files keep the data */
-  if (otlpd_memacct_over(r->host->mem) || *r->host->shutting_down) {
-    schedule(r, ms(r->cfg->poll_interval));
+  /* over the memory limit, or the pipeline would refuse now: do not
+   * even read; the files keep the data. Asking is cheap, so ask often. */
+  if (otlpd_memacct_over(r->host->mem) || *r->host->shutting_down ||
+      (r->next && r->probe && otlpd_admit(r->next, r->probe) != OTLPD_OK)) {
+    schedule(r, probe_delay(r));
     return;
   }
   r->busy = true;
@@ -157,6 +170,7 @@ static int start(void *state) {
     }
     if (r->known) r->first_done = true; /* a restart: unknown files are new, read from the start */
   }
+  if (!(r->probe = otlpd_batch_new(OTLPD_LOGS, r->host->mem))) return -ENOMEM;
   int rc = uv_timer_init(r->host->loop, &r->timer);
   if (rc < 0) return rc;
   r->timer.data = r;
@@ -179,6 +193,7 @@ static void destroy(void *state) {
   filelog_recv *r = state;
   if (!r) return;
   fl_recv_fini(r);
+  if (r->probe) otlpd_batch_unref(r->probe);
   free(r);
 }
 

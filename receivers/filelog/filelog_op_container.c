@@ -29,7 +29,15 @@ typedef struct ctr_op {
   const fl_kvs *res_in;
   fl_kvs *res_out;
   const void *res_arena;
+  /* this cycle's shared attributes for the common values (one KeyValue
+   * for all "stdout" records, ...): entries may share them, never write them */
+  uint64_t kv_cycle;
+  bool kv_valid;
+  otlp_key_value *kv_common[4]; /* iostream stdout, stderr; logtag F, P */
 } ctr_op;
+
+static const char *const common_vals[4][2] = {
+    {"log.iostream", "stdout"}, {"log.iostream", "stderr"}, {"logtag", "F"}, {"logtag", "P"}};
 
 static bool digits(const char *s, size_t n) {
   if (!n) return false;
@@ -91,8 +99,21 @@ static int add_path_meta(ctr_op *op, fl_opctx *c, fl_entry *e) {
   return 0;
 }
 
-static int set_attr(otlpd_arena *a, fl_entry *e, const char *key, const char *s, size_t n) {
-  return put_str(a, &e->attrs, key, s, n);
+static int set_attr_c(ctr_op *op, fl_opctx *c, fl_entry *e, const char *key, const char *s, size_t n) {
+  if (!op->kv_valid || op->kv_cycle != c->cycle) {
+    memset(op->kv_common, 0, sizeof(op->kv_common));
+    op->kv_cycle = c->cycle;
+    op->kv_valid = true;
+  }
+  for (int i = 0; i < 4; i++) {
+    if (strcmp(key, common_vals[i][0]) || strlen(common_vals[i][1]) != n || memcmp(s, common_vals[i][1], n)) continue;
+    if (!op->kv_common[i]) {
+      otlp_any_value *v = fl_str_value_ref(c->arena, (char *)common_vals[i][1]);
+      if (!v || !(op->kv_common[i] = fl_kv_new(c->arena, common_vals[i][0], v))) return -ENOMEM;
+    }
+    return fl_kvs_put(c->arena, &e->attrs, op->kv_common[i]);
+  }
+  return put_str(c->arena, &e->attrs, key, s, n);
 }
 
 /* CRI: fills the pieces; -EINVAL when the line is not one. */
@@ -161,7 +182,7 @@ static int parse_docker(ctr_op *op, fl_opctx *c, fl_entry *e, const char *line, 
   size_t ll = strlen(log);
   bool complete = ll && log[ll - 1] == '\n'; /* docker splits long lines at 16 KiB without a newline */
   if (complete) ll--;
-  if (stream && set_attr(c->arena, e, "log.iostream", stream, strlen(stream)) < 0) return -ENOMEM;
+  if (stream && set_attr_c(op, c, e, "log.iostream", stream, strlen(stream)) < 0) return -ENOMEM;
   if (time) fl_parse_rfc3339(time, strlen(time), &e->time_ns);
   if (!complete) {
     if (!op->joining) { op->first = *e; op->joining = true; }
@@ -182,8 +203,8 @@ static int parse_cri(ctr_op *op, fl_opctx *c, fl_entry *e, const char *line, siz
   uint64_t ts;
   if (fl_parse_rfc3339(t, tl, &ts) < 0) return -EINVAL;
   e->time_ns = ts;
-  if (set_attr(c->arena, e, "log.iostream", st, stl) < 0) return -ENOMEM;
-  if (set_attr(c->arena, e, "logtag", tag, tagl) < 0) return -ENOMEM;
+  if (set_attr_c(op, c, e, "log.iostream", st, stl) < 0) return -ENOMEM;
+  if (set_attr_c(op, c, e, "logtag", tag, tagl) < 0) return -ENOMEM;
   bool partial = tagl >= 1 && tag[0] == 'P' && (tagl == 1 || tag[1] == ':');
   if (partial) {
     if (!op->joining) { op->first = *e; op->joining = true; }

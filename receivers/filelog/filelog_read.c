@@ -69,10 +69,10 @@ static int add_entry(fl_read_ctx *x, size_t b, size_t e, size_t end) {
     en->end = x->base + (take == len ? end : b + take);
     en->res = x->res;
     if (x->nattrs) {
-      if (!(en->attrs.v = otlpd_arena_alloc(a, (x->nattrs + 2) * sizeof(*en->attrs.v)))) return -ENOMEM;
+      if (!(en->attrs.v = otlpd_arena_alloc(a, (x->nattrs + 4) * sizeof(*en->attrs.v)))) return -ENOMEM;
       memcpy(en->attrs.v, x->attrs, x->nattrs * sizeof(*x->attrs));
       en->attrs.n = x->nattrs;
-      en->attrs.cap = x->nattrs + 2;
+      en->attrs.cap = x->nattrs + 4; /* room for what a parser adds (log.iostream, logtag) */
     }
     b += take;
     if (b >= e) return 0;
