@@ -1,14 +1,18 @@
 /* filelog receiver: tails files into log records.
  *
- * filelog_config.c  settings tables (otelcol-contrib keys) and validation
- * filelog_factory.c lifecycle and the poll cycle on the loop thread
- * filelog_scan.c    globbing, fingerprints, file identity (worker)
- * filelog_read.c    reading, line splitting, multiline (worker)
- * filelog_emit.c    entries -> ExportLogsServiceRequest (worker)
- * filelog_store.c   offsets file in a file_storage directory
- * filelog_entry.c   the entry model and field paths for operators
- * filelog_json.c    JSON text -> AnyValue (json_parser, Docker format)
- * filelog_ops.c     operator chain; filelog_op_*.c one file per operator
+ * filelog_config.c    settings tables (otelcol-contrib keys) and validation
+ * filelog_factory.c   lifecycle and the poll cycle's loop side
+ * filelog_state.c     what is built once from the config, and its freeing
+ * filelog_cycle.c     one poll cycle (worker): scan, read, operators, emit
+ * filelog_glob.c      include/exclude globs with `**`
+ * filelog_scan.c      fingerprints, file identity, rotation (worker)
+ * filelog_read.c      reading, line splitting, multiline (worker)
+ * filelog_emit.c      entries -> ExportLogsServiceRequest (worker)
+ * filelog_store.c     offsets file in a file_storage directory
+ * filelog_entry.c     the entry model and field paths for operators
+ * filelog_json.c      JSON text -> AnyValue (json_parser, Docker format)
+ * filelog_time.c, filelog_severity.c  timestamp / severity parsing
+ * filelog_ops.c       operator chain; filelog_op_*.c the operators
  *
  * Threads: one poll cycle at a time runs as a libuv threadpool work
  * request (scan, read, split, operators, build the request in a fresh

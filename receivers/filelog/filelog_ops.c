@@ -63,9 +63,8 @@ int fl_ops_build(const filelog_cfg *c, fl_ops *out, char *why, size_t whylen) {
       fl_ops_free(out);
       return -EINVAL;
     }
-    op->type = op_types[0].type; /* overwritten below with the static name */
     for (size_t t = 0; t < sizeof(op_types) / sizeof(op_types[0]); t++)
-      if (!strcmp(v[i].type, op_types[t].type)) op->type = op_types[t].type;
+      if (!strcmp(v[i].type, op_types[t].type)) op->type = op_types[t].type; /* static, outlives the config */
     op->on_error = oe;
     out->v[out->n++] = op;
   }
