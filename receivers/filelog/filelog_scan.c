@@ -25,6 +25,8 @@ void fl_reader_free(fl_reader *rd) {
 
 /* Up to fingerprint_size bytes at the file's start. */
 static int read_fp(int fd, size_t want, uint8_t **fp, size_t *len) {
+  *fp = NULL;
+  *len = 0;
   uint8_t *b = malloc(want ? want : 1);
   if (!b) return -ENOMEM;
   ssize_t n = pread(fd, b, want, 0);
@@ -128,16 +130,16 @@ static int refresh(filelog_recv *r, fl_reader *rd, const char *path, const struc
   bool truncated = (uint64_t)st->st_size < rd->offset;
   if (!truncated && rd->fp_len < (size_t)r->cfg->fingerprint_size && (uint64_t)st->st_size > rd->fp_len) {
     /* the fingerprint grows with the file until it is full */
-    uint8_t *fp;
-    size_t len;
+    uint8_t *fp = NULL;
+    size_t len = 0;
     if (read_fp(rd->fd, (size_t)r->cfg->fingerprint_size, &fp, &len) < 0) return 0;
     truncated = !fp_prefix(rd->fp, rd->fp_len, fp, len) && rd->fp_len > 0;
     free(rd->fp);
     rd->fp = fp;
     rd->fp_len = len;
   } else if (!truncated && rd->fp_len > 0) {
-    uint8_t *fp;
-    size_t len;
+    uint8_t *fp = NULL;
+    size_t len = 0;
     if (read_fp(rd->fd, rd->fp_len, &fp, &len) < 0) return 0;
     truncated = len < rd->fp_len || memcmp(fp, rd->fp, rd->fp_len);
     free(fp);
@@ -162,8 +164,8 @@ static int refresh(filelog_recv *r, fl_reader *rd, const char *path, const struc
 static int open_new(filelog_recv *r, const char *path, const struct stat *st, fl_inode *deferred, size_t *ndef) {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return 0; /* gone or unreadable: maybe next poll */
-  uint8_t *fp;
-  size_t len;
+  uint8_t *fp = NULL;
+  size_t len = 0;
   if (read_fp(fd, (size_t)r->cfg->fingerprint_size, &fp, &len) < 0) {
     close(fd);
     return 0;
