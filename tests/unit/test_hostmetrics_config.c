@@ -1,0 +1,91 @@
+/* hostmetrics configuration: otelcol's defaults, and the errors a user
+ * sees (unknown scraper, unknown metric, bad regexp, missing match_type). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hostmetrics_fixtures.h"
+
+/* The config's first error contains want. */
+static void expect_error(const char *yaml, const char *want) {
+  hm_cfg c;
+  otlpd_errors errs = {0};
+  int rc = hm_test_config(&c, yaml, &errs);
+  assert_int_not_equal(rc, 0);
+  assert_true(errs.n >= 1);
+  if (!strstr(errs.msgs[0], want)) fail_msg("error \"%s\" lacks \"%s\"", errs.msgs[0], want);
+  otlpd_errors_free(&errs);
+  otlpd_settings_free(hm_settings, &c);
+}
+
+static void test_defaults(void **st) {
+  (void)st;
+  hm_cfg c;
+  otlpd_errors errs = {0};
+  assert_int_equal(hm_test_config(&c, "scrapers: {cpu: , memory: , filesystem: , network: , paging: }", &errs), 0);
+  assert_int_equal(c.collection_interval, 60 * OTLPD_NS_PER_SEC);
+  assert_int_equal(c.initial_delay, OTLPD_NS_PER_SEC);
+  assert_null(c.root_path);
+  assert_true(c.scrapers.has_cpu && c.scrapers.has_memory && !c.scrapers.has_load && !c.scrapers.has_disk);
+  assert_true(c.scrapers.cpu.metrics[HM_CPU_TIME].enabled);
+  assert_false(c.scrapers.cpu.metrics[HM_CPU_UTILIZATION].enabled);
+  assert_true(c.scrapers.memory.metrics[HM_MEM_USAGE].enabled);
+  assert_false(c.scrapers.memory.metrics[HM_MEM_UTILIZATION].enabled);
+  assert_true(c.scrapers.filesystem.metrics[HM_FS_INODES].enabled);
+  assert_false(c.scrapers.filesystem.metrics[HM_FS_UTILIZATION].enabled);
+  assert_false(c.scrapers.filesystem.include_virtual_filesystems);
+  assert_true(c.scrapers.network.metrics[HM_NET_CONNECTIONS].enabled);
+  assert_false(c.scrapers.paging.metrics[HM_PAGING_UTILIZATION].enabled);
+  /* every metric's default agrees with the table the README is written from */
+  assert_int_equal(c.scrapers.disk.metrics[HM_DISK_PENDING].enabled, hm_disk_defs[HM_DISK_PENDING].on);
+  otlpd_errors_free(&errs);
+  otlpd_settings_free(hm_settings, &c);
+}
+
+static void test_metric_toggle(void **st) {
+  (void)st;
+  hm_cfg c;
+  otlpd_errors errs = {0};
+  assert_int_equal(hm_test_config(&c, "collection_interval: 10s\nscrapers:\n  cpu:\n    metrics:\n"
+                                      "      system.cpu.time: {enabled: false}\n"
+                                      "      system.cpu.utilization: {enabled: true}\n", &errs),
+                   0);
+  assert_int_equal(c.collection_interval, 10 * OTLPD_NS_PER_SEC);
+  assert_false(c.scrapers.cpu.metrics[HM_CPU_TIME].enabled);
+  assert_true(c.scrapers.cpu.metrics[HM_CPU_UTILIZATION].enabled);
+  otlpd_errors_free(&errs);
+  otlpd_settings_free(hm_settings, &c);
+}
+
+static void test_errors(void **st) {
+  (void)st;
+  expect_error("scrapers: {cpux: }", "receivers::hostmetrics::scrapers::cpux: unknown key (did you mean \"cpu\"?)");
+  expect_error("scrapers: {cpu: {metrics: {system.cpu.tme: {enabled: true}}}}",
+               "receivers::hostmetrics::scrapers::cpu::metrics::system.cpu.tme: unknown key");
+  expect_error("scrapers: {memory: {metrics: {system.cpu.time: {enabled: true}}}}",
+               "scrapers::memory::metrics::system.cpu.time: unknown key");
+  expect_error("scrapers: {disk: {include: {devices: ['sd(a'], match_type: regexp}}}",
+               "receivers::hostmetrics::scrapers::disk::include: bad regexp \"sd(a\"");
+  expect_error("scrapers: {filesystem: {exclude_mount_points: {mount_points: ['[/'], match_type: regexp}}}",
+               "scrapers::filesystem::exclude_mount_points: bad regexp");
+  expect_error("scrapers: {network: {include: {interfaces: [eth0]}}}",
+               "scrapers::network::include::match_type: must be strict or regexp");
+  expect_error("scrapers: {network: {include: {interfaces: [eth0], match_type: glob}}}", "match_type");
+  expect_error("collection_interval: 10s", "receivers::hostmetrics::scrapers: must specify at least one scraper");
+  expect_error("root_path: /nonexistent/hostfs\nscrapers: {cpu: }", "root_path: /nonexistent/hostfs is not a directory");
+  expect_error("collection_interval: 0s\nscrapers: {cpu: }", "collection_interval: must be greater than zero");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_defaults),
+      cmocka_unit_test(test_metric_toggle),
+      cmocka_unit_test(test_errors),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
