@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hostmetrics.h"
 
@@ -185,9 +187,27 @@ static int create(const otlpd_create_params *p, void **state) {
   return 0;
 }
 
+/* Checked at start, not in validate: `otlpd validate` of a DaemonSet's
+ * config on a workstation must not need the node's /hostfs. */
+static int check_root(const hm_receiver *r) {
+  struct stat st;
+  const char *root = r->cfg->root_path;
+  if (root && root[0] && (stat(root, &st) != 0 || !S_ISDIR(st.st_mode))) {
+    otlpd_error(&r->host->log, "root_path %s is not a directory (mount the host's / there)", root);
+    return -ENOENT;
+  }
+  if (access(r->proc, R_OK | X_OK) != 0) {
+    otlpd_error(&r->host->log, "cannot read %s: %s", r->proc, strerror(errno));
+    return -errno;
+  }
+  return 0;
+}
+
 static int start(void *state) {
   hm_receiver *r = state;
-  int rc = uv_timer_init(r->host->loop, &r->timer);
+  int rc = check_root(r);
+  if (rc < 0) return rc;
+  rc = uv_timer_init(r->host->loop, &r->timer);
   if (rc < 0) return rc;
   r->timer.data = r;
   r->started = true;

@@ -77,7 +77,7 @@ static void test_errors(void **st) {
                "scrapers::network::include::match_type: must be strict or regexp");
   expect_error("scrapers: {network: {include: {interfaces: [eth0], match_type: glob}}}", "match_type");
   expect_error("collection_interval: 10s", "receivers::hostmetrics::scrapers: must specify at least one scraper");
-  expect_error("root_path: /nonexistent/hostfs\nscrapers: {cpu: }", "root_path: /nonexistent/hostfs is not a directory");
+  expect_error("root_path: hostfs\nscrapers: {cpu: }", "receivers::hostmetrics::root_path: must be an absolute path");
   expect_error("collection_interval: 0s\nscrapers: {cpu: }", "collection_interval: must be greater than zero");
 }
 
