@@ -28,6 +28,7 @@ typedef struct hm_receiver {
   hm_state state;
   hm_scrape scrape;
   char *proc; /* owned */
+  size_t buf_charged; /* the scrape's reused read buffer, charged to host->mem */
   /* refusals since the last log line */
   uint64_t refused_points, refused_scrapes, last_refusal_log_ms;
   bool refusal_logged;
@@ -100,6 +101,9 @@ static void after_scrape(uv_work_t *req, int status) {
   hm_receiver *r = req->data;
   hm_scrape *s = &r->scrape;
   r->busy = false;
+  /* the read buffer is kept between scrapes: charge what it grew by */
+  otlpd_memacct_charge(r->host->mem, s->buf_cap - r->buf_charged);
+  r->buf_charged = s->buf_cap;
   otlp_metrics_request *m = s->req;
   s->req = NULL;
   if (s->err[0]) otlpd_debug(&r->host->log, "scrape: %s", s->err);
@@ -226,6 +230,7 @@ static void destroy(void *state) {
   hm_receiver *r = state;
   if (!r) return;
   free_filters(&r->filters);
+  otlpd_memacct_release(r->host->mem, r->buf_charged);
   hm_state_free(&r->state);
   hm_scrape_release(&r->scrape);
   free(r->proc);
