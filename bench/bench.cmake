@@ -10,3 +10,6 @@ if(OTLPD_BENCH_SNAPPY)
   add_executable(otlpd_bench_sink ${CMAKE_SOURCE_DIR}/bench/backend_sink.c)
   target_link_libraries(otlpd_bench_sink PRIVATE ${OTLPD_BENCH_SNAPPY} PkgConfig::ZLIB pthread)
 endif()
+# CPU per hostmetrics scrape on this machine's /proc (bench/README.md).
+add_executable(otlpd_bench_hostmetrics ${CMAKE_SOURCE_DIR}/bench/hostmetrics_scrape.c)
+target_link_libraries(otlpd_bench_hostmetrics PRIVATE otlpd_recv_hostmetrics otlpd_core)

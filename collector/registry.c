@@ -5,6 +5,7 @@
 
 extern const otlpd_factory otlpd_receiver_otlp;
 extern const otlpd_factory otlpd_receiver_filelog;
+extern const otlpd_factory otlpd_receiver_hostmetrics;
 extern const otlpd_factory otlpd_processor_batch;
 extern const otlpd_factory otlpd_processor_memory_limiter;
 extern const otlpd_factory otlpd_processor_resource;
@@ -25,6 +26,7 @@ extern const otlpd_factory otlpd_extension_file_storage;
 static const otlpd_factory *const factories[] = {
     &otlpd_receiver_otlp,
     &otlpd_receiver_filelog,
+    &otlpd_receiver_hostmetrics,
     &otlpd_processor_batch,
     &otlpd_processor_memory_limiter,
     &otlpd_processor_resource,
