@@ -78,4 +78,7 @@ otlpd_consumer *otlpd_fanout_new(otlpd_daemon *d, otlpd_consumer **to, size_t n)
 int otlpd_daemon_run(otlpd_config *cfg, int (*check_config)(void *arg, otlpd_errors *errs),
                      void *check_arg);
 
+/* fdlimit.c: raise RLIMIT_NOFILE's soft limit to the hard one; logs the limit. */
+void otlpd_fdlimit_raise(const otlpd_logger *log);
+
 #endif

@@ -1,5 +1,6 @@
 /* OTLP/gRPC server lifecycle: start, graceful shutdown, destroy. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ static const char *const method_paths[OTLPD_SIGNAL_COUNT] = {
 /* Frees what start built. The server must be shut down (or never have
  * listened) and the gRPC thread joined. */
 static void release(otlp_grpc *g) {
+  otlp_grpc_listen_close(g); /* before grpc_shutdown: it holds credentials */
   if (g->server) grpc_server_destroy(g->server);
   if (g->cq) {
     if (!g->cq_drained) {
@@ -32,6 +34,11 @@ static void release(otlp_grpc *g) {
 }
 
 static int listen_on(otlp_grpc *g, const otlp_grpc_cfg *c, char *addr, size_t addrlen) {
+  if (!c->has_tls) {
+    int rc = otlp_grpc_listen_start(g, c, g->r->host->loop);
+    if (!rc) snprintf(addr, addrlen, "%s", g->listener.addr);
+    return rc;
+  }
   int rc = otlp_grpc_opt_address(c, addr, addrlen);
   if (rc) {
     otlpd_error(g->log, "grpc: unsupported transport %s for endpoint %s", c->transport ? c->transport : "tcp",
@@ -70,6 +77,7 @@ static int build(otlp_grpc *g, otlp_receiver *r) {
   char addr[600];
   if ((rc = listen_on(g, c, addr, sizeof(addr))) != 0) return rc;
   grpc_server_start(g->server);
+  otlp_grpc_listen_accept(g);
   otlpd_info(g->log, "grpc: listening on %s%s", addr, c->has_tls ? " (tls)" : "");
   return 0;
 }
@@ -98,6 +106,7 @@ int otlp_grpc_start(otlp_receiver *r) {
   otlp_grpc *g = calloc(1, sizeof(*g));
   if (!g) return -ENOMEM;
   g->r = r;
+  g->listener.fd = g->listener.reserve_fd = -1;
   g->log = &r->host->log;
   otlp_grpc_log_route();
   grpc_init();
@@ -119,6 +128,7 @@ void otlp_grpc_shutdown(otlp_receiver *r) {
   if (!g || g->shutdown_called) return;
   g->shutdown_called = true;
   atomic_store(&g->closing, true);
+  otlp_grpc_listen_close(g);
   /* Fails every requested-but-unmatched call, lets matched ones finish
    * (their replies still go out) and sends GOAWAY on every connection. */
   grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);

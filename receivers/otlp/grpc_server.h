@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
 #include <uv.h>
 
 #include "otlp_receiver.h"
@@ -25,6 +26,19 @@
 #define OTLP_GRPC_SHUTDOWN_GRACE_MS 5000
 
 typedef struct otlp_grpc otlp_grpc;
+
+/* The listening socket the loop owns (grpc_listen.c): plaintext endpoints
+ * only; a TLS endpoint is gRPC core's own listener. */
+typedef struct otlp_grpc_listener {
+  otlp_grpc *g;
+  int fd, reserve_fd;        /* -1 when closed; reserve: spare fd for EMFILE */
+  bool is_unix, handles_open;
+  uv_poll_t poll;
+  uv_timer_t resume;         /* accepting paused after an error */
+  grpc_server_credentials *creds;
+  uint64_t refused, last_warn_ms;
+  char addr[300];
+} otlp_grpc_listener;
 
 /* One requested/accepted call. Its address is the completion-queue tag
  * both for "a call arrived" and, once `replying`, for "reply sent". */
@@ -80,7 +94,17 @@ struct otlp_grpc {
   bool shutdown_called, free_on_close;
   bool cq_drained;           /* GRPC_QUEUE_SHUTDOWN was seen */
   bool handoff_ready;        /* lock and handles were initialised */
+  otlp_grpc_listener listener;
 };
+
+/* grpc_listen.c (loop thread): bind and listen on a plaintext endpoint,
+ * then accept and hand connections to gRPC core once the server started;
+ * close is idempotent. */
+int otlp_grpc_listen_start(otlp_grpc *g, const otlp_grpc_cfg *c, uv_loop_t *loop);
+void otlp_grpc_listen_accept(otlp_grpc *g);
+void otlp_grpc_listen_close(otlp_grpc *g);
+/* Close callback of every uv handle of g (data = g). */
+void otlp_grpc_handle_closed(otlp_grpc *g);
 
 /* grpc_options.c: listen address and channel args from the config. */
 int otlp_grpc_opt_address(const otlp_grpc_cfg *c, char *out, size_t outlen);
