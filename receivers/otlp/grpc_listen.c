@@ -10,8 +10,8 @@
  * connection closed, and the backlog does not fill with dead ones);
  * any other error only pauses accepting briefly. Accepting never stops.
  *
- * gRPC core accepts fds only with insecure credentials, so a TLS endpoint
- * still uses gRPC core's own listener (see README: Limits). */
+ * gRPC core takes fds only as plaintext connections, so on a TLS endpoint
+ * otlpd terminates TLS itself (grpc_tls_conn.c). */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
 #include <fcntl.h>
@@ -77,10 +77,16 @@ static void hand_off(otlp_grpc_listener *l, int fd) {
     close(fd);
     return;
   }
+  if (l->tls) {
+    int rc = otlp_grpc_tls_conn_start(l, fd);
+    if (rc) otlpd_warn(g->log, "grpc: cannot serve a TLS connection on %s: %s", l->addr, strerror(-rc));
+    return;
+  }
   if (!l->is_unix) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   }
+  otlp_grpc_listen_note_peer(l, fd, fd);
   /* gRPC core takes the fd (it closes it with the connection). */
   grpc_server_add_channel_from_fd(g->server, fd, l->creds);
 }
@@ -186,7 +192,9 @@ int otlp_grpc_listen_start(otlp_grpc *g, const otlp_grpc_cfg *c, uv_loop_t *loop
   otlp_grpc_listener *l = &g->listener;
   l->g = g;
   l->fd = l->reserve_fd = -1;
-  int rc = bind_endpoint(l, c, loop);
+  int rc = c->has_tls ? otlp_grpc_tls_ctx(&c->tls, g->log, &l->tls) : 0;
+  if (rc) return rc;
+  rc = bind_endpoint(l, c, loop);
   if (rc) {
     otlpd_error(g->log, "grpc: cannot listen on endpoint \"%s\": %s", c->endpoint ? c->endpoint : "localhost:4317",
                 rc == -EINVAL ? "expected host:port, :port, [v6addr]:port or unix:/path" : strerror(-rc));
@@ -237,4 +245,12 @@ void otlp_grpc_listen_close(otlp_grpc *g) {
   l->reserve_fd = -1;
   if (l->creds) grpc_server_credentials_release(l->creds);
   l->creds = NULL;
+}
+
+/* When gRPC core is gone: TLS connections still open end now. */
+void otlp_grpc_listen_release(otlp_grpc *g) {
+  otlp_grpc_listen_close(g);
+  otlp_grpc_tls_conn_close_all(&g->listener);
+  SSL_CTX_free(g->listener.tls);
+  g->listener.tls = NULL;
 }

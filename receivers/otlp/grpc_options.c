@@ -1,31 +1,11 @@
-/* Turns the otelcol-style grpc settings into gRPC core's vocabulary:
- * a listen address and channel args (credentials: grpc_tls.c). */
+/* Turns the otelcol-style grpc settings into gRPC core's channel args
+ * (the listener: grpc_listen.c, TLS: grpc_tls_ctx.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "grpc_server.h"
-
-int otlp_grpc_opt_address(const otlp_grpc_cfg *c, char *out, size_t outlen) {
-  const char *ep = c->endpoint ? c->endpoint : "localhost:4317";
-  const char *tr = c->transport ? c->transport : "tcp";
-  int n;
-  if (strncmp(ep, "unix:", 5) == 0) {
-    n = snprintf(out, outlen, "%s", ep);
-  } else if (strcmp(tr, "unix") == 0) {
-    n = snprintf(out, outlen, "unix:%s", ep); /* otelcol: transport unix, endpoint /path */
-  } else if (strcmp(tr, "tcp") && strcmp(tr, "tcp4") && strcmp(tr, "tcp6")) {
-    return -EINVAL;
-  } else if (ep[0] == ':') {
-    /* gRPC treats both wildcards alike (dual-stack, IPv4 fallback) unless
-     * the transport pins the family. */
-    n = snprintf(out, outlen, "%s%s", strcmp(tr, "tcp4") == 0 ? "0.0.0.0" : "[::]", ep);
-  } else {
-    n = snprintf(out, outlen, "%s", ep);
-  }
-  return n > 0 && (size_t)n < outlen ? 0 : -ENAMETOOLONG;
-}
 
 /* What gRPC core itself may hold (buffers, windows) across connections. */
 #define OTLP_GRPC_MEMORY_QUOTA ((size_t)16 * 1024 * 1024)

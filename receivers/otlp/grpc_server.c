@@ -17,6 +17,7 @@ static const char *const method_paths[OTLPD_SIGNAL_COUNT] = {
 static void release(otlp_grpc *g) {
   otlp_grpc_listen_close(g); /* before grpc_shutdown: it holds credentials */
   if (g->server) grpc_server_destroy(g->server);
+  otlp_grpc_listen_release(g);
   if (g->cq) {
     if (!g->cq_drained) {
       grpc_completion_queue_shutdown(g->cq);
@@ -29,36 +30,15 @@ static void release(otlp_grpc *g) {
     grpc_completion_queue_destroy(g->cq);
   }
   if (g->handoff_ready) uv_mutex_destroy(&g->lock);
+  otlp_grpc_peers_free(&g->peers);
   grpc_shutdown();
   if (otlp_grpc_handoff_release(g)) free(g);
 }
 
 static int listen_on(otlp_grpc *g, const otlp_grpc_cfg *c, char *addr, size_t addrlen) {
-  if (!c->has_tls) {
-    int rc = otlp_grpc_listen_start(g, c, g->r->host->loop);
-    if (!rc) snprintf(addr, addrlen, "%s", g->listener.addr);
-    return rc;
-  }
-  int rc = otlp_grpc_opt_address(c, addr, addrlen);
-  if (rc) {
-    otlpd_error(g->log, "grpc: unsupported transport %s for endpoint %s", c->transport ? c->transport : "tcp",
-                c->endpoint ? c->endpoint : "");
-    return rc;
-  }
-  grpc_server_credentials *creds;
-  if ((rc = otlp_grpc_opt_credentials(c, g->log, &creds)) != 0) return rc;
-  int port = grpc_server_add_http2_port(g->server, addr, creds);
-  grpc_server_credentials_release(creds);
-  if (port == 0) {
-    otlpd_error(g->log, "grpc: cannot listen on %s (address in use or not resolvable; see the grpc-core line above)", addr);
-    return -EADDRINUSE;
-  }
-  if (strncmp(addr, "unix:", 5) != 0) {
-    /* The bound port matters when the endpoint asked for port 0. */
-    char *colon = strrchr(addr, ':');
-    if (colon) snprintf(colon + 1, addrlen - (size_t)(colon + 1 - addr), "%d", port);
-  }
-  return 0;
+  int rc = otlp_grpc_listen_start(g, c, g->r->host->loop);
+  if (!rc) snprintf(addr, addrlen, "%s", g->listener.addr);
+  return rc;
 }
 
 static int build(otlp_grpc *g, otlp_receiver *r) {
@@ -73,6 +53,7 @@ static int build(otlp_grpc *g, otlp_receiver *r) {
     if (!g->methods[s]) return -ENOMEM;
   }
   int rc = otlp_grpc_handoff_init(g, r->host->loop);
+  if (!rc) rc = otlp_grpc_peers_init(&g->peers);
   if (rc) return rc;
   char addr[600];
   if ((rc = listen_on(g, c, addr, sizeof(addr))) != 0) return rc;
