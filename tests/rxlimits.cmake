@@ -5,5 +5,6 @@ foreach(t fd_exhaustion)
   set_tests_properties(rxlimits_${t} PROPERTIES
     ENVIRONMENT "OTLPD=$<TARGET_FILE:otlpd>;OTLPD_SRC=${CMAKE_SOURCE_DIR};GRPC_BAD_CLIENT=$<TARGET_FILE:grpc_bad_client>"
     TIMEOUT 300
+    FIXTURES_REQUIRED interop_node_modules
     LABELS "e2e;rxlimits")
 endforeach()
