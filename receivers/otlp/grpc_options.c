@@ -38,6 +38,9 @@ grpc_server *otlp_grpc_opt_server_create(const otlp_grpc_cfg *c) {
    * quota for the library keep that bounded; clients are slowed by flow
    * control and refused by our accounting instead. */
   arg_int(a, &n, GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  /* gRPC core would inflate a whole compressed message before checking
+   * its size; grpc_inflate.c does it with a bound instead. */
+  arg_int(a, &n, GRPC_ARG_ENABLE_PER_MESSAGE_DECOMPRESSION, 0);
   grpc_resource_quota *quota = grpc_resource_quota_create("otlpd-grpc");
   grpc_resource_quota_resize(quota, OTLP_GRPC_MEMORY_QUOTA);
   a[n].type = GRPC_ARG_POINTER;

@@ -31,6 +31,7 @@ static void release(otlp_grpc *g) {
   }
   if (g->handoff_ready) uv_mutex_destroy(&g->lock);
   otlp_grpc_peers_free(&g->peers);
+  otlp_http_inflater_free(&g->inflater);
   grpc_shutdown();
   if (otlp_grpc_handoff_release(g)) free(g);
 }

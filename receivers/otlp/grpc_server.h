@@ -19,6 +19,7 @@
 
 #include "otlp_receiver.h"
 #include "otlpd/arena.h"
+#include "body_inflate.h"
 
 /* Calls requested ahead per method, so a burst of connections is matched
  * without waiting for the gRPC thread to re-request one at a time. */
@@ -113,7 +114,20 @@ struct otlp_grpc {
   bool handoff_ready;        /* lock and handles were initialised */
   otlp_grpc_listener listener;
   otlp_grpc_peers peers;
+  otlp_http_inflater inflater; /* gRPC thread only */
 };
+
+/* grpc_inflate.c (gRPC thread): a call's message bytes, inflated with
+ * max_recv_msg_size_mib as the bound when it came compressed. Valid until
+ * otlp_grpc_msg_close. Returns a gRPC status (err says why). */
+typedef struct otlp_grpc_msg {
+  const uint8_t *p;
+  size_t len;
+  grpc_slice flat;
+  bool has_flat;
+} otlp_grpc_msg;
+grpc_status_code otlp_grpc_msg_open(otlp_grpc *g, grpc_byte_buffer *bb, otlp_grpc_msg *m, char *err, size_t errlen);
+void otlp_grpc_msg_close(otlp_grpc *g, otlp_grpc_msg *m);
 
 /* grpc_listen.c (loop thread): bind and listen on a plaintext endpoint,
  * then accept and hand connections to gRPC core once the server started;
