@@ -32,7 +32,10 @@ struct otlp_grpc_tls_conn {
   otlp_grpc_tls_conn *prev, *next;
   int handles;
   bool closing, draining;
-  bool inner_reading;          /* gRPC's bytes are read once the handshake is done */
+  /* gRPC core writes its preface at once, before the TLS handshake is
+   * done; it is kept here until SSL can carry it. */
+  char *early;
+  size_t early_len;
 };
 
 typedef struct wreq {
@@ -45,6 +48,7 @@ static void on_handle_closed(uv_handle_t *h) {
   otlp_grpc_tls_conn *c = h->data;
   if (--c->handles > 0) return;
   SSL_free(c->ssl);
+  free(c->early);
   free(c);
 }
 
@@ -88,7 +92,7 @@ static void on_written(uv_write_t *req, int status) {
       if (uv_stream_get_write_queue_size(to) == 0) conn_close(c);
       return;
     }
-    if (c->inner_reading) uv_read_start((uv_stream_t *)&c->inner, alloc_buf, on_inner_read);
+    uv_read_start((uv_stream_t *)&c->inner, alloc_buf, on_inner_read);
   } else {
     uv_read_start((uv_stream_t *)&c->client, alloc_buf, on_client_read);
   }
@@ -152,17 +156,36 @@ static void on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     return;
   }
   if (uv_stream_get_write_queue_size((uv_stream_t *)&c->inner) >= FLOW_HIGH) uv_read_stop(s);
-  /* gRPC core writes its preface at once; SSL can only carry it after the
-   * handshake, so until then it waits in the socketpair. */
-  if (!c->inner_reading && SSL_is_init_finished(c->ssl)) {
-    c->inner_reading = true;
-    uv_read_start((uv_stream_t *)&c->inner, alloc_buf, on_inner_read);
+  if (c->early && SSL_is_init_finished(c->ssl)) {
+    int n = SSL_write(c->ssl, c->early, (int)c->early_len);
+    free(c->early);
+    c->early = NULL;
+    ERR_clear_error();
+    if (n != (int)c->early_len || flush_tls(c) != 0) conn_close(c);
   }
+}
+
+/* What gRPC core wrote before the handshake finished (its preface). */
+#define EARLY_MAX (64 * 1024)
+static bool keep_early(otlp_grpc_tls_conn *c, const char *p, size_t n) {
+  if (c->early_len + n > EARLY_MAX) return false;
+  char *e = realloc(c->early, c->early_len + n);
+  if (!e) return false;
+  memcpy(e + c->early_len, p, n);
+  c->early = e;
+  c->early_len += n;
+  return true;
 }
 
 static void on_inner_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
   otlp_grpc_tls_conn *c = s->data;
   if (n == 0) return;
+  if (n < 0 && !SSL_is_init_finished(c->ssl)) {
+    /* gRPC core gave up on it (its handshake timeout: the TLS handshake
+     * never finished). */
+    conn_close(c);
+    return;
+  }
   if (n < 0) {
     /* gRPC core closed the connection: flush what it last wrote. */
     uv_read_stop(s);
@@ -171,6 +194,10 @@ static void on_inner_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     ERR_clear_error();
     c->draining = true;
     if (flush_tls(c) != 0 || uv_stream_get_write_queue_size((uv_stream_t *)&c->client) == 0) conn_close(c);
+    return;
+  }
+  if (!SSL_is_init_finished(c->ssl) || c->early) {
+    if (!keep_early(c, buf->base, (size_t)n)) conn_close(c);
     return;
   }
   if (SSL_write(c->ssl, buf->base, (int)n) != (int)n) {
@@ -241,6 +268,7 @@ int otlp_grpc_tls_conn_start(otlp_grpc_listener *l, int fd) {
   otlp_grpc_listen_note_peer(l, sv[0], fd);
   grpc_server_add_channel_from_fd(l->g->server, sv[0], l->creds);
   uv_read_start((uv_stream_t *)&c->client, alloc_buf, on_client_read);
+  uv_read_start((uv_stream_t *)&c->inner, alloc_buf, on_inner_read);
   return 0;
 }
 
