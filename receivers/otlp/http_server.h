@@ -33,6 +33,12 @@ typedef enum {
   OTLP_HTTP_CT_JSON,
 } otlp_http_content_type;
 
+/* A listener or connection handle: TCP, or a unix socket (unix:/path). */
+typedef union otlp_http_stream {
+  uv_tcp_t tcp;
+  uv_pipe_t pipe;
+} otlp_http_stream;
+
 typedef struct otlp_http {
   otlp_receiver *r;
   const otlp_http_cfg *cfg;
@@ -43,21 +49,22 @@ typedef struct otlp_http {
   h2o_context_t ctx;
   h2o_accept_ctx_t accept;
   SSL_CTX *ssl;
-  uv_tcp_t listener;
+  otlp_http_stream listener;
   uv_timer_t drain_timer;
   /* A connection that cannot get memory is still accepted (into spare) and
    * closed: libuv stops polling a listener whose callback did not accept. */
-  uv_tcp_t spare;
+  otlp_http_stream spare;
   uv_timer_t accept_retry; /* spare still closing: accept again shortly */
 
   bool gconf_ready, ctx_ready, listener_open, drain_timer_open;
   bool spare_busy, accept_retry_open;
   bool draining;
+  bool is_unix;          /* endpoint unix:/path */
   size_t conns;          /* accepted sockets not yet closed */
   size_t pending_closes; /* our own uv handles still closing */
 
   size_t max_body;
-  char addr[80];         /* "127.0.0.1:4318" for logs */
+  char addr[128];        /* "127.0.0.1:4318" or "unix:/path", for logs */
   h2o_iovec_t paths[OTLPD_SIGNAL_COUNT];
   char *cors_allow_headers;
 
