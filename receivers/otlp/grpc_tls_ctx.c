@@ -67,6 +67,10 @@ int otlp_grpc_tls_ctx(const otlp_tls_cfg *t, const otlpd_logger *log, SSL_CTX **
       return fail(ctx, log, "cannot load client CA (client_ca_file)", t->client_ca_file);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
   }
+  if (otlp_tls_set_ciphers(ctx, &t->cipher_suites, log, "grpc") != 0) {
+    SSL_CTX_free(ctx);
+    return -EINVAL;
+  }
   SSL_CTX_set_alpn_select_cb(ctx, select_h2, NULL);
   *out = ctx;
   return 0;

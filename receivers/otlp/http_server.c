@@ -84,6 +84,7 @@ static int tls_setup(otlp_http *h) {
       return tls_fail(h, "cannot load client CA", t->client_ca_file);
     SSL_CTX_set_verify(h->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
   }
+  if (otlp_tls_set_ciphers(h->ssl, &t->cipher_suites, h->log, "http") != 0) return -EINVAL;
   h2o_ssl_register_alpn_protocols(h->ssl, h2o_http2_alpn_protocols);
   h->accept.ssl_ctx = h->ssl;
   return 0;
