@@ -175,6 +175,7 @@ int otlpd_daemon_run(otlpd_config *cfg, int (*check_config)(void *arg, otlpd_err
   unsetenv(OTLPD_RESTARTED_ENV); /* not inherited by anything we start */
   d->check_arg = check_arg;
 
+  otlpd_fdlimit_raise(&d->log);
   rc = start_signals(d);
   if (rc == 0) rc = otlpd_pipelines_build(d);
   if (rc == 0) rc = otlpd_telemetry_start(d);

@@ -84,4 +84,7 @@ int otlpd_daemon_run(otlpd_config *cfg, int (*check_config)(void *arg, otlpd_err
 void otlpd_status_report(const otlpd_host *h, otlpd_status st, const char *why);
 void otlpd_status_each(const otlpd_host *h, otlpd_status_fn fn, void *arg);
 
+/* fdlimit.c: raise RLIMIT_NOFILE's soft limit to the hard one; logs the limit. */
+void otlpd_fdlimit_raise(const otlpd_logger *log);
+
 #endif

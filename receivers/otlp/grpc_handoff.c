@@ -9,12 +9,14 @@
 
 #include "grpc_server.h"
 
-static void on_close(uv_handle_t *h) {
-  otlp_grpc *g = h->data;
+void otlp_grpc_handle_closed(otlp_grpc *g) {
   if (--g->open_handles == 0 && g->free_on_close) free(g);
 }
 
+static void on_close(uv_handle_t *h) { otlp_grpc_handle_closed(h->data); }
+
 static void close_handles(otlp_grpc *g) {
+  otlp_grpc_listen_close(g);
   uv_timer_stop(&g->grace);
   if (!uv_is_closing((uv_handle_t *)&g->async)) uv_close((uv_handle_t *)&g->async, on_close);
   if (!uv_is_closing((uv_handle_t *)&g->grace)) uv_close((uv_handle_t *)&g->grace, on_close);

@@ -1,31 +1,11 @@
-/* Turns the otelcol-style grpc settings into gRPC core's vocabulary:
- * a listen address and channel args (credentials: grpc_tls.c). */
+/* Turns the otelcol-style grpc settings into gRPC core's channel args
+ * (the listener: grpc_listen.c, TLS: grpc_tls_ctx.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "grpc_server.h"
-
-int otlp_grpc_opt_address(const otlp_grpc_cfg *c, char *out, size_t outlen) {
-  const char *ep = c->endpoint ? c->endpoint : "localhost:4317";
-  const char *tr = c->transport ? c->transport : "tcp";
-  int n;
-  if (strncmp(ep, "unix:", 5) == 0) {
-    n = snprintf(out, outlen, "%s", ep);
-  } else if (strcmp(tr, "unix") == 0) {
-    n = snprintf(out, outlen, "unix:%s", ep); /* otelcol: transport unix, endpoint /path */
-  } else if (strcmp(tr, "tcp") && strcmp(tr, "tcp4") && strcmp(tr, "tcp6")) {
-    return -EINVAL;
-  } else if (ep[0] == ':') {
-    /* gRPC treats both wildcards alike (dual-stack, IPv4 fallback) unless
-     * the transport pins the family. */
-    n = snprintf(out, outlen, "%s%s", strcmp(tr, "tcp4") == 0 ? "0.0.0.0" : "[::]", ep);
-  } else {
-    n = snprintf(out, outlen, "%s", ep);
-  }
-  return n > 0 && (size_t)n < outlen ? 0 : -ENAMETOOLONG;
-}
 
 /* What gRPC core itself may hold (buffers, windows) across connections. */
 #define OTLP_GRPC_MEMORY_QUOTA ((size_t)16 * 1024 * 1024)
@@ -58,6 +38,9 @@ grpc_server *otlp_grpc_opt_server_create(const otlp_grpc_cfg *c) {
    * quota for the library keep that bounded; clients are slowed by flow
    * control and refused by our accounting instead. */
   arg_int(a, &n, GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  /* gRPC core would inflate a whole compressed message before checking
+   * its size; grpc_inflate.c does it with a bound instead. */
+  arg_int(a, &n, GRPC_ARG_ENABLE_PER_MESSAGE_DECOMPRESSION, 0);
   grpc_resource_quota *quota = grpc_resource_quota_create("otlpd-grpc");
   grpc_resource_quota_resize(quota, OTLP_GRPC_MEMORY_QUOTA);
   a[n].type = GRPC_ARG_POINTER;

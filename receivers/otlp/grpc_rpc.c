@@ -152,18 +152,17 @@ static void reply_expired(otlp_grpc_rpc *rpc) {
 
 /* Payload -> decoded request in a fresh arena. Returns a gRPC status. */
 static grpc_status_code decode(otlp_grpc_rpc *rpc, char *err, size_t errlen) {
-  grpc_byte_buffer_reader rd;
-  if (!grpc_byte_buffer_reader_init(&rd, rpc->payload)) {
-    snprintf(err, errlen, "cannot read the request message (bad compression?)");
-    return GRPC_STATUS_INVALID_ARGUMENT;
-  }
-  grpc_slice body = grpc_byte_buffer_reader_readall(&rd);
-  grpc_byte_buffer_reader_destroy(&rd);
+  otlp_grpc_msg msg;
+  grpc_status_code open = otlp_grpc_msg_open(rpc->g, rpc->payload, &msg, err, errlen);
   grpc_byte_buffer_destroy(rpc->payload);
   rpc->payload = NULL;
-  size_t len = GRPC_SLICE_LENGTH(body);
+  if (open != GRPC_STATUS_OK) return open;
+  size_t len = msg.len;
   otlpd_memacct *mem = rpc->g->r->host->mem;
-  otlpd_memacct_charge(mem, len); /* our copy of the message, while decoding */
+  /* our copy of the message, while decoding (an inflated one is charged
+   * by the inflater) */
+  size_t held = msg.has_flat ? len : 0;
+  otlpd_memacct_charge(mem, held);
   grpc_status_code code = GRPC_STATUS_OK;
   otlp_decode_limit lim = otlp_decode_limit_for(mem, len);
   rpc->arena = otlpd_arena_new(otlp_decode_first_block(otlpd_arena_sizer_guess(&rpc->g->sizer, len), &lim));
@@ -172,7 +171,7 @@ static grpc_status_code decode(otlp_grpc_rpc *rpc, char *err, size_t errlen) {
     code = GRPC_STATUS_UNAVAILABLE;
   } else {
     otlpd_arena_set_limit(rpc->arena, lim.max);
-    rpc->req = otlpd_pb_decode_keep(otlpd_request_descriptor(rpc->signal), GRPC_SLICE_START_PTR(body),
+    rpc->req = otlpd_pb_decode_keep(otlpd_request_descriptor(rpc->signal), msg.p,
                                     len, rpc->arena, err, errlen, &rpc->raw);
     if (rpc->req) {
       otlpd_arena_sizer_learn(&rpc->g->sizer, len, rpc->arena);
@@ -186,8 +185,8 @@ static grpc_status_code decode(otlp_grpc_rpc *rpc, char *err, size_t errlen) {
       code = GRPC_STATUS_INVALID_ARGUMENT;
     }
   }
-  grpc_slice_unref(body);
-  otlpd_memacct_release(mem, len);
+  otlp_grpc_msg_close(rpc->g, &msg);
+  otlpd_memacct_release(mem, held);
   return code;
 }
 

@@ -1,5 +1,6 @@
 /* OTLP/gRPC server lifecycle: start, graceful shutdown, destroy. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,9 @@ static const char *const method_paths[OTLPD_SIGNAL_COUNT] = {
 /* Frees what start built. The server must be shut down (or never have
  * listened) and the gRPC thread joined. */
 static void release(otlp_grpc *g) {
+  otlp_grpc_listen_close(g); /* before grpc_shutdown: it holds credentials */
   if (g->server) grpc_server_destroy(g->server);
+  otlp_grpc_listen_release(g);
   if (g->cq) {
     if (!g->cq_drained) {
       grpc_completion_queue_shutdown(g->cq);
@@ -27,31 +30,16 @@ static void release(otlp_grpc *g) {
     grpc_completion_queue_destroy(g->cq);
   }
   if (g->handoff_ready) uv_mutex_destroy(&g->lock);
+  otlp_grpc_peers_free(&g->peers);
+  otlp_http_inflater_free(&g->inflater);
   grpc_shutdown();
   if (otlp_grpc_handoff_release(g)) free(g);
 }
 
 static int listen_on(otlp_grpc *g, const otlp_grpc_cfg *c, char *addr, size_t addrlen) {
-  int rc = otlp_grpc_opt_address(c, addr, addrlen);
-  if (rc) {
-    otlpd_error(g->log, "grpc: unsupported transport %s for endpoint %s", c->transport ? c->transport : "tcp",
-                c->endpoint ? c->endpoint : "");
-    return rc;
-  }
-  grpc_server_credentials *creds;
-  if ((rc = otlp_grpc_opt_credentials(c, g->log, &creds)) != 0) return rc;
-  int port = grpc_server_add_http2_port(g->server, addr, creds);
-  grpc_server_credentials_release(creds);
-  if (port == 0) {
-    otlpd_error(g->log, "grpc: cannot listen on %s (address in use or not resolvable; see the grpc-core line above)", addr);
-    return -EADDRINUSE;
-  }
-  if (strncmp(addr, "unix:", 5) != 0) {
-    /* The bound port matters when the endpoint asked for port 0. */
-    char *colon = strrchr(addr, ':');
-    if (colon) snprintf(colon + 1, addrlen - (size_t)(colon + 1 - addr), "%d", port);
-  }
-  return 0;
+  int rc = otlp_grpc_listen_start(g, c, g->r->host->loop);
+  if (!rc) snprintf(addr, addrlen, "%s", g->listener.addr);
+  return rc;
 }
 
 static int build(otlp_grpc *g, otlp_receiver *r) {
@@ -66,10 +54,12 @@ static int build(otlp_grpc *g, otlp_receiver *r) {
     if (!g->methods[s]) return -ENOMEM;
   }
   int rc = otlp_grpc_handoff_init(g, r->host->loop);
+  if (!rc) rc = otlp_grpc_peers_init(&g->peers);
   if (rc) return rc;
   char addr[600];
   if ((rc = listen_on(g, c, addr, sizeof(addr))) != 0) return rc;
   grpc_server_start(g->server);
+  otlp_grpc_listen_accept(g);
   otlpd_info(g->log, "grpc: listening on %s%s", addr, c->has_tls ? " (tls)" : "");
   return 0;
 }
@@ -98,6 +88,7 @@ int otlp_grpc_start(otlp_receiver *r) {
   otlp_grpc *g = calloc(1, sizeof(*g));
   if (!g) return -ENOMEM;
   g->r = r;
+  g->listener.fd = g->listener.reserve_fd = -1;
   g->log = &r->host->log;
   otlp_grpc_log_route();
   grpc_init();
@@ -119,6 +110,7 @@ void otlp_grpc_shutdown(otlp_receiver *r) {
   if (!g || g->shutdown_called) return;
   g->shutdown_called = true;
   atomic_store(&g->closing, true);
+  otlp_grpc_listen_close(g);
   /* Fails every requested-but-unmatched call, lets matched ones finish
    * (their replies still go out) and sends GOAWAY on every connection. */
   grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);

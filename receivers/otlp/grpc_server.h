@@ -13,10 +13,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <openssl/ssl.h>
 #include <uv.h>
 
 #include "otlp_receiver.h"
 #include "otlpd/arena.h"
+#include "body_inflate.h"
 
 /* Calls requested ahead per method, so a burst of connections is matched
  * without waiting for the gRPC thread to re-request one at a time. */
@@ -25,6 +28,35 @@
 #define OTLP_GRPC_SHUTDOWN_GRACE_MS 5000
 
 typedef struct otlp_grpc otlp_grpc;
+
+typedef struct otlp_grpc_tls_conn otlp_grpc_tls_conn;
+
+/* The listening socket the loop owns (grpc_listen.c); with TLS, each
+ * connection is terminated on the loop (grpc_tls_conn.c) and gRPC core
+ * serves the plaintext end. */
+typedef struct otlp_grpc_listener {
+  otlp_grpc *g;
+  int fd, reserve_fd;        /* -1 when closed; reserve: spare fd for EMFILE */
+  bool is_unix, handles_open;
+  uv_poll_t poll;
+  uv_timer_t resume;         /* accepting paused after an error */
+  grpc_server_credentials *creds; /* insecure: gRPC core sees plaintext */
+  SSL_CTX *tls;              /* NULL: plaintext endpoint */
+  otlp_grpc_tls_conn *tls_conns;
+  size_t n_tls_conns;
+  uint64_t refused, last_warn_ms;
+  char addr[300];
+  char tls_buf[64 * 1024];   /* read buffer of every TLS connection (loop only) */
+} otlp_grpc_listener;
+
+/* grpc_peer.c: client addresses by the fd gRPC core names a connection by. */
+#define OTLP_GRPC_PEER_MAX 48
+typedef struct otlp_grpc_peers {
+  uv_mutex_t lock;
+  bool ready;
+  char (*ip)[OTLP_GRPC_PEER_MAX];
+  size_t cap;
+} otlp_grpc_peers;
 
 /* One requested/accepted call. Its address is the completion-queue tag
  * both for "a call arrived" and, once `replying`, for "reply sent". */
@@ -80,15 +112,47 @@ struct otlp_grpc {
   bool shutdown_called, free_on_close;
   bool cq_drained;           /* GRPC_QUEUE_SHUTDOWN was seen */
   bool handoff_ready;        /* lock and handles were initialised */
+  otlp_grpc_listener listener;
+  otlp_grpc_peers peers;
+  otlp_http_inflater inflater; /* gRPC thread only */
 };
 
-/* grpc_options.c: listen address and channel args from the config. */
-int otlp_grpc_opt_address(const otlp_grpc_cfg *c, char *out, size_t outlen);
+/* grpc_inflate.c (gRPC thread): a call's message bytes, inflated with
+ * max_recv_msg_size_mib as the bound when it came compressed. Valid until
+ * otlp_grpc_msg_close. Returns a gRPC status (err says why). */
+typedef struct otlp_grpc_msg {
+  const uint8_t *p;
+  size_t len;
+  grpc_slice flat;
+  bool has_flat;
+} otlp_grpc_msg;
+grpc_status_code otlp_grpc_msg_open(otlp_grpc *g, grpc_byte_buffer *bb, otlp_grpc_msg *m, char *err, size_t errlen);
+void otlp_grpc_msg_close(otlp_grpc *g, otlp_grpc_msg *m);
+
+/* grpc_listen.c (loop thread): bind and listen on a plaintext endpoint,
+ * then accept and hand connections to gRPC core once the server started;
+ * close is idempotent. */
+int otlp_grpc_listen_start(otlp_grpc *g, const otlp_grpc_cfg *c, uv_loop_t *loop);
+void otlp_grpc_listen_accept(otlp_grpc *g);
+void otlp_grpc_listen_close(otlp_grpc *g);
+/* Close, end the TLS connections, free the TLS context (gRPC core gone). */
+void otlp_grpc_listen_release(otlp_grpc *g);
+/* Record the client address of sock_fd under key_fd (the fd gRPC core gets). */
+void otlp_grpc_listen_note_peer(otlp_grpc_listener *l, int key_fd, int sock_fd);
+/* Any thread: the client IP (no port) of a call from grpc_call_get_peer()'s
+ * string; 0, or -ENOENT when unknown (unix socket). */
+int otlp_grpc_peer_ip(otlp_grpc *g, const char *grpc_peer, char *out, size_t n);
+int otlp_grpc_peers_init(otlp_grpc_peers *p);
+void otlp_grpc_peers_free(otlp_grpc_peers *p);
+/* grpc_tls_ctx.c / grpc_tls_conn.c: TLS terminated by otlpd. */
+int otlp_grpc_tls_ctx(const otlp_tls_cfg *t, const otlpd_logger *log, SSL_CTX **out);
+int otlp_grpc_tls_conn_start(otlp_grpc_listener *l, int fd); /* takes fd */
+void otlp_grpc_tls_conn_close_all(otlp_grpc_listener *l);
+/* Close callback of every uv handle of g (data = g). */
+void otlp_grpc_handle_closed(otlp_grpc *g);
+
+/* grpc_options.c: channel args from the config. */
 grpc_server *otlp_grpc_opt_server_create(const otlp_grpc_cfg *c);
-/* grpc_tls.c: insecure, TLS or mTLS credentials. 0 or negative errno
- * (the reason already logged). */
-int otlp_grpc_opt_credentials(const otlp_grpc_cfg *c, const otlpd_logger *log,
-                         grpc_server_credentials **out);
 
 /* grpc_rpc.c: per-call work. */
 int otlp_grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s);

@@ -1,8 +1,9 @@
 /* Request body decompression with a hard cap on the output size.
  *
  * The cap is what stops a "zip bomb": a few KiB of gzip can expand to
- * gigabytes, so output is produced into a buffer that grows only while it
- * stays under max, and decompression stops as soon as max is passed. The
+ * gigabytes. A first pass inflates into a small scratch buffer only to
+ * count the output, and stops as soon as max is passed: a bomb costs no
+ * memory. The second pass fills a buffer of exactly the counted size. The
  * buffer and the decoder states live across requests (no per-request
  * growth from zero, no per-request zlib/zstd setup). */
 #include <errno.h>
@@ -28,25 +29,45 @@ otlp_http_encoding otlp_http_encoding_parse(const char *v, size_t len) {
   return OTLP_HTTP_ENC_UNKNOWN;
 }
 
-/* Makes room for more output: at least one byte more than max in total so
- * that overflowing max is detected rather than silently truncated. */
-static int grow(otlpd_buf *b, size_t max, size_t hint) {
-  size_t limit = max + 1;
-  if (b->len >= limit) return -E2BIG;
-  size_t room = b->cap - b->len;
-  if (room > 0) return 0;
-  size_t want = hint > INFLATE_FIRST_CHUNK ? hint : INFLATE_FIRST_CHUNK;
-  if (want > limit - b->len) want = limit - b->len;
-  return otlpd_buf_reserve(b, want);
+/* Where inflated bytes go: d->out (growing, capped), or a scratch buffer
+ * that is overwritten each round and only counted. */
+typedef struct sink {
+  otlpd_buf *out;       /* NULL: count only */
+  uint8_t *scratch;
+  size_t counted;
+} sink;
+
+#define SCRATCH_LEN (32 * 1024)
+
+static size_t sink_len(const sink *k) { return k->out ? k->out->len : k->counted; }
+
+/* Room for the next round, at most one byte past max so that passing max
+ * is seen rather than silently truncated. */
+static int sink_room(sink *k, size_t max, uint8_t **p, size_t *n) {
+  size_t len = sink_len(k), limit = max + 1;
+  if (len >= limit) return -E2BIG;
+  if (!k->out) {
+    *p = k->scratch;
+    *n = limit - len < SCRATCH_LEN ? limit - len : SCRATCH_LEN;
+    return 0;
+  }
+  otlpd_buf *b = k->out;
+  if (b->cap == b->len) {
+    size_t want = INFLATE_FIRST_CHUNK < limit - b->len ? INFLATE_FIRST_CHUNK : limit - b->len;
+    int rc = otlpd_buf_reserve(b, want);
+    if (rc) return rc;
+  }
+  *p = b->data + b->len;
+  *n = b->cap - b->len < limit - b->len ? b->cap - b->len : limit - b->len;
+  return 0;
 }
 
-static size_t room_under(const otlpd_buf *b, size_t max) {
-  size_t room = b->cap - b->len;
-  size_t left = max + 1 - b->len;
-  return room < left ? room : left;
+static void sink_put(sink *k, size_t n) {
+  if (k->out) k->out->len += n;
+  else k->counted += n;
 }
 
-static int gunzip(otlp_http_inflater *d, const uint8_t *in, size_t len, size_t max, const char **why) {
+static int gunzip(otlp_http_inflater *d, sink *k, const uint8_t *in, size_t len, size_t max, const char **why) {
   z_stream *z = &d->z;
   if (!d->z_ready) {
     memset(z, 0, sizeof(*z));
@@ -59,19 +80,20 @@ static int gunzip(otlp_http_inflater *d, const uint8_t *in, size_t len, size_t m
   z->next_in = (Bytef *)in;
   size_t in_left = len;
   for (;;) {
-    int rc = grow(&d->out, max, len * 4);
+    uint8_t *p;
+    size_t room;
+    int rc = sink_room(k, max, &p, &room);
     if (rc) return rc;
     /* zlib counts in uInt; feed huge inputs in slices */
     uInt in_now = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
-    size_t room = room_under(&d->out, max);
     uInt out_now = room > UINT32_MAX ? UINT32_MAX : (uInt)room;
     z->avail_in = in_now;
-    z->next_out = d->out.data + d->out.len;
+    z->next_out = p;
     z->avail_out = out_now;
     int zr = inflate(z, Z_NO_FLUSH);
     in_left -= in_now - z->avail_in;
-    d->out.len += out_now - z->avail_out;
-    if (d->out.len > max) return -E2BIG;
+    sink_put(k, out_now - z->avail_out);
+    if (sink_len(k) > max) return -E2BIG;
     if (zr == Z_STREAM_END) {
       if (in_left == 0) return 0;
       /* concatenated gzip members are one valid body (RFC 1952) */
@@ -93,7 +115,7 @@ static int gunzip(otlp_http_inflater *d, const uint8_t *in, size_t len, size_t m
   }
 }
 
-static int unzstd(otlp_http_inflater *d, const uint8_t *in, size_t len, size_t max, const char **why) {
+static int unzstd(otlp_http_inflater *d, sink *k, const uint8_t *in, size_t len, size_t max, const char **why) {
   if (!d->zstd) {
     d->zstd = ZSTD_createDCtx();
     if (!d->zstd) return -ENOMEM;
@@ -103,17 +125,18 @@ static int unzstd(otlp_http_inflater *d, const uint8_t *in, size_t len, size_t m
   ZSTD_inBuffer ib = {in, len, 0};
   size_t last = 1; /* 0 once a frame ended exactly */
   for (;;) {
-    int rc = grow(&d->out, max, len * 4);
+    uint8_t *p;
+    size_t room;
+    int rc = sink_room(k, max, &p, &room);
     if (rc) return rc;
-    size_t room = room_under(&d->out, max);
-    ZSTD_outBuffer ob = {d->out.data + d->out.len, room, 0};
+    ZSTD_outBuffer ob = {p, room, 0};
     last = ZSTD_decompressStream(d->zstd, &ob, &ib);
-    d->out.len += ob.pos;
+    sink_put(k, ob.pos);
     if (ZSTD_isError(last)) {
       *why = "zstd body is corrupt";
       return -EINVAL;
     }
-    if (d->out.len > max) return -E2BIG;
+    if (sink_len(k) > max) return -E2BIG;
     if (ib.pos == ib.size && ob.pos < ob.size) break; /* all input consumed, no output pending */
   }
   if (last != 0) {
@@ -123,14 +146,35 @@ static int unzstd(otlp_http_inflater *d, const uint8_t *in, size_t len, size_t m
   return 0;
 }
 
+static int run(otlp_http_inflater *d, sink *k, otlp_http_encoding enc, const uint8_t *in, size_t len, size_t max,
+               const char **why) {
+  return enc == OTLP_HTTP_ENC_GZIP ? gunzip(d, k, in, len, max, why) : unzstd(d, k, in, len, max, why);
+}
+
+/* Count first, then inflate into a buffer of exactly that size. */
+static int inflate_exact(otlp_http_inflater *d, otlp_http_encoding enc, const uint8_t *in, size_t len, size_t max,
+                         const char **why) {
+  uint8_t scratch[SCRATCH_LEN];
+  sink count = {NULL, scratch, 0};
+  int rc = run(d, &count, enc, in, len, max, why);
+  if (rc) return rc;
+  /* +1: the second pass also asks for room past the end to see the end */
+  if (d->out.cap < count.counted + 1) {
+    otlpd_buf_free(&d->out);
+    if ((rc = otlpd_buf_reserve(&d->out, count.counted + 1)) != 0) return rc;
+  }
+  sink fill = {&d->out, NULL, 0};
+  return run(d, &fill, enc, in, len, count.counted, why);
+}
+
 int otlp_http_inflate(otlp_http_inflater *d, otlp_http_encoding enc, const uint8_t *in, size_t len, size_t max,
                  const char **why) {
   const char *ignored;
   if (!why) why = &ignored;
   d->out.len = 0;
   switch (enc) {
-  case OTLP_HTTP_ENC_GZIP: return gunzip(d, in, len, max, why);
-  case OTLP_HTTP_ENC_ZSTD: return unzstd(d, in, len, max, why);
+  case OTLP_HTTP_ENC_GZIP:
+  case OTLP_HTTP_ENC_ZSTD: return inflate_exact(d, enc, in, len, max, why);
   case OTLP_HTTP_ENC_IDENTITY:
     if (len > max) return -E2BIG;
     return otlpd_buf_append(&d->out, in, len);

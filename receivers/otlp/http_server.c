@@ -6,6 +6,8 @@
  * after their response, and once the last connection is gone the h2o
  * context is disposed so no handle of ours keeps the loop alive. */
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +26,13 @@
 #define ACCEPT_RETRY_MS 10
 
 typedef struct otlp_http_conn {
-  uv_tcp_t tcp; /* first: h2o hands the handle back in its close callback */
+  otlp_http_stream s; /* first: h2o hands the handle back in its close callback */
   otlp_http *h;
 } otlp_http_conn;
+
+static int stream_init(otlp_http *h, otlp_http_stream *s) {
+  return h->is_unix ? uv_pipe_init(h->loop, &s->pipe, 0) : uv_tcp_init(h->loop, &s->tcp);
+}
 
 static void maybe_finish(otlp_http *h);
 
@@ -78,6 +84,7 @@ static int tls_setup(otlp_http *h) {
       return tls_fail(h, "cannot load client CA", t->client_ca_file);
     SSL_CTX_set_verify(h->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
   }
+  if (otlp_tls_set_ciphers(h->ssl, &t->cipher_suites, h->log, "http") != 0) return -EINVAL;
   h2o_ssl_register_alpn_protocols(h->ssl, h2o_http2_alpn_protocols);
   h->accept.ssl_ctx = h->ssl;
   return 0;
@@ -115,8 +122,8 @@ static void reject_pending(otlp_http *h, uv_stream_t *listener, const char *why)
     if (h->accept_retry_open) uv_timer_start(&h->accept_retry, on_accept_retry, ACCEPT_RETRY_MS, 0);
     return;
   }
-  if (uv_tcp_init(h->loop, &h->spare) != 0) return;
-  h->spare.data = h;
+  if (stream_init(h, &h->spare) != 0) return;
+  h->spare.tcp.data = h; /* data: same offset in every uv handle */
   h->spare_busy = true;
   h->pending_closes++;
   int rc = uv_accept(listener, (uv_stream_t *)&h->spare);
@@ -136,21 +143,21 @@ static void on_connection(uv_stream_t *listener, int status) {
     return;
   }
   c->h = h;
-  int rc = uv_tcp_init(h->loop, &c->tcp);
+  int rc = stream_init(h, &c->s);
   if (rc != 0) {
     free(c);
     reject_pending(h, listener, uv_strerror(rc));
     return;
   }
-  if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
-    uv_close((uv_handle_t *)&c->tcp, free_handle);
+  if (uv_accept(listener, (uv_stream_t *)&c->s) != 0) {
+    uv_close((uv_handle_t *)&c->s, free_handle);
     return;
   }
-  uv_tcp_nodelay(&c->tcp, 1);
-  h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)&c->tcp, on_conn_closed);
+  if (!h->is_unix) uv_tcp_nodelay(&c->s.tcp, 1);
+  h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)&c->s, on_conn_closed);
   if (!sock) {
     otlpd_error(h->log, "OTLP/HTTP: closed a new connection on %s: out of memory", h->addr);
-    uv_close((uv_handle_t *)&c->tcp, free_handle);
+    uv_close((uv_handle_t *)&c->s, free_handle);
     return;
   }
   h->conns++;
@@ -189,11 +196,11 @@ static void close_own(otlp_http *h, uv_handle_t *handle, bool *open) {
 static int listen_on(otlp_http *h, const struct sockaddr_storage *ss) {
   /* _ex creates the socket now, so a missing address family shows here
    * and leaves no handle to close */
-  int rc = uv_tcp_init_ex(h->loop, &h->listener, ss->ss_family);
+  int rc = uv_tcp_init_ex(h->loop, &h->listener.tcp, ss->ss_family);
   if (rc < 0) return rc;
   h->listener_open = true;
-  h->listener.data = h;
-  rc = uv_tcp_bind(&h->listener, (const struct sockaddr *)ss, 0);
+  h->listener.tcp.data = h;
+  rc = uv_tcp_bind(&h->listener.tcp, (const struct sockaddr *)ss, 0);
   if (rc == 0) rc = uv_listen((uv_stream_t *)&h->listener, LISTEN_BACKLOG, on_connection);
   if (rc < 0) close_own(h, (uv_handle_t *)&h->listener, &h->listener_open);
   return rc;
@@ -208,12 +215,32 @@ static const char *listen_error(int rc) {
   }
 }
 
+/* unix:/path, as the gRPC receiver: a stale socket file is replaced. */
+static int listen_unix(otlp_http *h, const char *path) {
+  h->is_unix = true;
+  snprintf(h->addr, sizeof(h->addr), "unix:%s", path);
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) unlink(path);
+  int rc = uv_pipe_init(h->loop, &h->listener.pipe, 0);
+  if (rc < 0) return rc;
+  h->listener_open = true;
+  h->listener.pipe.data = h;
+  rc = uv_pipe_bind(&h->listener.pipe, path);
+  if (rc == 0) rc = uv_listen((uv_stream_t *)&h->listener, LISTEN_BACKLOG, on_connection);
+  if (rc < 0) {
+    close_own(h, (uv_handle_t *)&h->listener, &h->listener_open);
+    otlpd_error(h->log, "cannot listen on %s: %s", h->addr, listen_error(rc));
+  }
+  return rc;
+}
+
 static int bind_endpoint(otlp_http *h) {
   const char *ep = h->cfg->endpoint ? h->cfg->endpoint : "localhost:4318";
   char host[256];
   int port = 0;
-  if (strncmp(ep, "unix:", 5) == 0 || otlpd_parse_endpoint(ep, host, sizeof(host), &port) != 0) {
-    otlpd_error(h->log, "http endpoint \"%s\": expected host:port, :port or [v6addr]:port", ep);
+  if (strncmp(ep, "unix:", 5) == 0) return listen_unix(h, ep + 5);
+  if (otlpd_parse_endpoint(ep, host, sizeof(host), &port) != 0) {
+    otlpd_error(h->log, "http endpoint \"%s\": expected host:port, :port, [v6addr]:port or unix:/path", ep);
     return -EINVAL;
   }
   struct sockaddr_storage ss;
@@ -235,7 +262,7 @@ static int bind_endpoint(otlp_http *h) {
   }
   /* port 0 picks a free port: report the real one */
   int len = sizeof(ss);
-  if (uv_tcp_getsockname(&h->listener, (struct sockaddr *)&ss, &len) == 0) otlpd_sockaddr_str(&ss, h->addr, sizeof(h->addr));
+  if (uv_tcp_getsockname(&h->listener.tcp, (struct sockaddr *)&ss, &len) == 0) otlpd_sockaddr_str(&ss, h->addr, sizeof(h->addr));
   return 0;
 }
 
@@ -343,6 +370,7 @@ void otlp_http_shutdown(otlp_receiver *r) {
   otlp_http *h = r->http;
   if (!h || h->draining) return;
   h->draining = true;
+  if (h->listener_open && h->is_unix) unlink(h->addr + 5);
   close_own(h, (uv_handle_t *)&h->listener, &h->listener_open);
   close_own(h, (uv_handle_t *)&h->accept_retry, &h->accept_retry_open);
   if (h->ctx_ready) {

@@ -14,43 +14,10 @@
 #include <stdint.h>
 
 #include <h2o.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "otlp_receiver.h"
 #include "otlpd/buf.h"
-
-/* Decompression state reused across requests: one zlib stream, one zstd
- * context and one output buffer that keeps its capacity. */
-typedef struct otlp_http_inflater {
-  z_stream z;
-  bool z_ready;
-  ZSTD_DCtx *zstd;
-  otlpd_buf out;
-  otlpd_memacct *mem;  /* out's capacity is charged here while held (may be NULL) */
-  size_t charged;
-} otlp_http_inflater;
-
-typedef enum {
-  OTLP_HTTP_ENC_IDENTITY = 0,
-  OTLP_HTTP_ENC_GZIP,    /* gzip, x-gzip and deflate (zlib auto-detects the header) */
-  OTLP_HTTP_ENC_ZSTD,
-  OTLP_HTTP_ENC_UNKNOWN,
-} otlp_http_encoding;
-
-/* Parses a Content-Encoding value. */
-otlp_http_encoding otlp_http_encoding_parse(const char *v, size_t len);
-
-/* Decompresses in[0..len) into d->out (cleared first), refusing to produce
- * more than max bytes. 0, -E2BIG (over max), -EINVAL (corrupt; *why says
- * how) or -ENOMEM. */
-int otlp_http_inflate(otlp_http_inflater *d, otlp_http_encoding enc, const uint8_t *in, size_t len, size_t max,
-                 const char **why);
-/* Brings the memory charge in line with what the output buffer holds;
- * first drops the buffer when its capacity passes keep, so one big body
- * does not pin its decompressed size for good. */
-void otlp_http_inflater_settle(otlp_http_inflater *d, size_t keep);
-void otlp_http_inflater_free(otlp_http_inflater *d);
+#include "body_inflate.h"
 
 /* True when origin (not NUL-terminated) matches one of the allowed
  * patterns: exact, "*", or with '*' wildcards (https://<star>.example.com).
@@ -66,6 +33,12 @@ typedef enum {
   OTLP_HTTP_CT_JSON,
 } otlp_http_content_type;
 
+/* A listener or connection handle: TCP, or a unix socket (unix:/path). */
+typedef union otlp_http_stream {
+  uv_tcp_t tcp;
+  uv_pipe_t pipe;
+} otlp_http_stream;
+
 typedef struct otlp_http {
   otlp_receiver *r;
   const otlp_http_cfg *cfg;
@@ -76,21 +49,22 @@ typedef struct otlp_http {
   h2o_context_t ctx;
   h2o_accept_ctx_t accept;
   SSL_CTX *ssl;
-  uv_tcp_t listener;
+  otlp_http_stream listener;
   uv_timer_t drain_timer;
   /* A connection that cannot get memory is still accepted (into spare) and
    * closed: libuv stops polling a listener whose callback did not accept. */
-  uv_tcp_t spare;
+  otlp_http_stream spare;
   uv_timer_t accept_retry; /* spare still closing: accept again shortly */
 
   bool gconf_ready, ctx_ready, listener_open, drain_timer_open;
   bool spare_busy, accept_retry_open;
   bool draining;
+  bool is_unix;          /* endpoint unix:/path */
   size_t conns;          /* accepted sockets not yet closed */
   size_t pending_closes; /* our own uv handles still closing */
 
   size_t max_body;
-  char addr[80];         /* "127.0.0.1:4318" for logs */
+  char addr[128];        /* "127.0.0.1:4318" or "unix:/path", for logs */
   h2o_iovec_t paths[OTLPD_SIGNAL_COUNT];
   char *cors_allow_headers;
 

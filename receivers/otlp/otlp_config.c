@@ -13,6 +13,8 @@ static const otlpd_setting tls_settings[] = {
     OTLPD_S_STRING(otlp_tls_cfg, "ca_file", ca_file, NULL, "CA bundle"),
     OTLPD_S_STRING(otlp_tls_cfg, "min_version", min_version, "1.2", "lowest TLS version"),
     OTLPD_S_STRING(otlp_tls_cfg, "max_version", max_version, NULL, "highest TLS version"),
+    OTLPD_S_STRINGS(otlp_tls_cfg, "cipher_suites", cipher_suites,
+                    "TLS 1.2 cipher suites allowed (IANA names); empty: OpenSSL's defaults"),
     OTLPD_S_IGNORED("reload_interval", "accepted for otelcol compatibility"),
     OTLPD_S_IGNORED("cipher_suites", "accepted for otelcol compatibility"),
     OTLPD_S_END,

@@ -15,7 +15,13 @@
 typedef struct otlp_tls_cfg {
   char *cert_file, *key_file, *client_ca_file, *ca_file;
   char *min_version, *max_version;
+  otlpd_strings cipher_suites;
 } otlp_tls_cfg;
+
+/* tls_ciphers.c: apply tls::cipher_suites (IANA names, TLS <= 1.2) to an
+ * OpenSSL context; who ("http", "grpc") prefixes the logged error. */
+typedef struct ssl_ctx_st SSL_CTX;
+int otlp_tls_set_ciphers(SSL_CTX *ctx, const otlpd_strings *suites, const otlpd_logger *log, const char *who);
 
 typedef struct otlp_cors_cfg {
   otlpd_strings allowed_origins, allowed_headers;
