@@ -239,8 +239,16 @@ static void assert_config_error(const char *yaml, const char *want) {
 static void test_config_errors(void **state) {
   (void)state;
   assert_config_error("{}", "processors::resource::attributes: missing");
-  assert_config_error("attributes:\n  - {key: k, pattern: \"^(?P<a>.*)$\", action: extract}\n",
-                      "attributes[0]::action: extract is not supported yet (key \"k\")");
+  assert_config_error("attributes:\n  - {key: k, pattern: \"^.*$\", action: extract}\n",
+                      "attributes[0]::pattern: \"^.*$\" contains no named matcher groups");
+  assert_config_error("attributes:\n  - {key: k, pattern: \"^(?P<a>.*)-(.*)$\", action: extract}\n",
+                      "contains at least one unnamed matcher group");
+  assert_config_error("attributes:\n  - {key: k, action: extract}\n", "attributes[0]::pattern: missing");
+  assert_config_error("attributes:\n  - {key: k, pattern: \"(?P<a>[a-\", action: extract}\n",
+                      "attributes[0]::pattern: invalid regular expression \"(?P<a>[a-\" at offset");
+  assert_config_error("attributes:\n  - {action: delete}\n", "key: missing (key or pattern is required)");
+  assert_config_error("attributes:\n  - {key: k, value: v, pattern: x, action: upsert}\n",
+                      "pattern: action upsert does not use pattern");
   assert_config_error("attributes:\n  - {key: k, action: explode}\n", "unsupported action \"explode\"");
   assert_config_error("attributes:\n  - {value: v, action: insert}\n", "attributes[0]::key: missing");
   assert_config_error("attributes:\n  - {key: k, action: insert}\n", "needs exactly one of value");
@@ -250,9 +258,9 @@ static void test_config_errors(void **state) {
   assert_config_error("attributes:\n  - {key: k, action: convert}\n", "converted_type: missing");
   assert_config_error("attributes:\n  - {key: k, action: convert, converted_type: bool}\n",
                       "converted_type: invalid value \"bool\"");
-  assert_config_error("attributes:\n  - {key: k, action: hash, pattern: x.*}\n", "pattern: not supported yet");
-  assert_config_error("attributes:\n  - {key: k, from_context: x, action: insert}\n",
-                      "from_context: not supported yet");
+  assert_config_error("attributes:\n  - {key: k, action: hash, pattern: \"x(\"}\n",
+                      "attributes[0]::pattern: invalid regular expression");
+  assert_config_error("attributes:\n  - {key: k, from_context: x, value: v, action: insert}\n", "(2 given)");
 }
 
 static void test_double_text(void **state) {
@@ -263,7 +271,7 @@ static void test_double_text(void **state) {
       {1.5e-7, "1.5e-7"}, {0.000001, "0.000001"}, {-3.25, "-3.25"}, {0, "0"}, {1.0 / 3, "0.3333333333333333"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    res_format_double(cases[i].d, buf, sizeof(buf));
+    attraction_format_double(cases[i].d, buf, sizeof(buf));
     assert_string_equal(buf, cases[i].s);
   }
 }
