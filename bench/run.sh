@@ -35,7 +35,7 @@ GRPC_FLOOD_CONNS=${GRPC_FLOOD_CONNS:-16}
 GRPC_FLOOD_STREAMS=${GRPC_FLOOD_STREAMS:-16}
 CEILING_SECONDS=${CEILING_SECONDS:-2}
 ADJ_CEILING_SECONDS=${ADJ_CEILING_SECONDS:-1}
-SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs forward-traces-grpc forward-logs-grpc tail-sampling}
+SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs forward-traces-grpc forward-logs-grpc tail-sampling agent-chain}
 payloads=$bench/payloads
 out=$bench/out
 
@@ -466,6 +466,8 @@ for s in $SCENARIOS; do
     es-logs-gzip) run_scenario es-logs-gzip http logs es-gzip "$CONNS" ;;
     tail-sampling) DAEMON_CPU=$DAEMON_CPU LOAD_CPU=$LOAD_CPU "$bench/tail_sampling.sh" "$otlpd" "$out/tail-sampling" "$DURATION" | tee "$out/tail-sampling.txt"
       while IFS= read -r l; do results+=("$l"); done < "$out/tail-sampling.txt" ;;
+    agent-chain) DAEMON_CPU=$DAEMON_CPU LOAD_CPU=$LOAD_CPU PAYLOADS=$payloads "$bench/agent_chain.sh" "$otlpd" "$out/agent-chain" "$DURATION" | tee "$out/agent-chain.txt"
+      while IFS= read -r l; do results+=("$l"); done < "$out/agent-chain.txt" ;;
     *) die "unknown scenario '$s'" ;;
   esac
 done
