@@ -46,8 +46,12 @@ int attraction_value_hash(otlpd_batch *b, size_t i, otlp_any_value *v) {
   if (!len) return set_string(b, i, v, "", 0);
   unsigned int mdlen = 0;
   if (!EVP_Digest(in, len, md, &mdlen, EVP_sha256(), NULL)) return -ENOMEM;
-  char hex[2 * EVP_MAX_MD_SIZE + 1];
-  for (unsigned k = 0; k < mdlen; k++) snprintf(hex + 2 * k, 3, "%02x", md[k]);
+  static const char digits[] = "0123456789abcdef";
+  char hex[2 * EVP_MAX_MD_SIZE];
+  for (unsigned k = 0; k < mdlen; k++) {
+    hex[2 * k] = digits[md[k] >> 4];
+    hex[2 * k + 1] = digits[md[k] & 15];
+  }
   return set_string(b, i, v, hex, 2 * mdlen);
 }
 
