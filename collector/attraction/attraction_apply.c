@@ -55,6 +55,21 @@ static bool has_source(const attraction_action *a, const otlpd_client_info *ci, 
   return !a->from_attribute || find_key(n, kv, a->from_attribute) >= 0;
 }
 
+/* The attribute already holds the configured value (same type and value):
+ * an update or upsert of it changes nothing. */
+static bool holds_config_value(const attraction_action *a, const otlp_key_value *e) {
+  const otlp_any_value *v = e->value;
+  if (!a->value || !v) return false;
+  switch (a->value->kind) {
+  case OTLPD_VALUE_INT: return v->value_case == ANY(INT_VALUE) && v->int_value == a->value->i;
+  case OTLPD_VALUE_DOUBLE: return v->value_case == ANY(DOUBLE_VALUE) && v->double_value == a->value->d;
+  case OTLPD_VALUE_BOOL: return v->value_case == ANY(BOOL_VALUE) && v->bool_value == a->value->b;
+  default:
+    return v->value_case == ANY(STRING_VALUE) && !strcmp(v->string_value ? v->string_value : "",
+                                                         a->value->s ? a->value->s : "");
+  }
+}
+
 static bool any_key_matches(const attraction_regex *re, size_t n, otlp_key_value *const *kv) {
   for (size_t k = 0; re->code && k < n; k++)
     if (kv[k]->key && attraction_regex_search(re, kv[k]->key, strlen(kv[k]->key))) return true;
@@ -77,10 +92,10 @@ bool attraction_changes(const attraction *at, const otlpd_client_info *ci, size_
       if (i < 0 && has_source(a, ci, nkv, kv)) return true;
       break;
     case ATTRACTION_UPDATE:
-      if (i >= 0 && has_source(a, ci, nkv, kv)) return true;
+      if (i >= 0 && has_source(a, ci, nkv, kv) && !holds_config_value(a, kv[i])) return true;
       break;
     case ATTRACTION_UPSERT:
-      if (has_source(a, ci, nkv, kv)) return true;
+      if (has_source(a, ci, nkv, kv) && !(i >= 0 && holds_config_value(a, kv[i]))) return true;
       break;
     case ATTRACTION_DELETE:
     case ATTRACTION_HASH:

@@ -198,7 +198,8 @@ static void test_unchanged_passes_through(void **state) {
   proc p;
   proc_start(&p,
              "attributes:\n  - {key: a, value: x, action: insert}\n"
-             "  - {key: zz, action: delete}\n  - {key: s, action: convert, converted_type: string}\n",
+             "  - {key: zz, action: delete}\n  - {key: s, action: convert, converted_type: string}\n"
+             "  - {key: s, value: text, action: upsert}\n  - {key: n, value: 5, action: update}\n",
              OTLPD_LOGS);
   otlpd_payload *pl = ef_payload(OTLPD_LOGS, requests[OTLPD_LOGS], true, NULL);
   otlpd_batch *in = otlpd_batch_from_payload(pl);
