@@ -35,7 +35,7 @@ GRPC_FLOOD_CONNS=${GRPC_FLOOD_CONNS:-16}
 GRPC_FLOOD_STREAMS=${GRPC_FLOOD_STREAMS:-16}
 CEILING_SECONDS=${CEILING_SECONDS:-2}
 ADJ_CEILING_SECONDS=${ADJ_CEILING_SECONDS:-1}
-SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs forward-traces-grpc forward-logs-grpc tail-sampling filelog}
+SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs forward-traces-grpc forward-logs-grpc tail-sampling filelog agent-chain}
 payloads=$bench/payloads
 out=$bench/out
 
@@ -470,6 +470,8 @@ for s in $SCENARIOS; do
     # (bench/filelog.sh: throughput, CPU at 10k lines/s, RSS with 500 files).
     filelog) DAEMON_CPU=$DAEMON_CPU LOAD_CPU=$LOAD_CPU "$bench/filelog.sh" "$otlpd" "$build/otlpd_bench_count" "$out/filelog" "$DURATION" | tee "$out/filelog.txt"
       while IFS= read -r l; do results+=("$l"); done < "$out/filelog.txt" ;;
+    agent-chain) DAEMON_CPU=$DAEMON_CPU LOAD_CPU=$LOAD_CPU PAYLOADS=$payloads "$bench/agent_chain.sh" "$otlpd" "$out/agent-chain" "$DURATION" | tee "$out/agent-chain.txt"
+      while IFS= read -r l; do results+=("$l"); done < "$out/agent-chain.txt" ;;
     *) die "unknown scenario '$s'" ;;
   esac
 done

@@ -9,6 +9,8 @@ extern const otlpd_factory otlpd_receiver_hostmetrics;
 extern const otlpd_factory otlpd_processor_batch;
 extern const otlpd_factory otlpd_processor_memory_limiter;
 extern const otlpd_factory otlpd_processor_resource;
+extern const otlpd_factory otlpd_processor_attributes;
+extern const otlpd_factory otlpd_processor_resourcedetection;
 extern const otlpd_factory otlpd_processor_probabilistic_sampler;
 extern const otlpd_factory otlpd_processor_tail_sampling;
 extern const otlpd_factory otlpd_exporter_file;
@@ -30,6 +32,8 @@ static const otlpd_factory *const factories[] = {
     &otlpd_processor_batch,
     &otlpd_processor_memory_limiter,
     &otlpd_processor_resource,
+    &otlpd_processor_attributes,
+    &otlpd_processor_resourcedetection,
     &otlpd_processor_probabilistic_sampler,
     &otlpd_processor_tail_sampling,
     &otlpd_exporter_file,

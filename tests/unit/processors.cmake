@@ -1,1 +1,3 @@
 otlpd_unit_test(test_resource_processor otlpd_proc_resource)
+otlpd_unit_test(test_attributes_processor otlpd_proc_attributes)
+otlpd_unit_test(test_resourcedetection otlpd_proc_resourcedetection)

@@ -198,7 +198,8 @@ static void test_unchanged_passes_through(void **state) {
   proc p;
   proc_start(&p,
              "attributes:\n  - {key: a, value: x, action: insert}\n"
-             "  - {key: zz, action: delete}\n  - {key: s, action: convert, converted_type: string}\n",
+             "  - {key: zz, action: delete}\n  - {key: s, action: convert, converted_type: string}\n"
+             "  - {key: s, value: text, action: upsert}\n  - {key: n, value: 5, action: update}\n",
              OTLPD_LOGS);
   otlpd_payload *pl = ef_payload(OTLPD_LOGS, requests[OTLPD_LOGS], true, NULL);
   otlpd_batch *in = otlpd_batch_from_payload(pl);
@@ -225,6 +226,88 @@ static void test_resource_absent(void **state) {
   proc_stop(&p);
 }
 
+/* extract writes every named group from a matching string only; delete
+ * and hash by key pattern; from_context reads the client the payload
+ * came from (a hand-made otlpd_client_info, as receivers fill it). */
+static void test_extract_pattern_context(void **state) {
+  (void)state;
+  static const char *const keys[] = {"x-tenant", "x-tenant", "x-other"};
+  static const char *const values[] = {"acme", "beta", "o"};
+  otlpd_client_info ci = {.addr = "10.1.2.3", .auth_subject = "alice", .keys = keys, .values = values,
+                          .nmeta = 3};
+  proc p;
+  proc_start(&p,
+             "attributes:\n"
+             "  - {key: url, pattern: \"^(?P<scheme>[a-z]+)://(?P<host>[^/:]+)(?::(?P<port>[0-9]+))?\", action: extract}\n"
+             "  - {key: n, pattern: \"^(?P<never>.*)$\", action: extract}\n" /* an int: nothing */
+             "  - {key: nomatch, pattern: \"^(?P<never2>[0-9]+)$\", action: extract}\n"
+             "  - {pattern: \"^secret\\\\.\", action: delete}\n"
+             "  - {key: s, pattern: \"^pii\\\\.\", action: hash}\n"
+             "  - {key: client, from_context: client.address, action: insert}\n"
+             "  - {key: tenant, from_context: metadata.X-Tenant, action: upsert}\n"
+             "  - {key: tenant2, from_context: x-other, action: upsert}\n"
+             "  - {key: who, from_context: auth.subject, action: upsert}\n"
+             "  - {key: who2, from_context: auth.username, action: upsert}\n"
+             "  - {key: absent, from_context: metadata.nope, action: upsert}\n"
+             "  - {key: absent2, from_context: auth.groups, action: upsert}\n",
+             OTLPD_TRACES);
+  otlpd_payload *pl = ef_payload(OTLPD_TRACES,
+                                 "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
+                                 "{\"key\":\"url\",\"value\":{\"stringValue\":\"https://example.com/x\"}},"
+                                 "{\"key\":\"n\",\"value\":{\"intValue\":\"3\"}},"
+                                 "{\"key\":\"nomatch\",\"value\":{\"stringValue\":\"abc\"}},"
+                                 "{\"key\":\"secret.a\",\"value\":{\"stringValue\":\"1\"}},"
+                                 "{\"key\":\"secretb\",\"value\":{\"stringValue\":\"2\"}},"
+                                 "{\"key\":\"secret.c\",\"value\":{\"stringValue\":\"3\"}},"
+                                 "{\"key\":\"s\",\"value\":{\"stringValue\":\"abc\"}},"
+                                 "{\"key\":\"pii.mail\",\"value\":{\"stringValue\":\"abc\"}}]},"
+                                 "\"scopeSpans\":[]}]}",
+                                 true, NULL);
+  pl->client = &ci;
+  otlpd_batch *in = otlpd_batch_from_payload(pl);
+  otlpd_payload_unref(pl);
+  assert_int_equal(otlpd_consume(p.in, in), OTLPD_OK);
+  otlpd_batch *out = p.down.got;
+  assert_ptr_not_equal(out, in);
+  assert_str(out, "scheme", "https");
+  assert_str(out, "host", "example.com");
+  assert_str(out, "port", ""); /* the group took no part: "" as otelcol */
+  assert_str(out, "url", "https://example.com/x");
+  assert_null(val(out, "never"));
+  assert_null(val(out, "never2"));
+  assert_null(val(out, "secret.a"));
+  assert_null(val(out, "secret.c"));
+  assert_str(out, "secretb", "2");
+  assert_str(out, "s", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  assert_str(out, "pii.mail", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  assert_str(out, "client", "10.1.2.3");
+  assert_str(out, "tenant", "acme;beta");
+  assert_str(out, "tenant2", "o");
+  assert_str(out, "who", "alice");
+  assert_str(out, "who2", "alice");
+  assert_null(val(out, "absent"));
+  assert_null(val(out, "absent2"));
+  assert_str(in, "secret.a", "1"); /* the input is untouched */
+  assert_null(val(in, "scheme"));
+  otlpd_batch_unref(in);
+  proc_stop(&p);
+}
+
+/* Without a client (or without what the action reads), from_context does
+ * nothing and the batch passes as it came. */
+static void test_context_absent_passes(void **state) {
+  (void)state;
+  proc p;
+  proc_start(&p, "attributes:\n  - {key: who, from_context: auth.subject, action: upsert}\n", OTLPD_LOGS);
+  otlpd_payload *pl = ef_payload(OTLPD_LOGS, requests[OTLPD_LOGS], true, NULL);
+  otlpd_batch *in = otlpd_batch_from_payload(pl);
+  otlpd_payload_unref(pl);
+  assert_int_equal(otlpd_consume(p.in, in), OTLPD_OK);
+  assert_ptr_equal(p.down.got, in);
+  otlpd_batch_unref(in);
+  proc_stop(&p);
+}
+
 static void assert_config_error(const char *yaml, const char *want) {
   otlpd_errors errs = {0};
   assert_null(load(yaml, &errs));
@@ -239,8 +322,16 @@ static void assert_config_error(const char *yaml, const char *want) {
 static void test_config_errors(void **state) {
   (void)state;
   assert_config_error("{}", "processors::resource::attributes: missing");
-  assert_config_error("attributes:\n  - {key: k, pattern: \"^(?P<a>.*)$\", action: extract}\n",
-                      "attributes[0]::action: extract is not supported yet (key \"k\")");
+  assert_config_error("attributes:\n  - {key: k, pattern: \"^.*$\", action: extract}\n",
+                      "attributes[0]::pattern: \"^.*$\" contains no named matcher groups");
+  assert_config_error("attributes:\n  - {key: k, pattern: \"^(?P<a>.*)-(.*)$\", action: extract}\n",
+                      "contains at least one unnamed matcher group");
+  assert_config_error("attributes:\n  - {key: k, action: extract}\n", "attributes[0]::pattern: missing");
+  assert_config_error("attributes:\n  - {key: k, pattern: \"(?P<a>[a-\", action: extract}\n",
+                      "attributes[0]::pattern: invalid regular expression \"(?P<a>[a-\" at offset");
+  assert_config_error("attributes:\n  - {action: delete}\n", "key: missing (key or pattern is required)");
+  assert_config_error("attributes:\n  - {key: k, value: v, pattern: x, action: upsert}\n",
+                      "pattern: action upsert does not use pattern");
   assert_config_error("attributes:\n  - {key: k, action: explode}\n", "unsupported action \"explode\"");
   assert_config_error("attributes:\n  - {value: v, action: insert}\n", "attributes[0]::key: missing");
   assert_config_error("attributes:\n  - {key: k, action: insert}\n", "needs exactly one of value");
@@ -250,9 +341,9 @@ static void test_config_errors(void **state) {
   assert_config_error("attributes:\n  - {key: k, action: convert}\n", "converted_type: missing");
   assert_config_error("attributes:\n  - {key: k, action: convert, converted_type: bool}\n",
                       "converted_type: invalid value \"bool\"");
-  assert_config_error("attributes:\n  - {key: k, action: hash, pattern: x.*}\n", "pattern: not supported yet");
-  assert_config_error("attributes:\n  - {key: k, from_context: x, action: insert}\n",
-                      "from_context: not supported yet");
+  assert_config_error("attributes:\n  - {key: k, action: hash, pattern: \"x(\"}\n",
+                      "attributes[0]::pattern: invalid regular expression");
+  assert_config_error("attributes:\n  - {key: k, from_context: x, value: v, action: insert}\n", "(2 given)");
 }
 
 static void test_double_text(void **state) {
@@ -263,7 +354,7 @@ static void test_double_text(void **state) {
       {1.5e-7, "1.5e-7"}, {0.000001, "0.000001"}, {-3.25, "-3.25"}, {0, "0"}, {1.0 / 3, "0.3333333333333333"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    res_format_double(cases[i].d, buf, sizeof(buf));
+    attraction_format_double(cases[i].d, buf, sizeof(buf));
     assert_string_equal(buf, cases[i].s);
   }
 }
@@ -275,6 +366,8 @@ int main(void) {
       cmocka_unit_test(test_logs),
       cmocka_unit_test(test_unchanged_passes_through),
       cmocka_unit_test(test_resource_absent),
+      cmocka_unit_test(test_extract_pattern_context),
+      cmocka_unit_test(test_context_absent_passes),
       cmocka_unit_test(test_config_errors),
       cmocka_unit_test(test_double_text),
   };

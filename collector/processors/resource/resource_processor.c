@@ -15,8 +15,7 @@ typedef struct resource_proc {
   const otlpd_host *host;
   otlpd_signal signal;
   otlpd_consumer *next;
-  res_action *actions;
-  size_t n_actions;
+  attraction actions;
 } resource_proc;
 
 static otlp_resource **resource_slot(otlpd_signal s, void *item) {
@@ -27,9 +26,9 @@ static otlp_resource **resource_slot(otlpd_signal s, void *item) {
   }
 }
 
-static bool changes(const resource_proc *rp, otlpd_signal s, void *item) {
-  otlp_resource *r = *resource_slot(s, item);
-  return res_actions_change(rp->actions, rp->n_actions, r ? r->n_attributes : 0,
+static bool changes(const resource_proc *rp, const otlpd_batch *in, size_t i) {
+  otlp_resource *r = *resource_slot(in->signal, in->resources[i]);
+  return attraction_changes(&rp->actions, otlpd_payload_client(in->owners[i]), r ? r->n_attributes : 0,
                             r ? r->attributes : NULL);
 }
 
@@ -38,14 +37,15 @@ static int edit_entry(const resource_proc *rp, otlpd_batch *b, size_t i) {
   void *item = otlpd_batch_mut_resource(b, i);
   if (!item) return -ENOMEM;
   otlp_resource *r = *resource_slot(b->signal, item); /* private, never NULL */
-  return res_actions_apply(rp->actions, rp->n_actions, b, i, &r->n_attributes, &r->attributes);
+  return attraction_apply(&rp->actions, otlpd_payload_client(b->owners[i]), b, i, &r->n_attributes,
+                          &r->attributes);
 }
 
 static int resource_consume(otlpd_consumer *self, otlpd_batch *in) {
   resource_proc *rp = (resource_proc *)self;
   otlpd_batch *mine = NULL;
   for (size_t i = 0; i < in->n; i++) {
-    if (!changes(rp, in->signal, in->resources[i])) continue;
+    if (!changes(rp, in, i)) continue;
     if (!mine && !(mine = otlpd_batch_edit(rp->host, in))) return OTLPD_ERR_RETRY;
     if (edit_entry(rp, mine, i)) {
       otlpd_batch_unref(mine); /* nothing kept: the sender retries */
@@ -71,9 +71,10 @@ static int create(const otlpd_create_params *p, void **state) {
   rp->host = p->host;
   rp->signal = p->signal;
   rp->next = p->next[p->signal];
-  if (res_actions_build(p->config, &rp->actions, &rp->n_actions)) {
+  int rc = attraction_build(&rp->actions, &((const resource_cfg *)p->config)->attributes);
+  if (rc) {
     free(rp);
-    return -ENOMEM;
+    return rc;
   }
   *state = rp;
   return 0;
@@ -83,7 +84,7 @@ static otlpd_consumer *consumer(void *state) { return &((resource_proc *)state)-
 
 static void destroy(void *state) {
   resource_proc *rp = state;
-  free(rp->actions);
+  attraction_free(&rp->actions);
   free(rp);
 }
 
@@ -93,7 +94,7 @@ const otlpd_factory otlpd_processor_resource = {
     .signals = OTLPD_ALL_SIGNALS,
     .settings = resource_settings,
     .config_size = sizeof(resource_cfg),
-    .doc = "inserts, updates, deletes, hashes or converts resource attributes (otelcol's resource processor)",
+    .doc = "inserts, updates, deletes, hashes, extracts or converts resource attributes (otelcol's resource processor)",
     .mutates_data = true,
     .validate = resource_validate,
     .create = create,

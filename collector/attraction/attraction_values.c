@@ -9,7 +9,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 
-#include "resource_processor.h"
+#include "attraction.h"
 
 #define ANY(tag) OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_##tag
 
@@ -25,7 +25,7 @@ static int set_string(otlpd_batch *b, size_t i, otlp_any_value *v, const char *s
   return 0;
 }
 
-int res_value_hash(otlpd_batch *b, size_t i, otlp_any_value *v) {
+int attraction_value_hash(otlpd_batch *b, size_t i, otlp_any_value *v) {
   unsigned char buf[8], md[EVP_MAX_MD_SIZE];
   const unsigned char *in = buf;
   size_t len = 0;
@@ -46,8 +46,12 @@ int res_value_hash(otlpd_batch *b, size_t i, otlp_any_value *v) {
   if (!len) return set_string(b, i, v, "", 0);
   unsigned int mdlen = 0;
   if (!EVP_Digest(in, len, md, &mdlen, EVP_sha256(), NULL)) return -ENOMEM;
-  char hex[2 * EVP_MAX_MD_SIZE + 1];
-  for (unsigned k = 0; k < mdlen; k++) snprintf(hex + 2 * k, 3, "%02x", md[k]);
+  static const char digits[] = "0123456789abcdef";
+  char hex[2 * EVP_MAX_MD_SIZE];
+  for (unsigned k = 0; k < mdlen; k++) {
+    hex[2 * k] = digits[md[k] >> 4];
+    hex[2 * k + 1] = digits[md[k] & 15];
+  }
   return set_string(b, i, v, hex, 2 * mdlen);
 }
 
@@ -72,14 +76,14 @@ static bool parse_double(const char *s, double *out) {
   return true;
 }
 
-bool res_value_converts(const otlp_any_value *v, res_conv to) {
+bool attraction_value_converts(const otlp_any_value *v, attraction_conv to) {
   int64_t i;
   double d;
   switch (to) {
-  case RES_TO_INT:
+  case ATTRACTION_TO_INT:
     if (v->value_case == ANY(STRING_VALUE)) return parse_int(v->string_value, &i);
     return v->value_case == ANY(DOUBLE_VALUE) || v->value_case == ANY(BOOL_VALUE);
-  case RES_TO_DOUBLE:
+  case ATTRACTION_TO_DOUBLE:
     if (v->value_case == ANY(STRING_VALUE)) return parse_double(v->string_value, &d);
     return v->value_case == ANY(INT_VALUE) || v->value_case == ANY(BOOL_VALUE);
   default: /* to string: scalars only; lists, maps and bytes stay as they are */
@@ -96,7 +100,7 @@ static int64_t double_to_int(double d) {
   return (int64_t)d;
 }
 
-void res_format_double(double d, char *buf, size_t len) {
+void attraction_format_double(double d, char *buf, size_t len) {
   if (isnan(d) || isinf(d)) {
     snprintf(buf, len, "%s", isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf");
     return;
@@ -123,20 +127,20 @@ void res_format_double(double d, char *buf, size_t len) {
   snprintf(buf, len, "%se%c%s", e, sign, digits);
 }
 
-int res_value_convert(otlpd_batch *b, size_t i, otlp_any_value *v, res_conv to) {
-  if (!res_value_converts(v, to)) return 0;
+int attraction_value_convert(otlpd_batch *b, size_t i, otlp_any_value *v, attraction_conv to) {
+  if (!attraction_value_converts(v, to)) return 0;
   char text[64];
   int64_t n = 0;
   double d = 0;
   switch (to) {
-  case RES_TO_INT:
+  case ATTRACTION_TO_INT:
     if (v->value_case == ANY(STRING_VALUE)) parse_int(v->string_value, &n);
     else if (v->value_case == ANY(DOUBLE_VALUE)) n = double_to_int(v->double_value);
     else n = v->bool_value ? 1 : 0;
     v->value_case = ANY(INT_VALUE);
     v->int_value = n;
     return 0;
-  case RES_TO_DOUBLE:
+  case ATTRACTION_TO_DOUBLE:
     if (v->value_case == ANY(STRING_VALUE)) parse_double(v->string_value, &d);
     else if (v->value_case == ANY(INT_VALUE)) d = (double)v->int_value;
     else d = v->bool_value ? 1 : 0;
@@ -145,7 +149,7 @@ int res_value_convert(otlpd_batch *b, size_t i, otlp_any_value *v, res_conv to) 
     return 0;
   default:
     if (v->value_case == ANY(INT_VALUE)) snprintf(text, sizeof(text), "%" PRId64, v->int_value);
-    else if (v->value_case == ANY(DOUBLE_VALUE)) res_format_double(v->double_value, text, sizeof(text));
+    else if (v->value_case == ANY(DOUBLE_VALUE)) attraction_format_double(v->double_value, text, sizeof(text));
     else snprintf(text, sizeof(text), "%s", v->bool_value ? "true" : "false");
     return set_string(b, i, v, text, strlen(text));
   }

@@ -1,0 +1,241 @@
+/* The actions on one attribute list, in order, as otelcol's attraction
+ * applies them. The list handed to attraction_apply is private to the
+ * batch entry (copy-on-write), so its array, KeyValue and AnyValue structs
+ * may be written; strings and nested values are shared and only replaced. */
+#include <errno.h>
+#include <string.h>
+
+#include "attraction.h"
+
+#define ANY(tag) OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_##tag
+/* Longest client value from_context writes (joined header values). */
+#define CONTEXT_MAX 8192
+
+static long find_key(size_t n, otlp_key_value *const *kv, const char *key) {
+  for (size_t k = 0; key && k < n; k++)
+    if (kv[k]->key && strcmp(kv[k]->key, key) == 0) return (long)k;
+  return -1;
+}
+
+static void set_str(otlp_any_value *v, const char *s) {
+  opentelemetry__proto__common__v1__any_value__init(v);
+  v->value_case = ANY(STRING_VALUE);
+  v->string_value = (char *)s;
+}
+
+/* The value an insert/update/upsert would write, NULL when its source is
+ * missing (then otelcol does nothing). ctx: room for a context value. */
+static const otlp_any_value *source_of(const attraction_action *a, const otlpd_client_info *ci, size_t n,
+                                       otlp_key_value *const *kv, otlp_any_value *tmp, char *ctx) {
+  if (a->from_context) {
+    if (!attraction_context_value(ci, a->from_context, ctx, CONTEXT_MAX)) return NULL;
+    set_str(tmp, ctx);
+    return tmp;
+  }
+  if (a->from_attribute) {
+    long s = find_key(n, kv, a->from_attribute);
+    if (s < 0) return NULL;
+    if (kv[s]->value) return kv[s]->value;
+    opentelemetry__proto__common__v1__any_value__init(tmp);
+    return tmp;
+  }
+  opentelemetry__proto__common__v1__any_value__init(tmp);
+  switch (a->value->kind) {
+  case OTLPD_VALUE_INT: tmp->value_case = ANY(INT_VALUE), tmp->int_value = a->value->i; break;
+  case OTLPD_VALUE_DOUBLE: tmp->value_case = ANY(DOUBLE_VALUE), tmp->double_value = a->value->d; break;
+  case OTLPD_VALUE_BOOL: tmp->value_case = ANY(BOOL_VALUE), tmp->bool_value = a->value->b; break;
+  default: set_str(tmp, a->value->s); break;
+  }
+  return tmp;
+}
+
+static bool has_source(const attraction_action *a, const otlpd_client_info *ci, size_t n,
+                       otlp_key_value *const *kv) {
+  if (a->from_context) return attraction_context_value(ci, a->from_context, NULL, 0);
+  return !a->from_attribute || find_key(n, kv, a->from_attribute) >= 0;
+}
+
+/* The attribute already holds the configured value (same type and value):
+ * an update or upsert of it changes nothing. */
+static bool holds_config_value(const attraction_action *a, const otlp_key_value *e) {
+  const otlp_any_value *v = e->value;
+  if (!a->value || !v) return false;
+  switch (a->value->kind) {
+  case OTLPD_VALUE_INT: return v->value_case == ANY(INT_VALUE) && v->int_value == a->value->i;
+  case OTLPD_VALUE_DOUBLE: return v->value_case == ANY(DOUBLE_VALUE) && v->double_value == a->value->d;
+  case OTLPD_VALUE_BOOL: return v->value_case == ANY(BOOL_VALUE) && v->bool_value == a->value->b;
+  default:
+    return v->value_case == ANY(STRING_VALUE) && !strcmp(v->string_value ? v->string_value : "",
+                                                         a->value->s ? a->value->s : "");
+  }
+}
+
+static bool any_key_matches(const attraction_regex *re, size_t n, otlp_key_value *const *kv) {
+  for (size_t k = 0; re->code && k < n; k++)
+    if (kv[k]->key && attraction_regex_search(re, kv[k]->key, strlen(kv[k]->key))) return true;
+  return false;
+}
+
+static const char *str_of(const otlp_key_value *e) {
+  if (!e->value || e->value->value_case != ANY(STRING_VALUE)) return NULL;
+  return e->value->string_value ? e->value->string_value : "";
+}
+
+bool attraction_changes(const attraction *at, const otlpd_client_info *ci, size_t nkv,
+                        otlp_key_value *const *kv) {
+  for (size_t k = 0; k < at->n; k++) {
+    const attraction_action *a = &at->a[k];
+    long i = find_key(nkv, kv, a->key);
+    const char *s;
+    switch (a->kind) {
+    case ATTRACTION_INSERT:
+      if (i < 0 && has_source(a, ci, nkv, kv)) return true;
+      break;
+    case ATTRACTION_UPDATE:
+      if (i >= 0 && has_source(a, ci, nkv, kv) && !holds_config_value(a, kv[i])) return true;
+      break;
+    case ATTRACTION_UPSERT:
+      if (has_source(a, ci, nkv, kv) && !(i >= 0 && holds_config_value(a, kv[i]))) return true;
+      break;
+    case ATTRACTION_DELETE:
+    case ATTRACTION_HASH:
+      if (i >= 0 || any_key_matches(&a->re, nkv, kv)) return true;
+      break;
+    case ATTRACTION_EXTRACT:
+      if (i >= 0 && (s = str_of(kv[i])) && attraction_regex_search(&a->re, s, strlen(s))) return true;
+      break;
+    case ATTRACTION_CONVERT:
+      if (i >= 0 && kv[i]->value && attraction_value_converts(kv[i]->value, a->conv)) return true;
+      break;
+    }
+  }
+  return false;
+}
+
+/* A private copy of src for entry i; copy_str: its string goes into the
+ * entry too (config and context text may not live as long as the entry). */
+static int set_value(otlpd_batch *b, size_t i, otlp_any_value *dst, const otlp_any_value *src, bool copy_str,
+                     size_t len) {
+  *dst = *src;
+  if (copy_str && src->value_case == ANY(STRING_VALUE)) {
+    const char *s = src->string_value ? src->string_value : "";
+    if (!(dst->string_value = otlpd_batch_strdup(b, i, s, len == (size_t)-1 ? strlen(s) : len)))
+      return -ENOMEM;
+  }
+  return 0;
+}
+
+static int append_kv(otlpd_batch *b, size_t i, size_t *nkv, otlp_key_value ***kv, const char *key,
+                     const otlp_any_value *v, bool copy_str, size_t len) {
+  otlp_key_value **arr = otlpd_batch_alloc(b, i, (*nkv + 1) * sizeof(*arr));
+  otlp_key_value *e = otlpd_batch_alloc(b, i, sizeof(*e));
+  otlp_any_value *val = otlpd_batch_alloc(b, i, sizeof(*val));
+  char *k = otlpd_batch_strdup(b, i, key, strlen(key));
+  if (!arr || !e || !val || !k || set_value(b, i, val, v, copy_str, len)) return -ENOMEM;
+  opentelemetry__proto__common__v1__key_value__init(e);
+  e->key = k;
+  e->value = val;
+  if (*nkv) memcpy(arr, *kv, *nkv * sizeof(*arr));
+  arr[(*nkv)++] = e;
+  *kv = arr;
+  return 0;
+}
+
+static int put_value(otlpd_batch *b, size_t i, otlp_key_value *e, const otlp_any_value *v, bool copy_str,
+                     size_t len) {
+  if (!e->value && !(e->value = otlpd_batch_alloc(b, i, sizeof(otlp_any_value)))) return -ENOMEM;
+  otlp_any_value copy = *v; /* v may be e->value's own source */
+  return set_value(b, i, e->value, &copy, copy_str, len);
+}
+
+/* pcommon.Map.PutStr: replace or append. len bytes of s. */
+static int put_str(otlpd_batch *b, size_t i, size_t *nkv, otlp_key_value ***kv, const char *key, const char *s,
+                   size_t len) {
+  otlp_any_value v;
+  set_str(&v, s);
+  long at = find_key(*nkv, *kv, key);
+  return at >= 0 ? put_value(b, i, (*kv)[at], &v, true, len) : append_kv(b, i, nkv, kv, key, &v, true, len);
+}
+
+static void remove_at(size_t *nkv, otlp_key_value ***kv, size_t at) {
+  memmove(*kv + at, *kv + at + 1, (*nkv - at - 1) * sizeof(**kv));
+  (*nkv)--;
+}
+
+/* delete / hash of `key`, then of every key the pattern finds. */
+static int by_key_and_pattern(const attraction_action *a, otlpd_batch *b, size_t i, size_t *nkv,
+                              otlp_key_value ***kv) {
+  long at = find_key(*nkv, *kv, a->key);
+  if (at >= 0) {
+    if (a->kind == ATTRACTION_DELETE) remove_at(nkv, kv, (size_t)at);
+    else if ((*kv)[at]->value && attraction_value_hash(b, i, (*kv)[at]->value)) return -ENOMEM;
+  }
+  for (size_t k = 0; a->re.code && k < *nkv;) {
+    otlp_key_value *e = (*kv)[k];
+    if (!e->key || !attraction_regex_search(&a->re, e->key, strlen(e->key))) {
+      k++;
+      continue;
+    }
+    if (a->kind == ATTRACTION_DELETE) {
+      remove_at(nkv, kv, k);
+      continue;
+    }
+    if (e->value && attraction_value_hash(b, i, e->value)) return -ENOMEM;
+    k++;
+  }
+  return 0;
+}
+
+/* Every named group, as otelcol: only from a string that matches; a
+ * group that took no part writes "". */
+static int extract(const attraction_action *a, otlpd_batch *b, size_t i, size_t *nkv, otlp_key_value ***kv) {
+  long at = find_key(*nkv, *kv, a->key);
+  const char *s = at >= 0 ? str_of((*kv)[at]) : NULL;
+  if (!s) return 0;
+  int rc = pcre2_match(a->re.code, (PCRE2_SPTR)s, strlen(s), 0, 0, a->re.md, NULL);
+  if (rc < 0) return 0;
+  const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(a->re.md);
+  uint32_t pairs = pcre2_get_ovector_count(a->re.md);
+  for (uint32_t g = 1; g <= a->ngroups; g++) {
+    PCRE2_SIZE from = g < pairs ? ov[2 * g] : PCRE2_UNSET, to = g < pairs ? ov[2 * g + 1] : PCRE2_UNSET;
+    bool unset = from == PCRE2_UNSET || (int)g >= rc;
+    if (put_str(b, i, nkv, kv, a->groups[g], unset ? "" : s + from, unset ? 0 : to - from)) return -ENOMEM;
+  }
+  return 0;
+}
+
+static int apply_one(const attraction_action *a, const otlpd_client_info *ci, otlpd_batch *b, size_t i,
+                     size_t *nkv, otlp_key_value ***kv) {
+  long at = find_key(*nkv, *kv, a->key);
+  otlp_any_value tmp;
+  char ctx[CONTEXT_MAX];
+  const otlp_any_value *src;
+  bool copy = a->from_attribute == NULL; /* config or client text */
+  switch (a->kind) {
+  case ATTRACTION_INSERT:
+    if (at >= 0 || !(src = source_of(a, ci, *nkv, *kv, &tmp, ctx))) return 0;
+    return append_kv(b, i, nkv, kv, a->key, src, copy, (size_t)-1);
+  case ATTRACTION_UPDATE:
+    if (at < 0 || !(src = source_of(a, ci, *nkv, *kv, &tmp, ctx))) return 0;
+    return put_value(b, i, (*kv)[at], src, copy, (size_t)-1);
+  case ATTRACTION_UPSERT:
+    if (!(src = source_of(a, ci, *nkv, *kv, &tmp, ctx))) return 0;
+    return at >= 0 ? put_value(b, i, (*kv)[at], src, copy, (size_t)-1)
+                   : append_kv(b, i, nkv, kv, a->key, src, copy, (size_t)-1);
+  case ATTRACTION_DELETE:
+  case ATTRACTION_HASH:
+    return by_key_and_pattern(a, b, i, nkv, kv);
+  case ATTRACTION_EXTRACT:
+    return extract(a, b, i, nkv, kv);
+  case ATTRACTION_CONVERT:
+    return at >= 0 && (*kv)[at]->value ? attraction_value_convert(b, i, (*kv)[at]->value, a->conv) : 0;
+  }
+  return 0;
+}
+
+int attraction_apply(const attraction *at, const otlpd_client_info *ci, otlpd_batch *b, size_t i, size_t *nkv,
+                     otlp_key_value ***kv) {
+  int rc = otlpd_batch_own_attrs(b, i, nkv, kv);
+  for (size_t k = 0; k < at->n && rc == 0; k++) rc = apply_one(&at->a[k], ci, b, i, nkv, kv);
+  return rc;
+}
