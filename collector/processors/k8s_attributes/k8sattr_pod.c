@@ -329,7 +329,7 @@ static int finish(draft *d, const k8sattr_rules *r) {
     if (!strcmp(o->kind, "ReplicaSet")) {
       putz(&l, m, KM_REPLICASET, "k8s.replicaset.name", o->name);
       size_t dl = k8sattr_deployment_of(o->name, d->tmpl_hash);
-      if (dl) put(&l, m, KM_DEPLOYMENT, "k8s.deployment.name", o->name, dl);
+      if (dl) putz(&l, m, KM_DEPLOYMENT, "k8s.deployment.name", otlpd_arena_strndup(p->arena, o->name, dl));
     } else if (!strcmp(o->kind, "DaemonSet")) {
       putz(&l, m, KM_DAEMONSET, "k8s.daemonset.name", o->name);
     } else if (!strcmp(o->kind, "StatefulSet")) {
@@ -337,7 +337,7 @@ static int finish(draft *d, const k8sattr_rules *r) {
     } else if (!strcmp(o->kind, "Job")) {
       putz(&l, m, KM_JOB, "k8s.job.name", o->name);
       size_t cl = cronjob_of(o->name);
-      if (cl) put(&l, m, KM_CRONJOB, "k8s.cronjob.name", o->name, cl);
+      if (cl) putz(&l, m, KM_CRONJOB, "k8s.cronjob.name", otlpd_arena_strndup(p->arena, o->name, cl));
     }
   }
   putz(&l, m, KM_NODE, "k8s.node.name", d->node);
