@@ -259,8 +259,7 @@ static void list_done(k8sattr_watch *w, const otlpd_http_result *res) {
     return;
   }
   if (!w->synced) otlpd_info(&w->host->log, "pod table synced: %zu pods", w->table->npods);
-  w->synced = true;
-  w->backoff_ms = 0;
+  w->synced = true; /* the backoff is reset by a watch that delivers */
   start_phase(w, PH_WATCH);
 }
 
@@ -270,7 +269,7 @@ static void watch_done(k8sattr_watch *w, const otlpd_http_result *res) {
   w->bad_stream = false;
   if (w->relist || (!res->error && res->status == 410)) {
     w->relist = false;
-    schedule(w, PH_LIST, false);
+    schedule(w, PH_LIST, w->events == 0); /* expired at once again: do not spin */
     return;
   }
   if (res->error || res->status != 200) {
