@@ -2,7 +2,6 @@
 """Helpers of k8sattr.sh.
   pods <out.json>                 the API server's initial pods
   pod <name> <uid> <ip> [node]    one pod JSON (for /_ctl/add)
-  req <span name> <ip>            an OTLP/JSON trace request, resource k8s.pod.ip=<ip>
   attrs <file> <span name>        the resource attributes of that span (JSON), exit 1 if absent
   tagged <file> <span name> <pod name>   exit 0 if the span's resource has k8s.pod.name=<pod name>
   untagged <file> <span name>     exit 0 if the span is there with no k8s.pod.name
@@ -19,14 +18,6 @@ def initial():
             hash_="7d9f8b6c5d", labels={"app": "cart"}, annotations={"big": "x" * 5000}),
         pod("elsewhere", "uid-b", "10.1.0.2", node="node-b", labels={"app": "far"}),
     ]
-
-
-def req(name, ip):
-    return {"resourceSpans": [{
-        "resource": {"attributes": [{"key": "k8s.pod.ip", "value": {"stringValue": ip}},
-                                    {"key": "service.name", "value": {"stringValue": "svc"}}]},
-        "scopeSpans": [{"spans": [{"traceId": "0102030405060708090a0b0c0d0e0f10", "spanId": "0102030405060708",
-                                   "name": name, "kind": 1, "startTimeUnixNano": "1", "endTimeUnixNano": "2"}]}]}]}
 
 
 def attrs_of(path, name):
@@ -52,8 +43,6 @@ def main():
     elif cmd == "pod":
         node = sys.argv[5] if len(sys.argv) > 5 else "node-a"
         print(json.dumps(pod(sys.argv[2], sys.argv[3], sys.argv[4], ns="shop", node=node, labels={"app": sys.argv[2]})))
-    elif cmd == "req":
-        print(json.dumps(req(sys.argv[2], sys.argv[3])))
     elif cmd == "attrs":
         a = attrs_of(sys.argv[2], sys.argv[3])
         if a is None:

@@ -56,9 +56,16 @@ daemon_start_config config
 url="http://127.0.0.1:$PORT/v1/traces"
 stats() { curl -sS "$api/_stats"; }
 stat() { stats | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+# (written here, not by the helper: python starts slowly on a busy machine)
+req_json() {
+  printf '{"resourceSpans":[{"resource":{"attributes":[{"key":"k8s.pod.ip","value":{"stringValue":"%s"}},' "$2"
+  printf '{"key":"service.name","value":{"stringValue":"svc"}}]},"scopeSpans":[{"spans":[{"traceId":'
+  printf '"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"%s","kind":1,' "$1"
+  printf '"startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}'
+}
 send() {
   local code
-  code=$(python3 "$helper" req "$1" "$2" | curl -sS -o /dev/null -w '%{http_code}' \
+  code=$(req_json "$1" "$2" | curl -sS -o /dev/null -w '%{http_code}' \
     -H 'Content-Type: application/json' --data-binary @- "$url") || code=curl-error
   [ "$code" = 200 ] || check_fail "POST span $1: got $code"
 }
