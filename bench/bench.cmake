@@ -10,3 +10,6 @@ if(OTLPD_BENCH_SNAPPY)
   add_executable(otlpd_bench_sink ${CMAKE_SOURCE_DIR}/bench/backend_sink.c)
   target_link_libraries(otlpd_bench_sink PRIVATE ${OTLPD_BENCH_SNAPPY} PkgConfig::ZLIB pthread)
 endif()
+# k8s_attributes: per-resource lookup and tagging cost with 1,000 pods.
+add_executable(otlpd_bench_k8sattr ${CMAKE_SOURCE_DIR}/bench/k8sattr_lookup.c)
+target_link_libraries(otlpd_bench_k8sattr PRIVATE otlpd_proc_k8s_attributes otlpd_core)
