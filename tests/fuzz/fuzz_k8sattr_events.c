@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     PCRE2_SIZE off;
     rule[0] = (k8sattr_rule){.key = "app"};
     rule[1] = (k8sattr_rule){.tag_name = "t.$1", .re = pcre2_compile((PCRE2_SPTR) "team/(.*)", PCRE2_ZERO_TERMINATED,
-                                                                     PCRE2_ANCHORED, &ec, &off, NULL)};
+                                                                     PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &off, NULL)};
     rule[2] = (k8sattr_rule){.key = "sha", .annotation = true};
     rules = (k8sattr_rules){.metadata = ~0u, .rules = rule, .nrules = 3, .default_assoc = true};
   }

@@ -213,6 +213,7 @@ static void test_list_and_extract(void **st) {
               "    - {key: app}\n"
               "    - {tag_name: owner, key: team.io/owner}\n"
               "    - {tag_name: 'team.$1', key_regex: 'team\\.io/(.*)'}\n"
+              "    - {tag_name: partial, key_regex: 'team'}\n"
               "  annotations:\n"
               "    - {tag_name: commit, key: sha}\n");
   assert_int_equal(k8sattr_apply_list(&f.table, &f.rules, &f.json, LIST, strlen(LIST), &f.rv), 0);
@@ -234,6 +235,7 @@ static void test_list_and_extract(void **st) {
   assert_string_equal(pod_attr(p, "k8s.pod.labels.app"), "cart");
   assert_string_equal(pod_attr(p, "owner"), "ann");
   assert_string_equal(pod_attr(p, "team.owner"), "ann");
+  assert_null(pod_attr(p, "partial")); /* key_regex matches whole keys, as otelcol */
   assert_string_equal(pod_attr(p, "commit"), "abc");
   assert_null(pod_attr(p, "k8s.pod.labels.pod-template-hash")); /* no rule asks for it */
   assert_null(pod_attr(p, "k8s.pod.annotations.kubectl.kubernetes.io/last-applied-configuration"));

@@ -29,7 +29,7 @@ static const otlpd_setting rule_settings[] = {
     OTLPD_S_STRING(k8sattr_rule_cfg, "tag_name", tag_name, NULL,
                    "attribute to set (default k8s.pod.labels.<key> / k8s.pod.annotations.<key>; $1.. from key_regex)"),
     OTLPD_S_STRING(k8sattr_rule_cfg, "key", key, NULL, "label or annotation key"),
-    OTLPD_S_STRING(k8sattr_rule_cfg, "key_regex", key_regex, NULL, "regex over keys (anchored), instead of key"),
+    OTLPD_S_STRING(k8sattr_rule_cfg, "key_regex", key_regex, NULL, "regex matching whole keys, instead of key"),
     OTLPD_S_STRING(k8sattr_rule_cfg, "regex", regex, NULL, "removed from otelcol: a config error"),
     OTLPD_S_STRING(k8sattr_rule_cfg, "from", from, "pod", "pod (namespace: not supported yet)"),
     OTLPD_S_END,
@@ -119,7 +119,7 @@ static void check_rules(const otlpd_sections *s, const char *path, const char *w
     if (set(r->key_regex)) {
       int ec;
       PCRE2_SIZE off;
-      pcre2_code *re = pcre2_compile((PCRE2_SPTR)r->key_regex, PCRE2_ZERO_TERMINATED, PCRE2_ANCHORED, &ec,
+      pcre2_code *re = pcre2_compile((PCRE2_SPTR)r->key_regex, PCRE2_ZERO_TERMINATED, PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec,
                                      &off, NULL);
       if (!re) {
         PCRE2_UCHAR msg[120];

@@ -20,7 +20,7 @@ static int build_rule(const k8sattr_rule_cfg *c, bool annotation, k8sattr_rule *
   }
   int ec;
   PCRE2_SIZE off;
-  out->re = pcre2_compile((PCRE2_SPTR)c->key_regex, PCRE2_ZERO_TERMINATED, PCRE2_ANCHORED, &ec, &off, NULL);
+  out->re = pcre2_compile((PCRE2_SPTR)c->key_regex, PCRE2_ZERO_TERMINATED, PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &off, NULL);
   return out->re ? 0 : -EINVAL;
 }
 
