@@ -6,7 +6,7 @@ if(OTLPD_CURL AND OTLPD_PYTHON3)
   add_test(NAME k8sattr_e2e COMMAND bash ${CMAKE_SOURCE_DIR}/tests/k8sattr/k8sattr.sh)
   set_tests_properties(k8sattr_e2e PROPERTIES
     ENVIRONMENT "OTLPD=$<TARGET_FILE:otlpd>"
-    TIMEOUT 180
+    TIMEOUT 400
     LABELS "e2e;k8sattr")
 else()
   message(WARNING "curl or python3 not found: the k8s_attributes test (tests/k8sattr) is not registered")
