@@ -13,3 +13,6 @@ endif()
 # CPU per hostmetrics scrape on this machine's /proc (bench/README.md).
 add_executable(otlpd_bench_hostmetrics ${CMAKE_SOURCE_DIR}/bench/hostmetrics_scrape.c)
 target_link_libraries(otlpd_bench_hostmetrics PRIVATE otlpd_recv_hostmetrics otlpd_core)
+# k8s_attributes: per-resource lookup and tagging cost with 1,000 pods.
+add_executable(otlpd_bench_k8sattr ${CMAKE_SOURCE_DIR}/bench/k8sattr_lookup.c)
+target_link_libraries(otlpd_bench_k8sattr PRIVATE otlpd_proc_k8s_attributes otlpd_core)

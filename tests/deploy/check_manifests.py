@@ -313,6 +313,8 @@ def check_kubernetes(image):
             fail("kubernetes/config.yaml", f"exporters::{name}::path {path} is not on a writable "
                                            f"volume (read-only root; writable: {writable})")
 
+    check_k8s_attributes_rbac(cfg, objs, pod, c)
+
     svcs = [o for (k, _), o in objs.items() if k == "Service"]
     for s in svcs:
         sel = dig(s, "spec", "selector") or {}
@@ -324,6 +326,55 @@ def check_kubernetes(image):
             t = p.get("targetPort")
             if t not in ports and t not in numbers:
                 fail("service.yaml", f"targetPort {t} is not a container port")
+
+
+def uses_k8s_attributes(cfg):
+    """The k8s_attributes processor ids the pipelines use."""
+    used = set()
+    for p in (dig(cfg, "service", "pipelines") or {}).values():
+        for proc in (p or {}).get("processors") or []:
+            if proc.split("/")[0] in ("k8s_attributes", "k8sattributes"):
+                used.add(proc)
+    return used
+
+
+def check_k8s_attributes_rbac(cfg, objs, pod, container):
+    """A config with k8s_attributes needs the pod's service account token
+    mounted and bound to a role that may get/list/watch pods; its
+    node_from_env_var must be set from spec.nodeName."""
+    used = uses_k8s_attributes(cfg)
+    if not used:
+        return
+    where = "deploy/kubernetes (k8s_attributes)"
+    sa = pod.get("serviceAccountName") or "default"
+    sa_obj = objs.get(("ServiceAccount", sa)) or {}
+    mount = pod.get("automountServiceAccountToken")
+    if mount is False or (mount is None and sa_obj.get("automountServiceAccountToken") is False):
+        fail(where, f"the service account token is not mounted (automountServiceAccountToken), "
+                    f"but {sorted(used)} reads the API with it")
+    roles = {}
+    for (kind, name), o in objs.items():
+        if kind in ("ClusterRole", "Role"):
+            ok = any("" in (r.get("apiGroups") or []) and "pods" in (r.get("resources") or [])
+                     and {"get", "list", "watch"} <= set(r.get("verbs") or []) for r in o.get("rules") or [])
+            roles[(kind, name)] = ok
+    bound = False
+    for (kind, _), o in objs.items():
+        if kind != "ClusterRoleBinding":
+            continue
+        ref = o.get("roleRef") or {}
+        if not roles.get((ref.get("kind"), ref.get("name"))):
+            continue
+        if any(s.get("kind") == "ServiceAccount" and s.get("name") == sa for s in o.get("subjects") or []):
+            bound = True
+    if not bound:
+        fail(where, f"no ClusterRoleBinding gives ServiceAccount {sa} a ClusterRole with get/list/watch "
+                    f"on pods, which {sorted(used)} needs")
+    env = {e.get("name"): e for e in container.get("env") or []}
+    for pid in used:
+        var = dig(cfg, "processors", pid, "filter", "node_from_env_var")
+        if var and dig(env.get(var), "valueFrom", "fieldRef", "fieldPath") != "spec.nodeName":
+            fail(where, f"processors::{pid}::filter::node_from_env_var {var} is not set from spec.nodeName")
 
 
 def check_probes_reach_health(where, container, cfg):

@@ -1,0 +1,166 @@
+/* The pod table: pods by UID (owning), by IP and by namespace/name.
+ * Lookups are one hash and a short probe; no allocation. Runs on the
+ * loop thread only (the watcher's callbacks and the processor). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "k8s_attributes.h"
+
+static uint64_t hash_str(const char *s, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+  for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+  return h ? h : 1; /* 0 marks an empty slot */
+}
+
+static k8sattr_map_ent *find(const k8sattr_map *m, const char *k, size_t n, uint64_t h) {
+  if (!m->cap) return NULL;
+  size_t mask = m->cap - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    k8sattr_map_ent *e = &m->v[i];
+    if (!e->hash) return NULL;
+    if (e->hash == h && e->klen == n && !memcmp(e->key, k, n)) return e;
+  }
+}
+
+static int grow(k8sattr_map *m) {
+  size_t cap = m->cap ? m->cap * 2 : 64;
+  k8sattr_map_ent *v = calloc(cap, sizeof(*v));
+  if (!v) return -ENOMEM;
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->v[i].hash) continue;
+    size_t j = m->v[i].hash & (cap - 1);
+    while (v[j].hash) j = (j + 1) & (cap - 1);
+    v[j] = m->v[i];
+  }
+  free(m->v);
+  m->v = v;
+  m->cap = cap;
+  return 0;
+}
+
+/* Set k -> pod (replacing what k pointed to). */
+static int map_put(k8sattr_map *m, const char *k, size_t n, k8sattr_pod *pod) {
+  uint64_t h = hash_str(k, n);
+  k8sattr_map_ent *e = find(m, k, n, h);
+  if (e) {
+    e->key = k; /* the new pod's copy: the old one may be freed */
+    e->pod = pod;
+    return 0;
+  }
+  if ((m->n + 1) * 4 > m->cap * 3 && grow(m)) return -ENOMEM;
+  size_t mask = m->cap - 1, i = h & mask;
+  while (m->v[i].hash) i = (i + 1) & mask;
+  m->v[i] = (k8sattr_map_ent){k, (uint32_t)n, h, pod};
+  m->n++;
+  return 0;
+}
+
+/* Remove k if it still points to pod (an IP may have moved on). */
+static void map_del(k8sattr_map *m, const char *k, size_t n, const k8sattr_pod *pod) {
+  k8sattr_map_ent *e = find(m, k, n, hash_str(k, n));
+  if (!e || (pod && e->pod != pod)) return;
+  size_t mask = m->cap - 1, i = (size_t)(e - m->v);
+  /* backward-shift deletion keeps every probe chain unbroken */
+  for (size_t j = (i + 1) & mask; m->v[j].hash; j = (j + 1) & mask) {
+    size_t home = m->v[j].hash & mask;
+    if (((j - home) & mask) >= ((j - i) & mask)) {
+      m->v[i] = m->v[j];
+      i = j;
+    }
+  }
+  m->v[i] = (k8sattr_map_ent){0};
+  m->n--;
+}
+
+static const k8sattr_pod *map_get(const k8sattr_map *m, const char *k, size_t n) {
+  k8sattr_map_ent *e = find(m, k, n, hash_str(k, n));
+  return e ? e->pod : NULL;
+}
+
+void k8sattr_table_init(k8sattr_table *t) { memset(t, 0, sizeof(*t)); }
+
+void k8sattr_table_free(k8sattr_table *t) {
+  for (size_t i = 0; i < t->by_uid.cap; i++)
+    if (t->by_uid.v[i].hash) k8sattr_pod_free(t->by_uid.v[i].pod);
+  free(t->by_uid.v);
+  free(t->by_ip.v);
+  free(t->by_name.v);
+  memset(t, 0, sizeof(*t));
+}
+
+static bool ip_indexed(const k8sattr_pod *p) { return !p->host_network && !p->finished; }
+
+static void unindex(k8sattr_table *t, k8sattr_pod *p) {
+  if (ip_indexed(p)) {
+    if (p->ip) map_del(&t->by_ip, p->ip, strlen(p->ip), p);
+    for (size_t i = 0; i < p->nips; i++) map_del(&t->by_ip, p->ips[i], strlen(p->ips[i]), p);
+  }
+  if (p->nskey) map_del(&t->by_name, p->nskey, strlen(p->nskey), p);
+}
+
+static int index_pod(k8sattr_table *t, k8sattr_pod *p) {
+  int rc = map_put(&t->by_uid, p->uid, strlen(p->uid), p);
+  if (!rc && p->nskey) rc = map_put(&t->by_name, p->nskey, strlen(p->nskey), p);
+  if (!rc && ip_indexed(p) && p->ip) rc = map_put(&t->by_ip, p->ip, strlen(p->ip), p);
+  for (size_t i = 0; !rc && ip_indexed(p) && i < p->nips; i++)
+    rc = map_put(&t->by_ip, p->ips[i], strlen(p->ips[i]), p);
+  return rc;
+}
+
+int k8sattr_table_upsert(k8sattr_table *t, k8sattr_pod *p) {
+  p->seen = t->gen;
+  k8sattr_pod *old = (k8sattr_pod *)map_get(&t->by_uid, p->uid, strlen(p->uid));
+  if (old) unindex(t, old);
+  else t->npods++;
+  int rc = index_pod(t, p);
+  if (old) k8sattr_pod_free(old);
+  if (rc) { /* keep the maps consistent: drop the pod entirely */
+    unindex(t, p);
+    map_del(&t->by_uid, p->uid, strlen(p->uid), p);
+    t->npods--;
+    k8sattr_pod_free(p);
+  }
+  return rc;
+}
+
+void k8sattr_table_delete(k8sattr_table *t, const char *uid, size_t len) {
+  k8sattr_pod *p = (k8sattr_pod *)map_get(&t->by_uid, uid, len);
+  if (!p) return;
+  unindex(t, p);
+  map_del(&t->by_uid, p->uid, strlen(p->uid), p);
+  t->npods--;
+  k8sattr_pod_free(p);
+}
+
+void k8sattr_table_begin(k8sattr_table *t) { t->gen++; }
+
+void k8sattr_table_end(k8sattr_table *t) {
+  /* deleting moves entries: restart the scan after each removal */
+  for (size_t i = 0; i < t->by_uid.cap;) {
+    k8sattr_map_ent *e = &t->by_uid.v[i];
+    if (e->hash && e->pod->seen != t->gen) {
+      k8sattr_table_delete(t, e->pod->uid, strlen(e->pod->uid));
+      continue; /* slot i now holds a shifted entry (or is empty) */
+    }
+    i++;
+  }
+}
+
+const k8sattr_pod *k8sattr_table_by_ip(const k8sattr_table *t, const char *ip, size_t len) {
+  return map_get(&t->by_ip, ip, len);
+}
+
+const k8sattr_pod *k8sattr_table_by_uid(const k8sattr_table *t, const char *uid, size_t len) {
+  return map_get(&t->by_uid, uid, len);
+}
+
+const k8sattr_pod *k8sattr_table_by_name(const k8sattr_table *t, const char *ns, size_t nslen,
+                                         const char *name, size_t namelen) {
+  char key[512];
+  if (nslen + namelen + 1 > sizeof(key)) return NULL;
+  memcpy(key, ns, nslen);
+  key[nslen] = '/';
+  memcpy(key + nslen + 1, name, namelen);
+  return map_get(&t->by_name, key, nslen + namelen + 1);
+}

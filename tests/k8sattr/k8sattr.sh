@@ -1,0 +1,150 @@
+#!/bin/bash
+# k8s_attributes end to end against a stand-in API server (api_server.py):
+# the daemon lists this node's pods (fieldSelector spec.nodeName from
+# K8S_NODE_NAME) with the service account token, watches them, and tags
+# spans by their k8s.pod.ip. Pods added and deleted through the watch show
+# up (and go) in the output; a 410 expiry makes it list again, with a
+# rotated token read afresh; a passthrough pipeline adds nothing.
+#
+# usage: OTLPD=<path to otlpd> k8sattr.sh
+
+# shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
+source "$(dirname "$0")/../lib/daemon.sh"
+require_cmds curl python3
+daemon_init k8sattr
+dir=$WORK
+here=$(cd "$(dirname "$0")" && pwd)
+helper=$here/k8sattr.py
+
+mkdir -p "$dir/sa"
+echo "token-one" >"$dir/sa/token"
+echo "not a real CA (http)" >"$dir/sa/ca.crt"
+python3 "$helper" pods "$dir/pods.json"
+python3 "$here/api_server.py" "$dir/sa/token" "$dir/api.port" "$dir/pods.json" 2>"$dir/api.log" &
+api_pid=$!
+on_cleanup "kill $api_pid 2>/dev/null || true"
+poll_until test -s "$dir/api.port" || fail "the test API server did not start"
+api="http://127.0.0.1:$(cat "$dir/api.port")"
+export OTLPD_K8S_API_URL=$api OTLPD_K8S_SA_DIR=$dir/sa K8S_NODE_NAME=node-a
+
+config() {
+  cat <<YAML
+receivers:
+$(otlp_receiver otlp http "127.0.0.1:$1")
+processors:
+  k8s_attributes:
+    filter: {node_from_env_var: K8S_NODE_NAME}
+    extract:
+      metadata: [k8s.namespace.name, k8s.pod.name, k8s.pod.uid, k8s.pod.start_time, k8s.deployment.name,
+                 k8s.node.name, k8s.replicaset.name]
+      labels: [{key: app}]
+    pod_association:
+      - sources: [{from: resource_attribute, name: k8s.pod.ip}]
+  k8sattributes/pass:
+    passthrough: true
+exporters:
+  file/tagged: {path: $dir/tagged.jsonl, format: json}
+  file/pass: {path: $dir/pass.jsonl, format: json}
+service:
+  pipelines:
+    traces: {receivers: [otlp], processors: [k8s_attributes], exporters: [file/tagged]}
+    traces/pass: {receivers: [otlp], processors: [k8sattributes/pass], exporters: [file/pass]}
+YAML
+}
+
+daemon_start_config config
+url="http://127.0.0.1:$PORT/v1/traces"
+stats() { curl -sS "$api/_stats"; }
+stat() { stats | grep -o "\"$1\": [0-9]*" | grep -o '[0-9]*$'; }
+# (written here, not by the helper: python starts slowly on a busy machine)
+req_json() {
+  printf '{"resourceSpans":[{"resource":{"attributes":[{"key":"k8s.pod.ip","value":{"stringValue":"%s"}},' "$2"
+  printf '{"key":"service.name","value":{"stringValue":"svc"}}]},"scopeSpans":[{"spans":[{"traceId":'
+  printf '"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"%s","kind":1,' "$1"
+  printf '"startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}'
+}
+send() {
+  local code
+  code=$(req_json "$1" "$2" | curl -sS -o /dev/null -w '%{http_code}' \
+    -H 'Content-Type: application/json' --data-binary @- "$url") || code=curl-error
+  [ "$code" = 200 ] || check_fail "POST span $1: got $code"
+}
+ctl() { curl -sS -o /dev/null -X POST "$api/_ctl/$1" "${@:2}"; }
+probe_n=0
+# Send probes for ip until one comes out tagged with pod (or untagged when
+# pod is "-"): the watch event reaches the daemon some time after the
+# server published it.
+# (grep, not the python helper: python starts slowly on a busy machine;
+# the file exporter writes one request per line, here one resource each)
+line_of() { grep -F "\"name\":\"$1\"" "$dir/tagged.jsonl" 2>/dev/null; }
+probe_until() {
+  local ip=$1 pod=$2 name line
+  for _ in $(seq 200); do
+    probe_n=$((probe_n + 1))
+    name=probe-$probe_n
+    send "$name" "$ip"
+    poll_until line_of "$name" >/dev/null || return 1
+    line=$(line_of "$name")
+    if [ "$pod" = - ]; then
+      [[ $line != *'"key":"k8s.pod.name"'* ]] && return 0
+    else
+      [[ $line == *"\"key\":\"k8s.pod.name\",\"value\":{\"stringValue\":\"$pod\"}"* ]] && return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+poll_until grep -q "pod table synced: 1 pods" "$DAEMON_LOG" || fail "no pod list applied"
+send span-a 10.1.0.1 # this node's pod
+send span-b 10.1.0.2 # another node's: not listed
+send span-x 10.9.9.9 # nobody's
+
+# a pod added through the watch
+ctl add -H 'Content-Type: application/json' --data-binary "$(python3 "$helper" pod web-0 uid-c 10.1.0.3)"
+probe_until 10.1.0.3 web-0 || check_fail "a pod ADDED through the watch never tagged spans"
+# a pod on another node never shows (the watch asks for this node's only)
+ctl add -H 'Content-Type: application/json' --data-binary "$(python3 "$helper" pod far-1 uid-f 10.1.0.6 node-b)"
+# deleted: its IP tags nothing any more
+ctl delete/uid-a
+probe_until 10.1.0.1 - || check_fail "a pod DELETED through the watch still tagged spans"
+ctl bookmark
+
+# the token rotates, then the watch expires (410): the daemon lists again
+# with the new token and goes on watching
+echo "token-two" >"$dir/sa/token"
+lists_before=$(stat lists)
+ctl expire
+poll_until test "$(stat lists)" -gt "$lists_before" || check_fail "no relist after the 410 expiry"
+ctl add -H 'Content-Type: application/json' --data-binary "$(python3 "$helper" pod web-1 uid-d 10.1.0.4)"
+probe_until 10.1.0.4 web-1 || check_fail "a pod added after the relist never tagged spans"
+send span-far 10.1.0.6
+daemon_stop
+
+a=$(python3 "$helper" attrs "$dir/tagged.jsonl" span-a) || fail "span-a missing from the output"
+python3 - "$a" <<'PY' || check_fail "span-a's resource attributes: $a"
+import json, sys
+a = json.loads(sys.argv[1])
+want = {"k8s.pod.ip": "10.1.0.1", "service.name": "svc", "k8s.namespace.name": "shop",
+        "k8s.pod.name": "cart-7d9f8b6c5d-x2x4q", "k8s.pod.uid": "uid-a",
+        "k8s.pod.start_time": "2026-11-29T09:00:00Z", "k8s.deployment.name": "cart",
+        "k8s.replicaset.name": "cart-7d9f8b6c5d", "k8s.node.name": "node-a", "k8s.pod.labels.app": "cart"}
+sys.exit(0 if a == want else 1)
+PY
+python3 "$helper" untagged "$dir/tagged.jsonl" span-b || check_fail "another node's pod tagged span-b"
+python3 "$helper" untagged "$dir/tagged.jsonl" span-x || check_fail "an unknown IP got tagged"
+python3 "$helper" untagged "$dir/tagged.jsonl" span-far || check_fail "a pod on another node (added by watch) tagged a span"
+# passthrough: no API use, nothing added (no connection address either)
+p=$(python3 "$helper" attrs "$dir/pass.jsonl" span-a) || check_fail "span-a missing from the passthrough output"
+[ "$p" = '{"k8s.pod.ip": "10.1.0.1", "service.name": "svc"}' ] || check_fail "passthrough changed span-a: $p"
+
+s=$(stats)
+python3 - "$s" <<'PY' || check_fail "API server saw: $s"
+import json, sys
+s = json.loads(sys.argv[1])
+ok = s["unauthorized"] == 0 and s["lists"] >= 2 and s["watches"] >= 2
+ok = ok and all("fieldSelector=spec.nodeName%3Dnode-a" in q for q in s["queries"])
+ok = ok and any("watch=1" in q and "allowWatchBookmarks=true" in q for q in s["queries"])
+sys.exit(0 if ok else 1)
+PY
+finish_checks "k8sattr: list + watch (add, delete, 410 relist, rotated token), tags by k8s.pod.ip, node filter, passthrough"

@@ -1,0 +1,1 @@
+otlpd_unit_test(test_k8sattr otlpd_proc_k8s_attributes)
