@@ -9,6 +9,7 @@ extern const otlpd_factory otlpd_processor_memory_limiter;
 extern const otlpd_factory otlpd_processor_resource;
 extern const otlpd_factory otlpd_processor_probabilistic_sampler;
 extern const otlpd_factory otlpd_processor_tail_sampling;
+extern const otlpd_factory otlpd_processor_filter;
 extern const otlpd_factory otlpd_exporter_file;
 extern const otlpd_factory otlpd_exporter_debug;
 extern const otlpd_factory otlpd_exporter_otlphttp;
@@ -27,6 +28,7 @@ static const otlpd_factory *const factories[] = {
     &otlpd_processor_resource,
     &otlpd_processor_probabilistic_sampler,
     &otlpd_processor_tail_sampling,
+    &otlpd_processor_filter,
     &otlpd_exporter_file,
     &otlpd_exporter_debug,
     &otlpd_exporter_otlphttp,

@@ -69,4 +69,8 @@ int ottl_cond_eval(ottl_cond *c, const ottl_item *it, const char **why);
  * signal's item context (span, metric, log). */
 ottl_context ottl_infer_context(const char *src, otlpd_signal s);
 
+/* Data points of a metric (any type): how many, and the i-th one. */
+size_t ottl_metric_points(const otlp_metric *m);
+const void *ottl_metric_point(const otlp_metric *m, size_t i);
+
 #endif

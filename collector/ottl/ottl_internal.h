@@ -93,10 +93,8 @@ void ottl_path_read(ottl_path_id id, const char *key, const ottl_item *it, char 
 /* An attribute list's value for key as an OTTL value (NIL if absent). */
 void ottl_attr_get(size_t n, otlp_key_value *const *kv, const char *key, ottl_val *out);
 void ottl_any_to_val(const otlp_any_value *v, ottl_val *out);
-/* Data points of a metric: count, and the i-th one's attributes. */
-size_t ottl_metric_points(const otlp_metric *m);
+/* A data point's attributes. */
 void ottl_point_attrs(const otlp_metric *m, const void *dp, size_t *n, otlp_key_value ***kv);
-const void *ottl_metric_point(const otlp_metric *m, size_t i);
 /* Value of an enum symbol (STATUS_CODE_ERROR...); false if unknown. */
 bool ottl_enum_lookup(const char *name, size_t len, int64_t *out);
 
