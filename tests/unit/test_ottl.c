@@ -267,7 +267,8 @@ static void test_parse_errors(void **state) {
       {OTTL_SPAN, "attributes[0] == 1", 12, "only string keys"},
       {OTTL_SPAN, "HasAttrKeyOnDatapoint(\"k\")", 1, "metric context"},
       {OTTL_SPAN, "name == \"a\\q\"", 11, "escape"},
-      {OTTL_SPAN, "(1 + 2) == 3", 2, "parentheses around math"},
+      {OTTL_SPAN, "(1 + 2) == 3", 7, "expected a comparison operator"}, /* parentheses group conditions only */
+      {OTTL_SPAN, "1 == (1)", 6, "parentheses around math"},
       {OTTL_SPAN, "12abc == 1", 1, "malformed number"},
       {OTTL_SPAN, "name == 0x123", 9, "hex digits"},
       {OTTL_SPAN, "", 1, "end of expression"},
