@@ -18,6 +18,7 @@ typedef enum { FILTER_PROPAGATE = 0, FILTER_IGNORE = 1, FILTER_SILENT = 2 } filt
 typedef struct filter_match_cfg {
   char *match_type;
   otlpd_strings metric_names;
+  otlpd_strings other[6]; /* services ... expressions: refused */
 } filter_match_cfg;
 
 typedef struct filter_cfg {
@@ -38,6 +39,7 @@ typedef struct filter_cfg {
     bool has_include, has_exclude;
   } spans;
   otlpd_strings trace_conditions, metric_conditions, log_conditions;
+  filter_match_cfg legacy[4]; /* logs / spans include, exclude: read to be refused */
 } filter_cfg;
 
 extern const otlpd_setting filter_settings[];

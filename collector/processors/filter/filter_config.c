@@ -14,14 +14,26 @@
 
 static const char *const modes[] = {"propagate", "ignore", "silent", NULL};
 
+/* The legacy include/exclude keys are read so that the error can point
+ * to the OTTL form; only metrics' match_type + metric_names work. */
 static const otlpd_setting match_settings[] = {
     OTLPD_S_STRING(filter_match_cfg, "match_type", match_type, NULL, "strict or regexp"),
     OTLPD_S_STRINGS(filter_match_cfg, "metric_names", metric_names, "metric names (or regexes) matched"),
+    OTLPD_S_STRINGS(filter_match_cfg, "services", other[0], "legacy: not supported (config error)"),
+    OTLPD_S_STRINGS(filter_match_cfg, "span_names", other[1], "legacy: not supported (config error)"),
+    OTLPD_S_STRINGS(filter_match_cfg, "span_kinds", other[2], "legacy: not supported (config error)"),
+    OTLPD_S_STRINGS(filter_match_cfg, "log_bodies", other[3], "legacy: not supported (config error)"),
+    OTLPD_S_STRINGS(filter_match_cfg, "log_severity_texts", other[4], "legacy: not supported (config error)"),
+    OTLPD_S_STRINGS(filter_match_cfg, "expressions", other[5], "legacy: not supported (config error)"),
+    OTLPD_S_IGNORED("attributes", "legacy: not supported"),
+    OTLPD_S_IGNORED("resources", "legacy: not supported"),
+    OTLPD_S_IGNORED("libraries", "legacy: not supported"),
+    OTLPD_S_IGNORED("record_attributes", "legacy: not supported"),
+    OTLPD_S_IGNORED("resource_attributes", "legacy: not supported"),
+    OTLPD_S_IGNORED("log_severity_number", "legacy: not supported"),
+    OTLPD_S_IGNORED("regexp", "legacy: regexp cache settings"),
     OTLPD_S_END,
 };
-
-/* the legacy spans/logs include/exclude: every key is refused */
-static const otlpd_setting no_settings[] = {OTLPD_S_END};
 
 static const otlpd_setting traces_settings[] = {
     OTLPD_S_STRINGS(filter_cfg, "span", traces.span, "OTTL conditions in the span context; a match drops the span"),
@@ -29,9 +41,6 @@ static const otlpd_setting traces_settings[] = {
                     "OTTL conditions in the spanevent context; a match drops the event"),
     OTLPD_S_END,
 };
-
-#define LEGACY(T, k, flag, doc_) \
-  {k, OTLPD_SET_SECTION, 0, NULL, doc_, no_settings, NULL, 0, 0, offsetof(T, flag), 0}
 
 static const otlpd_setting metrics_settings[] = {
     OTLPD_S_STRINGS(filter_cfg, "metric", metrics.metric,
@@ -48,14 +57,18 @@ static const otlpd_setting metrics_settings[] = {
 static const otlpd_setting logs_settings[] = {
     OTLPD_S_STRINGS(filter_cfg, "log_record", logs.log_record,
                     "OTTL conditions in the log context; a match drops the record"),
-    LEGACY(filter_cfg, "include", logs.has_include, "legacy form: not supported (use log_record)"),
-    LEGACY(filter_cfg, "exclude", logs.has_exclude, "legacy form: not supported (use log_record)"),
+    OTLPD_S_SECTION_P(filter_cfg, "include", legacy[0], logs.has_include, match_settings,
+                      "legacy form: not supported (use log_record)"),
+    OTLPD_S_SECTION_P(filter_cfg, "exclude", legacy[1], logs.has_exclude, match_settings,
+                      "legacy form: not supported (use log_record)"),
     OTLPD_S_END,
 };
 
 static const otlpd_setting spans_settings[] = {
-    LEGACY(filter_cfg, "include", spans.has_include, "legacy form: not supported (use traces::span)"),
-    LEGACY(filter_cfg, "exclude", spans.has_exclude, "legacy form: not supported (use traces::span)"),
+    OTLPD_S_SECTION_P(filter_cfg, "include", legacy[2], spans.has_include, match_settings,
+                      "legacy form: not supported (use traces::span)"),
+    OTLPD_S_SECTION_P(filter_cfg, "exclude", legacy[3], spans.has_exclude, match_settings,
+                      "legacy form: not supported (use traces::span)"),
     OTLPD_S_END,
 };
 
@@ -144,7 +157,7 @@ static char *legacy_expr(const filter_match_cfg *m, bool include) {
   size_t n = (size_t)snprintf(e, cap, "%s", include ? "not (" : "");
   for (size_t i = 0; i < m->metric_names.n; i++) {
     n += (size_t)snprintf(e + n, cap - n, "%s%s", i ? " or " : "", re ? "IsMatch(name, " : "name == ");
-    n += quote(e + n, cap - n, m->metric_names.v[i]) - 1;
+    n += quote(e + n, cap - n, m->metric_names.v[i]);
     n += (size_t)snprintf(e + n, cap - n, "%s", re ? ")" : "");
   }
   snprintf(e + n, cap - n, "%s", include ? ")" : "");
@@ -224,6 +237,11 @@ static void check_legacy(const filter_cfg *c, const char *path, otlpd_errors *er
     if (!mt || (strcmp(mt, "strict") && strcmp(mt, "regexp")))
       otlpd_errorf(errs, "%s::metrics::%s::match_type: \"%s\": only strict and regexp are supported (or write "
                          "OTTL conditions under metrics::metric)", path, key, mt ? mt : "");
+    bool other = false;
+    for (int o = 0; o < 6; o++) other |= m[k]->other[o].n > 0;
+    if (other)
+      otlpd_errorf(errs, "%s::metrics::%s: only match_type and metric_names are supported in the legacy form; "
+                         "write OTTL conditions under metrics::metric or metrics::datapoint", path, key);
     if (!m[k]->metric_names.n)
       otlpd_errorf(errs, "%s::metrics::%s::metric_names: empty (only metric_names is supported in the legacy "
                          "form; write OTTL conditions under metrics::metric)", path, key);
