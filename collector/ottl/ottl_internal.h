@@ -137,7 +137,12 @@ typedef struct ottl_parser {
   ottl_context ctx;
   bool prefixed;
   ottl_error *err;
+  int depth;    /* nesting of parentheses and `not` */
+  size_t nodes; /* bounded so evaluation recursion stays shallow */
 } ottl_parser;
+
+#define OTTL_MAX_DEPTH 64
+#define OTTL_MAX_NODES 1000
 
 int ottl_parser_init(ottl_parser *p, const char *src, ottl_context ctx, bool prefixed, ottl_error *err);
 ottl_node *ottl_parse_condition(ottl_parser *p);

@@ -35,6 +35,10 @@ int ottl_parser_init(ottl_parser *p, const char *src, ottl_context ctx, bool pre
 }
 
 static ottl_node *node_new(ottl_parser *p, ottl_node_kind k, int col) {
+  if (++p->nodes > OTTL_MAX_NODES) {
+    ottl_fail(p, col, "expression too long (more than %d terms)", OTTL_MAX_NODES);
+    return NULL;
+  }
   ottl_node *n = calloc(1, sizeof(*n));
   if (!n) {
     ottl_fail(p, col, "out of memory");
@@ -336,7 +340,7 @@ static ottl_node *ident_value(ottl_parser *p) {
   return path(p);
 }
 
-static ottl_node *unary(ottl_parser *p) {
+static ottl_node *unary_inner(ottl_parser *p) {
   if (failed(p)) return NULL;
   switch (p->lex.tok.kind) {
   case TK_STRING:
@@ -350,6 +354,16 @@ static ottl_node *unary(ottl_parser *p) {
   case TK_EOF: ottl_fail(p, p->lex.tok.col, "unexpected end of expression"); return NULL;
   default: ottl_fail(p, p->lex.tok.col, "expected a value"); return NULL;
   }
+}
+
+static bool deeper(ottl_parser *p);
+
+/* calls and lists nest through here */
+static ottl_node *unary(ottl_parser *p) {
+  if (!deeper(p)) return NULL;
+  ottl_node *n = unary_inner(p);
+  p->depth--;
+  return n;
 }
 
 static ottl_node *math(ottl_parser *p, ottl_node *a, ottl_node *(*operand)(ottl_parser *), char op) {
@@ -411,19 +425,27 @@ static ottl_node *comparison(ottl_parser *p) {
 
 static ottl_node *term(ottl_parser *p);
 
+static bool deeper(ottl_parser *p) {
+  if (++p->depth <= OTTL_MAX_DEPTH) return true;
+  ottl_fail(p, p->lex.tok.col, "expression nested too deeply (more than %d levels)", OTTL_MAX_DEPTH);
+  return false;
+}
+
 static ottl_node *primary(ottl_parser *p) {
   if (p->lex.tok.kind != TK_LPAREN) return comparison(p);
-  if (!advance(p)) return NULL;
+  if (!deeper(p) || !advance(p)) return NULL;
   ottl_node *n = ottl_parse_condition(p);
   if (!n || !expect(p, TK_RPAREN, "')'")) return fail_free(n);
+  p->depth--;
   return n;
 }
 
 static ottl_node *term(ottl_parser *p) {
   if (!is_word(&p->lex.tok, "not")) return primary(p);
   int col = p->lex.tok.col;
-  if (!advance(p)) return NULL;
+  if (!deeper(p) || !advance(p)) return NULL;
   ottl_node *a = term(p);
+  p->depth--;
   ottl_node *n = a ? node_new(p, N_NOT, col) : NULL;
   if (!n) return fail_free(a);
   n->a = a;
