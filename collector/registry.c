@@ -10,6 +10,7 @@ extern const otlpd_factory otlpd_processor_resource;
 extern const otlpd_factory otlpd_processor_probabilistic_sampler;
 extern const otlpd_factory otlpd_processor_tail_sampling;
 extern const otlpd_factory otlpd_processor_filter;
+extern const otlpd_factory otlpd_processor_transform;
 extern const otlpd_factory otlpd_exporter_file;
 extern const otlpd_factory otlpd_exporter_debug;
 extern const otlpd_factory otlpd_exporter_otlphttp;
@@ -29,6 +30,7 @@ static const otlpd_factory *const factories[] = {
     &otlpd_processor_probabilistic_sampler,
     &otlpd_processor_tail_sampling,
     &otlpd_processor_filter,
+    &otlpd_processor_transform,
     &otlpd_exporter_file,
     &otlpd_exporter_debug,
     &otlpd_exporter_otlphttp,

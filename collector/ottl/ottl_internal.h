@@ -53,27 +53,6 @@ typedef struct ottl_lex {
 int ottl_lex_next(ottl_lex *l, ottl_error *err);
 void ottl_lex_free(ottl_lex *l);
 
-/* ---- values (ottl_eval.c) ---- */
-typedef enum {
-  V_NIL = 0,
-  V_BOOL,
-  V_INT,
-  V_DOUBLE,
-  V_STRING,
-  V_BYTES,
-  V_MAP,   /* p: otlp_key_value *const *, len: count */
-  V_SLICE, /* p: otlp_any_value *const *, len: count */
-} ottl_vtype;
-
-typedef struct ottl_val {
-  ottl_vtype t;
-  bool b;
-  int64_t i;
-  double d;
-  const void *p; /* STRING: chars; BYTES: bytes; MAP/SLICE: arrays */
-  size_t len;
-} ottl_val;
-
 /* ---- paths (ottl_paths.c) ---- */
 typedef enum {
   P_NAME, P_ATTRS, P_RES_ATTRS, P_SCOPE_NAME, P_SCOPE_VERSION, P_SCOPE_ATTRS,
