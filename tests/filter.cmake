@@ -1,4 +1,4 @@
-# filter end to end (tests/filter/): a filtering pipeline next to an
+# filter + transform end to end (tests/filter/): a filtering, editing pipeline next to an
 # unfiltered one on the same receiver, all three signals.
 find_program(OTLPD_CURL curl)
 find_program(OTLPD_PYTHON3 python3)

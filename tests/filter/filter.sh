@@ -1,7 +1,8 @@
 #!/bin/bash
-# filter end to end: one receiver feeding two pipelines per signal. A
-# (filter, batch) must write exactly the items its conditions keep; B
-# (batch only) must write everything, untouched by A's drops. OTLP/HTTP
+# filter + transform end to end: one receiver feeding two pipelines per
+# signal. A (filter, transform, batch) must write exactly the items its
+# conditions keep, edited; B (batch only) must write everything as it was
+# sent, untouched by A's drops and edits. OTLP/HTTP
 # JSON in, file exporter JSON out, checked by filter_check.py.
 #
 # usage: OTLPD=<path to otlpd> filter.sh
@@ -35,16 +36,23 @@ processors:
         - name == "drop.me"
     log_conditions:
       - log.severity_number < SEVERITY_NUMBER_WARN
+  transform/a:
+    trace_statements:
+      - context: span
+        statements:
+          - set(attributes["tag"], "a") where kind == SPAN_KIND_UNSPECIFIED
+    log_statements:
+      - replace_pattern(log.body, "^err(or)$", "ERR\$1")
 exporters:
   file/a: {path: $dir/a.jsonl, format: json}
   file/b: {path: $dir/b.jsonl, format: json}
 service:
   pipelines:
-    traces/a: {receivers: [otlp], processors: [filter/a, batch], exporters: [file/a]}
+    traces/a: {receivers: [otlp], processors: [filter/a, transform/a, batch], exporters: [file/a]}
     traces/b: {receivers: [otlp], processors: [batch], exporters: [file/b]}
-    metrics/a: {receivers: [otlp], processors: [filter/a, batch], exporters: [file/a]}
+    metrics/a: {receivers: [otlp], processors: [filter/a, transform/a, batch], exporters: [file/a]}
     metrics/b: {receivers: [otlp], processors: [batch], exporters: [file/b]}
-    logs/a: {receivers: [otlp], processors: [filter/a, batch], exporters: [file/a]}
+    logs/a: {receivers: [otlp], processors: [filter/a, transform/a, batch], exporters: [file/a]}
     logs/b: {receivers: [otlp], processors: [batch], exporters: [file/b]}
 YAML
 }
@@ -66,4 +74,4 @@ post /v1/logs "$dir/logs.json"
 daemon_stop
 
 python3 "$helper" check "$dir" || check_fail "outputs differ from what each pipeline should write"
-finish_checks "filter: pipeline A writes exactly what its conditions keep, B everything"
+finish_checks "filter + transform: pipeline A writes exactly what its conditions keep, edited; B everything as sent"

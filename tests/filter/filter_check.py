@@ -48,9 +48,9 @@ LOGS = {"resourceLogs": [{"resource": res("app"), "scopeLogs": [{"logRecords": [
 
 # (signal, what A keeps, what B keeps)
 WANT_A = {
-    "spans": ["GET /x{keep.1}", "POST /y"],
+    "spans": ["GET /x{keep.1}+a", "POST /y+a"],
     "metrics": ["cpu:a", "mem:a,c"],
-    "logs": ["warn", "error"],
+    "logs": ["warn", "ERRor"],
 }
 WANT_B = {
     "spans": ["GET /health", "GET /x{debug.1,keep.1}", "POST /y", "n1", "n2"],
@@ -68,7 +68,9 @@ def read(path):
                 for ss in rs.get("scopeSpans", []):
                     for s in ss.get("spans", []):
                         ev = [e["name"] for e in s.get("events", [])]
-                        got["spans"].append(s["name"] + ("{" + ",".join(ev) + "}" if ev else ""))
+                        tag = [a["value"]["stringValue"] for a in s.get("attributes", []) if a["key"] == "tag"]
+                        got["spans"].append(s["name"] + ("{" + ",".join(ev) + "}" if ev else "") +
+                                            "".join("+" + t for t in tag))
             for rm in req.get("resourceMetrics", []):
                 for sm in rm.get("scopeMetrics", []):
                     for m in sm.get("metrics", []):
