@@ -1,5 +1,6 @@
 /* Fuzz target: OTTL condition text -> compiled tree -> evaluation on a
- * fixed item of the context the first byte picks. Conditions come from
+ * fixed item of the context the first byte picks (bit 0x40: a transform
+ * statement, compiled only; bit 0x80: the prefixed flat form). Conditions come from
  * operators' configs, but a typo must give an error with a column inside
  * the text, never a crash, a hang or a deep recursion. */
 #include <stdint.h>
@@ -64,6 +65,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (ctx == OTTL_DATAPOINT) it.dp = &dp;
 
   ottl_error err;
+  if (data[0] & 0x40) { /* a transform statement */
+    ottl_stmt *st = ottl_stmt_compile(src, ctx, prefixed, &err);
+    if (!st && (!err.msg[0] || err.col < 1 || (size_t)err.col > len + 1)) die("statement error without a place");
+    ottl_stmt_free(st);
+    free(src);
+    return 0;
+  }
   ottl_cond *c = ottl_cond_compile(src, ctx, prefixed, &err);
   if (!c) {
     if (!err.msg[0]) die("refused without a message");
