@@ -15,6 +15,8 @@ extern const otlpd_factory otlpd_processor_probabilistic_sampler;
 extern const otlpd_factory otlpd_processor_tail_sampling;
 extern const otlpd_factory otlpd_processor_k8s_attributes;
 extern const otlpd_factory otlpd_processor_k8sattributes;
+extern const otlpd_factory otlpd_processor_filter;
+extern const otlpd_factory otlpd_processor_transform;
 extern const otlpd_factory otlpd_exporter_file;
 extern const otlpd_factory otlpd_exporter_debug;
 extern const otlpd_factory otlpd_exporter_otlphttp;
@@ -40,6 +42,8 @@ static const otlpd_factory *const factories[] = {
     &otlpd_processor_tail_sampling,
     &otlpd_processor_k8s_attributes,
     &otlpd_processor_k8sattributes,
+    &otlpd_processor_filter,
+    &otlpd_processor_transform,
     &otlpd_exporter_file,
     &otlpd_exporter_debug,
     &otlpd_exporter_otlphttp,

@@ -104,6 +104,24 @@ void otlpd_sections_clear(const otlpd_setting *r, otlpd_sections *l) {
   l->n = 0;
 }
 
+/* The element table's row keyed "." (a STRING) takes an element written
+ * as a plain scalar: otelcol lists that hold either strings or maps. */
+static const otlpd_setting *scalar_row(const otlpd_setting *tbl) {
+  for (; tbl->key; tbl++)
+    if (!strcmp(tbl->key, ".") && tbl->type == OTLPD_SET_STRING) return tbl;
+  return NULL;
+}
+
+static int scalar_elem(const otlpd_setting *sr, void *elem, const otlpd_node *v, const char *sub,
+                       otlpd_errors *errs) {
+  char **slot = (char **)(void *)((char *)elem + sr->offset);
+  free(*slot);
+  *slot = strdup(v->scalar ? v->scalar : "");
+  if (*slot) return 0;
+  otlpd_errorf(errs, "%s: out of memory", sub);
+  return -1;
+}
+
 /* Items are named "path[i]" (0-based, as otelcol's own messages index). */
 void otlpd_setting_sections(const otlpd_setting *r, void *base, const otlpd_node *v,
                             const char *path, otlpd_errors *errs) {
@@ -126,6 +144,11 @@ void otlpd_setting_sections(const otlpd_setting *r, void *base, const otlpd_node
     if (otlpd_node_is_null(v->items[i])) {
       otlpd_errorf(errs, "%s: expected a map, got null", sub);
       bad = 1;
+      continue;
+    }
+    const otlpd_setting *sr = scalar_row(r->sub);
+    if (sr && v->items[i]->kind == OTLPD_NODE_SCALAR) {
+      bad |= scalar_elem(sr, elem, v->items[i], sub, errs) != 0;
       continue;
     }
     bad |= otlpd_settings_apply(r->sub, elem, v->items[i], sub, errs) != 0;

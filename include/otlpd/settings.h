@@ -28,7 +28,9 @@ typedef enum {
   OTLPD_SET_SQUASH,    /* the keys of table `sub` belong to this level; their struct is at
                         * `offset` (mapstructure's ",squash": shared settings such as the
                         * HTTP client's or the exporter helper's, spliced into a component) */
-  OTLPD_SET_SECTIONS,  /* otlpd_sections: a YAML sequence of maps, each filled by `sub` */
+  OTLPD_SET_SECTIONS,  /* otlpd_sections: a YAML sequence of maps, each filled by `sub`; an
+                        * element may be a plain scalar when `sub` has a STRING row keyed "."
+                        * (it fills that row) */
   OTLPD_SET_VALUE,     /* otlpd_value: one scalar kept with its YAML type */
 } otlpd_setting_type;
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build the decoder fuzz targets (protobuf, OTLP-JSON, YAML config, HTTP body,
 # Elasticsearch bulk answers, gRPC status details, persistent queue files,
-# Kubernetes API pod lists and watch events) with clang
+# Kubernetes API pod lists and watch events, OTTL conditions) with clang
 # (libFuzzer + ASan + UBSan) into
 # build-fuzz and run each for N seconds (default 20) over a scratch copy of
 # its seed corpus, so the committed corpus stays small and stable.
@@ -17,7 +17,7 @@ cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTLPD_FUZZ=ON -DOTLPD_TESTS=OFF >"$build/configure.log" 2>&1 ||
   { cat "$build/configure.log"; exit 1; }
 # target:corpus folder
-targets="pb_decode:pb json_decode:json yaml_config:yaml http_body:body es_bulk_response:es_bulk grpc_status_details:status diskqueue:diskqueue k8sattr_events:k8s"
+targets="pb_decode:pb json_decode:json yaml_config:yaml http_body:body es_bulk_response:es_bulk grpc_status_details:status diskqueue:diskqueue k8sattr_events:k8s ottl:ottl"
 names=""
 for t in $targets; do names="$names fuzz_${t%%:*}"; done
 # shellcheck disable=SC2086

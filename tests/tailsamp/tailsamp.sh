@@ -65,24 +65,30 @@ post() {
 spans_out() { python3 "$helper" count "$dir/out.jsonl"; }
 spans_at_least() { (($(spans_out) >= $1)); }
 
-# ---- ottl_condition is a clear config error ----
-cat >"$dir/ottl.yaml" <<YAML
+# ---- ottl_condition: accepted; a bad condition is an error with its column ----
+ottl_config() { # <condition>
+  cat >"$dir/ottl.yaml" <<YAML
 receivers:
   otlp: {protocols: {http: {endpoint: "127.0.0.1:$(free_port)"}}}
 processors:
   tail_sampling:
     policies:
-      - {name: o, type: ottl_condition, ottl_condition: {span: ['attributes["x"] == 1']}}
+      - {name: o, type: ottl_condition, ottl_condition: {span: ['$1']}}
 exporters:
   file: {path: $dir/o.jsonl}
 service:
   pipelines:
     traces: {receivers: [otlp], processors: [tail_sampling], exporters: [file]}
 YAML
+}
+ottl_config 'attributes["x"] == 1'
+"$OTLPD" validate --config "$dir/ottl.yaml" >"$dir/ottl.out" 2>&1 ||
+  check_fail "an ottl_condition policy was refused: $(cat "$dir/ottl.out")"
+ottl_config 'attributes["x"] = 1'
 if "$OTLPD" validate --config "$dir/ottl.yaml" >"$dir/ottl.out" 2>&1; then
-  check_fail "an ottl_condition policy was accepted"
-elif ! grep -q 'ottl_condition.*unsupported' "$dir/ottl.out"; then
-  check_fail "unexpected error for ottl_condition: $(cat "$dir/ottl.out")"
+  check_fail "a bad ottl_condition was accepted"
+elif ! grep -q 'ottl_condition.*column 17' "$dir/ottl.out"; then
+  check_fail "unexpected error for a bad ottl_condition: $(cat "$dir/ottl.out")"
 fi
 
 # ---- policies, whole traces, late spans ----

@@ -422,6 +422,46 @@ static void test_probabilistic_rate(void **st) {
 }
 
 /* ---- the ring set ---- */
+static void test_ottl_condition(void **st) {
+  (void)st;
+  fx f;
+  fx_init(&f, 2);
+  f.sp[1].name = "GET /x";
+  char *span_c[] = {"name == \"POST\"", "IsMatch(name, \"^GET\")"};
+  tsamp_policy_cfg c = {.type = "ottl_condition"};
+  c.ottl_condition.span = (otlpd_strings){span_c, 2};
+  assert_int_equal(eval(&c, &f), TSAMP_SAMPLED);
+  c.ottl_condition.span.n = 1;
+  assert_int_equal(eval(&c, &f), TSAMP_NOT_SAMPLED);
+  /* span events */
+  Opentelemetry__Proto__Trace__V1__Span__Event ev = OPENTELEMETRY__PROTO__TRACE__V1__SPAN__EVENT__INIT, *evp[1] = {&ev};
+  ev.name = "exception";
+  f.sp[0].n_events = 1;
+  f.sp[0].events = evp;
+  char *ev_c[] = {"name == \"exception\" and span.name == \"GET /x\"", "name == \"exception\""};
+  c.ottl_condition.span.n = 0;
+  c.ottl_condition.spanevent = (otlpd_strings){ev_c, 1};
+  assert_int_equal(eval(&c, &f), TSAMP_NOT_SAMPLED); /* the event is on the other span */
+  c.ottl_condition.spanevent = (otlpd_strings){ev_c + 1, 1};
+  assert_int_equal(eval(&c, &f), TSAMP_SAMPLED);
+  /* error_mode: an error stops the policy (propagate) or is skipped */
+  char *err_c[] = {"Len(attributes[\"nope\"]) > 0", "name == \"GET /x\""};
+  c.ottl_condition.spanevent.n = 0;
+  c.ottl_condition.span = (otlpd_strings){err_c, 2};
+  assert_int_equal(eval(&c, &f), TSAMP_NOT_SAMPLED);
+  c.ottl_condition.error_mode = 1;
+  assert_int_equal(eval(&c, &f), TSAMP_SAMPLED);
+  /* config errors name the condition and the column */
+  char *bad[] = {"name = \"x\""};
+  c.ottl_condition.span = (otlpd_strings){bad, 1};
+  tsamp_policy p;
+  char err[256];
+  assert_int_equal(tsamp_policy_init(&p, &c, err, sizeof(err)), -EINVAL);
+  assert_non_null(strstr(err, "span[0]: \"name = \"x\"\": column 6"));
+  c.ottl_condition.span.n = 0;
+  assert_int_equal(tsamp_policy_init(&p, &c, err, sizeof(err)), -EINVAL);
+}
+
 static void test_idset(void **st) {
   (void)st;
   tsamp_idset s;
@@ -472,6 +512,7 @@ int main(void) {
       cmocka_unit_test(test_rate_limiting),    cmocka_unit_test(test_and_drop),
       cmocka_unit_test(test_final_rule),
       cmocka_unit_test(test_probabilistic_vectors), cmocka_unit_test(test_probabilistic_rate),
+      cmocka_unit_test(test_ottl_condition),
       cmocka_unit_test(test_idset),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

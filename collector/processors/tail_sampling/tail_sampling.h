@@ -32,6 +32,10 @@ typedef struct tsamp_rate_cfg { int64_t spans_per_second; } tsamp_rate_cfg;
 typedef struct tsamp_count_cfg { int64_t min_spans, max_spans; } tsamp_count_cfg;
 typedef struct tsamp_ts_cfg { char *key; otlpd_strings values; } tsamp_ts_cfg;
 typedef struct tsamp_none_cfg { int unused; } tsamp_none_cfg;
+typedef struct tsamp_ottl_cfg {
+  int error_mode; /* 0 propagate, 1 ignore, 2 silent */
+  otlpd_strings span, spanevent;
+} tsamp_ottl_cfg;
 /* and / drop: a list of basic policies (tsamp_policy_cfg, without nesting) */
 typedef struct tsamp_subs_cfg { otlpd_sections subs; } tsamp_subs_cfg;
 
@@ -46,7 +50,8 @@ typedef struct tsamp_policy_cfg {
   tsamp_rate_cfg rate_limiting;
   tsamp_count_cfg span_count;
   tsamp_ts_cfg trace_state;
-  tsamp_none_cfg ottl_condition, composite;
+  tsamp_ottl_cfg ottl_condition;
+  tsamp_none_cfg composite;
   tsamp_subs_cfg and_, drop;
   bool has_ottl, has_and, has_drop, has_composite;
 } tsamp_policy_cfg;
@@ -76,7 +81,7 @@ typedef enum {
 typedef enum {
   TSAMP_P_ALWAYS, TSAMP_P_LATENCY, TSAMP_P_STATUS, TSAMP_P_STRING, TSAMP_P_NUMERIC, TSAMP_P_BOOL,
   TSAMP_P_PROB, TSAMP_P_RATE, TSAMP_P_COUNT, TSAMP_P_TRACE_STATE, TSAMP_P_AND, TSAMP_P_DROP,
-  TSAMP_P_UNKNOWN,
+  TSAMP_P_OTTL, TSAMP_P_UNKNOWN,
 } tsamp_ptype;
 
 tsamp_ptype tsamp_ptype_parse(const char *type);
@@ -93,6 +98,8 @@ typedef struct tsamp_policy {
   int64_t rate_second, rate_spans; /* rate_limiting's current second */
   struct tsamp_policy *subs;       /* and / drop: their sub-policies */
   size_t n_subs;
+  struct ottl_cond **ottl[2];      /* ottl_condition: span, spanevent conditions */
+  size_t n_ottl[2];
 } tsamp_policy;
 
 /* One held trace, decoded for evaluation. */
@@ -107,6 +114,10 @@ typedef struct tsamp_trace_view {
 int tsamp_policy_init(tsamp_policy *p, const tsamp_policy_cfg *c, char *err, size_t errlen);
 void tsamp_policy_fini(tsamp_policy *p);
 tsamp_decision tsamp_policy_eval(tsamp_policy *p, const tsamp_trace_view *t);
+/* tsamp_ottl.c: the ottl_condition policy */
+int tsamp_ottl_init(tsamp_policy *p, const tsamp_ottl_cfg *c, char *err, size_t errlen);
+void tsamp_ottl_fini(tsamp_policy *p);
+tsamp_decision tsamp_ottl_eval(const tsamp_policy *p, const tsamp_trace_view *t);
 /* otelcol's rule: any DROPPED drops; else any SAMPLED keeps; else an
  * INVERT_NOT_SAMPLED drops; else an INVERT_SAMPLED keeps; else drop. */
 bool tsamp_final(const tsamp_decision *d, size_t n);

@@ -63,11 +63,13 @@ static const otlpd_setting ts_tbl[] = {
     OTLPD_S_STRINGS(tsamp_ts_cfg, "values", values, "member values that match"),
     OTLPD_S_END,
 };
-/* Accepted so that the error names the policy type, not a stray key. */
+static const char *const ottl_modes[] = {"propagate", "ignore", "silent", NULL};
 static const otlpd_setting ottl_tbl[] = {
-    OTLPD_S_IGNORED("error_mode", "unsupported"),
-    OTLPD_S_IGNORED("span", "unsupported"),
-    OTLPD_S_IGNORED("spanevent", "unsupported"),
+    OTLPD_S_ENUM(tsamp_ottl_cfg, "error_mode", error_mode, "propagate", ottl_modes,
+                 "on an evaluation error: propagate (the policy does not sample), ignore (log, next condition), silent"),
+    OTLPD_S_STRINGS(tsamp_ottl_cfg, "span", span, "OTTL conditions in the span context; any match samples the trace"),
+    OTLPD_S_STRINGS(tsamp_ottl_cfg, "spanevent", spanevent,
+                    "OTTL conditions in the spanevent context; any match samples the trace"),
     OTLPD_S_END,
 };
 #define TS_P tsamp_policy_cfg
@@ -111,7 +113,8 @@ static const otlpd_setting composite_tbl[] = {
 
 static const otlpd_setting policy_tbl[] = {
     TSAMP_BASIC_ROWS,
-    OTLPD_S_SECTION_P(TS_P, "ottl_condition", ottl_condition, has_ottl, ottl_tbl, "unsupported (config error)"),
+    OTLPD_S_SECTION_P(TS_P, "ottl_condition", ottl_condition, has_ottl, ottl_tbl,
+                      "ottl_condition policy: samples traces with a span / span event the conditions match"),
     OTLPD_S_SECTION_P(TS_P, "and", and_, has_and, and_tbl, "and policy: every sub-policy must keep the trace"),
     OTLPD_S_SECTION_P(TS_P, "drop", drop, has_drop, drop_tbl, "drop policy: drops what all its sub-policies match"),
     OTLPD_S_SECTION_P(TS_P, "composite", composite, has_composite, composite_tbl, "unsupported (config error)"),
@@ -141,9 +144,9 @@ const otlpd_setting tsamp_settings[] = {
 
 /* base: "<path>::policies[i]" or, for a sub-policy, "...::and::and_sub_policy[j]". */
 static void check_policy(const tsamp_policy_cfg *p, const char *base, otlpd_errors *errs) {
-  static const char *const unsupported[] = {"ottl_condition", "composite"};
-  const bool present[] = {p->has_ottl, p->has_composite};
-  for (size_t k = 0; k < 2; k++)
+  static const char *const unsupported[] = {"composite"};
+  const bool present[] = {p->has_composite};
+  for (size_t k = 0; k < 1; k++)
     if (present[k] || (p->type && !strcmp(p->type, unsupported[k])))
       otlpd_errorf(errs, "%s::%s: the %s policy is unsupported by otlpd", base, unsupported[k], unsupported[k]);
   if (!p->type || !*p->type) {
@@ -151,7 +154,7 @@ static void check_policy(const tsamp_policy_cfg *p, const char *base, otlpd_erro
     return;
   }
   tsamp_ptype t = tsamp_ptype_parse(p->type);
-  for (size_t k = 0; k < 2; k++)
+  for (size_t k = 0; k < 1; k++)
     if (!strcmp(p->type, unsupported[k])) return;
   if (t == TSAMP_P_UNKNOWN) {
     otlpd_errorf(errs, "%s::type: unknown sampling policy type \"%s\"", base, p->type);

@@ -13,7 +13,7 @@
 static const char *const type_names[] = {
     "always_sample",     "latency",       "status_code",   "string_attribute", "numeric_attribute",
     "boolean_attribute", "probabilistic", "rate_limiting", "span_count",       "trace_state",
-    "and",               "drop",
+    "and",               "drop",          "ottl_condition",
 };
 
 tsamp_ptype tsamp_ptype_parse(const char *type) {
@@ -123,6 +123,7 @@ int tsamp_policy_init(tsamp_policy *p, const tsamp_policy_cfg *c, char *err, siz
     return 0;
   case TSAMP_P_AND:
   case TSAMP_P_DROP: return init_subs(p, p->type == TSAMP_P_AND ? &c->and_.subs : &c->drop.subs, err, errlen);
+  case TSAMP_P_OTTL: return tsamp_ottl_init(p, &c->ottl_condition, err, errlen);
   case TSAMP_P_UNKNOWN: snprintf(err, errlen, "unknown policy type"); return -EINVAL;
   default: return 0;
   }
@@ -137,6 +138,7 @@ void tsamp_policy_fini(tsamp_policy *p) {
   free(p->subs);
   p->subs = NULL;
   p->n_subs = 0;
+  tsamp_ottl_fini(p);
 }
 
 /* ---- walking a trace ---- */
@@ -297,6 +299,7 @@ tsamp_decision tsamp_policy_eval(tsamp_policy *p, const tsamp_trace_view *t) {
   case TSAMP_P_TRACE_STATE: return any_span(p, t, trace_state_ok) ? TSAMP_SAMPLED : TSAMP_NOT_SAMPLED;
   case TSAMP_P_AND: return all_subs(p, t, TSAMP_SAMPLED);
   case TSAMP_P_DROP: return all_subs(p, t, TSAMP_DROPPED);
+  case TSAMP_P_OTTL: return tsamp_ottl_eval(p, t);
   default: return TSAMP_NOT_SAMPLED;
   }
 }

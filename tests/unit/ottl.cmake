@@ -1,0 +1,1 @@
+otlpd_unit_test(test_ottl otlpd_ottl)

@@ -1,0 +1,1 @@
+otlpd_unit_test(test_transform_processor otlpd_proc_transform)
