@@ -120,6 +120,38 @@ static int render_processor_items(otlpd_buf *out, const char *name, size_t offse
   return 0;
 }
 
+static bool is_type(const char *id, const char *type) {
+  size_t n = strlen(type);
+  return strncmp(id, type, n) == 0 && (id[n] == 0 || id[n] == '/');
+}
+
+/* otelcol's filter processor: otelcol_processor_filter_{spans,datapoints,
+ * logs}_filtered{filter="<id>"}, from the items it dropped. */
+static int render_filtered(otlpd_buf *out, const otlpd_metrics_source *src, size_t n) {
+  static const char *const what[OTLPD_SIGNAL_COUNT] = {"spans", "datapoints", "logs"};
+  for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) {
+    bool headed = false;
+    for (size_t i = 0; i < n; i++) {
+      if (src[i].kind != OTLPD_PROCESSOR || !is_type(src[i].id, "filter") || !first_of(src, i) ||
+          !(signals_of(src, n, i) & OTLPD_SIGNAL_BIT(s)))
+        continue;
+      int rc = 0;
+      if (!headed)
+        rc = otlpd_buf_printf(out, "# HELP otelcol_processor_filter_%s_filtered Number of %s dropped by the "
+                              "filter processor.\n# TYPE otelcol_processor_filter_%s_filtered counter\n",
+                              what[s], item_words[s], what[s]);
+      headed = true;
+      if (rc == 0) rc = otlpd_buf_printf(out, "otelcol_processor_filter_%s_filtered{filter=\"", what[s]);
+      if (rc == 0) rc = otlpd_metrics_label_value(out, src[i].id);
+      if (rc == 0)
+        rc = otlpd_buf_printf(out, "\"} %llu\n",
+                              (unsigned long long)sum(src, n, i, offsetof(otlpd_counters, dropped), s));
+      if (rc < 0) return rc;
+    }
+  }
+  return 0;
+}
+
 /* Queue gauges only for exporters that have a sending queue. */
 static int render_queue_gauge(otlpd_buf *out, const char *name, size_t offset, const char *help,
                               const otlpd_metrics_source *src, size_t n) {
@@ -167,6 +199,7 @@ int otlpd_metrics_render(otlpd_buf *out, const otlpd_metrics_source *src, size_t
   if (rc == 0)
     rc = render_processor_items(out, "otelcol_processor_outgoing_items", offsetof(otlpd_counters, outgoing),
                                 "Number of items emitted from the processor.%s", src, n);
+  if (rc == 0) rc = render_filtered(out, src, n);
   if (rc == 0)
     rc = render_queue_gauge(out, "otelcol_exporter_queue_size", offsetof(otlpd_counters, queue_size),
                             "Current size of the sending queue.%s", src, n);
