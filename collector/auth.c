@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "otlpd/auth.h"
+#include "otlpd/component.h"
 #include "otlpd/config.h"
 
 /* The loop runs over the presented value's length only, so its time says
@@ -43,5 +44,19 @@ int otlpd_auth_validate_ref(const char *id, const char *path, const char *key, c
     otlpd_errorf(errs, "%s::%s: extension \"%s\" is not enabled (list it in service::extensions)", path, key, id);
     return -EINVAL;
   }
+  return 0;
+}
+
+int otlpd_auth_client_resolve(const otlpd_host *h, const char *id, otlpd_auth **out) {
+  *out = NULL;
+  if (!id || !*id) return 0;
+  otlpd_auth *a = h->auth ? h->auth(h, id) : NULL;
+  if (!a || !a->client_header) {
+    otlpd_error(&h->log, "auth::authenticator: \"%s\" %s", id,
+                a ? "cannot authenticate clients (a basicauth extension needs client_auth)"
+                  : "is not an enabled authenticator extension");
+    return -EINVAL;
+  }
+  *out = a;
   return 0;
 }

@@ -61,6 +61,12 @@ struct otlpd_errors;
 int otlpd_auth_validate_ref(const char *id, const char *path, const char *key, const struct otlpd_config *cfg,
                             struct otlpd_errors *errs);
 
+/* Exporters at create: the client-side extension `id` names (NULL id:
+ * *out = NULL, nothing configured). 0, or -EINVAL logged to log when it
+ * is not an enabled authenticator or cannot authenticate clients. */
+struct otlpd_host;
+int otlpd_auth_client_resolve(const struct otlpd_host *h, const char *id, otlpd_auth **out);
+
 /* Secrets compared without a length or content timing leak (SHA-256 of
  * both, then a constant-time compare). Any thread. */
 bool otlpd_auth_secret_eq(const char *a, size_t alen, const char *b, size_t blen);
