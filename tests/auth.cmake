@@ -6,7 +6,7 @@ target_link_libraries(grpc_auth_client PRIVATE PkgConfig::GRPC)
 
 find_program(OTLPD_CURL_AUTH curl)
 if(OTLPD_CURL_AUTH)
-  foreach(t receiver)
+  foreach(t receiver exporters)
     add_test(NAME auth_${t} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/auth/test_auth_${t}.sh)
     set_tests_properties(auth_${t} PROPERTIES
       ENVIRONMENT "OTLPD=$<TARGET_FILE:otlpd>;OTLPD_SRC=${CMAKE_SOURCE_DIR};GRPC_AUTH_CLIENT=$<TARGET_FILE:grpc_auth_client>"
