@@ -2,6 +2,7 @@
  * them (include/otlpd/auth.h). */
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "otlpd/auth.h"
@@ -58,5 +59,17 @@ int otlpd_auth_client_resolve(const otlpd_host *h, const char *id, otlpd_auth **
     return -EINVAL;
   }
   *out = a;
+  return 0;
+}
+
+int otlpd_auth_client_line(const otlpd_host *h, otlpd_auth *a, char **out) {
+  char *line = malloc(OTLPD_AUTH_LINE_MAX);
+  int rc = line ? a->client_header(a, line, OTLPD_AUTH_LINE_MAX) : -ENOMEM;
+  if (rc < 0) {
+    otlpd_error(&h->log, "auth::authenticator: no header to send: %s", strerror(-rc));
+    free(line);
+    return rc;
+  }
+  *out = line;
   return 0;
 }

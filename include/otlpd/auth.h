@@ -67,6 +67,10 @@ int otlpd_auth_validate_ref(const char *id, const char *path, const char *key, c
 struct otlpd_host;
 int otlpd_auth_client_resolve(const struct otlpd_host *h, const char *id, otlpd_auth **out);
 
+/* A malloc'ed copy of a's client header line, for exporters that build
+ * their header list once at start. 0 or negative errno (logged to h). */
+int otlpd_auth_client_line(const struct otlpd_host *h, otlpd_auth *a, char **out);
+
 /* Secrets compared without a length or content timing leak (SHA-256 of
  * both, then a constant-time compare). Any thread. */
 bool otlpd_auth_secret_eq(const char *a, size_t alen, const char *b, size_t blen);
