@@ -162,8 +162,7 @@ static int append_nonempty(batch_proc *bp, const otlpd_batch *src, unsigned char
   for (size_t i = 0; i < src->n && rc == 0; i++) {
     if (!dst[i]) continue;
     otlpd_batch_add_raw(dst[i]->pending, src->resources[i], src->owners[i], src->counts[i], src->raw[i]);
-    for (size_t k = 0; k < bp->n_shards; k++)
-      if (bp->shards[k] == dst[i]) touched[k] = 1;
+    touched[dst[i]->index] = 1;
   }
   free(dst);
   return rc;

@@ -28,6 +28,7 @@ struct batch_proc;
  * own size and timeout. */
 typedef struct batch_shard {
   struct batch_proc *bp;
+  size_t index;           /* in bp->shards */
   char **values;          /* [metadata_keys.n]; NULL = the key was absent */
   otlpd_batch *pending;   /* accepted but not yet delivered */
   otlpd_batch *refused;   /* taken from pending, refused downstream: goes first */

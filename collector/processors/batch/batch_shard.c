@@ -87,6 +87,9 @@ batch_shard *batch_shard_for(batch_proc *bp, const otlpd_client_info *ci, bool *
     bp->cap_shards = cap;
   }
   batch_shard *s = batch_shard_new(bp, ci);
-  if (s) bp->shards[bp->n_shards++] = s;
+  if (s) {
+    s->index = bp->n_shards;
+    bp->shards[bp->n_shards++] = s;
+  }
   return s;
 }
