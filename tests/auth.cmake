@@ -10,7 +10,7 @@ if(OTLPD_CURL_AUTH)
     add_test(NAME auth_${t} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/auth/test_auth_${t}.sh)
     set_tests_properties(auth_${t} PROPERTIES
       ENVIRONMENT "OTLPD=$<TARGET_FILE:otlpd>;OTLPD_SRC=${CMAKE_SOURCE_DIR};GRPC_AUTH_CLIENT=$<TARGET_FILE:grpc_auth_client>"
-      TIMEOUT 300
+      TIMEOUT 600
       LABELS "e2e;auth")
   endforeach()
 endif()

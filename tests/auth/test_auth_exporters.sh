@@ -20,7 +20,7 @@ printf '%s\n' "$TOKEN" >"$WORK/tokens"
 python3 -W ignore - "$WORK/htpasswd" <<'PY'
 import crypt, sys
 with open(sys.argv[1], "w") as f:
-    f.write("front:" + crypt.crypt("front-pw", crypt.mksalt(crypt.METHOD_BLOWFISH)) + "\n")
+    f.write("front:" + crypt.crypt("front-pw", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)) + "\n")
 PY
 
 back() { # <http> <grpc>

@@ -19,7 +19,7 @@ python3 -W ignore - "$WORK/htpasswd" <<'PY'
 import base64, crypt, hashlib, sys
 with open(sys.argv[1], "w") as f:
     f.write("# users\n")
-    f.write("bob:" + crypt.crypt("bob-pw", crypt.mksalt(crypt.METHOD_BLOWFISH)) + "\n")
+    f.write("bob:" + crypt.crypt("bob-pw", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)) + "\n")
     f.write("sha:" + crypt.crypt("sha-pw", crypt.mksalt(crypt.METHOD_SHA512)) + "\n")
     f.write("old:{SHA}" + base64.b64encode(hashlib.sha1(b"old-pw").digest()).decode() + "\n")
 PY
