@@ -24,10 +24,11 @@ static int create(const otlpd_create_params *p, void **state) {
   e->headers[0] = cfg->encoding == OTLPHTTP_JSON ? "Content-Type: application/json"
                                                  : "Content-Type: application/x-protobuf";
   e->headers[1] = "User-Agent: otlpd/" OTLPD_VERSION;
-  if (otlpd_auth_client_resolve(p->host, cfg->http.auth.authenticator, &e->auth) < 0 ||
-      (e->auth && !(e->auth_line = calloc(1, OTLPD_AUTH_LINE_MAX)))) {
+  int arc = otlpd_auth_client_resolve(p->host, cfg->http.auth.authenticator, &e->auth);
+  if (arc == 0 && e->auth && !(e->auth_line = calloc(1, OTLPD_AUTH_LINE_MAX))) arc = -ENOMEM;
+  if (arc < 0) {
     exporter_free(e);
-    return e->auth ? -ENOMEM : -EINVAL;
+    return arc;
   }
   if (otlpd_http_compression_parse(cfg->http.compression, &e->compression) < 0) {
     exporter_free(e);
