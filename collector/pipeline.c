@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "otlpd/auth.h"
 #include "otlpd/storage.h"
 
 /* host.storage: an enabled storage extension by id (extensions are built
@@ -18,6 +19,17 @@ static const otlpd_storage *find_storage(const otlpd_host *h, const char *id) {
   for (size_t i = 0; id && i < d->n_inst; i++) {
     otlpd_instance *in = &d->inst[i];
     if (in->cc->kind == OTLPD_EXTENSION && otlpd_storage_type(in->f->type) && !strcmp(in->cc->id, id))
+      return in->state;
+  }
+  return NULL;
+}
+
+/* host.auth: an enabled authenticator extension by id. */
+static otlpd_auth *find_auth(const otlpd_host *h, const char *id) {
+  otlpd_daemon *d = h->storage_ctx;
+  for (size_t i = 0; id && i < d->n_inst; i++) {
+    otlpd_instance *in = &d->inst[i];
+    if (in->cc->kind == OTLPD_EXTENSION && otlpd_auth_type(in->f->type) && !strcmp(in->cc->id, id))
       return in->state;
   }
   return NULL;
@@ -54,6 +66,7 @@ static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, co
   in->status = OTLPD_STATUS_OK;
   in->why[0] = 0;
   in->host.storage_ctx = d;
+  in->host.auth = find_auth;
   in->host.counters = &in->counters;
   in->host.drain_deadline_ms = UINT64_MAX;
   in->host.mutates_data = cc->factory->mutates_data;

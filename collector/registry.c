@@ -28,6 +28,8 @@ extern const otlpd_factory otlpd_exporter_loki;
 extern const otlpd_factory otlpd_exporter_loadbalancing;
 extern const otlpd_factory otlpd_extension_health_check;
 extern const otlpd_factory otlpd_extension_file_storage;
+extern const otlpd_factory otlpd_extension_bearertokenauth;
+extern const otlpd_factory otlpd_extension_basicauth;
 
 static const otlpd_factory *const factories[] = {
     &otlpd_receiver_otlp,
@@ -55,6 +57,8 @@ static const otlpd_factory *const factories[] = {
     &otlpd_exporter_loadbalancing,
     &otlpd_extension_health_check,
     &otlpd_extension_file_storage,
+    &otlpd_extension_bearertokenauth,
+    &otlpd_extension_basicauth,
 };
 
 const otlpd_factory *const *otlpd_factories(size_t *n) {

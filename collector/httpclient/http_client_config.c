@@ -7,6 +7,16 @@
 #include "otlpd/config.h"
 #include "otlpd/http_client.h"
 
+typedef struct auth_view {
+  char *authenticator;
+} auth_view;
+
+static const otlpd_setting auth_settings[] = {
+    OTLPD_S_STRING(auth_view, "authenticator", authenticator, NULL,
+                   "id of an enabled authenticator extension whose header every request carries"),
+    OTLPD_S_END,
+};
+
 const otlpd_setting otlpd_http_client_settings[] = {
     OTLPD_S_STRING(otlpd_http_client_cfg, "endpoint", endpoint, NULL,
                    "URL of the backend (http:// or https://)"),
@@ -15,6 +25,8 @@ const otlpd_setting otlpd_http_client_settings[] = {
                    "request body compression: gzip, zstd or none"),
     OTLPD_S_SECTION(otlpd_http_client_cfg, "tls", tls, otlpd_tls_client_settings,
                     "TLS client settings (configtls)"),
+    OTLPD_S_SECTION(otlpd_http_client_cfg, "auth", auth, auth_settings,
+                    "client authentication (bearertokenauth, basicauth)"),
     OTLPD_S_IGNORED("read_buffer_size", "accepted; libcurl sizes its buffers"),
     OTLPD_S_IGNORED("write_buffer_size", "accepted; libcurl sizes its buffers"),
     OTLPD_S_IGNORED("max_idle_conns", "accepted; libcurl's connection cache keeps idle connections"),

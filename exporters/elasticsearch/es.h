@@ -112,6 +112,7 @@ typedef struct es_exporter {
   size_t next_url;            /* round robin */
   otlpd_http_compression compression;
   char *auth_header;          /* "Authorization: ..." or NULL */
+  struct otlpd_auth *auth;    /* auth::authenticator (replaces user/password, api_key at start), or NULL */
   const char *headers[4];     /* Content-Type, User-Agent, auth, NULL */
   es_retry_set retry_on;
   struct es_setup *setup;     /* es_setup.c; NULL unless setup::enabled */

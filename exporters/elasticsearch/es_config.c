@@ -92,7 +92,6 @@ const otlpd_setting es_settings[] = {
     OTLPD_S_SECTION(es_cfg, "setup", setup, setup_settings,
                     "otlpd's own: ILM policy and index templates created at start (off by default)"),
     OTLPD_S_IGNORED("cloudid", "not supported: set endpoint or endpoints"),
-    OTLPD_S_IGNORED("auth", "not supported: use user/password, api_key or headers"),
     OTLPD_S_IGNORED("discover", "accepted, no effect: nodes are only those configured"),
     OTLPD_S_IGNORED("logstash_format", "accepted, no effect: not supported yet"),
     OTLPD_S_IGNORED("telemetry", "accepted, no effect"),

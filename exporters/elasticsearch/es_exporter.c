@@ -7,6 +7,7 @@
 
 #include "otlpd/bytes_text.h"
 #include "es.h"
+#include "otlpd/auth.h"
 
 static void exporter_free(es_exporter *e) {
   if (!e) return;
@@ -93,6 +94,7 @@ static int create(const otlpd_create_params *p, void **state) {
   int rc = otlpd_http_compression_parse(cfg->http.compression, &e->compression);
   if (!rc) rc = make_urls(e);
   if (!rc) rc = make_auth(e);
+  if (!rc) rc = otlpd_auth_client_resolve(p->host, cfg->http.auth.authenticator, &e->auth);
   if (rc) {
     exporter_free(e);
     return rc == -ENOMEM ? rc : -EINVAL;
@@ -120,6 +122,15 @@ static otlpd_consumer *consumer(void *state) {
 
 static int start(void *state) {
   es_exporter *e = state;
+  if (e->auth) { /* the extension started before us: its header is known now */
+    char *line;
+    int rc = otlpd_auth_client_line(e->host, e->auth, &line);
+    if (rc < 0) return rc;
+    free(e->auth_header);
+    e->auth_header = line;
+    e->headers[2] = line;
+    e->headers[3] = NULL;
+  }
   e->client = otlpd_http_shared(e->host);
   if (!e->client) {
     otlpd_error(&e->host->log, "cannot start the HTTP client");
@@ -135,7 +146,11 @@ static int start(void *state) {
 static int validate_refs(const void *config, const char *path, const struct otlpd_config *c,
                          struct otlpd_errors *errs) {
   otlpd_exphelper_cfg h = {.queue = ((const es_cfg *)config)->queue};
-  return otlpd_exphelper_validate_refs(&h, path, c, errs);
+  int rc = otlpd_exphelper_validate_refs(&h, path, c, errs);
+  if (otlpd_auth_validate_ref(((const es_cfg *)config)->http.auth.authenticator, path, "auth::authenticator", c,
+                              errs) != 0)
+    rc = -EINVAL;
+  return rc;
 }
 
 static void drained(void *arg) { (void)arg; }

@@ -40,6 +40,8 @@ static const otlpd_setting auth_settings[] = {
      OTLPD_NO_OFFSET, 0},
     OTLPD_S_STRING(loki_cfg, "bearer_token", auth.bearer_token, NULL,
                    "Authorization: Bearer <token>"),
+    OTLPD_S_STRING(loki_cfg, "authenticator", http.auth.authenticator, NULL,
+                   "id of an enabled authenticator extension (bearertokenauth, basicauth)"),
     OTLPD_S_END,
 };
 
@@ -89,6 +91,8 @@ int loki_validate(const void *config, const char *path, otlpd_errors *errs) {
                  c->http.endpoint);
   if (set(c->auth.bearer_token) && (set(c->auth.basic.username) || set(c->auth.basic.password)))
     otlpd_errorf(errs, "%s::auth: set basic or bearer_token, not both", path);
+  if (set(c->http.auth.authenticator) && (set(c->auth.bearer_token) || set(c->auth.basic.username)))
+    otlpd_errorf(errs, "%s::auth: set authenticator or basic / bearer_token, not both", path);
   if (set(c->auth.basic.password) && !set(c->auth.basic.username))
     otlpd_errorf(errs, "%s::auth::basic::username: must be set with a password", path);
   if (set(c->tenant_id) && strpbrk(c->tenant_id, "\r\n"))

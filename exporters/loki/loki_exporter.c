@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "loki.h"
+#include "otlpd/auth.h"
 
 static void exporter_free(loki_exporter *e) {
   if (!e) return;
@@ -66,6 +67,7 @@ static int create(const otlpd_create_params *p, void **state) {
   const char *comp = cfg->http.compression && *cfg->http.compression ? cfg->http.compression : "none";
   int rc = otlpd_http_compression_parse(comp, &e->compression);
   if (rc == 0) rc = auth_header(cfg, &e->auth_header);
+  if (rc == 0) rc = otlpd_auth_client_resolve(p->host, cfg->http.auth.authenticator, &e->auth);
   if (rc == 0)
     rc = otlpd_sender_create(p->host, &cfg->helper, &loki_sender_ops, e, p->signals, &e->sender);
   if (rc < 0) {
@@ -82,6 +84,10 @@ static otlpd_consumer *consumer(void *state) {
 
 static int start(void *state) {
   loki_exporter *e = state;
+  if (e->auth) { /* the extension started before us: its header is known now */
+    int rc = otlpd_auth_client_line(e->host, e->auth, &e->auth_header);
+    if (rc < 0) return rc;
+  }
   e->client = otlpd_http_shared(e->host);
   if (!e->client) {
     otlpd_error(&e->host->log, "cannot start the HTTP client");
@@ -92,7 +98,10 @@ static int start(void *state) {
 
 static int validate_refs(const void *config, const char *path, const struct otlpd_config *c,
                          struct otlpd_errors *errs) {
-  return otlpd_exphelper_validate_refs(&((const loki_cfg *)config)->helper, path, c, errs);
+  const loki_cfg *cfg = config;
+  int rc = otlpd_exphelper_validate_refs(&cfg->helper, path, c, errs);
+  if (otlpd_auth_validate_ref(cfg->http.auth.authenticator, path, "auth::authenticator", c, errs) != 0) rc = -EINVAL;
+  return rc;
 }
 
 static void drained(void *arg) { (void)arg; }

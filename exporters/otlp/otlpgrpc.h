@@ -67,7 +67,8 @@ typedef struct otlpgrpc_exporter {
   grpc_channel *channel;
   grpc_completion_queue *cq;
   void *method[OTLPD_SIGNAL_COUNT];   /* grpc_channel_register_call handles */
-  grpc_metadata *md;                  /* headers, built once */
+  grpc_metadata *md;                  /* headers (and the auth extension's), built at start */
+  struct otlpd_auth *auth;            /* auth::authenticator, or NULL */
   size_t n_md;
   bool grpc_inited;
 

@@ -9,6 +9,7 @@
 #include <grpc/grpc_security.h>
 
 #include "otlpgrpc.h"
+#include "otlpd/auth.h"
 
 static const char *const method_paths[OTLPD_SIGNAL_COUNT] = {
     "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
@@ -146,11 +147,28 @@ static grpc_channel *create_channel(const otlpgrpc_exporter *e, const char *targ
   return grpc_channel_create(target, creds, &ca);
 }
 
+/* The auth extension's header as one more metadata entry. */
+static int auth_metadata(otlpgrpc_exporter *e, grpc_metadata *md) {
+  char *line = malloc(OTLPD_AUTH_LINE_MAX);
+  const char *k, *v;
+  int rc = line ? e->auth->client_header(e->auth, line, OTLPD_AUTH_LINE_MAX) : -ENOMEM;
+  if (rc == 0) rc = otlpd_auth_split_line(line, &k, &v);
+  if (rc == 0) {
+    md->key = grpc_slice_from_copied_string(k);
+    md->value = grpc_slice_from_copied_string(v);
+  }
+  if (line) explicit_bzero(line, OTLPD_AUTH_LINE_MAX);
+  free(line);
+  if (rc < 0) otlpd_error(&e->host->log, "auth::authenticator: no header to send: %s", strerror(-rc));
+  return rc;
+}
+
 /* Header metadata, built once: keys lower-case as HTTP/2 wants. */
 static int build_metadata(otlpgrpc_exporter *e) {
   const otlpd_strmap *h = &e->cfg->headers;
-  if (!h->n) return 0;
-  e->md = calloc(h->n, sizeof(*e->md));
+  size_t n = h->n + (e->auth ? 1 : 0);
+  if (!n) return 0;
+  e->md = calloc(n, sizeof(*e->md));
   if (!e->md) return -ENOMEM;
   for (size_t i = 0; i < h->n; i++) {
     char *k = strdup(h->keys[i]);
@@ -161,6 +179,11 @@ static int build_metadata(otlpgrpc_exporter *e) {
     e->md[i].value = grpc_slice_from_copied_string(h->values[i] ? h->values[i] : "");
     e->n_md = i + 1;
     free(k);
+  }
+  if (e->auth) {
+    int rc = auth_metadata(e, &e->md[h->n]);
+    if (rc < 0) return rc;
+    e->n_md = n;
   }
   return 0;
 }

@@ -19,7 +19,7 @@ static const otlpd_setting keepalive_settings[] = {
 
 static const otlpd_setting auth_settings[] = {
     OTLPD_S_STRING(otlpgrpc_auth_cfg, "authenticator", authenticator, NULL,
-                   "not supported (otlpd has no authenticator extensions): use headers"),
+                   "id of an enabled authenticator extension whose header every call carries (read at start)"),
     OTLPD_S_END,
 };
 
@@ -39,7 +39,7 @@ const otlpd_setting otlpgrpc_settings[] = {
     OTLPD_S_SECTION(otlpgrpc_cfg, "keepalive", keepalive, keepalive_settings,
                     "HTTP/2 keepalive pings"),
     OTLPD_S_SECTION(otlpgrpc_cfg, "auth", auth, auth_settings,
-                    "client authentication extension: not supported, use headers"),
+                    "client authentication (bearertokenauth, basicauth)"),
     OTLPD_S_SIZE(otlpgrpc_cfg, "write_buffer_size", write_buffer_size, "512KiB",
                  "HTTP/2 write buffer (grpc.http2.write_buffer_size)"),
     OTLPD_S_SIZE(otlpgrpc_cfg, "read_buffer_size", read_buffer_size, NULL,
@@ -111,9 +111,6 @@ int otlpgrpc_validate(const void *config, const char *path, otlpd_errors *errs) 
   const char *lb = c->balancer_name ? c->balancer_name : "";
   if (*lb && strcmp(lb, "round_robin") && strcmp(lb, "pick_first"))
     otlpd_errorf(errs, "%s::balancer_name: \"%s\" is not one of round_robin, pick_first", path, lb);
-  if (c->auth.authenticator && *c->auth.authenticator)
-    otlpd_errorf(errs, "%s::auth::authenticator: authenticator extensions are not supported by "
-                 "otlpd; send credentials with headers (authorization: ...)", path);
   if (c->keepalive.time < 0 || c->keepalive.timeout < 0)
     otlpd_errorf(errs, "%s::keepalive: durations must not be negative", path);
   check_headers(c, path, errs);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "otlpgrpc.h"
+#include "otlpd/auth.h"
 
 void otlpgrpc_exporter_free(otlpgrpc_exporter *e) {
   if (e->sender) otlpd_sender_free(e->sender);
@@ -20,6 +21,10 @@ static int create(const otlpd_create_params *p, void **state) {
   if (!e) return -ENOMEM;
   e->host = p->host;
   e->cfg = cfg;
+  if (otlpd_auth_client_resolve(p->host, cfg->auth.authenticator, &e->auth) < 0) {
+    free(e);
+    return -EINVAL;
+  }
   int rc = otlpd_sender_create(p->host, &cfg->helper, &otlpgrpc_sender_ops, e, p->signals, &e->sender);
   if (rc < 0) {
     free(e);
@@ -54,7 +59,10 @@ static int start(void *state) {
 
 static int validate_refs(const void *config, const char *path, const struct otlpd_config *c,
                          struct otlpd_errors *errs) {
-  return otlpd_exphelper_validate_refs(&((const otlpgrpc_cfg *)config)->helper, path, c, errs);
+  const otlpgrpc_cfg *cfg = config;
+  int rc = otlpd_exphelper_validate_refs(&cfg->helper, path, c, errs);
+  if (otlpd_auth_validate_ref(cfg->auth.authenticator, path, "auth::authenticator", c, errs) != 0) rc = -EINVAL;
+  return rc;
 }
 
 /* Nothing is in flight any more: end the completion-queue thread. */

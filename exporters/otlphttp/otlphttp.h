@@ -36,7 +36,9 @@ typedef struct otlphttp_exporter {
   otlpd_sender *sender;
   char *url[OTLPD_SIGNAL_COUNT];
   otlpd_http_compression compression;
-  const char *headers[3];       /* Content-Type, User-Agent, NULL */
+  const char *headers[4];       /* Content-Type, User-Agent, auth line or NULL, NULL */
+  struct otlpd_auth *auth;      /* auth::authenticator, or NULL */
+  char *auth_line;              /* its header, refreshed before each attempt (token files rotate) */
 } otlphttp_exporter;
 
 /* The signal's URL: its own endpoint, else endpoint + "/v1/<signal>".

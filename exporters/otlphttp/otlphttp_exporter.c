@@ -4,11 +4,14 @@
 #include <string.h>
 
 #include "otlphttp.h"
+#include "otlpd/auth.h"
 
 static void exporter_free(otlphttp_exporter *e) {
   if (!e) return;
   if (e->sender) otlpd_sender_free(e->sender);
   for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) free(e->url[s]);
+  if (e->auth_line) explicit_bzero(e->auth_line, OTLPD_AUTH_LINE_MAX);
+  free(e->auth_line);
   free(e);
 }
 
@@ -21,6 +24,12 @@ static int create(const otlpd_create_params *p, void **state) {
   e->headers[0] = cfg->encoding == OTLPHTTP_JSON ? "Content-Type: application/json"
                                                  : "Content-Type: application/x-protobuf";
   e->headers[1] = "User-Agent: otlpd/" OTLPD_VERSION;
+  int arc = otlpd_auth_client_resolve(p->host, cfg->http.auth.authenticator, &e->auth);
+  if (arc == 0 && e->auth && !(e->auth_line = calloc(1, OTLPD_AUTH_LINE_MAX))) arc = -ENOMEM;
+  if (arc < 0) {
+    exporter_free(e);
+    return arc;
+  }
   if (otlpd_http_compression_parse(cfg->http.compression, &e->compression) < 0) {
     exporter_free(e);
     return -EINVAL;
@@ -59,7 +68,10 @@ static int start(void *state) {
 
 static int validate_refs(const void *config, const char *path, const struct otlpd_config *c,
                          struct otlpd_errors *errs) {
-  return otlpd_exphelper_validate_refs(&((const otlphttp_cfg *)config)->helper, path, c, errs);
+  const otlphttp_cfg *cfg = config;
+  int rc = otlpd_exphelper_validate_refs(&cfg->helper, path, c, errs);
+  if (otlpd_auth_validate_ref(cfg->http.auth.authenticator, path, "auth::authenticator", c, errs) != 0) rc = -EINVAL;
+  return rc;
 }
 
 static void drained(void *arg) { (void)arg; }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "otlphttp.h"
+#include "otlpd/auth.h"
 #include "otlphttp_response.h"
 #include "otlpd/codec.h"
 
@@ -91,6 +92,10 @@ static void send_attempt(void *exporter, otlpd_send_req *sreq) {
       return;
     }
     sreq->user = a;
+  }
+  if (e->auth) { /* the extension's header as of now: a rotated token file is picked up */
+    e->headers[2] = e->auth->client_header(e->auth, e->auth_line, OTLPD_AUTH_LINE_MAX) == 0 ? e->auth_line : NULL;
+    if (!e->headers[2]) otlpd_warn(&e->host->log, "auth::authenticator gave no header; sending without it");
   }
   if (sreq->body.len == 0) {
     int rc = encode(e, sreq->batch, &sreq->body);

@@ -123,7 +123,10 @@ typedef struct otlpd_host {
    * service::extensions (include/otlpd/storage.h), or NULL. Extensions
    * are built and started before exporters. NULL in bare test hosts. */
   const struct otlpd_storage *(*storage)(const struct otlpd_host *h, const char *id);
-  void *storage_ctx;       /* the daemon's, for storage() */
+  void *storage_ctx;       /* the daemon's, for storage() and auth() */
+  /* The authenticator extension `id` enabled in service::extensions
+   * (include/otlpd/auth.h), or NULL; found at create like storage(). */
+  struct otlpd_auth *(*auth)(const struct otlpd_host *h, const char *id);
   /* Loop thread only. report_status: this instance's health (why is
    * copied; NULL when OK); use otlpd_report_status. each_status: every
    * instance's, for the health check. Both NULL in bare test hosts; a host

@@ -54,6 +54,9 @@ typedef struct otlpd_http_client_cfg {
   otlpd_strmap headers;
   char *compression;    /* "gzip" (default), "zstd", "none" or "" */
   otlpd_tls_client_cfg tls;
+  struct {
+    char *authenticator; /* auth::authenticator: an auth extension's id (include/otlpd/auth.h) */
+  } auth;
 } otlpd_http_client_cfg;
 
 extern const otlpd_setting otlpd_http_client_settings[];

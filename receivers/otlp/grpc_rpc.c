@@ -210,6 +210,8 @@ static void on_export(otlp_grpc_rpc *rpc) {
     otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is over its memory limit", 0);
     return;
   }
+  char subject[OTLPD_AUTH_SUBJECT_MAX];
+  if (otlp_grpc_rpc_authenticate(rpc, subject, sizeof(subject)) != 0) return; /* answered, not decoded */
   char err[256] = "";
   grpc_status_code code = decode(rpc, err, sizeof(err));
   if (code != GRPC_STATUS_OK) {
@@ -219,6 +221,7 @@ static void on_export(otlp_grpc_rpc *rpc) {
     otlp_grpc_rpc_reply(rpc, code, err, 0);
     return;
   }
+  otlp_grpc_rpc_client_info(rpc, subject);
   charge(rpc);
   otlp_grpc_handoff_push(g, rpc);
 }
@@ -251,7 +254,7 @@ void otlp_grpc_rpc_deliver(otlp_grpc_rpc *rpc) {
     reply_expired(rpc);
     return;
   }
-  otlp_ingest_result res = otlp_ingest(rpc->g->r, rpc->signal, rpc->arena, rpc->req, &rpc->raw);
+  otlp_ingest_result res = otlp_ingest_client(rpc->g->r, rpc->signal, rpc->arena, rpc->req, &rpc->raw, rpc->client);
   rpc->arena = NULL; /* otlp_ingest owns it now */
   rpc->req = NULL;
   switch (res.status) {

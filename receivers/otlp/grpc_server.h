@@ -78,6 +78,7 @@ typedef struct otlp_grpc_rpc {
   otlpd_arena *arena;        /* decoded request, until otlp_ingest takes it */
   ProtobufCMessage *req;
   otlpd_raw raw;           /* wire bytes per resource, in the arena */
+  const otlpd_client_info *client; /* in the arena; NULL = unknown */
   size_t charged;            /* arena bytes charged to host->mem while queued */
   grpc_byte_buffer *response;
   int cancelled;
@@ -168,6 +169,14 @@ void otlp_grpc_rpc_deliver(otlp_grpc_rpc *rpc);                 /* loop thread *
 void otlp_grpc_rpc_reply(otlp_grpc_rpc *rpc, grpc_status_code code, const char *msg, size_t rejected);
 void otlp_grpc_rpc_uncharge(otlp_grpc_rpc *rpc);               /* drop the queued-memory charge */
 void otlp_grpc_rpc_free(otlp_grpc_rpc *rpc);
+
+/* grpc_auth.c (gRPC thread). With auth:: configured: 0 when the call's
+ * initial metadata authenticates it (subject filled), else the call was
+ * answered UNAUTHENTICATED (returns 1). Without: 0, subject "". */
+int otlp_grpc_rpc_authenticate(otlp_grpc_rpc *rpc, char *subject, size_t n);
+/* Sets rpc->client from the call (peer IP, subject, metadata with
+ * include_metadata), in rpc->arena. */
+void otlp_grpc_rpc_client_info(otlp_grpc_rpc *rpc, const char *subject);
 
 /* grpc_handoff.c: gRPC thread -> loop. */
 int otlp_grpc_handoff_init(otlp_grpc *g, uv_loop_t *loop);

@@ -157,7 +157,8 @@ static int export_body(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_c
   int rc = decode(h, req, s, ct, body, len, &arena, &m, &raw);
   otlp_http_inflater_settle(&h->inflater, INFLATE_KEEP); /* raw was copied into the arena */
   if (rc) return 0;
-  otlp_ingest_result res = otlp_ingest(h->r, s, arena, m, &raw); /* takes the arena */
+  const otlpd_client_info *ci = otlp_http_client_info(h, req, arena);
+  otlp_ingest_result res = otlp_ingest_client(h->r, s, arena, m, &raw, ci); /* takes the arena */
   switch (res.status) {
   case OTLP_INGEST_OK: return otlp_http_send_export_ok(h, req, ct, s, res.rejected, res.message);
   case OTLP_INGEST_RETRY: return send_retry_later(h, req, ct, res.message ? res.message : "retry later");
@@ -197,6 +198,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req) {
   if (ct == OTLP_HTTP_CT_UNKNOWN)
     return otlp_http_send_status(h, req, ct, 415, "Unsupported Media Type", 3,
                             "unsupported Content-Type, supported: application/x-protobuf, application/json");
+  if (otlp_http_authenticate(h, req, ct) != 0) return 0; /* 401 sent; the body is not looked at */
   return export_request(h, req, s, ct);
 }
 

@@ -72,6 +72,9 @@ typedef struct otlp_http {
   otlpd_buf out;         /* response encoding scratch */
   otlpd_arena_sizer sizer; /* protobuf request bytes -> arena bytes */
 
+  /* the request being handled: who authenticated it (http_auth.c) */
+  char auth_subject[OTLPD_AUTH_SUBJECT_MAX];
+
   /* warn-level logging of rejected requests, at most a few a second */
   uint64_t warn_window;  /* uv_now() second of the current window */
   unsigned warn_count, warn_dropped;
@@ -79,6 +82,14 @@ typedef struct otlp_http {
 
 /* http_handler.c: the h2o handler for every path of the host. */
 void otlp_http_handler_register(otlp_http *h, h2o_pathconf_t *pathconf);
+
+/* http_auth.c. With auth:: configured: 0 when the request's headers
+ * authenticate it (h->auth_subject set), else a 401 with WWW-Authenticate
+ * was sent (returns 1). Without: 0 and an empty subject. */
+int otlp_http_authenticate(otlp_http *h, h2o_req_t *req, otlp_http_content_type ct);
+/* The request's client info in arena (peer IP, h->auth_subject, headers
+ * with include_metadata). NULL on ENOMEM. */
+const otlpd_client_info *otlp_http_client_info(otlp_http *h, h2o_req_t *req, otlpd_arena *arena);
 
 /* http_reply.c */
 /* Sends body with status and content type; adds CORS headers when the

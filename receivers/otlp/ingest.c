@@ -7,6 +7,11 @@ bool otlp_should_refuse(const otlp_receiver *r) {
 
 otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena,
                                ProtobufCMessage *req, const otlpd_raw *raw) {
+  return otlp_ingest_client(r, s, arena, req, raw, NULL);
+}
+
+otlp_ingest_result otlp_ingest_client(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena, ProtobufCMessage *req,
+                                      const otlpd_raw *raw, const otlpd_client_info *client) {
   otlp_ingest_result res = {OTLP_INGEST_OK, 0, NULL};
   otlpd_consumer *next = r->next[s];
   if (!next) { /* no pipeline for this signal: accept and drop, as otelcol */
@@ -29,6 +34,7 @@ otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *ar
     return res;
   }
   if (raw) p->raw = *raw;
+  p->client = client;
   otlpd_batch *b = otlpd_batch_from_payload(p);
   otlpd_payload_unref(p); /* the batch holds it now */
   if (!b) {

@@ -30,6 +30,12 @@ static const otlpd_setting cors_settings[] = {
     OTLPD_S_END,
 };
 
+static const otlpd_setting auth_settings[] = {
+    OTLPD_S_STRING(otlp_auth_cfg, "authenticator", authenticator, NULL,
+                   "id of an enabled authenticator extension (bearertokenauth/x, basicauth/x)"),
+    OTLPD_S_END,
+};
+
 static const otlpd_setting otlp_http_settings[] = {
     OTLPD_S_ENDPOINT(otlp_http_cfg, "endpoint", endpoint, "localhost:4318", "address to listen on"),
     OTLPD_S_SIZE(otlp_http_cfg, "max_request_body_size", max_request_body_size, "20971520",
@@ -37,10 +43,12 @@ static const otlpd_setting otlp_http_settings[] = {
     OTLPD_S_STRING(otlp_http_cfg, "traces_url_path", traces_url_path, "/v1/traces", "path for traces"),
     OTLPD_S_STRING(otlp_http_cfg, "metrics_url_path", metrics_url_path, "/v1/metrics", "path for metrics"),
     OTLPD_S_STRING(otlp_http_cfg, "logs_url_path", logs_url_path, "/v1/logs", "path for logs"),
-    OTLPD_S_IGNORED("include_metadata", "accepted for otelcol compatibility; client metadata is not propagated yet"),
+    OTLPD_S_BOOL(otlp_http_cfg, "include_metadata", include_metadata, "false",
+                 "keep the request headers with the data (batch metadata_keys, exporters)"),
     OTLPD_S_SECTION(otlp_http_cfg, "cors", cors, cors_settings, "CORS for browser SDKs"),
     OTLPD_S_SECTION_P(otlp_http_cfg, "tls", tls, has_tls, tls_settings, "serve HTTPS"),
-    OTLPD_S_IGNORED("auth", "accepted for otelcol compatibility; not supported yet"),
+    OTLPD_S_SECTION(otlp_http_cfg, "auth", auth, auth_settings,
+                    "authenticate requests (401 before the body is decoded)"),
     OTLPD_S_IGNORED("compression_algorithms", "accepted for otelcol compatibility"),
     OTLPD_S_IGNORED("response_headers", "accepted for otelcol compatibility"),
     OTLPD_S_END,
@@ -83,10 +91,12 @@ static const otlpd_setting otlp_grpc_settings[] = {
                 "concurrent calls per connection (0 = library default)"),
     OTLPD_S_SIZE(otlp_grpc_cfg, "read_buffer_size", read_buffer_size, "524288", "accepted for otelcol compatibility"),
     OTLPD_S_SIZE(otlp_grpc_cfg, "write_buffer_size", write_buffer_size, "0", "accepted for otelcol compatibility"),
-    OTLPD_S_IGNORED("include_metadata", "accepted for otelcol compatibility; client metadata is not propagated yet"),
+    OTLPD_S_BOOL(otlp_grpc_cfg, "include_metadata", include_metadata, "false",
+                 "keep the call's metadata with the data (batch metadata_keys, exporters)"),
     OTLPD_S_SECTION(otlp_grpc_cfg, "keepalive", keepalive, keepalive_settings, "keepalive parameters"),
     OTLPD_S_SECTION_P(otlp_grpc_cfg, "tls", tls, has_tls, tls_settings, "serve gRPC over TLS"),
-    OTLPD_S_IGNORED("auth", "accepted for otelcol compatibility; not supported yet"),
+    OTLPD_S_SECTION(otlp_grpc_cfg, "auth", auth, auth_settings,
+                    "authenticate calls (UNAUTHENTICATED before the message is decoded)"),
     OTLPD_S_END,
 };
 
@@ -115,4 +125,18 @@ int otlp_receiver_validate(const void *config, const char *path, otlpd_errors *e
     return -EINVAL;
   }
   return 0;
+}
+
+int otlp_receiver_validate_refs(const void *config, const char *path, const otlpd_config *cfg, otlpd_errors *errs) {
+  const otlp_receiver_cfg *c = config;
+  int rc = 0;
+  if (c->protocols.has_grpc &&
+      otlpd_auth_validate_ref(c->protocols.grpc.auth.authenticator, path, "protocols::grpc::auth::authenticator",
+                              cfg, errs) != 0)
+    rc = -EINVAL;
+  if (c->protocols.has_http &&
+      otlpd_auth_validate_ref(c->protocols.http.auth.authenticator, path, "protocols::http::auth::authenticator",
+                              cfg, errs) != 0)
+    rc = -EINVAL;
+  return rc;
 }

@@ -11,6 +11,11 @@ static int create(const otlpd_create_params *p, void **state) {
   r->host = p->host;
   r->cfg = p->config;
   for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) r->next[s] = p->next[s];
+  int rc = otlp_auth_resolve(r);
+  if (rc < 0) {
+    free(r);
+    return rc;
+  }
   *state = r;
   return 0;
 }
@@ -50,6 +55,7 @@ const otlpd_factory otlpd_receiver_otlp = {
     .config_size = sizeof(otlp_receiver_cfg),
     .doc = "OTLP over gRPC (4317) and HTTP (4318; protobuf and JSON)",
     .validate = otlp_receiver_validate,
+    .validate_refs = otlp_receiver_validate_refs,
     .create = create,
     .start = start,
     .shutdown = shutdown_,

@@ -6,10 +6,12 @@
 #ifndef OTLPD_OTLP_RECEIVER_H
 #define OTLPD_OTLP_RECEIVER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "otlpd/component.h"
+#include "otlpd/auth.h"
 #include "otlpd/settings.h"
 
 typedef struct otlp_tls_cfg {
@@ -28,6 +30,11 @@ typedef struct otlp_cors_cfg {
   int64_t max_age;
 } otlp_cors_cfg;
 
+/* auth: (configauth): the authenticator extension's id, or NULL. */
+typedef struct otlp_auth_cfg {
+  char *authenticator;
+} otlp_auth_cfg;
+
 typedef struct otlp_http_cfg {
   char *endpoint;
   int64_t max_request_body_size;
@@ -35,6 +42,8 @@ typedef struct otlp_http_cfg {
   otlp_cors_cfg cors;
   bool has_tls;
   otlp_tls_cfg tls;
+  otlp_auth_cfg auth;
+  bool include_metadata;
 } otlp_http_cfg;
 
 typedef struct otlp_keepalive_server_cfg {
@@ -60,6 +69,8 @@ typedef struct otlp_grpc_cfg {
   otlp_keepalive_cfg keepalive;
   bool has_tls;
   otlp_tls_cfg tls;
+  otlp_auth_cfg auth;
+  bool include_metadata;
 } otlp_grpc_cfg;
 
 typedef struct otlp_receiver_cfg {
@@ -72,9 +83,21 @@ typedef struct otlp_receiver_cfg {
 
 extern const otlpd_setting otlp_receiver_settings[];
 int otlp_receiver_validate(const void *cfg, const char *path, struct otlpd_errors *errs);
+int otlp_receiver_validate_refs(const void *cfg, const char *path, const struct otlpd_config *c,
+                                struct otlpd_errors *errs);
 
 struct otlp_http;
 struct otlp_grpc;
+struct otlpd_auth;
+
+/* Authentication of both transports (otlp_auth.c). Refusals are logged at
+ * most a few a second, from either thread, without credentials. */
+typedef enum { OTLP_TRANSPORT_HTTP = 0, OTLP_TRANSPORT_GRPC = 1 } otlp_transport;
+typedef struct otlp_auth {
+  struct otlpd_auth *ext[2]; /* per transport; NULL = no auth:: configured */
+  _Atomic uint64_t log_second;
+  atomic_uint log_count, log_dropped;
+} otlp_auth;
 
 typedef struct otlp_receiver {
   const otlpd_host *host;
@@ -82,6 +105,7 @@ typedef struct otlp_receiver {
   otlpd_consumer *next[OTLPD_SIGNAL_COUNT];
   struct otlp_http *http;
   struct otlp_grpc *grpc;
+  otlp_auth auth; /* otlp_auth.c */
 } otlp_receiver;
 
 /* Outcome of handing one decoded request to the pipelines. */
@@ -103,6 +127,36 @@ typedef struct otlp_ingest_result {
  * for a signal no pipeline takes is accepted and dropped (as otelcol). */
 otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena,
                                ProtobufCMessage *req, const otlpd_raw *raw);
+
+/* The same, with what is known of the client (in arena, or NULL). */
+otlp_ingest_result otlp_ingest_client(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena, ProtobufCMessage *req,
+                                      const otlpd_raw *raw, const otlpd_client_info *client);
+
+/* otlp_auth.c. Resolve the auth:: ids at create: 0, or -EINVAL (logged)
+ * when an id names no server authenticator. */
+int otlp_auth_resolve(otlp_receiver *r);
+/* Check a request's headers on transport t (any thread). 0 with subject
+ * filled (possibly ""), or -EACCES after logging the refusal (peer only;
+ * never the credentials). Call only when r->auth.ext[t] is set. */
+int otlp_auth_check(otlp_receiver *r, otlp_transport t, const otlpd_auth_src *src, const char *peer,
+                    char *subject, size_t n);
+
+/* otlp_meta.c: the client info of one request, built in its arena (after
+ * decoding, with the arena's limit lifted: it is a few small strings).
+ * addr: the peer IP without port (NULL: unknown); subject: NULL or "" when
+ * not authenticated; the include_metadata headers come through get(i)
+ * for i < nmeta (keys are lower-cased here; ":pseudo" keys skipped).
+ * NULL only on ENOMEM. */
+typedef struct otlp_meta_kv {
+  const char *k, *v;
+  size_t kl, vl;
+} otlp_meta_kv;
+const otlpd_client_info *otlp_client_info_build(otlpd_arena *a, const char *addr, const char *subject,
+                                                size_t nmeta, void (*get)(void *ctx, size_t i, otlp_meta_kv *kv),
+                                                void *ctx);
+/* "ipv4:10.0.0.1:5000", "ipv6:[::1]:5000" (gRPC peers) -> the IP into out;
+ * false for other forms (unix sockets). */
+bool otlp_peer_ip_from_uri(const char *peer, char *out, size_t n);
 
 /* Storage for one Export*ServiceResponse (response.c). */
 typedef struct otlp_response {

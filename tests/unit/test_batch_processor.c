@@ -19,6 +19,7 @@ typedef struct sink {
   int refuse;           /* answer OTLPD_ERR_RETRY while set */
   int calls;
   size_t sizes[256];
+  char tenant[256][16]; /* metadata "tenant" of each batch; "mixed" when its entries disagree */
   int seen[100000];
   int n_seen;
 } sink;
@@ -26,7 +27,18 @@ typedef struct sink {
 static int sink_consume(otlpd_consumer *self, otlpd_batch *b) {
   sink *s = (sink *)self;
   if (s->refuse) return OTLPD_ERR_RETRY;
-  if (s->calls < 256) s->sizes[s->calls] = b->items;
+  if (s->calls < 256) {
+    s->sizes[s->calls] = b->items;
+    const otlpd_client_info *c0 = b->n ? otlpd_payload_client(b->owners[0]) : NULL;
+    const char *t0 = c0 ? otlpd_client_meta(c0, "tenant") : NULL;
+    snprintf(s->tenant[s->calls], sizeof(s->tenant[0]), "%s", t0 ? t0 : "-");
+    for (size_t i = 1; i < b->n; i++) {
+      const otlpd_client_info *ci = otlpd_payload_client(b->owners[i]);
+      const char *t = ci ? otlpd_client_meta(ci, "tenant") : NULL;
+      if ((t ? t : "-")[0] != s->tenant[s->calls][0] || strcmp(t ? t : "-", s->tenant[s->calls]))
+        snprintf(s->tenant[s->calls], sizeof(s->tenant[0]), "mixed");
+    }
+  }
   s->calls++;
   s->n_seen += fx_span_numbers(b, s->seen + s->n_seen, 100000 - s->n_seen);
   return OTLPD_OK;
@@ -45,8 +57,10 @@ typedef struct fixture {
   int counter;
 } fixture;
 
-static fixture *setup(int64_t size, int64_t max, int64_t timeout_ms) {
+static fixture *setup_with(int64_t size, int64_t max, int64_t timeout_ms, otlpd_strings keys, int64_t limit) {
   fixture *f = calloc(1, sizeof(*f));
+  f->cfg.metadata_keys = keys;
+  f->cfg.metadata_cardinality_limit = limit;
   uv_loop_init(&f->loop);
   f->host.loop = &f->loop;
   f->host.mem = &f->mem;
@@ -64,6 +78,11 @@ static fixture *setup(int64_t size, int64_t max, int64_t timeout_ms) {
   return f;
 }
 
+static fixture *setup(int64_t size, int64_t max, int64_t timeout_ms) {
+  otlpd_strings none = {NULL, 0};
+  return setup_with(size, max, timeout_ms, none, 1000);
+}
+
 static int send_spans(fixture *f, int n) {
   otlpd_payload *p = fx_traces(1, 1, n, &f->counter, &f->mem);
   otlpd_batch *b = otlpd_batch_from_payload(p);
@@ -71,6 +90,27 @@ static int send_spans(fixture *f, int n) {
   int rc = otlpd_consume(f->in, b);
   otlpd_batch_unref(b);
   if (rc != OTLPD_OK) f->counter -= n; /* refused: the client would resend these */
+  return rc;
+}
+
+/* n spans from a client whose include_metadata kept tenant=t (NULL: no
+ * metadata), the client info in the payload's arena as a receiver puts it. */
+static int send_tenant(fixture *f, int n, const char *t) {
+  otlpd_payload *p = fx_traces(1, 1, n, &f->counter, &f->mem);
+  otlpd_client_info *ci = otlpd_arena_calloc(p->arena, sizeof(*ci));
+  const char **k = otlpd_arena_calloc(p->arena, sizeof(*k)), **v = otlpd_arena_calloc(p->arena, sizeof(*v));
+  k[0] = "tenant";
+  v[0] = t;
+  ci->keys = k;
+  ci->values = v;
+  ci->nmeta = t ? 1 : 0;
+  ci->addr = "127.0.0.1";
+  p->client = ci;
+  otlpd_batch *b = otlpd_batch_from_payload(p);
+  otlpd_payload_unref(p);
+  int rc = otlpd_consume(f->in, b);
+  otlpd_batch_unref(b);
+  if (rc != OTLPD_OK) f->counter -= n;
   return rc;
 }
 
@@ -113,6 +153,64 @@ static void test_max_size_splits(void **state) {
   uv_run(&f->loop, UV_RUN_DEFAULT);
   otlpd_processor_batch.destroy(f->bp);
   uv_loop_close(&f->loop);
+  assert_int_equal(atomic_load(&f->mem.used), 0);
+  free(f);
+}
+
+static fixture *setup_keys(int64_t size, int64_t limit) {
+  static char *keys[] = {"Tenant"}; /* matched case-insensitively */
+  otlpd_strings k = {keys, 1};
+  return setup_with(size, 0, 60000, k, limit);
+}
+
+/* Each tenant's data is batched apart, each sent on its own size; the
+ * batches keep their client info (entry 0 and every other entry). */
+static void test_metadata_keys_partition(void **state) {
+  (void)state;
+  fixture *f = setup_keys(5, 1000);
+  assert_int_equal(send_tenant(f, 3, "a"), OTLPD_OK);
+  assert_int_equal(send_tenant(f, 2, "b"), OTLPD_OK);
+  assert_int_equal(send_tenant(f, 1, NULL), OTLPD_OK);
+  assert_int_equal(f->out.calls, 0);
+  assert_int_equal(send_tenant(f, 4, "a"), OTLPD_OK); /* a reaches 7 >= 5; b (2) and none (1) wait */
+  assert_int_equal(f->out.calls, 1);
+  assert_int_equal(f->out.sizes[0], 7);
+  assert_string_equal(f->out.tenant[0], "a");
+  assert_int_equal(send_tenant(f, 3, "b"), OTLPD_OK); /* b reaches 5 */
+  assert_int_equal(f->out.calls, 2);
+  assert_int_equal(f->out.sizes[1], 5);
+  assert_string_equal(f->out.tenant[1], "b");
+  otlpd_processor_batch.shutdown(f->bp); /* the rest: the no-metadata batch alone */
+  assert_int_equal(f->out.calls, 3);
+  assert_int_equal(f->out.sizes[2], 1);
+  assert_string_equal(f->out.tenant[2], "-");
+  assert_int_equal(f->out.n_seen, 13);
+  uv_run(&f->loop, UV_RUN_DEFAULT);
+  otlpd_processor_batch.destroy(f->bp);
+  assert_int_equal(uv_loop_close(&f->loop), 0);
+  assert_int_equal(atomic_load(&f->mem.used), 0);
+  free(f);
+}
+
+/* Past metadata_cardinality_limit new combinations are refused (nothing of
+ * them kept); known ones still go through. */
+static void test_metadata_cardinality_limit(void **state) {
+  (void)state;
+  fixture *f = setup_keys(100, 2);
+  assert_int_equal(send_tenant(f, 2, "a"), OTLPD_OK);
+  assert_int_equal(send_tenant(f, 2, "b"), OTLPD_OK);
+  assert_int_equal(send_tenant(f, 2, "c"), OTLPD_ERR_RETRY);
+  assert_int_equal(send_tenant(f, 2, NULL), OTLPD_ERR_RETRY); /* "no metadata" is a combination too */
+  assert_int_equal(send_tenant(f, 2, "a"), OTLPD_OK);
+  otlpd_processor_batch.shutdown(f->bp);
+  assert_int_equal(f->out.calls, 2);
+  assert_int_equal(f->out.n_seen, 6);
+  assert_string_equal(f->out.tenant[0], "a");
+  assert_int_equal(f->out.sizes[0], 4);
+  assert_string_equal(f->out.tenant[1], "b");
+  uv_run(&f->loop, UV_RUN_DEFAULT);
+  otlpd_processor_batch.destroy(f->bp);
+  assert_int_equal(uv_loop_close(&f->loop), 0);
   assert_int_equal(atomic_load(&f->mem.used), 0);
   free(f);
 }
@@ -188,7 +286,7 @@ static void test_empty_resources_not_held(void **state) {
   }
   assert_int_equal(atomic_load(&f->mem.used), 0);
   batch_proc *bp = f->bp;
-  assert_false(bp->timer_armed);
+  assert_false(bp->shards[0]->timer_armed);
   assert_int_equal(send_spans(f, 3), OTLPD_OK);
   uv_run(&f->loop, UV_RUN_ONCE); /* the batch timeout */
   assert_in_order(f, 3);
@@ -203,8 +301,8 @@ static void test_zero_timeout_refused_backs_off(void **state) {
   f->out.refuse = 1;
   assert_int_equal(send_spans(f, 3), OTLPD_OK);
   batch_proc *bp = f->bp;
-  assert_true(bp->timer_armed);
-  assert_true(uv_timer_get_due_in(&bp->timer) >= 10);
+  assert_true(bp->shards[0]->timer_armed);
+  assert_true(uv_timer_get_due_in(&bp->shards[0]->timer) >= 10);
   assert_int_equal(send_spans(f, 2), OTLPD_OK); /* held, no new attempt */
   assert_int_equal(f->out.calls, 0);
   f->out.refuse = 0;
@@ -252,6 +350,8 @@ int main(void) {
       cmocka_unit_test(test_sends_when_size_reached),
       cmocka_unit_test(test_max_size_splits),
       cmocka_unit_test(test_timeout_flushes),
+      cmocka_unit_test(test_metadata_keys_partition),
+      cmocka_unit_test(test_metadata_cardinality_limit),
       cmocka_unit_test(test_holds_and_pushes_back),
       cmocka_unit_test(test_zero_timeout_passes_through),
       cmocka_unit_test(test_memory_pressure_sends_early),

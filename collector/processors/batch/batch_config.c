@@ -10,8 +10,10 @@ const otlpd_setting batch_settings[] = {
                 "upper bound of a batch; larger batches are split (0 = no limit)"),
     OTLPD_S_DURATION(batch_cfg, "timeout", timeout, "200ms",
                      "time after which a non-empty batch is sent regardless of size (0 = no batching)"),
-    OTLPD_S_IGNORED("metadata_keys", "accepted for otelcol compatibility; batches are not split by metadata"),
-    OTLPD_S_IGNORED("metadata_cardinality_limit", "accepted for otelcol compatibility"),
+    OTLPD_S_STRINGS(batch_cfg, "metadata_keys", metadata_keys,
+                    "client metadata keys (receiver include_metadata) whose values split batches"),
+    OTLPD_S_INT(batch_cfg, "metadata_cardinality_limit", metadata_cardinality_limit, "1000", 0, 1e7,
+                "distinct metadata value combinations kept; data of further ones is refused"),
     OTLPD_S_END,
 };
 
@@ -20,6 +22,10 @@ int batch_validate(const void *config, const char *path, otlpd_errors *errs) {
   if (c->send_batch_max_size && c->send_batch_max_size < c->send_batch_size) {
     otlpd_errorf(errs, "%s::send_batch_max_size: must be 0 or at least send_batch_size (%lld)", path,
                  (long long)c->send_batch_size);
+    return -EINVAL;
+  }
+  if (c->metadata_keys.n && c->metadata_cardinality_limit < 1) {
+    otlpd_errorf(errs, "%s::metadata_cardinality_limit: must be at least 1 with metadata_keys", path);
     return -EINVAL;
   }
   return 0;

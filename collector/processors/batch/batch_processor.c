@@ -19,11 +19,23 @@
  * drain deadline (they then drop what they cannot send): look often. */
 #define BACKOFF_MAX_STOPPING_MS 100
 
-static size_t held(const batch_proc *bp) {
-  return bp->pending->items + (bp->refused ? bp->refused->items : 0);
+static size_t shard_held(const batch_shard *s) {
+  return s->pending->items + (s->refused ? s->refused->items : 0);
 }
 
-static bool holds_any(const batch_proc *bp) { return bp->refused || bp->pending->n; }
+static size_t held(const batch_proc *bp) {
+  size_t n = 0;
+  for (size_t i = 0; i < bp->n_shards; i++) n += shard_held(bp->shards[i]);
+  return n;
+}
+
+static bool shard_holds_any(const batch_shard *s) { return s->refused || s->pending->n; }
+
+static bool holds_any(const batch_proc *bp) {
+  for (size_t i = 0; i < bp->n_shards; i++)
+    if (shard_holds_any(bp->shards[i])) return true;
+  return false;
+}
 
 static size_t max_send(const batch_proc *bp) {
   return bp->cfg->send_batch_max_size ? (size_t)bp->cfg->send_batch_max_size : SIZE_MAX;
@@ -31,14 +43,15 @@ static size_t max_send(const batch_proc *bp) {
 
 /* Hand out downstream; a refused batch is kept whole and goes first next
  * time, so order is kept and nothing is re-merged. */
-static int deliver(batch_proc *bp, otlpd_batch *out) {
+static int deliver(batch_shard *s, otlpd_batch *out) {
+  batch_proc *bp = s->bp;
   int rc = otlpd_consume(bp->next, out);
   if (rc == OTLPD_ERR_RETRY) {
-    bp->refused = out;
+    s->refused = out;
     bp->refused_downstream++;
     uint64_t max = bp->stopping ? BACKOFF_MAX_STOPPING_MS : BACKOFF_MAX_MS;
-    bp->backoff_ms = bp->backoff_ms ? bp->backoff_ms * 2 : BACKOFF_FIRST_MS;
-    if (bp->backoff_ms > max) bp->backoff_ms = max;
+    s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_FIRST_MS;
+    if (s->backoff_ms > max) s->backoff_ms = max;
     return rc;
   }
   if (rc == OTLPD_OK) {
@@ -47,60 +60,60 @@ static int deliver(batch_proc *bp, otlpd_batch *out) {
     otlpd_warn(&bp->host->log, "downstream rejected %zu items as invalid; dropped", out->items);
     otlpd_count(&bp->host->counters->dropped[bp->signal], out->items);
   }
-  bp->backoff_ms = 0;
+  s->backoff_ms = 0;
   otlpd_batch_unref(out);
   return OTLPD_OK;
 }
 
 /* Send while at least `threshold` items wait; stop at the first refusal. */
-static int flush(batch_proc *bp, size_t threshold) {
-  if (bp->refused) {
-    otlpd_batch *r = bp->refused;
-    bp->refused = NULL;
-    if (deliver(bp, r) != OTLPD_OK) return OTLPD_ERR_RETRY;
+static int flush(batch_shard *s, size_t threshold) {
+  if (s->refused) {
+    otlpd_batch *r = s->refused;
+    s->refused = NULL;
+    if (deliver(s, r) != OTLPD_OK) return OTLPD_ERR_RETRY;
   }
-  while (bp->pending->n && bp->pending->items >= threshold) {
-    otlpd_batch *out = otlpd_batch_take(bp->pending, max_send(bp));
+  while (s->pending->n && s->pending->items >= threshold) {
+    otlpd_batch *out = otlpd_batch_take(s->pending, max_send(s->bp));
     if (!out) { /* out of memory: the timer tries again */
-      bp->backoff_ms = BACKOFF_MAX_MS;
+      s->backoff_ms = BACKOFF_MAX_MS;
       return OTLPD_ERR_RETRY;
     }
-    if (deliver(bp, out) != OTLPD_OK) return OTLPD_ERR_RETRY;
+    if (deliver(s, out) != OTLPD_OK) return OTLPD_ERR_RETRY;
   }
   return OTLPD_OK;
 }
 
 static void on_timeout(uv_timer_t *t);
 
-static void close_timer(batch_proc *bp) {
-  if (!bp->timer_init || bp->closed) return;
-  bp->closed = true;
-  uv_close((uv_handle_t *)&bp->timer, NULL);
+static void close_timer(batch_shard *s) {
+  if (!s->timer_init || s->closed) return;
+  s->closed = true;
+  uv_close((uv_handle_t *)&s->timer, NULL);
 }
 
 /* Timer: the batch's age limit, or the next retry while downstream
  * refuses. While stopping it runs until everything is delivered. */
-static void schedule(batch_proc *bp) {
-  if (!holds_any(bp)) {
-    if (bp->timer_armed) uv_timer_stop(&bp->timer);
-    bp->timer_armed = false;
-    if (bp->stopping) close_timer(bp);
+static void schedule(batch_shard *s) {
+  if (!shard_holds_any(s)) {
+    if (s->timer_armed) uv_timer_stop(&s->timer);
+    s->timer_armed = false;
+    if (s->bp->stopping) close_timer(s);
     return;
   }
-  if (bp->closed) return;
-  uint64_t due = bp->backoff_ms ? bp->backoff_ms : (uint64_t)(bp->cfg->timeout / OTLPD_NS_PER_MS);
+  if (s->closed || !s->timer_init) return;
+  uint64_t due = s->backoff_ms ? s->backoff_ms : (uint64_t)(s->bp->cfg->timeout / OTLPD_NS_PER_MS);
   /* An armed timer that is due sooner stays: new data must not push a
    * batch's age limit or a retry further away. */
-  if (bp->timer_armed && uv_timer_get_due_in(&bp->timer) <= due) return;
-  uv_timer_start(&bp->timer, on_timeout, due, 0);
-  bp->timer_armed = true;
+  if (s->timer_armed && uv_timer_get_due_in(&s->timer) <= due) return;
+  uv_timer_start(&s->timer, on_timeout, due, 0);
+  s->timer_armed = true;
 }
 
 static void on_timeout(uv_timer_t *t) {
-  batch_proc *bp = t->data;
-  bp->timer_armed = false;
-  flush(bp, 1);
-  schedule(bp);
+  batch_shard *s = t->data;
+  s->timer_armed = false;
+  flush(s, 1);
+  schedule(s);
 }
 
 static bool under_pressure(const otlpd_memacct *m) {
@@ -113,34 +126,90 @@ static int batch_admit(otlpd_consumer *self, const otlpd_batch *b) {
   return held(bp) >= bp->hold_limit ? OTLPD_ERR_RETRY : OTLPD_OK;
 }
 
-/* Entries without items (a resource whose scopes hold no spans, metrics
- * without points) are not kept: nothing would ever send them, and they
- * would pin their request's memory. */
-static int append_nonempty(otlpd_batch *dst, const otlpd_batch *src) {
-  if (otlpd_batch_reserve(dst, src->n)) return -ENOMEM;
-  for (size_t i = 0; i < src->n; i++)
-    if (src->counts[i])
-      otlpd_batch_add_raw(dst, src->resources[i], src->owners[i], src->counts[i], src->raw[i]);
-  return 0;
+static void flush_all(batch_proc *bp) {
+  for (size_t i = 0; i < bp->n_shards; i++) {
+    batch_shard *s = bp->shards[i];
+    if (!s->backoff_ms) flush(s, 1);
+    schedule(s);
+  }
+}
+
+/* Each entry goes to the shard of its client's metadata. Entries without
+ * items (a resource whose scopes hold no spans, metrics without points)
+ * are not kept: nothing would ever send them, and they would pin their
+ * request's memory. The shards are found first, so a refusal (past the
+ * cardinality limit) keeps nothing. */
+static int append_nonempty(batch_proc *bp, const otlpd_batch *src, unsigned char *touched) {
+  batch_shard *last = NULL;
+  const otlpd_client_info *last_ci = NULL;
+  batch_shard **dst = src->n ? calloc(src->n, sizeof(*dst)) : NULL;
+  if (src->n && !dst) return -ENOMEM;
+  for (size_t i = 0; i < src->n; i++) {
+    if (!src->counts[i]) continue;
+    const otlpd_client_info *ci = bp->cfg->metadata_keys.n ? otlpd_payload_client(src->owners[i]) : NULL;
+    bool full = false;
+    dst[i] = last && ci == last_ci ? last : batch_shard_for(bp, ci, &full);
+    if (!dst[i]) {
+      free(dst);
+      return full ? -ENOSPC : -ENOMEM;
+    }
+    last = dst[i];
+    last_ci = ci;
+  }
+  int rc = 0;
+  for (size_t i = 0; i < src->n && rc == 0; i++) /* reserve everywhere first: the adds below cannot fail */
+    if (dst[i]) rc = otlpd_batch_reserve(dst[i]->pending, src->n);
+  for (size_t i = 0; i < src->n && rc == 0; i++) {
+    if (!dst[i]) continue;
+    otlpd_batch_add_raw(dst[i]->pending, src->resources[i], src->owners[i], src->counts[i], src->raw[i]);
+    touched[dst[i]->index] = 1;
+  }
+  free(dst);
+  return rc;
 }
 
 static int batch_consume(otlpd_consumer *self, otlpd_batch *b) {
   batch_proc *bp = (batch_proc *)self;
   if (held(bp) >= bp->hold_limit) {
-    flush(bp, 1); /* maybe downstream has room again */
-    schedule(bp);
+    flush_all(bp); /* maybe downstream has room again */
     if (held(bp) >= bp->hold_limit) return OTLPD_ERR_RETRY;
   }
-  if (append_nonempty(bp->pending, b)) return OTLPD_ERR_RETRY;
+  /* shards may be added below: room for a mark per shard after that */
+  size_t room = bp->n_shards + b->n;
+  unsigned char small[64] = {0}, *touched = room <= sizeof(small) ? small : calloc(room, 1);
+  if (!touched) return OTLPD_ERR_RETRY;
+  int rc = append_nonempty(bp, b, touched);
+  if (rc == -ENOSPC) {
+    if (bp->over_cardinality++ == 0)
+      otlpd_warn(&bp->host->log, "too many metadata value combinations (metadata_cardinality_limit %lld): "
+                 "data of new combinations is refused", (long long)bp->cfg->metadata_cardinality_limit);
+    if (touched != small) free(touched);
+    return OTLPD_ERR_RETRY; /* as otelcol: an error the receiver reports as retryable */
+  }
+  if (rc) {
+    if (touched != small) free(touched);
+    return OTLPD_ERR_RETRY;
+  }
   otlpd_count(&bp->host->counters->incoming[bp->signal], b->items);
   size_t threshold = bp->cfg->send_batch_size ? (size_t)bp->cfg->send_batch_size : SIZE_MAX;
   if (bp->cfg->timeout == 0 || bp->stopping) threshold = 1; /* no batching */
   /* Under memory pressure a smaller batch now beats refusing clients until
    * the timeout: what we hold is most of what the daemon holds. */
   if (under_pressure(bp->host->mem)) threshold = 1;
-  if (!bp->backoff_ms) flush(bp, threshold); /* else the retry timer is due */
-  schedule(bp);
+  for (size_t k = 0; k < bp->n_shards; k++) {
+    if (!touched[k]) continue;
+    batch_shard *s = bp->shards[k];
+    if (!s->backoff_ms) flush(s, threshold); /* else the retry timer is due */
+    schedule(s);
+  }
+  if (touched != small) free(touched);
   return OTLPD_OK; /* accepted: it is ours now, whatever downstream said */
+}
+
+static void proc_free(batch_proc *bp) {
+  for (size_t i = 0; i < bp->n_shards; i++) batch_shard_free(bp->shards[i]);
+  free(bp->shards);
+  free(bp);
 }
 
 static int create(const otlpd_create_params *p, void **state) {
@@ -152,11 +221,13 @@ static int create(const otlpd_create_params *p, void **state) {
   bp->cfg = p->config;
   bp->signal = p->signal;
   bp->next = p->next[p->signal];
-  bp->pending = otlpd_batch_new(p->signal, p->host->mem);
-  if (!bp->pending) {
-    free(bp);
+  bp->shards = calloc(4, sizeof(*bp->shards));
+  bp->cap_shards = 4;
+  if (!bp->shards || !(bp->shards[0] = batch_shard_new(bp, NULL))) {
+    proc_free(bp);
     return -ENOMEM;
   }
+  bp->n_shards = 1;
   size_t unit = (size_t)(bp->cfg->send_batch_max_size > bp->cfg->send_batch_size
                              ? bp->cfg->send_batch_max_size
                              : bp->cfg->send_batch_size);
@@ -169,10 +240,12 @@ static otlpd_consumer *consumer(void *state) { return &((batch_proc *)state)->ba
 
 static int start(void *state) {
   batch_proc *bp = state;
-  int rc = uv_timer_init(bp->host->loop, &bp->timer);
+  batch_shard *s = bp->shards[0];
+  int rc = uv_timer_init(bp->host->loop, &s->timer);
   if (rc < 0) return rc;
-  bp->timer.data = bp;
-  bp->timer_init = true;
+  s->timer.data = s;
+  s->timer_init = true;
+  bp->started = true;
   return 0;
 }
 
@@ -181,11 +254,14 @@ static int start(void *state) {
 static void shutdown_(void *state) {
   batch_proc *bp = state;
   bp->stopping = true;
-  if (bp->backoff_ms > BACKOFF_MAX_STOPPING_MS) bp->backoff_ms = BACKOFF_MAX_STOPPING_MS;
-  if (!bp->backoff_ms) flush(bp, 1);
+  for (size_t i = 0; i < bp->n_shards; i++) {
+    batch_shard *s = bp->shards[i];
+    if (s->backoff_ms > BACKOFF_MAX_STOPPING_MS) s->backoff_ms = BACKOFF_MAX_STOPPING_MS;
+    if (!s->backoff_ms) flush(s, 1);
+  }
   if (holds_any(bp))
     otlpd_info(&bp->host->log, "draining: downstream refuses for now; retrying %zu items", held(bp));
-  schedule(bp);
+  for (size_t i = 0; i < bp->n_shards; i++) schedule(bp->shards[i]);
 }
 
 static bool drained(void *state) { return !holds_any(state); }
@@ -195,11 +271,8 @@ static void destroy(void *state) {
   if (held(bp))
     otlpd_error(&bp->host->log, "%zu items were never delivered downstream; they are lost", held(bp));
   otlpd_count(&bp->host->counters->dropped[bp->signal], held(bp));
-  otlpd_batch_unref(bp->refused);
-  otlpd_batch_unref(bp->pending);
-  free(bp);
+  proc_free(bp);
 }
-
 const otlpd_factory otlpd_processor_batch = {
     .type = "batch",
     .kind = OTLPD_PROCESSOR,

@@ -1,0 +1,52 @@
+/* OTLP/gRPC: auth::authenticator checked on a call's initial metadata
+ * before its message is decoded, and the client info of a call. gRPC
+ * thread only. */
+#include <string.h>
+#include <grpc/support/alloc.h>
+
+#include "grpc_server.h"
+
+/* gRPC core hands metadata keys lower-cased, as HTTP/2 requires. */
+static const char *find_md(const void *ctx, const char *name, size_t *len) {
+  const grpc_metadata_array *md = ctx;
+  size_t nl = strlen(name);
+  for (size_t i = 0; i < md->count; i++) {
+    const grpc_slice *k = &md->metadata[i].key;
+    if (GRPC_SLICE_LENGTH(*k) == nl && memcmp(GRPC_SLICE_START_PTR(*k), name, nl) == 0) {
+      *len = GRPC_SLICE_LENGTH(md->metadata[i].value);
+      return (const char *)GRPC_SLICE_START_PTR(md->metadata[i].value);
+    }
+  }
+  return NULL;
+}
+
+int otlp_grpc_rpc_authenticate(otlp_grpc_rpc *rpc, char *subject, size_t n) {
+  subject[0] = 0;
+  otlp_receiver *r = rpc->g->r;
+  if (!r->auth.ext[OTLP_TRANSPORT_GRPC]) return 0;
+  otlpd_auth_src src = {find_md, &rpc->metadata};
+  char *peer = grpc_call_get_peer(rpc->call);
+  int rc = otlp_auth_check(r, OTLP_TRANSPORT_GRPC, &src, peer, subject, n);
+  gpr_free(peer);
+  if (rc == 0) return 0;
+  subject[0] = 0;
+  otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAUTHENTICATED, "missing or wrong credentials", 0);
+  return 1;
+}
+
+static void md_kv(void *ctx, size_t i, otlp_meta_kv *kv) {
+  const grpc_metadata *m = &((const grpc_metadata_array *)ctx)->metadata[i];
+  kv->k = (const char *)GRPC_SLICE_START_PTR(m->key);
+  kv->kl = GRPC_SLICE_LENGTH(m->key);
+  kv->v = (const char *)GRPC_SLICE_START_PTR(m->value);
+  kv->vl = GRPC_SLICE_LENGTH(m->value);
+}
+
+void otlp_grpc_rpc_client_info(otlp_grpc_rpc *rpc, const char *subject) {
+  char ip[64];
+  char *peer = grpc_call_get_peer(rpc->call);
+  bool known = otlp_peer_ip_from_uri(peer, ip, sizeof(ip));
+  gpr_free(peer);
+  size_t nmeta = rpc->g->r->cfg->protocols.grpc.include_metadata ? rpc->metadata.count : 0;
+  rpc->client = otlp_client_info_build(rpc->arena, known ? ip : NULL, subject, nmeta, md_kv, &rpc->metadata);
+}
