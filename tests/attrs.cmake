@@ -9,6 +9,11 @@ if(OTLPD_CURL AND OTLPD_PYTHON3)
     ENVIRONMENT "OTLPD=$<TARGET_FILE:otlpd>"
     TIMEOUT 120
     LABELS "e2e;attrs")
+  add_test(NAME attrs_client_context COMMAND bash ${CMAKE_SOURCE_DIR}/tests/attrs/client_context.sh)
+  set_tests_properties(attrs_client_context PROPERTIES
+    ENVIRONMENT "OTLPD=$<TARGET_FILE:otlpd>"
+    TIMEOUT 120
+    LABELS "e2e;attrs")
 else()
   message(WARNING "curl or python3 not found: the attrs test (tests/attrs) is not registered")
 endif()

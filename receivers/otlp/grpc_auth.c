@@ -20,14 +20,24 @@ static const char *find_md(const void *ctx, const char *name, size_t *len) {
   return NULL;
 }
 
+/* The client's IP: otlpd accepts gRPC connections itself and hands gRPC
+ * core the fd, so the call's peer is "fd:N" and the address comes from the
+ * listener's table (grpc_peer.c). */
+static bool peer_ip(otlp_grpc_rpc *rpc, char *ip, size_t n) {
+  char *peer = grpc_call_get_peer(rpc->call);
+  bool known = otlp_grpc_peer_ip(rpc->g, peer, ip, n) == 0 || otlp_peer_ip_from_uri(peer, ip, n);
+  gpr_free(peer);
+  return known;
+}
+
 int otlp_grpc_rpc_authenticate(otlp_grpc_rpc *rpc, char *subject, size_t n) {
   subject[0] = 0;
   otlp_receiver *r = rpc->g->r;
   if (!r->auth.ext[OTLP_TRANSPORT_GRPC]) return 0;
   otlpd_auth_src src = {find_md, &rpc->metadata};
-  char *peer = grpc_call_get_peer(rpc->call);
-  int rc = otlp_auth_check(r, OTLP_TRANSPORT_GRPC, &src, peer, subject, n);
-  gpr_free(peer);
+  char ip[64];
+  int rc = otlp_auth_check(r, OTLP_TRANSPORT_GRPC, &src, peer_ip(rpc, ip, sizeof(ip)) ? ip : "unknown",
+                           subject, n);
   if (rc == 0) return 0;
   subject[0] = 0;
   otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAUTHENTICATED, "missing or wrong credentials", 0);
@@ -44,9 +54,7 @@ static void md_kv(void *ctx, size_t i, otlp_meta_kv *kv) {
 
 void otlp_grpc_rpc_client_info(otlp_grpc_rpc *rpc, const char *subject) {
   char ip[64];
-  char *peer = grpc_call_get_peer(rpc->call);
-  bool known = otlp_peer_ip_from_uri(peer, ip, sizeof(ip));
-  gpr_free(peer);
+  bool known = peer_ip(rpc, ip, sizeof(ip));
   size_t nmeta = rpc->g->r->cfg->protocols.grpc.include_metadata ? rpc->metadata.count : 0;
   rpc->client = otlp_client_info_build(rpc->arena, known ? ip : NULL, subject, nmeta, md_kv, &rpc->metadata);
 }
