@@ -152,6 +152,61 @@ static int render_filtered(otlpd_buf *out, const otlpd_metrics_source *src, size
   return 0;
 }
 
+static int batch_label(otlpd_buf *out, const char *name, const otlpd_metrics_source *m) {
+  int rc = otlpd_buf_printf(out, "%s{processor=\"", name);
+  if (rc == 0) rc = otlpd_metrics_label_value(out, m->id);
+  return rc;
+}
+
+/* otelcol's batch processor metrics: the send-size histogram, the trigger
+ * counters and the metadata cardinality, per batch processor id. */
+static int render_batch(otlpd_buf *out, const otlpd_metrics_source *src, size_t n) {
+  static const char *const hist = "otelcol_processor_batch_batch_send_size";
+  static const struct { const char *name, *type, *help; size_t off; } scalars[] = {
+      {"otelcol_processor_batch_batch_size_trigger_send", "counter",
+       "Number of times the batch was sent due to a size trigger.", offsetof(otlpd_counters, batch_size_trigger)},
+      {"otelcol_processor_batch_timeout_trigger_send", "counter",
+       "Number of times the batch was sent due to a timeout trigger.", offsetof(otlpd_counters, batch_timeout_trigger)},
+      {"otelcol_processor_batch_metadata_cardinality", "gauge",
+       "Number of distinct metadata value combinations being processed.", offsetof(otlpd_counters, batch_cardinality)},
+  };
+  bool any = false;
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    if (src[i].kind != OTLPD_PROCESSOR || !is_type(src[i].id, "batch") || !first_of(src, i)) continue;
+    if (!any)
+      rc = otlpd_buf_printf(out, "# HELP %s Number of units in the batch.\n# TYPE %s histogram\n", hist, hist);
+    any = true;
+    uint64_t cum = 0;
+    for (int b = 0; b <= OTLPD_BATCH_SIZE_BUCKETS && rc == 0; b++) {
+      cum += sum(src, n, i, offsetof(otlpd_counters, batch_send_size), b);
+      rc = batch_label(out, "otelcol_processor_batch_batch_send_size_bucket", &src[i]);
+      if (rc == 0 && b < OTLPD_BATCH_SIZE_BUCKETS)
+        rc = otlpd_buf_printf(out, "\",le=\"%llu\"} %llu\n", (unsigned long long)otlpd_batch_size_bounds[b],
+                              (unsigned long long)cum);
+      else if (rc == 0)
+        rc = otlpd_buf_printf(out, "\",le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+    }
+    if (rc == 0) rc = batch_label(out, "otelcol_processor_batch_batch_send_size_sum", &src[i]);
+    if (rc == 0)
+      rc = otlpd_buf_printf(out, "\"} %llu\n",
+                            (unsigned long long)sum(src, n, i, offsetof(otlpd_counters, batch_send_size_sum), 0));
+    if (rc == 0) rc = batch_label(out, "otelcol_processor_batch_batch_send_size_count", &src[i]);
+    if (rc == 0) rc = otlpd_buf_printf(out, "\"} %llu\n", (unsigned long long)cum);
+  }
+  for (size_t k = 0; k < sizeof(scalars) / sizeof(scalars[0]) && rc == 0 && any; k++) {
+    rc = otlpd_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", scalars[k].name, scalars[k].help, scalars[k].name,
+                          scalars[k].type);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+      if (src[i].kind != OTLPD_PROCESSOR || !is_type(src[i].id, "batch") || !first_of(src, i)) continue;
+      rc = batch_label(out, scalars[k].name, &src[i]);
+      if (rc == 0)
+        rc = otlpd_buf_printf(out, "\"} %llu\n", (unsigned long long)sum(src, n, i, scalars[k].off, 0));
+    }
+  }
+  return rc;
+}
+
 /* Queue gauges only for exporters that have a sending queue. */
 static int render_queue_gauge(otlpd_buf *out, const char *name, size_t offset, const char *help,
                               const otlpd_metrics_source *src, size_t n) {
@@ -200,6 +255,7 @@ int otlpd_metrics_render(otlpd_buf *out, const otlpd_metrics_source *src, size_t
     rc = render_processor_items(out, "otelcol_processor_outgoing_items", offsetof(otlpd_counters, outgoing),
                                 "Number of items emitted from the processor.%s", src, n);
   if (rc == 0) rc = render_filtered(out, src, n);
+  if (rc == 0) rc = render_batch(out, src, n);
   if (rc == 0)
     rc = render_queue_gauge(out, "otelcol_exporter_queue_size", offsetof(otlpd_counters, queue_size),
                             "Current size of the sending queue.%s", src, n);

@@ -90,6 +90,17 @@ expect 'otelcol_exporter_sent_log_records{exporter="file/x"}' 5
 expect 'otelcol_exporter_send_failed_spans{exporter="file/x"}' 0
 expect 'otelcol_processor_incoming_items{processor="batch",otel_signal="traces"}' 37
 expect 'otelcol_processor_outgoing_items{processor="batch",otel_signal="traces"}' 37
+# the batch processor's own: every batch it sent is in the histogram, its
+# items add up to what went through, and each send had a trigger (timeout
+# 10 ms, size 8192: the timeout)
+expect 'otelcol_processor_batch_batch_send_size_sum{processor="batch"}' 37
+expect 'otelcol_processor_batch_batch_size_trigger_send{processor="batch"}' 0
+expect 'otelcol_processor_batch_metadata_cardinality{processor="batch"}' 1
+sends=$(value 'otelcol_processor_batch_batch_send_size_count{processor="batch"}')
+[[ $sends -ge 1 && $sends -le 3 ]] || check_fail "batch_send_size_count is $sends, want 1..3 (three requests)"
+expect 'otelcol_processor_batch_timeout_trigger_send{processor="batch"}' "$sends"
+expect 'otelcol_processor_batch_batch_send_size_bucket{processor="batch",le="+Inf"}' "$sends"
+expect 'otelcol_processor_batch_batch_send_size_bucket{processor="batch",le="100"}' "$sends"
 # no metrics pipeline: no metric_points series
 expect 'otelcol_receiver_accepted_metric_points{receiver="otlp"}' absent
 [[ $(value otelcol_process_memory_rss) -gt 0 ]] || check_fail "otelcol_process_memory_rss is not positive"

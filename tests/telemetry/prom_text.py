@@ -93,7 +93,14 @@ def parse(text):
             float(value)
         except ValueError:
             bad(n, f"bad value {value!r}")
-        if name != current or name not in type_ or name not in help_:
+        family = name
+        # a histogram's (summary's) samples carry suffixes of the family name
+        if current and type_.get(current) in ("histogram", "summary") and name in (
+                current + "_bucket", current + "_sum", current + "_count") + ((current,) if type_.get(current) == "summary" else ()):
+            family = current
+            if name == current + "_bucket" and "le" not in labels:
+                bad(n, f"{name} without an le label")
+        if family != current or family not in type_ or family not in help_:
             bad(n, f"sample of {name} outside its family (HELP and TYPE first, samples together)")
         key = (name, tuple(sorted(labels.items())))
         if key in series:

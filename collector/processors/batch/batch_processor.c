@@ -56,6 +56,7 @@ static int deliver(batch_shard *s, otlpd_batch *out) {
   }
   if (rc == OTLPD_OK) {
     otlpd_count(&bp->host->counters->outgoing[bp->signal], out->items);
+    otlpd_count_batch_sent(bp->host->counters, out->items);
   } else {
     otlpd_warn(&bp->host->log, "downstream rejected %zu items as invalid; dropped", out->items);
     otlpd_count(&bp->host->counters->dropped[bp->signal], out->items);
@@ -65,8 +66,13 @@ static int deliver(batch_shard *s, otlpd_batch *out) {
   return OTLPD_OK;
 }
 
-/* Send while at least `threshold` items wait; stop at the first refusal. */
-static int flush(batch_shard *s, size_t threshold) {
+typedef enum { SEND_OTHER, SEND_SIZE, SEND_TIMEOUT } send_trigger;
+
+/* Send while at least `threshold` items wait; stop at the first refusal.
+ * A batch that goes out counts its trigger (otelcol's *_trigger_send). */
+static int flush(batch_shard *s, size_t threshold, send_trigger why) {
+  otlpd_counters *c = s->bp->host->counters;
+  otlpd_counter *trig = why == SEND_SIZE ? &c->batch_size_trigger : why == SEND_TIMEOUT ? &c->batch_timeout_trigger : NULL;
   if (s->refused) {
     otlpd_batch *r = s->refused;
     s->refused = NULL;
@@ -79,6 +85,7 @@ static int flush(batch_shard *s, size_t threshold) {
       return OTLPD_ERR_RETRY;
     }
     if (deliver(s, out) != OTLPD_OK) return OTLPD_ERR_RETRY;
+    if (trig) otlpd_count(trig, 1);
   }
   return OTLPD_OK;
 }
@@ -112,7 +119,7 @@ static void schedule(batch_shard *s) {
 static void on_timeout(uv_timer_t *t) {
   batch_shard *s = t->data;
   s->timer_armed = false;
-  flush(s, 1);
+  flush(s, 1, SEND_TIMEOUT);
   schedule(s);
 }
 
@@ -129,7 +136,7 @@ static int batch_admit(otlpd_consumer *self, const otlpd_batch *b) {
 static void flush_all(batch_proc *bp) {
   for (size_t i = 0; i < bp->n_shards; i++) {
     batch_shard *s = bp->shards[i];
-    if (!s->backoff_ms) flush(s, 1);
+    if (!s->backoff_ms) flush(s, 1, SEND_OTHER);
     schedule(s);
   }
 }
@@ -191,6 +198,7 @@ static int batch_consume(otlpd_consumer *self, otlpd_batch *b) {
     return OTLPD_ERR_RETRY;
   }
   otlpd_count(&bp->host->counters->incoming[bp->signal], b->items);
+  otlpd_gauge_set(&bp->host->counters->batch_cardinality, bp->n_shards);
   size_t threshold = bp->cfg->send_batch_size ? (size_t)bp->cfg->send_batch_size : SIZE_MAX;
   if (bp->cfg->timeout == 0 || bp->stopping) threshold = 1; /* no batching */
   /* Under memory pressure a smaller batch now beats refusing clients until
@@ -199,7 +207,7 @@ static int batch_consume(otlpd_consumer *self, otlpd_batch *b) {
   for (size_t k = 0; k < bp->n_shards; k++) {
     if (!touched[k]) continue;
     batch_shard *s = bp->shards[k];
-    if (!s->backoff_ms) flush(s, threshold); /* else the retry timer is due */
+    if (!s->backoff_ms) flush(s, threshold, SEND_SIZE); /* else the retry timer is due */
     schedule(s);
   }
   if (touched != small) free(touched);
@@ -257,7 +265,7 @@ static void shutdown_(void *state) {
   for (size_t i = 0; i < bp->n_shards; i++) {
     batch_shard *s = bp->shards[i];
     if (s->backoff_ms > BACKOFF_MAX_STOPPING_MS) s->backoff_ms = BACKOFF_MAX_STOPPING_MS;
-    if (!s->backoff_ms) flush(s, 1);
+    if (!s->backoff_ms) flush(s, 1, SEND_OTHER);
   }
   if (holds_any(bp))
     otlpd_info(&bp->host->log, "draining: downstream refuses for now; retrying %zu items", held(bp));
