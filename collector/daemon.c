@@ -100,6 +100,7 @@ static void on_hup(uv_signal_t *h, int signum) {
   }
   otlpd_info(&d->log, "received SIGHUP: configuration valid; draining, then restarting with it");
   d->restart = true;
+  d->listen.reloading = true; /* receivers keep their listeners for the next run */
   begin_drain(d);
 }
 
@@ -177,9 +178,11 @@ int otlpd_daemon_run(otlpd_config *cfg, int (*check_config)(void *arg, otlpd_err
 
   otlpd_fdlimit_raise(&d->log);
   rc = start_signals(d);
+  if (rc == 0) rc = otlpd_listen_fds_inherit(&d->listen);
   if (rc == 0) rc = otlpd_pipelines_build(d);
   if (rc == 0) rc = otlpd_telemetry_start(d);
   if (rc == 0) rc = otlpd_pipelines_start(d);
+  otlpd_listen_fds_close_untaken(&d->listen); /* endpoints the new config no longer has */
   if (rc == 0) {
     d->started = true;
     otlpd_info(&d->log, "otlpd %s started: %zu pipelines", OTLPD_VERSION, d->cfg.n_pipelines);
@@ -209,6 +212,8 @@ int otlpd_daemon_run(otlpd_config *cfg, int (*check_config)(void *arg, otlpd_err
   uv_loop_close(&d->loop);
   otlpd_config_free(&d->cfg);
   int code = d->restart && d->exit_code == 0 ? OTLPD_DAEMON_RESTART : d->exit_code;
+  if (code == OTLPD_DAEMON_RESTART) otlpd_listen_fds_export(&d->listen);
+  otlpd_listen_fds_free(&d->listen);
   free(d);
   return code;
 }

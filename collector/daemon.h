@@ -8,6 +8,7 @@
 
 #include "otlpd/component.h"
 #include "otlpd/config.h"
+#include "otlpd/net.h"
 
 typedef struct otlpd_instance {
   otlpd_component_cfg *cc;
@@ -37,6 +38,7 @@ typedef struct otlpd_daemon {
   otlpd_fanout **fanouts;
   size_t n_fanouts;
   uv_signal_t sig_term, sig_int, sig_hup;
+  otlpd_listen_fds listen; /* listeners kept across a reload */
   /* SIGHUP: checks a config before a reload; NULL = reload not possible. */
   int (*check_config)(void *arg, otlpd_errors *errs);
   void *check_arg;
@@ -86,5 +88,11 @@ void otlpd_status_each(const otlpd_host *h, otlpd_status_fn fn, void *arg);
 
 /* fdlimit.c: raise RLIMIT_NOFILE's soft limit to the hard one; logs the limit. */
 void otlpd_fdlimit_raise(const otlpd_logger *log);
+
+/* listen_keep.c: the daemon's side of otlpd_listen_fds (net.h). */
+int otlpd_listen_fds_inherit(otlpd_listen_fds *l);
+void otlpd_listen_fds_close_untaken(otlpd_listen_fds *l);
+int otlpd_listen_fds_export(otlpd_listen_fds *l);
+void otlpd_listen_fds_free(otlpd_listen_fds *l);
 
 #endif

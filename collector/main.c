@@ -38,6 +38,19 @@ static int check_config(void *arg, otlpd_errors *errs) {
   return rc;
 }
 
+/* The listeners the daemon kept for the next run (OTLPD_LISTEN_FDS) are
+ * the only descriptors that cross the exec. */
+static void keep_listeners_open(void) {
+  const char *env = getenv("OTLPD_LISTEN_FDS");
+  for (const char *p = env; p && *p;) {
+    char *end;
+    long fd = strtol(p, &end, 10);
+    if (end == p) break;
+    if (fd > 2) fcntl((int)fd, F_SETFD, 0);
+    p = *end == ',' ? end + 1 : end;
+  }
+}
+
 /* After a reload's drain: the same binary, arguments and pid. Descriptors
  * a library opened without O_CLOEXEC must not leak into the new image. */
 static int restart_self(char **argv) {
@@ -49,6 +62,7 @@ static int restart_self(char **argv) {
     if (fl >= 0) fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
   }
 #endif
+  keep_listeners_open();
   fflush(NULL);
   setenv(OTLPD_RESTARTED_ENV, "1", 1);
   execv("/proc/self/exe", argv);

@@ -63,6 +63,7 @@ static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, co
   in->host.report_status = otlpd_status_report;
   in->host.each_status = otlpd_status_each;
   in->host.status_ctx = d;
+  in->host.listen_fds = &d->listen;
   in->status = OTLPD_STATUS_OK;
   in->why[0] = 0;
   in->host.storage_ctx = d;

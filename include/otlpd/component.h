@@ -134,6 +134,8 @@ typedef struct otlpd_host {
   void (*report_status)(const struct otlpd_host *h, otlpd_status st, const char *why);
   void (*each_status)(const struct otlpd_host *h, otlpd_status_fn fn, void *arg);
   void *status_ctx;        /* the daemon's */
+  /* Listening sockets kept across a reload (net.h); NULL in bare test hosts. */
+  struct otlpd_listen_fds *listen_fds;
 } otlpd_host;
 
 static inline void otlpd_report_status(const otlpd_host *h, otlpd_status st, const char *why) {

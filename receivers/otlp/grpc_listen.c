@@ -125,6 +125,12 @@ static int bind_unix(otlp_grpc_listener *l, const char *path) {
   struct sockaddr_un sun = {.sun_family = AF_UNIX};
   if (strlen(path) >= sizeof(sun.sun_path)) return -ENAMETOOLONG;
   strcpy(sun.sun_path, path);
+  snprintf(l->addr, sizeof(l->addr), "unix:%s", path);
+  l->is_unix = true;
+  if ((l->fd = otlpd_listen_take(l->g->r->host->listen_fds, (const struct sockaddr *)&sun)) >= 0) {
+    l->kept = true;
+    return 0;
+  }
   /* As gRPC core did: a stale socket file from an earlier run is replaced. */
   struct stat st;
   if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) unlink(path);
@@ -142,6 +148,14 @@ static int bind_unix(otlp_grpc_listener *l, const char *path) {
 }
 
 static int bind_tcp(otlp_grpc_listener *l, const struct sockaddr_storage *ss, bool v6only) {
+  otlpd_listen_fds *kept = l->g->r->host->listen_fds;
+  if ((l->fd = otlpd_listen_take(kept, (const struct sockaddr *)ss)) >= 0) {
+    fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) | O_NONBLOCK);
+    otlpd_sockaddr_str(ss, l->addr, sizeof(l->addr));
+    l->kept = true;
+    return 0;
+  }
+  otlpd_listen_release_port(kept, (const struct sockaddr *)ss); /* the endpoint moved */
   int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
   int one = 1;
@@ -237,9 +251,12 @@ void otlp_grpc_listen_close(otlp_grpc *g) {
     uv_close((uv_handle_t *)&l->resume, on_closed);
   }
   if (l->fd >= 0) {
+    otlpd_listen_fds *kept = g->r->host->listen_fds;
+    bool keep = kept && kept->reloading;
+    if (keep) otlpd_listen_keep(kept, l->fd); /* the next run serves this socket (and its file) */
     close(l->fd);
     l->fd = -1;
-    if (l->is_unix) unlink(l->addr + 5);
+    if (l->is_unix && !keep) unlink(l->addr + 5);
   }
   if (l->reserve_fd >= 0) close(l->reserve_fd);
   l->reserve_fd = -1;

@@ -38,6 +38,7 @@ typedef struct otlp_grpc_listener {
   otlp_grpc *g;
   int fd, reserve_fd;        /* -1 when closed; reserve: spare fd for EMFILE */
   bool is_unix, handles_open;
+  bool kept;                 /* adopted from the previous run (reload) */
   uv_poll_t poll;
   uv_timer_t resume;         /* accepting paused after an error */
   grpc_server_credentials *creds; /* insecure: gRPC core sees plaintext */

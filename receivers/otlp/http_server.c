@@ -7,6 +7,7 @@
  * context is disposed so no handle of ours keeps the loop alive. */
 #include <errno.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -193,7 +194,29 @@ static void close_own(otlp_http *h, uv_handle_t *handle, bool *open) {
   uv_close(handle, on_handle_closed);
 }
 
+/* The listener the daemon kept open across a reload for this address, if
+ * any: adopted as it is, so clients never saw it closed. */
+static int adopt(otlp_http *h, int fd, bool pipe) {
+  int rc = pipe ? uv_pipe_init(h->loop, &h->listener.pipe, 0) : uv_tcp_init(h->loop, &h->listener.tcp);
+  if (rc < 0) {
+    close(fd);
+    return rc;
+  }
+  h->listener_open = true;
+  h->listener.tcp.data = h;
+  rc = pipe ? uv_pipe_open(&h->listener.pipe, fd) : uv_tcp_open(&h->listener.tcp, fd);
+  if (rc < 0) close(fd);
+  if (rc == 0) rc = uv_listen((uv_stream_t *)&h->listener, LISTEN_BACKLOG, on_connection);
+  if (rc < 0) close_own(h, (uv_handle_t *)&h->listener, &h->listener_open);
+  else otlpd_info(h->log, "http: kept the listener across the reload");
+  return rc;
+}
+
 static int listen_on(otlp_http *h, const struct sockaddr_storage *ss) {
+  otlpd_listen_fds *kept = h->r->host->listen_fds;
+  int fd = otlpd_listen_take(kept, (const struct sockaddr *)ss);
+  if (fd >= 0) return adopt(h, fd, false);
+  otlpd_listen_release_port(kept, (const struct sockaddr *)ss); /* the endpoint moved */
   /* _ex creates the socket now, so a missing address family shows here
    * and leaves no handle to close */
   int rc = uv_tcp_init_ex(h->loop, &h->listener.tcp, ss->ss_family);
@@ -219,6 +242,12 @@ static const char *listen_error(int rc) {
 static int listen_unix(otlp_http *h, const char *path) {
   h->is_unix = true;
   snprintf(h->addr, sizeof(h->addr), "unix:%s", path);
+  struct sockaddr_un sun = {.sun_family = AF_UNIX};
+  if (strlen(path) < sizeof(sun.sun_path)) {
+    strcpy(sun.sun_path, path);
+    int fd = otlpd_listen_take(h->r->host->listen_fds, (const struct sockaddr *)&sun);
+    if (fd >= 0) return adopt(h, fd, true);
+  }
   struct stat st;
   if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) unlink(path);
   int rc = uv_pipe_init(h->loop, &h->listener.pipe, 0);
@@ -370,7 +399,12 @@ void otlp_http_shutdown(otlp_receiver *r) {
   otlp_http *h = r->http;
   if (!h || h->draining) return;
   h->draining = true;
-  if (h->listener_open && h->is_unix) unlink(h->addr + 5);
+  otlpd_listen_fds *kept = r->host->listen_fds;
+  uv_os_fd_t lfd;
+  if (h->listener_open && kept && kept->reloading && uv_fileno((uv_handle_t *)&h->listener, &lfd) == 0)
+    otlpd_listen_keep(kept, lfd); /* the next run serves this socket (and its socket file) */
+  else if (h->listener_open && h->is_unix)
+    unlink(h->addr + 5);
   close_own(h, (uv_handle_t *)&h->listener, &h->listener_open);
   close_own(h, (uv_handle_t *)&h->accept_retry, &h->accept_retry_open);
   if (h->ctx_ready) {

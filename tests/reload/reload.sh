@@ -6,6 +6,9 @@
 #    (the file continues across the reload instead of starting over);
 #  - an invalid config is refused with its error logged, and the daemon
 #    keeps serving with the running config;
+#  - the listeners of endpoints that did not change stay open across the
+#    reload (the same sockets, HTTP and gRPC: no client sees a refused
+#    connection), and one whose endpoint changed moves;
 #  - SIGTERM afterwards still drains and exits 0;
 #  - a daemon that fails to start (port taken) leaves its output file alone.
 #
@@ -17,12 +20,14 @@ require_cmds curl python3
 daemon_init reload
 
 A=$WORK/a.jsonl B=$WORK/b.jsonl
-# config <otlp port> [with_b]
+# config <otlp port> [with_b] [grpc port]
 config() {
   cat <<YAML
 receivers:
   otlp:
     protocols:
+      grpc:
+        endpoint: 127.0.0.1:${3:-$GRPC_PORT}
       http:
         endpoint: 127.0.0.1:$1
 processors:
@@ -45,8 +50,23 @@ service:
 YAML
 }
 
+GRPC_PORT=$(free_port)
 daemon_start_config config
 PID0=$DAEMON_PID
+# The inode of the socket listening on a port (same inode = same socket).
+listen_inode() {
+  python3 - "$1" <<'PY'
+import sys
+port = "%04X" % int(sys.argv[1])
+for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for line in open(f).read().splitlines()[1:]:
+        c = line.split()
+        if c[1].endswith(":" + port) and c[3] == "0A":
+            print(c[9]); sys.exit(0)
+print("none")
+PY
+}
+HTTP_INODE=$(listen_inode "$PORT") GRPC_INODE=$(listen_inode "$GRPC_PORT")
 
 # A second daemon whose port is taken fails to start and must leave its
 # output file as it was (it truncates only once it writes).
@@ -90,10 +110,24 @@ poll_until lines_in "$A" || fail "no data written before the reload"
 # ---- a valid new config ----
 config "$PORT" with_b >"$DAEMON_CONFIG"
 kill -HUP "$DAEMON_PID"
-reloaded() { grep -q "restarting with the new configuration" "$DAEMON_LOG" && listening "$PORT"; }
+# (the listener stays open throughout: wait for the new run's start line)
+reloaded() { grep -q "restarting with the new configuration" "$DAEMON_LOG" && [[ $(grep -c "started:" "$DAEMON_LOG") -ge 2 ]]; }
 poll_until reloaded || fail "the daemon did not reload and listen again"
 kill -0 "$PID0" 2>/dev/null || fail "the daemon's process is gone after SIGHUP"
+[[ $(listen_inode "$PORT") == "$HTTP_INODE" ]] || check_fail "the HTTP listener was closed and reopened across the reload"
+[[ $(listen_inode "$GRPC_PORT") == "$GRPC_INODE" ]] || check_fail "the gRPC listener was closed and reopened across the reload"
+grep -q "http: kept the listener across the reload" "$DAEMON_LOG" || check_fail "the kept HTTP listener is not logged"
 [[ $(grep -c "started:" "$DAEMON_LOG") -eq 2 ]] || check_fail "expected two starts in the log"
+
+# ---- an endpoint that changed moves: the old port is closed, the new one listens ----
+GRPC_PORT2=$(free_port)
+config "$PORT" with_b "$GRPC_PORT2" >"$DAEMON_CONFIG"
+kill -HUP "$DAEMON_PID"
+moved() { [[ $(grep -c "started:" "$DAEMON_LOG") -eq 3 ]] && listening "$GRPC_PORT2"; }
+poll_until moved || fail "the daemon did not reload onto the new gRPC port"
+[[ $(listen_inode "$GRPC_PORT") == none ]] || check_fail "the old gRPC port still listens after its endpoint changed"
+[[ $(listen_inode "$PORT") == "$HTTP_INODE" ]] || check_fail "the HTTP listener was not kept on the second reload"
+GRPC_PORT=$GRPC_PORT2
 poll_until lines_in "$B" || check_fail "the exporter the new config added received nothing"
 
 # ---- an invalid new config ----
@@ -106,13 +140,13 @@ grep -q 'reload: exporter: unknown top-level section (did you mean "exporters"?)
 size_before=$(wc -c <"$B")
 grown() { [[ $(wc -c <"$B") -gt $size_before ]]; }
 poll_until grown || check_fail "the daemon stopped serving after refusing a config"
-[[ $(grep -c "started:" "$DAEMON_LOG") -eq 2 ]] || check_fail "an invalid config restarted the daemon"
+[[ $(grep -c "started:" "$DAEMON_LOG") -eq 3 ]] || check_fail "an invalid config restarted the daemon"
 
 touch "$WORK/stop"
 wait "$sender"
 daemon_stop
 # Each drain (the reload's and SIGTERM's) says what every component did.
-[[ $(grep -c "totals otlp: accepted [0-9]* spans" "$DAEMON_LOG") -eq 2 ]] ||
+[[ $(grep -c "totals otlp: accepted [0-9]* spans" "$DAEMON_LOG") -eq 3 ]] ||
   check_fail "the receiver's totals are not logged at each drain"
 grep -q "totals file/b: sent [0-9]* spans" "$DAEMON_LOG" || check_fail "file/b's totals are not logged"
 
