@@ -46,6 +46,11 @@ static void test_pipeline(void **state) {
   otlpd_count(&batch_a.incoming[OTLPD_TRACES], 10);
   otlpd_count(&batch_a.outgoing[OTLPD_TRACES], 7);
   otlpd_count(&batch_b.incoming[OTLPD_TRACES], 5); /* same id, second traces pipeline */
+  otlpd_count_batch_sent(&batch_a, 7);   /* bucket le=10 */
+  otlpd_count_batch_sent(&batch_b, 300); /* bucket le=500 */
+  otlpd_count(&batch_a.batch_size_trigger, 1);
+  otlpd_count(&batch_b.batch_timeout_trigger, 1);
+  otlpd_gauge_set(&batch_a.batch_cardinality, 1);
   otlpd_count(&file.sent[OTLPD_TRACES], 7);
   otlpd_count(&http.send_failed[OTLPD_TRACES], 2);
   otlpd_gauge_set(&http.queue_size, 4);
@@ -83,15 +88,38 @@ static void test_pipeline(void **state) {
       "otelcol_processor_incoming_items{processor=\"batch\",otel_signal=\"traces\"} 15\n"
       "# HELP otelcol_processor_outgoing_items Number of items emitted from the processor.\n"
       "# TYPE otelcol_processor_outgoing_items counter\n"
-      "otelcol_processor_outgoing_items{processor=\"batch\",otel_signal=\"traces\"} 7\n"
+      "otelcol_processor_outgoing_items{processor=\"batch\",otel_signal=\"traces\"} 7\n";
+  static const char tail[] =
       "# HELP otelcol_exporter_queue_size Current size of the sending queue.\n"
       "# TYPE otelcol_exporter_queue_size gauge\n"
       "otelcol_exporter_queue_size{exporter=\"otlphttp/a\\\"b\\\\c\\nd\"} 4\n"
       "# HELP otelcol_exporter_queue_capacity Fixed capacity of the sending queue.\n"
       "# TYPE otelcol_exporter_queue_capacity gauge\n"
       "otelcol_exporter_queue_capacity{exporter=\"otlphttp/a\\\"b\\\\c\\nd\"} 1000\n";
-  char want[sizeof(head) + sizeof(process_text)];
-  snprintf(want, sizeof(want), "%s%s", head, process_text);
+  /* the batch processor's own: both instances of id "batch" summed */
+  char batch[4096];
+  int at = snprintf(batch, sizeof(batch),
+                    "# HELP otelcol_processor_batch_batch_send_size Number of units in the batch.\n"
+                    "# TYPE otelcol_processor_batch_batch_send_size histogram\n");
+  for (int b = 0; b < OTLPD_BATCH_SIZE_BUCKETS; b++)
+    at += snprintf(batch + at, sizeof(batch) - (size_t)at,
+                   "otelcol_processor_batch_batch_send_size_bucket{processor=\"batch\",le=\"%llu\"} %d\n",
+                   (unsigned long long)otlpd_batch_size_bounds[b], otlpd_batch_size_bounds[b] < 500 ? 1 : 2);
+  snprintf(batch + at, sizeof(batch) - (size_t)at,
+           "otelcol_processor_batch_batch_send_size_bucket{processor=\"batch\",le=\"+Inf\"} 2\n"
+           "otelcol_processor_batch_batch_send_size_sum{processor=\"batch\"} 307\n"
+           "otelcol_processor_batch_batch_send_size_count{processor=\"batch\"} 2\n"
+           "# HELP otelcol_processor_batch_batch_size_trigger_send Number of times the batch was sent due to a size trigger.\n"
+           "# TYPE otelcol_processor_batch_batch_size_trigger_send counter\n"
+           "otelcol_processor_batch_batch_size_trigger_send{processor=\"batch\"} 1\n"
+           "# HELP otelcol_processor_batch_timeout_trigger_send Number of times the batch was sent due to a timeout trigger.\n"
+           "# TYPE otelcol_processor_batch_timeout_trigger_send counter\n"
+           "otelcol_processor_batch_timeout_trigger_send{processor=\"batch\"} 1\n"
+           "# HELP otelcol_processor_batch_metadata_cardinality Number of distinct metadata value combinations being processed.\n"
+           "# TYPE otelcol_processor_batch_metadata_cardinality gauge\n"
+           "otelcol_processor_batch_metadata_cardinality{processor=\"batch\"} 1\n");
+  char want[sizeof(head) + sizeof(batch) + sizeof(tail) + sizeof(process_text)];
+  snprintf(want, sizeof(want), "%s%s%s%s", head, batch, tail, process_text);
   assert_text(&out, want);
   /* the buffer is reused: a second render replaces, never appends */
   assert_int_equal(otlpd_metrics_render(&out, src, 5, &proc), 0);
