@@ -54,9 +54,11 @@ RETRY_TRIES=400      # attempts per refused request once draining
 # (release 19.4 MB, ASan 38.5 MB, TSan 84.9 MB before libcurl was linked;
 # libcurl and its libraries add ~4 MB of mapped pages at start, counted in
 # RSS even when no network exporter runs). Sanitizer runtimes add their own
-# shadow memory and quarantine.
+# shadow memory and quarantine: under ASan the gRPC flood measured 53.7 MB
+# once PCRE2, libxcrypt and session 4's components were linked (the
+# release bound below is unchanged and still holds).
 case "$(ldd "${OTLPD:?}" 2>/dev/null)" in
-*libasan*) RSS_LIMIT_KB=$((52 * 1024)) ;;
+*libasan*) RSS_LIMIT_KB=$((64 * 1024)) ;;
 *libtsan*) RSS_LIMIT_KB=$((108 * 1024)) ;;
 *) RSS_LIMIT_KB=$((24 * 1024)) ;;
 esac
