@@ -141,7 +141,7 @@ int lb_backends_set(lb_exporter *e, char **endpoints, size_t n);
 int lb_backends_start(lb_exporter *e);
 void lb_backends_shutdown(lb_exporter *e);
 void lb_backends_free(lb_exporter *e);
-void lb_gauges_fold(lb_exporter *e);
+void lb_counters_fold(lb_exporter *e);
 
 /* ---- resolvers (lb_resolve.c) ---- */
 int lb_resolver_init(lb_exporter *e);  /* static: the set; dns: nothing yet */

@@ -104,9 +104,12 @@ int lb_backends_set(lb_exporter *e, char **endpoints, size_t n) {
   for (size_t i = 0; !rc && i < n; i++) {
     if (listed(endpoints, i, endpoints[i])) continue; /* duplicate */
     lb_backend *b = find_live(e, endpoints[i]);
-    if (!b && !(b = backend_new(e, endpoints[i]))) rc = -ENOMEM;
-    else if (!b->started && e->running && (rc = backend_start(e, b)) != 0) set[k++] = b;
-    else set[k++] = b;
+    if (!b && !(b = backend_new(e, endpoints[i]))) {
+      rc = -ENOMEM;
+      break;
+    }
+    set[k++] = b; /* in the set even if its start fails: the error path frees it */
+    if (!b->started && e->running) rc = backend_start(e, b);
   }
   if (!rc) {
     qsort(set, k, sizeof(*set), by_endpoint);
@@ -149,7 +152,7 @@ static void fold_one(otlpd_counters *to, const otlpd_counters *b) {
 }
 
 /* The exporter's counters := the sum over every backend, live or retired. */
-void lb_gauges_fold(lb_exporter *e) {
+void lb_counters_fold(lb_exporter *e) {
   otlpd_counters sum;
   memset(&sum, 0, sizeof(sum));
   for (size_t i = 0; i < e->n_live; i++) fold_one(&sum, &e->live[i]->counters);

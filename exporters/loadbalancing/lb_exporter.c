@@ -88,7 +88,7 @@ static int create(const otlpd_create_params *p, void **state) {
 
 static otlpd_consumer *consumer(void *state) { return &((lb_exporter *)state)->base; }
 
-static void fold_tick(uv_timer_t *t) { lb_gauges_fold(t->data); }
+static void fold_tick(uv_timer_t *t) { lb_counters_fold(t->data); }
 
 static int start(void *state) {
   lb_exporter *e = state;
@@ -119,7 +119,7 @@ static bool backends_idle(lb_exporter *e) {
  * so the totals the daemon logs at exit are final. */
 static void drain_tick(uv_timer_t *t) {
   lb_exporter *e = t->data;
-  lb_gauges_fold(e);
+  lb_counters_fold(e);
   if (backends_idle(e)) uv_close((uv_handle_t *)&e->gauges, NULL);
 }
 
