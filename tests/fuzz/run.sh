@@ -7,8 +7,12 @@
 # its seed corpus, so the committed corpus stays small and stable.
 # Crash reproducers are written to build-fuzz/artifacts/.
 #   tests/fuzz/run.sh [seconds]
+# With FUZZ_RUNS=N (make fuzz-long) each target runs N executions instead of a
+# time budget, and its final statistics go to build-fuzz/long/<target>.log so
+# the executions and coverage can be recorded in tests/fuzz/README.md.
 set -eu
 secs=${1:-20}
+runs=${FUZZ_RUNS:-}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$root/build-fuzz
 
@@ -30,8 +34,17 @@ for t in $targets; do
   name=fuzz_${t%%:*} kind=${t#*:}
   mkdir -p "$work/$kind"
   cp "$root/tests/fuzz/corpus/$kind/"* "$work/$kind/"
-  echo "== $name for ${secs}s"
-  "$build/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$work/$kind"
+  if [ -n "$runs" ]; then
+    mkdir -p "$build/long"
+    echo "== $name for $runs executions"
+    "$build/$name" -runs="$runs" -timeout=10 -rss_limit_mb=2048 \
+      -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$work/$kind" \
+      >"$build/long/$name.log" 2>&1 || { tail -40 "$build/long/$name.log"; exit 1; }
+    grep -E '^#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss' "$build/long/$name.log"
+  else
+    echo "== $name for ${secs}s"
+    "$build/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+      -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$work/$kind"
+  fi
 done
 echo "fuzz: no crashes"
