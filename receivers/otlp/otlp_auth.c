@@ -34,7 +34,7 @@ int otlp_auth_resolve(otlp_receiver *r) {
 
 /* At most a few lines a second whatever a client sends; the count of the
  * lines left out is reported with the next window's first. */
-static void log_refusal(otlp_receiver *r, otlp_transport t, const char *peer, int rc) {
+void otlp_auth_log_refusal(otlp_receiver *r, otlp_transport t, const char *peer, int rc) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   uint64_t now = (uint64_t)ts.tv_sec, was = atomic_load(&r->auth.log_second);
@@ -56,6 +56,6 @@ int otlp_auth_check(otlp_receiver *r, otlp_transport t, const otlpd_auth_src *sr
   otlpd_auth *a = r->auth.ext[t];
   int rc = a->authenticate(a, src, subject, n);
   if (rc == 0) return 0;
-  log_refusal(r, t, peer, rc);
+  otlp_auth_log_refusal(r, t, peer, rc);
   return -EACCES;
 }
