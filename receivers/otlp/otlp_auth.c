@@ -50,12 +50,3 @@ void otlp_auth_log_refusal(otlp_receiver *r, otlp_transport t, const char *peer,
   otlpd_warn(&r->host->log, "%s request from %s refused: %s", transport_name[t], peer && *peer ? peer : "?",
              rc == -EACCES ? "missing or wrong credentials" : "credentials could not be checked");
 }
-
-int otlp_auth_check(otlp_receiver *r, otlp_transport t, const otlpd_auth_src *src, const char *peer, char *subject,
-                    size_t n) {
-  otlpd_auth *a = r->auth.ext[t];
-  int rc = a->authenticate(a, src, subject, n);
-  if (rc == 0) return 0;
-  otlp_auth_log_refusal(r, t, peer, rc);
-  return -EACCES;
-}

@@ -142,12 +142,6 @@ otlp_ingest_result otlp_ingest_client(otlp_receiver *r, otlpd_signal s, otlpd_ar
 /* otlp_auth.c. Resolve the auth:: ids at create: 0, or -EINVAL (logged)
  * when an id names no server authenticator. */
 int otlp_auth_resolve(otlp_receiver *r);
-/* Check a request's headers on transport t (any thread). 0 with subject
- * filled (possibly ""), or -EACCES after logging the refusal (peer only;
- * never the credentials). Call only when r->auth.ext[t] is set. */
-int otlp_auth_check(otlp_receiver *r, otlp_transport t, const otlpd_auth_src *src, const char *peer,
-                    char *subject, size_t n);
-
 /* Log one refusal (rate-limited; peer only). Any thread. */
 void otlp_auth_log_refusal(otlp_receiver *r, otlp_transport t, const char *peer, int rc);
 
