@@ -42,13 +42,17 @@ static void run(uv_work_t *w) {
     if (j->log) otlp_auth_log_refusal(j->r, j->t, j->peer, j->rc);
     j->rc = -EACCES;
   }
+  /* r is not touched after in_worker: a gRPC call answered there may be
+   * the last thing its receiver waited for before being freed */
+  atomic_fetch_sub(&j->r->auth.pending, 1);
   if (j->in_worker) j->in_worker(j);
 }
 
+/* Loop: only the caller's on_loop (whose state outlives the job: HTTP
+ * waits for its checks before it is destroyed) and the job itself. */
 static void after(uv_work_t *w, int status) {
   otlp_auth_job *j = w->data;
   (void)status; /* never cancelled: uv_cancel is not used */
-  j->r->auth.pending--;
   if (j->on_loop) j->on_loop(j);
   free(j);
 }
@@ -56,10 +60,11 @@ static void after(uv_work_t *w, int status) {
 int otlp_auth_queue(otlp_receiver *r, otlp_transport t, void *work, const char *peer, otlp_auth_cb in_worker,
                     otlp_auth_cb on_loop, void *user) {
   otlpd_auth *a = r->auth.ext[t];
-  otlp_auth_job *j = r->auth.pending < OTLP_AUTH_MAX_PENDING ? calloc(1, sizeof(*j)) : NULL;
+  bool busy = atomic_load(&r->auth.pending) >= OTLP_AUTH_MAX_PENDING;
+  otlp_auth_job *j = busy ? NULL : calloc(1, sizeof(*j));
   if (!j) {
     a->abandon(a, work);
-    return r->auth.pending < OTLP_AUTH_MAX_PENDING ? -ENOMEM : -EBUSY;
+    return busy ? -EBUSY : -ENOMEM;
   }
   j->r = r;
   j->t = t;
@@ -70,13 +75,14 @@ int otlp_auth_queue(otlp_receiver *r, otlp_transport t, void *work, const char *
   j->log = peer != NULL;
   snprintf(j->peer, sizeof(j->peer), "%s", peer ? peer : "");
   j->req.data = j;
+  atomic_fetch_add(&r->auth.pending, 1); /* before the worker can take it off */
   int rc = uv_queue_work(r->host->loop, &j->req, run, after);
   if (rc != 0) {
+    atomic_fetch_sub(&r->auth.pending, 1);
     a->abandon(a, work);
     free(j);
     return -ENOMEM;
   }
-  r->auth.pending++;
   return 0;
 }
 

@@ -103,7 +103,7 @@ typedef struct otlp_auth {
   struct otlpd_auth *ext[2]; /* per transport; NULL = no auth:: configured */
   _Atomic uint64_t log_second;
   atomic_uint log_count, log_dropped;
-  unsigned pending; /* slow checks queued or running (loop thread) */
+  atomic_uint pending; /* slow checks queued or running (otlp_auth_async.c) */
 } otlp_auth;
 
 typedef struct otlp_receiver {
