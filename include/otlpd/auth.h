@@ -26,6 +26,8 @@ typedef struct otlpd_auth_src {
 } otlpd_auth_src;
 
 #define OTLPD_AUTH_SUBJECT_MAX 128
+/* begin(): the check must go on in finish(), off the caller's thread. */
+#define OTLPD_AUTH_SLOW 1
 /* Room for one "Name: value" client header line. */
 #define OTLPD_AUTH_LINE_MAX 8192
 
@@ -37,6 +39,16 @@ struct otlpd_auth {
    * -EACCES: missing or wrong credentials; other negative errno: could
    * not check (a token file unreadable): refused as well. */
   int (*authenticate)(otlpd_auth *a, const otlpd_auth_src *src, char *subject, size_t n);
+  /* Optional split of authenticate() for checks too slow for an event
+   * loop or the gRPC thread (bcrypt). begin() decides what the headers
+   * alone decide (0 or -EACCES as authenticate, e.g. a cached success), or
+   * returns OTLPD_AUTH_SLOW with *work holding a copy of what the slow part
+   * needs (src is not used after begin returns). finish() does the slow
+   * part on any thread and frees work: 0 (subject filled) or -EACCES.
+   * abandon() frees a work that will not be finished. */
+  int (*begin)(otlpd_auth *a, const otlpd_auth_src *src, char *subject, size_t n, void **work);
+  int (*finish)(otlpd_auth *a, void *work, char *subject, size_t n);
+  void (*abandon)(otlpd_auth *a, void *work);
   /* WWW-Authenticate value of a 401 ("Bearer", "Basic realm=...") */
   const char *challenge;
   /* Client side, NULL when configured for servers only. Writes one

@@ -1,6 +1,8 @@
 /* OTLP/gRPC: auth::authenticator checked on a call's initial metadata
- * before its message is decoded, and the client info of a call. gRPC
- * thread only. */
+ * before its message is received, and the client info of a call. gRPC
+ * thread, except the slow-check hand-off (loop, then threadpool). */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <grpc/support/alloc.h>
 
@@ -30,18 +32,46 @@ static bool peer_ip(otlp_grpc_rpc *rpc, char *ip, size_t n) {
   return known;
 }
 
-int otlp_grpc_rpc_authenticate(otlp_grpc_rpc *rpc, char *subject, size_t n) {
-  subject[0] = 0;
+int otlp_grpc_rpc_authenticate(otlp_grpc_rpc *rpc) {
+  rpc->subject[0] = 0;
   otlp_receiver *r = rpc->g->r;
   if (!r->auth.ext[OTLP_TRANSPORT_GRPC]) return 0;
   otlpd_auth_src src = {find_md, &rpc->metadata};
   char ip[64];
-  int rc = otlp_auth_check(r, OTLP_TRANSPORT_GRPC, &src, peer_ip(rpc, ip, sizeof(ip)) ? ip : "unknown",
-                           subject, n);
+  int rc = otlp_auth_begin(r, OTLP_TRANSPORT_GRPC, &src, peer_ip(rpc, ip, sizeof(ip)) ? ip : "unknown", rpc->subject,
+                           sizeof(rpc->subject), &rpc->auth_work);
   if (rc == 0) return 0;
-  subject[0] = 0;
+  if (rc == OTLPD_AUTH_SLOW) return 2;
+  rpc->subject[0] = 0;
   otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAUTHENTICATED, "missing or wrong credentials", 0);
   return 1;
+}
+
+/* Threadpool: the check is done; the call goes on or is answered. */
+static void on_checked(otlp_auth_job *j) {
+  otlp_grpc_rpc *rpc = j->user;
+  if (j->rc != 0) {
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAUTHENTICATED, "missing or wrong credentials", 0);
+    return;
+  }
+  snprintf(rpc->subject, sizeof(rpc->subject), "%s", j->subject);
+  otlp_grpc_rpc_receive(rpc);
+}
+
+void otlp_grpc_rpc_auth_queue(otlp_grpc_rpc *rpc) {
+  void *work = rpc->auth_work;
+  rpc->auth_work = NULL;
+  char ip[64];
+  int rc = otlp_auth_queue(rpc->g->r, OTLP_TRANSPORT_GRPC, work, peer_ip(rpc, ip, sizeof(ip)) ? ip : "unknown",
+                           on_checked, NULL, rpc);
+  if (rc != 0)
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE,
+                        rc == -EBUSY ? "too many credential checks in progress; retry later" : "out of memory", 0);
+}
+
+void otlp_grpc_rpc_auth_drop(otlp_grpc_rpc *rpc) {
+  otlp_auth_abandon(rpc->g->r, OTLP_TRANSPORT_GRPC, rpc->auth_work);
+  rpc->auth_work = NULL;
 }
 
 static void md_kv(void *ctx, size_t i, otlp_meta_kv *kv) {

@@ -32,7 +32,10 @@ static void on_async(uv_async_t *h) {
   uv_mutex_unlock(&g->lock);
   while (q) {
     otlp_grpc_rpc *next = q->next; /* q may be freed once its reply is started */
-    otlp_grpc_rpc_deliver(q);
+    if (q->auth_work)
+      otlp_grpc_rpc_auth_queue(q); /* a slow credential check, not data */
+    else
+      otlp_grpc_rpc_deliver(q);
     q = next;
   }
   if (done) otlp_grpc_handoff_close(g);
@@ -85,6 +88,7 @@ void otlp_grpc_handoff_push(otlp_grpc *g, otlp_grpc_rpc *rpc) {
   }
   uv_mutex_unlock(&g->lock);
   if (gone && rpc) {
+    otlp_grpc_rpc_auth_drop(rpc);
     otlp_grpc_rpc_uncharge(rpc);
     otlpd_arena_free(rpc->arena);
     rpc->arena = NULL;
@@ -113,6 +117,7 @@ void otlp_grpc_handoff_abandon(otlp_grpc *g) {
   uv_mutex_unlock(&g->lock);
   while (q) {
     otlp_grpc_rpc *next = q->next;
+    otlp_grpc_rpc_auth_drop(q);
     otlp_grpc_rpc_uncharge(q);
     otlpd_arena_free(q->arena);
     q->arena = NULL;

@@ -91,6 +91,18 @@ static void hand_off(otlp_grpc_listener *l, int fd) {
   grpc_server_add_channel_from_fd(g->server, fd, l->creds);
 }
 
+/* max_connections reached: the client sees its connection closed at once. */
+static void refuse_over_cap(otlp_grpc_listener *l, int fd) {
+  close(fd);
+  l->cap.refused++;
+  uint64_t now = uv_now(l->poll.loop);
+  if (l->cap.logged_ms == 0 || now - l->cap.logged_ms >= 1000) {
+    l->cap.logged_ms = now;
+    otlpd_warn(l->g->log, "grpc on %s: max_connections (%zu) reached; closing new connections (%llu so far)", l->addr,
+               l->cap.max, (unsigned long long)l->cap.refused);
+  }
+}
+
 static void on_poll(uv_poll_t *p, int status, int events) {
   otlp_grpc_listener *l = p->data;
   (void)events;
@@ -100,6 +112,10 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   }
   for (int i = 0; i < ACCEPT_BATCH; i++) {
     int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0 && !otlp_grpc_cap_admit(&l->cap, fd)) {
+      refuse_over_cap(l, fd);
+      continue;
+    }
     if (fd >= 0) {
       hand_off(l, fd);
       continue;
@@ -222,6 +238,10 @@ int otlp_grpc_listen_start(otlp_grpc *g, const otlp_grpc_cfg *c, uv_loop_t *loop
     return rc;
   }
   reserve_take(l);
+  if ((rc = otlp_grpc_cap_init(&l->cap, c->max_connections)) != 0) {
+    otlp_grpc_listen_close(g);
+    return rc;
+  }
   uv_timer_init(loop, &l->resume); /* cannot fail */
   if ((rc = uv_poll_init_socket(loop, &l->poll, l->fd)) != 0) {
     l->resume.data = g;
@@ -268,6 +288,7 @@ void otlp_grpc_listen_close(otlp_grpc *g) {
 void otlp_grpc_listen_release(otlp_grpc *g) {
   otlp_grpc_listen_close(g);
   otlp_grpc_tls_conn_close_all(&g->listener);
+  otlp_grpc_cap_free(&g->listener.cap);
   SSL_CTX_free(g->listener.tls);
   g->listener.tls = NULL;
 }

@@ -1,6 +1,8 @@
-/* One OTLP Export call: requested, decoded on the gRPC thread, ingested and
- * answered on the loop thread, freed on the gRPC thread when the reply
- * batch completes. */
+/* One OTLP Export call: requested (metadata only), authenticated, its
+ * message received and decoded on the gRPC thread, ingested and answered on
+ * the loop thread, freed on the gRPC thread when the reply batch
+ * completes. A slow credential check goes gRPC thread -> loop ->
+ * threadpool, which starts the receive (grpc_auth.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,7 @@ int otlp_grpc_rpc_request(otlp_grpc *g, bool unknown, otlpd_signal s) {
     e = grpc_server_request_call(g->server, &rpc->call, &rpc->details, &rpc->metadata, g->cq, g->cq, rpc);
   else
     e = grpc_server_request_registered_call(g->server, g->methods[s], &rpc->call, &rpc->deadline,
-                                            &rpc->metadata, &rpc->payload, g->cq, g->cq, rpc);
+                                            &rpc->metadata, NULL, g->cq, g->cq, rpc);
   if (e != GRPC_CALL_OK) {
     otlpd_error(g->log, "grpc: cannot request a call: %s", grpc_call_error_to_string(e));
     otlp_grpc_rpc_free(rpc);
@@ -84,6 +86,7 @@ void otlp_grpc_rpc_uncharge(otlp_grpc_rpc *rpc) {
 
 void otlp_grpc_rpc_free(otlp_grpc_rpc *rpc) {
   otlp_grpc *g = rpc->g;
+  otlp_grpc_rpc_auth_drop(rpc);
   otlp_grpc_rpc_uncharge(rpc);
   if (rpc->call) grpc_call_unref(rpc->call);
   grpc_metadata_array_destroy(&rpc->metadata);
@@ -190,28 +193,60 @@ static grpc_status_code decode(otlp_grpc_rpc *rpc, char *err, size_t errlen) {
   return code;
 }
 
-static void on_export(otlp_grpc_rpc *rpc) {
+/* Cheap early refusals (the flags are atomics): skip work whose data
+ * would be refused anyway. The loop re-checks in otlp_ingest. true when
+ * the call was answered. */
+static bool refused_early(otlp_grpc_rpc *rpc) {
+  otlp_grpc *g = rpc->g;
+  if (atomic_load(&g->closing)) {
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
+    return true;
+  }
+  if (past_deadline(rpc)) {
+    reply_expired(rpc);
+    return true;
+  }
+  if (otlpd_memacct_over(g->r->host->mem)) {
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is over its memory limit", 0);
+    return true;
+  }
+  return false;
+}
+
+void otlp_grpc_rpc_receive(otlp_grpc_rpc *rpc) {
+  grpc_op op;
+  memset(&op, 0, sizeof(op));
+  op.op = GRPC_OP_RECV_MESSAGE;
+  op.data.recv_message.recv_message = &rpc->payload;
+  grpc_call *call = rpc->call;
+  atomic_store_explicit(&rpc->receiving, true, memory_order_release);
+  grpc_call_error e = grpc_call_start_batch(call, &op, 1, rpc, NULL);
+  if (e != GRPC_CALL_OK) {
+    atomic_store(&rpc->receiving, false);
+    otlpd_error(rpc->g->log, "grpc: cannot receive a message: %s", grpc_call_error_to_string(e));
+    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_INTERNAL, "cannot receive the message", 0);
+  }
+}
+
+/* A new call, its metadata only: refuse early, or authenticate it before
+ * a byte of its message is read. */
+static void on_call(otlp_grpc_rpc *rpc) {
+  if (refused_early(rpc)) return;
+  switch (otlp_grpc_rpc_authenticate(rpc)) {
+  case 0: otlp_grpc_rpc_receive(rpc); break;
+  case 2: otlp_grpc_handoff_push(rpc->g, rpc); break; /* slow check: the loop queues it */
+  default: break;                                     /* answered, nothing received */
+  }
+}
+
+/* The call's message arrived. */
+static void on_message(otlp_grpc_rpc *rpc) {
   otlp_grpc *g = rpc->g;
   if (!rpc->payload) {
     otlp_grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, "the call carries no request message", 0);
     return;
   }
-  /* Cheap early refusals (both flags are atomics): skip decoding data
-   * that would be refused anyway. The loop re-checks in otlp_ingest. */
-  if (atomic_load(&g->closing)) {
-    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
-    return;
-  }
-  if (past_deadline(rpc)) {
-    reply_expired(rpc);
-    return;
-  }
-  if (otlpd_memacct_over(g->r->host->mem)) {
-    otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is over its memory limit", 0);
-    return;
-  }
-  char subject[OTLPD_AUTH_SUBJECT_MAX];
-  if (otlp_grpc_rpc_authenticate(rpc, subject, sizeof(subject)) != 0) return; /* answered, not decoded */
+  if (refused_early(rpc)) return;
   char err[256] = "";
   grpc_status_code code = decode(rpc, err, sizeof(err));
   if (code != GRPC_STATUS_OK) {
@@ -221,15 +256,21 @@ static void on_export(otlp_grpc_rpc *rpc) {
     otlp_grpc_rpc_reply(rpc, code, err, 0);
     return;
   }
-  otlp_grpc_rpc_client_info(rpc, subject);
+  otlp_grpc_rpc_client_info(rpc, rpc->subject);
   charge(rpc);
   otlp_grpc_handoff_push(g, rpc);
 }
 
 void otlp_grpc_rpc_event(otlp_grpc_rpc *rpc, bool ok) {
   otlp_grpc *g = rpc->g;
-  if (atomic_load_explicit(&rpc->replying, memory_order_acquire) || !ok) { /* reply done, or a request failed by shutdown */
+  /* reply done, a request failed by shutdown, or a receive that failed
+   * (the call was cancelled) */
+  if (atomic_load_explicit(&rpc->replying, memory_order_acquire) || !ok) {
     otlp_grpc_rpc_free(rpc);
+    return;
+  }
+  if (atomic_exchange_explicit(&rpc->receiving, false, memory_order_acq_rel)) {
+    on_message(rpc);
     return;
   }
   if (!atomic_load(&g->closing)) request_or_count(g, rpc->unknown, rpc->signal);
@@ -240,7 +281,7 @@ void otlp_grpc_rpc_event(otlp_grpc_rpc *rpc, bool ok) {
     otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNIMPLEMENTED, msg, 0);
     return;
   }
-  on_export(rpc);
+  on_call(rpc);
 }
 
 /* Loop thread: the pipeline decides, then the client hears it. */

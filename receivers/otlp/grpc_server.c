@@ -49,8 +49,10 @@ static int build(otlp_grpc *g, otlp_receiver *r) {
   if (!g->server || !g->cq) return -ENOMEM;
   grpc_server_register_completion_queue(g->server, g->cq, NULL);
   for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) {
+    /* no payload with the call: its message is received only once its
+     * metadata authenticated it (grpc_rpc.c) */
     g->methods[s] = grpc_server_register_method(g->server, method_paths[s], NULL,
-                                                GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+                                                GRPC_SRM_PAYLOAD_NONE, 0);
     if (!g->methods[s]) return -ENOMEM;
   }
   int rc = otlp_grpc_handoff_init(g, r->host->loop);

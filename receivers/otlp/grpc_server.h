@@ -12,6 +12,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <openssl/ssl.h>
@@ -31,6 +32,17 @@ typedef struct otlp_grpc otlp_grpc;
 
 typedef struct otlp_grpc_tls_conn otlp_grpc_tls_conn;
 
+/* grpc_conn_cap.c: max_connections for the listener (loop thread). */
+typedef struct otlp_grpc_conn_cap {
+  size_t max, n;             /* max 0: unlimited, nothing tracked */
+  struct { int fd; ino_t ino; } *live;
+  uint64_t refused, logged_ms;
+} otlp_grpc_conn_cap;
+int otlp_grpc_cap_init(otlp_grpc_conn_cap *c, int64_t max);
+/* Record fd as open, or false when max connections are still open. */
+bool otlp_grpc_cap_admit(otlp_grpc_conn_cap *c, int fd);
+void otlp_grpc_cap_free(otlp_grpc_conn_cap *c);
+
 /* The listening socket the loop owns (grpc_listen.c); with TLS, each
  * connection is terminated on the loop (grpc_tls_conn.c) and gRPC core
  * serves the plaintext end. */
@@ -46,6 +58,7 @@ typedef struct otlp_grpc_listener {
   otlp_grpc_tls_conn *tls_conns;
   size_t n_tls_conns;
   uint64_t refused, last_warn_ms;
+  otlp_grpc_conn_cap cap;
   char addr[300];
   char tls_buf[64 * 1024];   /* read buffer of every TLS connection (loop only) */
 } otlp_grpc_listener;
@@ -83,6 +96,11 @@ typedef struct otlp_grpc_rpc {
   size_t charged;            /* arena bytes charged to host->mem while queued */
   grpc_byte_buffer *response;
   int cancelled;
+  /* The receive-message batch was started (after authentication); same
+   * ordering as `replying`. */
+  atomic_bool receiving;
+  void *auth_work;           /* a slow credential check on its way to the loop */
+  char subject[OTLPD_AUTH_SUBJECT_MAX]; /* who authenticated the call */
 } otlp_grpc_rpc;
 
 struct otlp_grpc {
@@ -171,10 +189,20 @@ void otlp_grpc_rpc_reply(otlp_grpc_rpc *rpc, grpc_status_code code, const char *
 void otlp_grpc_rpc_uncharge(otlp_grpc_rpc *rpc);               /* drop the queued-memory charge */
 void otlp_grpc_rpc_free(otlp_grpc_rpc *rpc);
 
+/* gRPC thread, and the threadpool after a slow credential check: start
+ * receiving the call's message (its completion comes back as an event). */
+void otlp_grpc_rpc_receive(otlp_grpc_rpc *rpc);
+
 /* grpc_auth.c (gRPC thread). With auth:: configured: 0 when the call's
- * initial metadata authenticates it (subject filled), else the call was
- * answered UNAUTHENTICATED (returns 1). Without: 0, subject "". */
-int otlp_grpc_rpc_authenticate(otlp_grpc_rpc *rpc, char *subject, size_t n);
+ * initial metadata authenticates it now (rpc->subject filled); 1 when the
+ * call was answered UNAUTHENTICATED; 2 when the check is slow
+ * (rpc->auth_work set): hand the rpc to the loop, whose
+ * otlp_grpc_rpc_auth_queue runs it on the threadpool, which then starts
+ * receiving the message or answers. Without: 0, subject "". */
+int otlp_grpc_rpc_authenticate(otlp_grpc_rpc *rpc);
+void otlp_grpc_rpc_auth_queue(otlp_grpc_rpc *rpc); /* loop thread */
+/* Any thread: free a pending check's work (the call is being dropped). */
+void otlp_grpc_rpc_auth_drop(otlp_grpc_rpc *rpc);
 /* Sets rpc->client from the call (peer IP, subject, metadata with
  * include_metadata), in rpc->arena. */
 void otlp_grpc_rpc_client_info(otlp_grpc_rpc *rpc, const char *subject);

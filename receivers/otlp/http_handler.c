@@ -167,7 +167,8 @@ static int export_body(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_c
   }
 }
 
-static int export_request(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct) {
+int otlp_http_export(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct) {
+  if (h->draining) req->http1_is_persistent = 0;
   if (otlp_should_refuse(h->r))
     return send_retry_later(h, req, ct,
                             *h->r->host->shutting_down ? "collector is shutting down"
@@ -198,8 +199,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req) {
   if (ct == OTLP_HTTP_CT_UNKNOWN)
     return otlp_http_send_status(h, req, ct, 415, "Unsupported Media Type", 3,
                             "unsupported Content-Type, supported: application/x-protobuf, application/json");
-  if (otlp_http_authenticate(h, req, ct) != 0) return 0; /* 401 sent; the body is not looked at */
-  return export_request(h, req, s, ct);
+  if (otlp_http_authenticate(h, req, s, ct) != 0) return 0; /* answered, or goes on after the check */
+  return otlp_http_export(h, req, s, ct);
 }
 
 void otlp_http_handler_register(otlp_http *h, h2o_pathconf_t *pathconf) {

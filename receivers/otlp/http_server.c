@@ -132,10 +132,39 @@ static void reject_pending(otlp_http *h, uv_stream_t *listener, const char *why)
   if (rc == 0) otlpd_error(h->log, "OTLP/HTTP: closed a new connection on %s: %s", h->addr, why);
 }
 
+/* max_connections reached: the new connection is accepted and closed at
+ * once (libuv stops polling a listener whose callback did not accept);
+ * counted, logged at most once a second. */
+static void refuse_over_cap(otlp_http *h, uv_stream_t *listener) {
+  h->cap_refused++;
+  uint64_t now = uv_now(h->loop);
+  if (h->cap_logged_ms == 0 || now - h->cap_logged_ms >= 1000) {
+    h->cap_logged_ms = now;
+    otlpd_warn(h->log, "OTLP/HTTP on %s: max_connections (%lld) reached; closing new connections (%llu so far)",
+               h->addr, (long long)h->cfg->max_connections, (unsigned long long)h->cap_refused);
+  }
+  otlp_http_stream *s = malloc(sizeof(*s));
+  if (!s || stream_init(h, s) != 0) {
+    free(s);
+    reject_pending(h, listener, "max_connections reached");
+    return;
+  }
+  uv_accept(listener, (uv_stream_t *)s);
+  uv_close((uv_handle_t *)s, free_handle);
+}
+
+static bool at_cap(const otlp_http *h) {
+  return h->cfg->max_connections > 0 && h->conns >= (size_t)h->cfg->max_connections;
+}
+
 static void on_connection(uv_stream_t *listener, int status) {
   otlp_http *h = listener->data;
   if (status < 0) {
     otlpd_warn(h->log, "accept on %s failed: %s", h->addr, uv_strerror(status));
+    return;
+  }
+  if (at_cap(h)) {
+    refuse_over_cap(h, listener);
     return;
   }
   otlp_http_conn *c = malloc(sizeof(*c));
@@ -172,6 +201,7 @@ static int setup_h2o(otlp_http *h) {
   h->gconf_ready = true;
   h->gconf.server_name = h2o_iovec_init(H2O_STRLIT("otlpd"));
   h->gconf.max_request_entity_size = h->max_body;
+  otlp_http_timeouts_apply(h);
   h2o_hostconf_t *host = h2o_config_register_host(&h->gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
   if (!host) return -ENOMEM;
   h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
@@ -423,7 +453,7 @@ void otlp_http_shutdown(otlp_receiver *r) {
 
 static bool handles_live(const otlp_http *h) {
   return h->listener_open || h->drain_timer_open || h->accept_retry_open || h->ctx_ready ||
-         h->pending_closes > 0 || h->conns > 0;
+         h->pending_closes > 0 || h->conns > 0 || h->auth_waiting > 0;
 }
 
 void otlp_http_destroy(otlp_receiver *r) {

@@ -62,6 +62,8 @@ typedef struct otlp_http {
   bool is_unix;          /* endpoint unix:/path */
   size_t conns;          /* accepted sockets not yet closed */
   size_t pending_closes; /* our own uv handles still closing */
+  size_t auth_waiting;   /* requests whose credentials are being checked */
+  uint64_t cap_refused, cap_logged_ms; /* closed for max_connections; last log */
 
   size_t max_body;
   char addr[128];        /* "127.0.0.1:4318" or "unix:/path", for logs */
@@ -80,13 +82,22 @@ typedef struct otlp_http {
   unsigned warn_count, warn_dropped;
 } otlp_http;
 
+/* http_timeouts.c: confighttp's timeouts onto h->gconf (before the
+ * context is made); logs what is applied and what h2o cannot honour. */
+void otlp_http_timeouts_apply(otlp_http *h);
+
 /* http_handler.c: the h2o handler for every path of the host. */
 void otlp_http_handler_register(otlp_http *h, h2o_pathconf_t *pathconf);
 
 /* http_auth.c. With auth:: configured: 0 when the request's headers
- * authenticate it (h->auth_subject set), else a 401 with WWW-Authenticate
- * was sent (returns 1). Without: 0 and an empty subject. */
-int otlp_http_authenticate(otlp_http *h, h2o_req_t *req, otlp_http_content_type ct);
+ * authenticate it now (h->auth_subject set); else 1: a 401 with
+ * WWW-Authenticate (or a 503) was sent, or the check went to the
+ * threadpool and the request goes on later through otlp_http_export (or
+ * gets its 401 then). Without: 0 and an empty subject. */
+int otlp_http_authenticate(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct);
+/* http_handler.c: an authenticated export request (h->auth_subject set):
+ * decompress, decode, hand off, answer. Returns 0 (h2o: handled). */
+int otlp_http_export(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct);
 /* The request's client info in arena (peer IP, h->auth_subject, headers
  * with include_metadata). NULL on ENOMEM. */
 const otlpd_client_info *otlp_http_client_info(otlp_http *h, h2o_req_t *req, otlpd_arena *arena);

@@ -34,7 +34,7 @@ int otlp_auth_resolve(otlp_receiver *r) {
 
 /* At most a few lines a second whatever a client sends; the count of the
  * lines left out is reported with the next window's first. */
-static void log_refusal(otlp_receiver *r, otlp_transport t, const char *peer, int rc) {
+void otlp_auth_log_refusal(otlp_receiver *r, otlp_transport t, const char *peer, int rc) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   uint64_t now = (uint64_t)ts.tv_sec, was = atomic_load(&r->auth.log_second);
@@ -49,13 +49,4 @@ static void log_refusal(otlp_receiver *r, otlp_transport t, const char *peer, in
   }
   otlpd_warn(&r->host->log, "%s request from %s refused: %s", transport_name[t], peer && *peer ? peer : "?",
              rc == -EACCES ? "missing or wrong credentials" : "credentials could not be checked");
-}
-
-int otlp_auth_check(otlp_receiver *r, otlp_transport t, const otlpd_auth_src *src, const char *peer, char *subject,
-                    size_t n) {
-  otlpd_auth *a = r->auth.ext[t];
-  int rc = a->authenticate(a, src, subject, n);
-  if (rc == 0) return 0;
-  log_refusal(r, t, peer, rc);
-  return -EACCES;
 }

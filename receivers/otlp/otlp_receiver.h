@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <uv.h>
 
 #include "otlpd/component.h"
 #include "otlpd/auth.h"
@@ -44,6 +45,10 @@ typedef struct otlp_http_cfg {
   otlp_tls_cfg tls;
   otlp_auth_cfg auth;
   bool include_metadata;
+  /* confighttp server timeouts (ns; 0 = none), mapped onto h2o's in
+   * http_timeouts.c; max_connections: otlpd-only, 0 = unlimited */
+  int64_t read_header_timeout, read_timeout, write_timeout, idle_timeout;
+  int64_t max_connections;
 } otlp_http_cfg;
 
 typedef struct otlp_keepalive_server_cfg {
@@ -71,6 +76,7 @@ typedef struct otlp_grpc_cfg {
   otlp_tls_cfg tls;
   otlp_auth_cfg auth;
   bool include_metadata;
+  int64_t max_connections; /* otlpd-only, 0 = unlimited */
 } otlp_grpc_cfg;
 
 typedef struct otlp_receiver_cfg {
@@ -97,6 +103,7 @@ typedef struct otlp_auth {
   struct otlpd_auth *ext[2]; /* per transport; NULL = no auth:: configured */
   _Atomic uint64_t log_second;
   atomic_uint log_count, log_dropped;
+  atomic_uint pending; /* slow checks queued or running (otlp_auth_async.c) */
 } otlp_auth;
 
 typedef struct otlp_receiver {
@@ -135,11 +142,37 @@ otlp_ingest_result otlp_ingest_client(otlp_receiver *r, otlpd_signal s, otlpd_ar
 /* otlp_auth.c. Resolve the auth:: ids at create: 0, or -EINVAL (logged)
  * when an id names no server authenticator. */
 int otlp_auth_resolve(otlp_receiver *r);
-/* Check a request's headers on transport t (any thread). 0 with subject
- * filled (possibly ""), or -EACCES after logging the refusal (peer only;
- * never the credentials). Call only when r->auth.ext[t] is set. */
-int otlp_auth_check(otlp_receiver *r, otlp_transport t, const otlpd_auth_src *src, const char *peer,
-                    char *subject, size_t n);
+/* Log one refusal (rate-limited; peer only). Any thread. */
+void otlp_auth_log_refusal(otlp_receiver *r, otlp_transport t, const char *peer, int rc);
+
+/* otlp_auth_async.c: checks too slow for the loop or the gRPC thread.
+ * otlp_auth_begin (any thread): 0 / -EACCES (logged unless peer is NULL),
+ * or OTLPD_AUTH_SLOW with *work to pass to otlp_auth_queue (or to
+ * otlp_auth_abandon). otlp_auth_queue (loop thread) takes work whatever
+ * it returns: 0 queued, -EBUSY too many checks pending, -ENOMEM. peer
+ * NULL: refusals are not logged here (the caller logs them). Then
+ * in_worker (if set) runs on a threadpool thread with the result, and
+ * on_loop (if set) on the loop; the job is freed after on_loop. */
+#define OTLP_AUTH_MAX_PENDING 256
+typedef struct otlp_auth_job otlp_auth_job;
+typedef void (*otlp_auth_cb)(otlp_auth_job *j);
+struct otlp_auth_job {
+  uv_work_t req;
+  otlp_receiver *r;
+  otlp_transport t;
+  void *work;  /* the extension's, until finished */
+  int rc;      /* 0 or -EACCES */
+  char subject[OTLPD_AUTH_SUBJECT_MAX];
+  char peer[64];
+  bool log;    /* log a refusal (peer given); HTTP logs its 401s itself */
+  otlp_auth_cb in_worker, on_loop;
+  void *user;
+};
+int otlp_auth_begin(otlp_receiver *r, otlp_transport t, const otlpd_auth_src *src, const char *peer, char *subject,
+                    size_t n, void **work);
+int otlp_auth_queue(otlp_receiver *r, otlp_transport t, void *work, const char *peer, otlp_auth_cb in_worker,
+                    otlp_auth_cb on_loop, void *user);
+void otlp_auth_abandon(otlp_receiver *r, otlp_transport t, void *work);
 
 /* otlp_meta.c: the client info of one request, built in its arena (after
  * decoding, with the arena's limit lifted: it is a few small strings).

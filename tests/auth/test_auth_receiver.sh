@@ -22,6 +22,8 @@ with open(sys.argv[1], "w") as f:
     f.write("bob:" + crypt.crypt("bob-pw", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)) + "\n")
     f.write("sha:" + crypt.crypt("sha-pw", crypt.mksalt(crypt.METHOD_SHA512)) + "\n")
     f.write("old:{SHA}" + base64.b64encode(hashlib.sha1(b"old-pw").digest()).decode() + "\n")
+    for i in range(20):  # auth_burst.py: bcrypt at cost 8, checked concurrently
+        f.write("burst%d:" % i + crypt.crypt("pw-%d" % i, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=256)) + "\n")
 PY
 
 config() { # <bearer http> <bearer grpc> <basic http> <basic grpc>
@@ -119,6 +121,14 @@ b64() { printf '%s' "$1" | base64 -w0; }
 expect 0 "$(grpc "$GS" g-s-ok "authorization=Basic $(b64 bob:bob-pw)")" "basic grpc right"; ok g-s-ok
 expect 16 "$(grpc "$GS" g-s-wrong "authorization=Basic $(b64 bob:nope)")" "basic grpc wrong"; no g-s-wrong
 expect 16 "$(grpc "$GS" g-s-none)" "basic grpc none"; no g-s-none
+
+# 20 concurrent uncached bcrypt checks per transport (run on the
+# threadpool), and clients that leave before their check finished
+python3 "$(dirname "$0")/auth_burst.py" "$HS" "$GS" 20 "$GRPC_AUTH_CLIENT" || check_fail "concurrent basicauth checks"
+for i in 0 3 6 9 12 15 18; do ok burst-http-$i; ok burst-grpc-$i; done
+for i in 1 2 4 5 7 8 10 11 13 14 16 17 19; do no burst-http-$i; no burst-grpc-$i; done
+no gone-early
+ok burst-after
 
 daemon_stop
 for n in "${ACCEPTED[@]}"; do

@@ -159,6 +159,53 @@ static void test_basic_authenticate(void **state) {
   otlpd_extension_basicauth.destroy(st);
 }
 
+/* begin/finish: the cheap part decides what it can, the slow part (run
+ * off the loop by the receivers) checks the hash and fills the cache. */
+static int split_check(otlpd_auth *a, const char *value, char *subject) {
+  one_header h = {"authorization", value};
+  otlpd_auth_src src = {lookup, &h};
+  void *work = NULL;
+  int rc = a->begin(a, &src, subject, OTLPD_AUTH_SUBJECT_MAX, &work);
+  if (rc != OTLPD_AUTH_SLOW) {
+    assert_null(work);
+    return rc;
+  }
+  assert_non_null(work);
+  return a->finish(a, work, subject, OTLPD_AUTH_SUBJECT_MAX);
+}
+
+static void test_basic_split(void **state) {
+  (void)state;
+  otlpd_counters counters = {0};
+  otlpd_host host = bare_host(&counters);
+  otlpd_basic_cfg cfg = {.has_htpasswd = true, .htpasswd = {.inline_ = "ann:pw\n"}};
+  otlpd_create_params p = {.host = &host, .config = &cfg};
+  void *st;
+  assert_int_equal(otlpd_extension_basicauth.create(&p, &st), 0);
+  otlpd_auth *a = st;
+  char subject[OTLPD_AUTH_SUBJECT_MAX];
+  one_header h = {"authorization", "Basic YW5uOnB3"};
+  otlpd_auth_src src = {lookup, &h};
+  void *work = NULL;
+  /* first time: the hash must be checked, off the caller's thread */
+  assert_int_equal(a->begin(a, &src, subject, sizeof(subject), &work), OTLPD_AUTH_SLOW);
+  a->abandon(a, work); /* dropped: nothing cached */
+  assert_int_equal(a->begin(a, &src, subject, sizeof(subject), &work), OTLPD_AUTH_SLOW);
+  assert_int_equal(a->finish(a, work, subject, sizeof(subject)), 0);
+  assert_string_equal(subject, "ann");
+  /* now cached: begin decides alone */
+  work = NULL;
+  assert_int_equal(a->begin(a, &src, subject, sizeof(subject), &work), 0);
+  assert_null(work);
+  assert_string_equal(subject, "ann");
+  assert_int_equal(split_check(a, "Basic YW5uOnB4", subject), -EACCES); /* ann:px */
+  assert_int_equal(split_check(a, "Basic YW5uOnB4", subject), -EACCES); /* failures are not cached */
+  assert_int_equal(split_check(a, "Bearer YW5uOnB3", subject), -EACCES);
+  assert_int_equal(split_check(a, "Basic", subject), -EACCES);
+  assert_int_equal(split_check(a, NULL, subject), -EACCES);
+  otlpd_extension_basicauth.destroy(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_secret_eq),
@@ -167,6 +214,7 @@ int main(void) {
       cmocka_unit_test(test_htpasswd_lines),
       cmocka_unit_test(test_bearer_authenticate),
       cmocka_unit_test(test_basic_authenticate),
+      cmocka_unit_test(test_basic_split),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
