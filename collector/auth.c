@@ -73,3 +73,9 @@ int otlpd_auth_client_line(const otlpd_host *h, otlpd_auth *a, char **out) {
   *out = line;
   return 0;
 }
+
+void otlpd_auth_client_refresh(otlpd_auth *a, char *line) {
+  char now[OTLPD_AUTH_LINE_MAX];
+  if (a->client_header(a, now, sizeof(now)) == 0 && strcmp(now, line) != 0) memcpy(line, now, strlen(now) + 1);
+  explicit_bzero(now, sizeof(now));
+}

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "otlpd/auth.h"
+
 #include "es.h"
 #include "es_bulk.h"
 #include "es_bulk_response.h"
@@ -283,6 +285,7 @@ static void send_attempt(void *exporter, otlpd_send_req *sreq) {
     }
     sreq->user = a;
   }
+  if (e->auth) otlpd_auth_client_refresh(e->auth, e->auth_header); /* a rotated token file */
   if (!a->built) {
     int rc = build(a);
     if (rc < 0) {

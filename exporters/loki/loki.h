@@ -186,7 +186,7 @@ typedef struct loki_exporter {
   otlpd_sender *sender;
   otlpd_http_compression compression;
   char *auth_header;        /* "Authorization: ..." or NULL */
-  struct otlpd_auth *auth;  /* auth::authenticator (its header is taken at start), or NULL */
+  struct otlpd_auth *auth;  /* auth::authenticator (its header asked again before each push), or NULL */
   loki_work work;
 } loki_exporter;
 

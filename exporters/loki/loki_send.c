@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "otlpd/auth.h"
+
 #include "loki.h"
 
 enum { PUSH_PENDING = 0, PUSH_IN_FLIGHT, PUSH_DONE, PUSH_FAILED, PUSH_RETRY };
@@ -167,6 +169,7 @@ static void send_attempt(void *exporter, otlpd_send_req *sreq) {
     }
     sreq->user = a;
   }
+  if (e->auth) otlpd_auth_client_refresh(e->auth, e->auth_header); /* a rotated token file */
   a->sending = true;
   for (size_t i = 0; i < a->n; i++) {
     loki_push *p = &a->pushes[i];

@@ -67,7 +67,7 @@ typedef struct otlpgrpc_exporter {
   grpc_channel *channel;
   grpc_completion_queue *cq;
   void *method[OTLPD_SIGNAL_COUNT];   /* grpc_channel_register_call handles */
-  grpc_metadata *md;                  /* headers (and the auth extension's), built at start */
+  grpc_metadata *md;                  /* headers built at start; the auth extension's (last) per call */
   struct otlpd_auth *auth;            /* auth::authenticator, or NULL */
   size_t n_md;
   bool grpc_inited;
@@ -92,6 +92,8 @@ void otlpgrpc_exporter_free(otlpgrpc_exporter *e);
  * negative errno, the reason logged. */
 int otlpgrpc_channel_open(otlpgrpc_exporter *e);
 void otlpgrpc_channel_close(otlpgrpc_exporter *e);
+/* Before each call: the auth extension's header as of now (loop thread). */
+void otlpgrpc_auth_refresh(otlpgrpc_exporter *e);
 
 /* otlpgrpc_thread.c */
 int otlpgrpc_thread_start(otlpgrpc_exporter *e);

@@ -163,6 +163,21 @@ static int auth_metadata(otlpgrpc_exporter *e, grpc_metadata *md) {
   return rc;
 }
 
+void otlpgrpc_auth_refresh(otlpgrpc_exporter *e) {
+  if (!e->auth || e->n_md != e->cfg->headers.n + 1) return; /* the extension's entry is the last */
+  char line[OTLPD_AUTH_LINE_MAX];
+  const char *k, *v;
+  if (e->auth->client_header(e->auth, line, sizeof(line)) == 0 && otlpd_auth_split_line(line, &k, &v) == 0) {
+    grpc_metadata *m = &e->md[e->n_md - 1];
+    size_t n = strlen(v);
+    if (n != GRPC_SLICE_LENGTH(m->value) || memcmp(v, GRPC_SLICE_START_PTR(m->value), n) != 0) {
+      grpc_slice_unref(m->value); /* calls in flight hold their own reference */
+      m->value = grpc_slice_from_copied_buffer(v, n);
+    }
+  }
+  explicit_bzero(line, sizeof(line));
+}
+
 /* Header metadata, built once: keys lower-case as HTTP/2 wants. */
 static int build_metadata(otlpgrpc_exporter *e) {
   const otlpd_strmap *h = &e->cfg->headers;

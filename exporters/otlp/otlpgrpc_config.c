@@ -19,7 +19,7 @@ static const otlpd_setting keepalive_settings[] = {
 
 static const otlpd_setting auth_settings[] = {
     OTLPD_S_STRING(otlpgrpc_auth_cfg, "authenticator", authenticator, NULL,
-                   "id of an enabled authenticator extension whose header every call carries (read at start)"),
+                   "id of an enabled authenticator extension whose header every call carries (asked again before each call)"),
     OTLPD_S_END,
 };
 

@@ -134,6 +134,7 @@ static int start_call(otlpgrpc_exporter *e, otlpgrpc_attempt *a, otlpd_send_req 
   a->status = GRPC_STATUS_UNKNOWN;
   grpc_op ops[6];
   memset(ops, 0, sizeof(ops));
+  otlpgrpc_auth_refresh(e); /* a rotated token file: later calls carry the new token */
   ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
   ops[0].data.send_initial_metadata.count = e->n_md;
   ops[0].data.send_initial_metadata.metadata = e->md;

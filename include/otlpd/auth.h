@@ -83,6 +83,11 @@ int otlpd_auth_client_resolve(const struct otlpd_host *h, const char *id, otlpd_
  * their header list once at start. 0 or negative errno (logged to h). */
 int otlpd_auth_client_line(const struct otlpd_host *h, otlpd_auth *a, char **out);
 
+/* Before each request: rewrites line (from otlpd_auth_client_line) with
+ * a's header as of now, so a rotated token file is picked up by later
+ * requests. Keeps the header it had when the extension gives none. */
+void otlpd_auth_client_refresh(otlpd_auth *a, char *line);
+
 /* Secrets compared without a length or content timing leak (SHA-256 of
  * both, then a constant-time compare). Any thread. */
 bool otlpd_auth_secret_eq(const char *a, size_t alen, const char *b, size_t blen);

@@ -222,7 +222,9 @@ int otlp_grpc_listen_start(otlp_grpc *g, const otlp_grpc_cfg *c, uv_loop_t *loop
   otlp_grpc_listener *l = &g->listener;
   l->g = g;
   l->fd = l->reserve_fd = -1;
-  int rc = c->has_tls ? otlp_grpc_tls_ctx(&c->tls, g->log, &l->tls) : 0;
+  int rc = c->has_tls ? otlp_tls_reload_start(loop, &c->tls, c->tls.reload_interval, "grpc", g->log,
+                                              otlp_grpc_tls_alpn, &l->tls)
+                      : 0;
   if (rc) return rc;
   rc = bind_endpoint(l, c, loop);
   if (rc) {
@@ -289,6 +291,6 @@ void otlp_grpc_listen_release(otlp_grpc *g) {
   otlp_grpc_listen_close(g);
   otlp_grpc_tls_conn_close_all(&g->listener);
   otlp_grpc_cap_free(&g->listener.cap);
-  SSL_CTX_free(g->listener.tls);
+  otlp_tls_reload_stop(g->listener.tls);
   g->listener.tls = NULL;
 }

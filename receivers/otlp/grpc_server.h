@@ -16,6 +16,8 @@
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <openssl/ssl.h>
+
+#include "tls_server.h"
 #include <uv.h>
 
 #include "otlp_receiver.h"
@@ -54,7 +56,7 @@ typedef struct otlp_grpc_listener {
   uv_poll_t poll;
   uv_timer_t resume;         /* accepting paused after an error */
   grpc_server_credentials *creds; /* insecure: gRPC core sees plaintext */
-  SSL_CTX *tls;              /* NULL: plaintext endpoint */
+  otlp_tls_reload *tls;      /* NULL: plaintext endpoint */
   otlp_grpc_tls_conn *tls_conns;
   size_t n_tls_conns;
   uint64_t refused, last_warn_ms;
@@ -165,7 +167,7 @@ int otlp_grpc_peer_ip(otlp_grpc *g, const char *grpc_peer, char *out, size_t n);
 int otlp_grpc_peers_init(otlp_grpc_peers *p);
 void otlp_grpc_peers_free(otlp_grpc_peers *p);
 /* grpc_tls_ctx.c / grpc_tls_conn.c: TLS terminated by otlpd. */
-int otlp_grpc_tls_ctx(const otlp_tls_cfg *t, const otlpd_logger *log, SSL_CTX **out);
+int otlp_grpc_tls_alpn(SSL_CTX *ctx); /* the hook of tls_ctx.c: ALPN h2 */
 int otlp_grpc_tls_conn_start(otlp_grpc_listener *l, int fd); /* takes fd */
 void otlp_grpc_tls_conn_close_all(otlp_grpc_listener *l);
 /* Close callback of every uv handle of g (data = g). */

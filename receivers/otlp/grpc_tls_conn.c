@@ -233,7 +233,7 @@ int otlp_grpc_tls_conn_start(otlp_grpc_listener *l, int fd) {
     return -e;
   }
   otlp_grpc_tls_conn *c = calloc(1, sizeof(*c));
-  SSL *ssl = c ? SSL_new(l->tls) : NULL;
+  SSL *ssl = c ? SSL_new(otlp_tls_reload_ctx(l->tls)) : NULL;
   BIO *rb = ssl ? BIO_new(BIO_s_mem()) : NULL, *wb = rb ? BIO_new(BIO_s_mem()) : NULL;
   if (!wb) {
     BIO_free(rb);

@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-
 #include "http_server.h" /* h2o.h first: h2o/http1.h needs its types */
 #include <h2o/http1.h>
 #include "otlpd/config.h"
@@ -41,53 +39,8 @@ static void maybe_finish(otlp_http *h);
 
 /* ---- TLS ---- */
 
-static int tls_version(const char *v, int def) {
-  if (!v || !*v) return def;
-  if (strcmp(v, "1.0") == 0) return TLS1_VERSION;
-  if (strcmp(v, "1.1") == 0) return TLS1_1_VERSION;
-  if (strcmp(v, "1.2") == 0) return TLS1_2_VERSION;
-  if (strcmp(v, "1.3") == 0) return TLS1_3_VERSION;
-  return -1;
-}
-
-static int tls_fail(otlp_http *h, const char *what, const char *file) {
-  char buf[256] = "";
-  unsigned long e = ERR_get_error();
-  if (e) ERR_error_string_n(e, buf, sizeof(buf));
-  ERR_clear_error();
-  otlpd_error(h->log, "http tls: %s %s%s%s", what, file ? file : "", buf[0] ? ": " : "", buf);
-  return -EINVAL;
-}
-
-static int tls_setup(otlp_http *h) {
-  const otlp_tls_cfg *t = &h->cfg->tls;
-  if (!t->cert_file || !t->key_file) {
-    otlpd_error(h->log, "http tls: cert_file and key_file are both required");
-    return -EINVAL;
-  }
-  int min = tls_version(t->min_version, TLS1_2_VERSION), max = tls_version(t->max_version, 0);
-  if (min < 0 || max < 0) {
-    otlpd_error(h->log, "http tls: min_version/max_version must be one of 1.0, 1.1, 1.2, 1.3");
-    return -EINVAL;
-  }
-  h->ssl = SSL_CTX_new(TLS_server_method());
-  if (!h->ssl) return tls_fail(h, "cannot create a TLS context", NULL);
-  SSL_CTX_set_min_proto_version(h->ssl, min);
-  if (max) SSL_CTX_set_max_proto_version(h->ssl, max);
-  SSL_CTX_set_options(h->ssl, SSL_OP_NO_COMPRESSION);
-  if (SSL_CTX_use_certificate_chain_file(h->ssl, t->cert_file) != 1)
-    return tls_fail(h, "cannot load certificate", t->cert_file);
-  if (SSL_CTX_use_PrivateKey_file(h->ssl, t->key_file, SSL_FILETYPE_PEM) != 1)
-    return tls_fail(h, "cannot load private key", t->key_file);
-  if (SSL_CTX_check_private_key(h->ssl) != 1) return tls_fail(h, "key does not match certificate", t->key_file);
-  if (t->client_ca_file) {
-    if (SSL_CTX_load_verify_locations(h->ssl, t->client_ca_file, NULL) != 1)
-      return tls_fail(h, "cannot load client CA", t->client_ca_file);
-    SSL_CTX_set_verify(h->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-  }
-  if (otlp_tls_set_ciphers(h->ssl, &t->cipher_suites, h->log, "http") != 0) return -EINVAL;
-  h2o_ssl_register_alpn_protocols(h->ssl, h2o_http2_alpn_protocols);
-  h->accept.ssl_ctx = h->ssl;
+static int http_alpn(SSL_CTX *ctx) {
+  h2o_ssl_register_alpn_protocols(ctx, h2o_http2_alpn_protocols);
   return 0;
 }
 
@@ -191,6 +144,7 @@ static void on_connection(uv_stream_t *listener, int status) {
     return;
   }
   h->conns++;
+  if (h->tls) h->accept.ssl_ctx = otlp_tls_reload_ctx(h->tls); /* the newest, after a reload */
   h2o_accept(&h->accept, sock);
 }
 
@@ -348,7 +302,9 @@ int otlp_http_start(otlp_receiver *r) {
   if (h->cfg->cors.allowed_origins.n > 0 && !(h->cors_allow_headers = otlp_http_cors_allow_headers(&h->cfg->cors.allowed_headers)))
     return -ENOMEM;
   int rc = 0;
-  if (h->cfg->has_tls && (rc = tls_setup(h)) < 0) return rc;
+  if (h->cfg->has_tls && (rc = otlp_tls_reload_start(h->loop, &h->cfg->tls, h->cfg->tls.reload_interval, "http",
+                                                      h->log, http_alpn, &h->tls)) < 0)
+    return rc;
   if ((rc = setup_h2o(h)) < 0) return rc;
   if ((rc = bind_endpoint(h)) < 0) return rc;
   uv_timer_init(h->loop, &h->accept_retry); /* cannot fail */
@@ -357,7 +313,7 @@ int otlp_http_start(otlp_receiver *r) {
   h2o_context_init(&h->ctx, h->loop, &h->gconf);
   h->ctx_ready = true;
   h->accept.ctx = &h->ctx;
-  otlpd_info(h->log, "OTLP/HTTP%s listening on %s", h->ssl ? "S" : "", h->addr);
+  otlpd_info(h->log, "OTLP/HTTP%s listening on %s", h->tls ? "S" : "", h->addr);
   return 0;
 }
 
@@ -472,7 +428,7 @@ void otlp_http_destroy(otlp_receiver *r) {
     }
   }
   if (h->gconf_ready) h2o_config_dispose(&h->gconf);
-  if (h->ssl) SSL_CTX_free(h->ssl);
+  otlp_tls_reload_stop(h->tls);
   otlp_http_inflater_free(&h->inflater);
   otlpd_buf_free(&h->out);
   free(h->cors_allow_headers);

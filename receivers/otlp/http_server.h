@@ -18,6 +18,7 @@
 #include "otlp_receiver.h"
 #include "otlpd/buf.h"
 #include "body_inflate.h"
+#include "tls_server.h"
 
 /* True when origin (not NUL-terminated) matches one of the allowed
  * patterns: exact, "*", or with '*' wildcards (https://<star>.example.com).
@@ -48,7 +49,7 @@ typedef struct otlp_http {
   h2o_globalconf_t gconf;
   h2o_context_t ctx;
   h2o_accept_ctx_t accept;
-  SSL_CTX *ssl;
+  otlp_tls_reload *tls;  /* NULL: plain HTTP; else the context in force */
   otlp_http_stream listener;
   uv_timer_t drain_timer;
   /* A connection that cannot get memory is still accepted (into spare) and

@@ -15,7 +15,8 @@ static const otlpd_setting tls_settings[] = {
     OTLPD_S_STRING(otlp_tls_cfg, "max_version", max_version, NULL, "highest TLS version"),
     OTLPD_S_STRINGS(otlp_tls_cfg, "cipher_suites", cipher_suites,
                     "TLS 1.2 cipher suites allowed (IANA names); empty: OpenSSL's defaults"),
-    OTLPD_S_IGNORED("reload_interval", "accepted for otelcol compatibility"),
+    OTLPD_S_DURATION(otlp_tls_cfg, "reload_interval", reload_interval, "0",
+                     "how often the certificate, key and CA files are checked for changes (0 = never)"),
     OTLPD_S_IGNORED("cipher_suites", "accepted for otelcol compatibility"),
     OTLPD_S_END,
 };

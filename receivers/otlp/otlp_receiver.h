@@ -19,6 +19,7 @@ typedef struct otlp_tls_cfg {
   char *cert_file, *key_file, *client_ca_file, *ca_file;
   char *min_version, *max_version;
   otlpd_strings cipher_suites;
+  int64_t reload_interval; /* ns; 0: the files are read at start only */
 } otlp_tls_cfg;
 
 /* tls_ciphers.c: apply tls::cipher_suites (IANA names, TLS <= 1.2) to an
