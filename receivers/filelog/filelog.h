@@ -83,6 +83,9 @@ typedef struct filelog_cfg {
 } filelog_cfg;
 
 enum { FL_START_END = 0, FL_START_BEGINNING = 1 };
+/* encoding: bytes as they are, or UTF-16 converted to UTF-8 */
+enum { FL_ENC_RAW = 0, FL_ENC_UTF16LE = 1, FL_ENC_UTF16BE = 2 };
+int fl_encoding_parse(const char *s);
 
 extern const otlpd_setting filelog_settings[];
 int filelog_validate(const void *cfg, const char *path, struct otlpd_errors *errs);
@@ -300,6 +303,7 @@ struct filelog_recv {
   uint64_t last_scan_ms;
   uint64_t cycles;     /* cycles run (worker) */
   otlpd_batch *probe;  /* an empty batch: "would you admit now?" before reading */
+  int enc;             /* FL_ENC_* */
 };
 
 /* filelog_state.c: build from / free what the config asks for. */

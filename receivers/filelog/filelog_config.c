@@ -93,7 +93,7 @@ const otlpd_setting filelog_settings[] = {
                  "attribute log.file.path_resolved (symlinks resolved)"),
     OTLPD_S_IGNORED("include_file_owner_name", "accepted for otelcol compatibility"),
     OTLPD_S_IGNORED("include_file_owner_group_name", "accepted for otelcol compatibility"),
-    OTLPD_S_STRING(filelog_cfg, "encoding", encoding, "utf-8", "utf-8, utf8-raw, ascii or nop"),
+    OTLPD_S_STRING(filelog_cfg, "encoding", encoding, "utf-8", "utf-8, utf8-raw, ascii, nop, utf-16le or utf-16be"),
     OTLPD_S_SECTION_P(filelog_cfg, "multiline", multiline, has_multiline, multiline_settings,
                       "join lines into entries by pattern"),
     OTLPD_S_DURATION(filelog_cfg, "force_flush_period", force_flush_period, "500ms",
@@ -126,7 +126,17 @@ static int check_regex(const char *re, const char *p, const char *key, otlpd_err
   return -EINVAL;
 }
 
-static const char *const encodings[] = {"utf-8", "utf8", "utf8-raw", "ascii", "nop", "", NULL};
+static const char *const raw_encodings[] = {"utf-8", "utf8", "utf8-raw", "ascii", "nop", "", NULL};
+
+/* FL_ENC_*, or -EINVAL for an encoding not supported. */
+int fl_encoding_parse(const char *s) {
+  if (!s) return FL_ENC_RAW;
+  for (size_t i = 0; raw_encodings[i]; i++)
+    if (!strcasecmp(s, raw_encodings[i])) return FL_ENC_RAW;
+  if (!strcasecmp(s, "utf-16le") || !strcasecmp(s, "utf16le")) return FL_ENC_UTF16LE;
+  if (!strcasecmp(s, "utf-16be") || !strcasecmp(s, "utf16be")) return FL_ENC_UTF16BE;
+  return -EINVAL;
+}
 
 int filelog_validate(const void *config, const char *path, otlpd_errors *errs) {
   const filelog_cfg *c = config;
@@ -135,10 +145,8 @@ int filelog_validate(const void *config, const char *path, otlpd_errors *errs) {
   if (c->fingerprint_size < 16) otlpd_errorf(errs, "%s::fingerprint_size: at least 16 bytes", path);
   if (c->max_log_size < 64) otlpd_errorf(errs, "%s::max_log_size: at least 64 bytes", path);
   if (c->poll_interval <= 0) otlpd_errorf(errs, "%s::poll_interval: must be positive", path);
-  bool enc_ok = false;
-  for (size_t i = 0; encodings[i] && c->encoding; i++) enc_ok |= !strcasecmp(c->encoding, encodings[i]);
-  if (c->encoding && !enc_ok)
-    otlpd_errorf(errs, "%s::encoding: \"%s\" is not supported (utf-8, ascii, nop; utf-16 not yet)", path,
+  if (fl_encoding_parse(c->encoding) < 0)
+    otlpd_errorf(errs, "%s::encoding: \"%s\" is not supported (utf-8, ascii, nop, utf-16le, utf-16be)", path,
                  c->encoding);
   if (c->compression && *c->compression)
     otlpd_errorf(errs, "%s::compression: \"%s\" is not supported yet", path, c->compression);
