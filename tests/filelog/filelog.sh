@@ -3,7 +3,7 @@
 # and logrotate write them, tailed into the file exporter; every line must
 # arrive exactly once and intact.
 #
-#   filelog.sh container|rotate_rename|rotate_copytrunc|restart|start_at|multiline|backpressure
+#   filelog.sh container|rotate_rename|rotate_copytrunc|restart|start_at|multiline|backpressure|utf16|gzip_rotate
 #
 # container   CRI (with P/F partial lines, halves written apart) and Docker
 #             json-file (split logs) at once, with operators: [container];
@@ -13,6 +13,9 @@
 #             written, restart: no loss, no duplicates
 # start_at    end skips what was there at start, beginning reads it
 # multiline   line_start_pattern joins stack traces
+# utf16       encoding: utf-16le, a file with a BOM and non-ASCII text
+#             (accents, CJK, emoji as surrogate pairs), CRLF, written in
+#             pieces that split UTF-16 units: bodies arrive as UTF-8
 # backpressure a large file while the file exporter is stuck on a FIFO:
 #             RSS stays bounded, everything arrives once the FIFO drains
 #
@@ -135,6 +138,14 @@ multiline)
     "force_flush_period: 300ms"
   writer multiline 2000
   wait_all
+  daemon_stop
+  check
+  ;;
+utf16)
+  daemon_start_config config "$LOGS/*.log" beginning "encoding: utf-16le"
+  writer utf16le 2000
+  wait_all
+  sleep 0.5
   daemon_stop
   check
   ;;

@@ -12,6 +12,8 @@ modes:
   copytrunc  <dir>/app.log rotated by copy + truncate every 500 lines
   plain      <dir>/plain.log, count lines appended (pieces, then newline)
   multiline  <dir>/ml.log, entries of 1-4 lines starting with a date
+  utf16le    <dir>/u16.log, UTF-16LE with a BOM, non-ASCII text and CRLF,
+             written in pieces that end inside a UTF-16 unit
 """
 import json
 import os
@@ -107,6 +109,17 @@ elif mode == 'multiline':
             lines = [f'2024-05-06 entry {i:06d}'] + [f'  at frame {k} of {i}' for k in range(i % 4)]
             f.write('\n'.join(lines) + '\n')
             bodies.append('\n'.join(lines))
+            pause(i)
+elif mode == 'utf16le':
+    with open(os.path.join(d, 'u16.log'), 'ab', buffering=0) as f:
+        f.write(b'\xff\xfe')
+        words = ['grüße', '日本語のログ', 'émoji 😀 ok', 'Ωμέγα', 'plain']
+        for i in range(count):
+            b = body(i, 'u16') + ' ' + words[i % len(words)]
+            raw = (b + ('\r\n' if i % 2 else '\n')).encode('utf-16-le')
+            f.write(raw[:7])  # odd: a unit split across writes
+            f.write(raw[7:])
+            bodies.append(b)
             pause(i)
 else:
     sys.exit(f'unknown mode {mode}')
