@@ -99,7 +99,7 @@ const otlpd_setting filelog_settings[] = {
     OTLPD_S_DURATION(filelog_cfg, "force_flush_period", force_flush_period, "500ms",
                      "emit an unterminated last entry after the file stayed unchanged this long"),
     OTLPD_S_STRING(filelog_cfg, "storage", storage, NULL, "file_storage extension id: offsets survive restarts"),
-    OTLPD_S_STRING(filelog_cfg, "compression", compression, NULL, "only empty (gzip: not supported yet)"),
+    OTLPD_S_STRING(filelog_cfg, "compression", compression, NULL, "gzip (every file) or auto (files ending in .gz)"),
     OTLPD_S_SECTION(filelog_cfg, "retry_on_failure", retry_on_failure, retry_settings,
                     "waits while the pipeline refuses (the file is the buffer)"),
     OTLPD_S_MAP(filelog_cfg, "attributes", attributes, "attributes added to every record"),
@@ -138,6 +138,13 @@ int fl_encoding_parse(const char *s) {
   return -EINVAL;
 }
 
+int fl_compression_parse(const char *s) {
+  if (!s || !*s) return FL_GZ_NONE;
+  if (!strcmp(s, "gzip")) return FL_GZ_ALL;
+  if (!strcmp(s, "auto")) return FL_GZ_AUTO;
+  return -EINVAL;
+}
+
 int filelog_validate(const void *config, const char *path, otlpd_errors *errs) {
   const filelog_cfg *c = config;
   size_t before = errs->n;
@@ -148,8 +155,8 @@ int filelog_validate(const void *config, const char *path, otlpd_errors *errs) {
   if (fl_encoding_parse(c->encoding) < 0)
     otlpd_errorf(errs, "%s::encoding: \"%s\" is not supported (utf-8, ascii, nop, utf-16le, utf-16be)", path,
                  c->encoding);
-  if (c->compression && *c->compression)
-    otlpd_errorf(errs, "%s::compression: \"%s\" is not supported yet", path, c->compression);
+  if (fl_compression_parse(c->compression) < 0)
+    otlpd_errorf(errs, "%s::compression: \"%s\" is not supported (empty, gzip or auto)", path, c->compression);
   if (c->has_multiline) {
     const fl_multiline_cfg *m = &c->multiline;
     if (!!m->line_start_pattern == !!m->line_end_pattern)

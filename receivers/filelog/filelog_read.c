@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "filelog.h"
+#include "filelog_gz.h"
 #include "filelog_read.h"
 #include "filelog_utf16.h"
 
@@ -179,17 +180,74 @@ static int pread_all(int fd, char *buf, size_t n, uint64_t off, size_t *got) {
   return 0;
 }
 
+/* Splits what was read (got bytes at rd->offset; whole: all there is now)
+ * into entries and sets rd->pending past what they took. */
+static int take(filelog_recv *r, fl_cycle *cy, fl_reader *rd, fl_read_ctx *x, char *buf, size_t got,
+                uint64_t size, bool whole) {
+  /* quiet for force_flush_period with an unfinished tail: emit it */
+  bool flush = whole && rd->tail_since && rd->tail_size == size &&
+               cy->now_ms - rd->tail_since >= (uint64_t)(r->cfg->force_flush_period / OTLPD_NS_PER_MS);
+  x->buf = buf;
+  x->n = got;
+  x->base = rd->offset;
+  x->size = size;
+  x->flush = flush;
+  /* a byte order mark at the start of a UTF-16 file is not text */
+  x->skip = x->u16 && rd->offset == 0 && fl_utf16_bom((const uint8_t *)buf, got, x->u16 == FL_ENC_UTF16BE) ? 2 : 0;
+  buf[got] = 0;
+  ssize_t used = split(x, r->ml_start, r->ml_end, r->md);
+  if (used < 0) return (int)used;
+  rd->pending = rd->offset + (uint64_t)used;
+  return 0;
+}
+
+static size_t chunk_cap(const filelog_recv *r) {
+  size_t entry = (size_t)r->cfg->max_log_size + 1;
+  return entry > FL_FILE_CHUNK ? entry : FL_FILE_CHUNK;
+}
+
+/* A gzip file: what inflates from rd->offset (see filelog_gz.c). */
+static int read_gz(filelog_recv *r, fl_cycle *cy, fl_reader *rd, fl_read_ctx *x, size_t *budget) {
+  struct stat st;
+  if (fstat(rd->fd, &st) < 0 || fl_gz_idle(rd->gz, rd->offset, (uint64_t)st.st_size)) {
+    rd->tail_since = 0;
+    return 0;
+  }
+  size_t n = chunk_cap(r);
+  if (n > *budget) {
+    if (*budget < (size_t)r->cfg->max_log_size + 1) {
+      cy->more = true;
+      return 0;
+    }
+    n = *budget;
+  }
+  char *buf = otlpd_arena_alloc(x->arena, n + 1);
+  if (!buf) return -ENOMEM;
+  size_t got = 0;
+  bool drained = true;
+  uint64_t end = 0;
+  int rc = fl_gz_read(rd->gz, rd->fd, rd->offset, buf, n, &got, &drained, &end);
+  if (rc == -EBADMSG) return 0; /* not gzip or corrupt: the file is left alone */
+  if (rc < 0) return rc;
+  if (!drained) cy->more = true;
+  *budget -= got;
+  cy->bytes_read += got;
+  if (!got) return 0;
+  return take(r, cy, rd, x, buf, got, end, drained);
+}
+
 /* Reads one file into entries. 0, or negative errno. */
 int fl_read_file(filelog_recv *r, fl_cycle *cy, fl_reader *rd, fl_read_ctx *x, size_t *budget) {
   struct stat st;
   rd->pending = rd->offset;
   x->n = 0;
+  if (rd->gz) return read_gz(r, cy, rd, x, budget);
   if (fstat(rd->fd, &st) < 0 || (uint64_t)st.st_size <= rd->offset) {
     rd->tail_since = 0;
     return 0;
   }
   uint64_t size = (uint64_t)st.st_size, avail = size - rd->offset;
-  size_t cap = (size_t)r->cfg->max_log_size + 1 > FL_FILE_CHUNK ? (size_t)r->cfg->max_log_size + 1 : FL_FILE_CHUNK;
+  size_t cap = chunk_cap(r);
   size_t n = avail < cap ? (size_t)avail : cap;
   if (n > *budget) {
     if (*budget < (size_t)r->cfg->max_log_size + 1 && *budget < avail) {
@@ -206,22 +264,7 @@ int fl_read_file(filelog_recv *r, fl_cycle *cy, fl_reader *rd, fl_read_ctx *x, s
   if (rc < 0) return rc;
   *budget -= got;
   cy->bytes_read += got;
-  /* quiet for force_flush_period with an unfinished tail: emit it */
-  bool whole = got == avail;
-  bool flush = whole && rd->tail_since && rd->tail_size == size &&
-               cy->now_ms - rd->tail_since >= (uint64_t)(r->cfg->force_flush_period / OTLPD_NS_PER_MS);
-  x->buf = buf;
-  x->n = got;
-  x->base = rd->offset;
-  x->size = size;
-  x->flush = flush;
-  /* a byte order mark at the start of a UTF-16 file is not text */
-  x->skip = x->u16 && rd->offset == 0 && fl_utf16_bom((const uint8_t *)buf, got, x->u16 == FL_ENC_UTF16BE) ? 2 : 0;
-  buf[got] = 0;
-  ssize_t used = split(x, r->ml_start, r->ml_end, r->md);
-  if (used < 0) return (int)used;
-  rd->pending = rd->offset + (uint64_t)used;
-  return 0;
+  return take(r, cy, rd, x, buf, got, size, got == avail);
 }
 
 /* After operators: remember when an unfinished tail was first seen. */
