@@ -16,6 +16,9 @@
 # utf16       encoding: utf-16le, a file with a BOM and non-ASCII text
 #             (accents, CJK, emoji as surrogate pairs), CRLF, written in
 #             pieces that split UTF-16 units: bodies arrive as UTF-8
+# gzip_rotate compression: auto over app.log*: logrotate's compress style
+#             (app.log -> app.log.1 -> app.log.1.gz, older .gz shifted)
+#             while writing: every line once, none from a .gz twice
 # backpressure a large file while the file exporter is stuck on a FIFO:
 #             RSS stays bounded, everything arrives once the FIFO drains
 #
@@ -140,6 +143,15 @@ multiline)
   wait_all
   daemon_stop
   check
+  ;;
+gzip_rotate)
+  daemon_start_config config "$LOGS/app.log*" beginning "compression: auto"
+  writer gzrotate 3000
+  wait_all
+  sleep 1 # more polls: a compressed copy must not be read again
+  daemon_stop
+  check
+  ls "$LOGS" | grep -q 'app.log.6.gz' || check_fail "the writer did not rotate to .gz files"
   ;;
 utf16)
   daemon_start_config config "$LOGS/*.log" beginning "encoding: utf-16le"
