@@ -54,7 +54,7 @@ void fl_gz_reset(fl_gz *g) {
 
 bool fl_gz_idle(fl_gz *g, uint64_t offset, uint64_t file_size) {
   bool input_left = g->in_off < file_size || (g->live && g->zs.avail_in > 0) || g->out_full;
-  if (!g->bad && (offset < g->out_off || input_left)) return false;
+  if (offset < g->out_off || (input_left && !g->bad)) return false;
   free(g->carry); /* all of it was taken: an idle file holds no buffer */
   g->carry = NULL;
   g->carry_n = g->carry_cap = 0;
@@ -62,7 +62,7 @@ bool fl_gz_idle(fl_gz *g, uint64_t offset, uint64_t file_size) {
 }
 
 bool fl_gz_finished(fl_gz *g, uint64_t offset, uint64_t file_size) {
-  return g->bad || (g->ended && fl_gz_idle(g, offset, file_size));
+  return (g->bad || g->ended) && fl_gz_idle(g, offset, file_size);
 }
 
 static int start(fl_gz *g) {
@@ -80,7 +80,8 @@ static int inflate_into(fl_gz *g, int fd, char *out, size_t cap, size_t *made, b
   *made = 0;
   *drained = false;
   g->out_full = false;
-  while (*made < cap) {
+  if (!cap) return 0;
+  while (*made < cap && !g->bad) {
     if (!g->live) {
       int rc = start(g);
       if (rc < 0) return rc;
@@ -106,12 +107,14 @@ static int inflate_into(fl_gz *g, int fd, char *out, size_t cap, size_t *made, b
     int rc = inflate(&g->zs, Z_NO_FLUSH);
     *made = cap - g->zs.avail_out;
     if (rc == Z_STREAM_END) g->ended = true;
-    else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      g->bad = true;
-      return -EBADMSG;
-    }
+    else if (rc != Z_OK && rc != Z_BUF_ERROR) g->bad = true; /* what came before it still counts */
   }
   g->out_off += *made;
+  if (g->bad) {
+    *drained = true;
+    release(g);
+    return *made ? 0 : -EBADMSG;
+  }
   g->out_full = *made == cap && !*drained;
   if (*drained && g->ended) release(g); /* complete so far: hold no inflate state */
   return 0;
@@ -169,7 +172,6 @@ int fl_gz_read(fl_gz *g, int fd, uint64_t offset, char *buf, size_t cap, size_t 
   *got = 0;
   *drained = true;
   *end = g->out_off;
-  if (g->bad) return 0;
   bool short_file;
   int rc = seek(g, fd, offset, buf, cap, &short_file);
   if (rc < 0 || short_file) return rc;
@@ -177,8 +179,12 @@ int fl_gz_read(fl_gz *g, int fd, uint64_t offset, char *buf, size_t cap, size_t 
   if (k) memcpy(buf, g->carry, k);
   size_t made = 0;
   *drained = false;
-  if (k < cap) {
-    if ((rc = inflate_into(g, fd, buf + k, cap - k, &made, drained)) < 0) return rc;
+  if (k < cap && g->bad) {
+    *drained = true;
+  } else if (k < cap) {
+    rc = inflate_into(g, fd, buf + k, cap - k, &made, drained);
+    if (rc == -EBADMSG && k) rc = 0; /* the carry still goes out */
+    if (rc < 0) return rc;
     if ((rc = carry_append(g, buf + k, made)) < 0) return rc;
   }
   *got = k + made;

@@ -114,6 +114,32 @@ static void not_gzip_is_left_alone(void **st) {
   unlink(path);
 }
 
+static void garbage_after_a_member(void **st) {
+  (void)st;
+  char path[] = "/tmp/fl_gz_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  uint8_t gz[256];
+  size_t n = gzip_member("good line\n", gz, sizeof(gz));
+  append(path, gz, n);
+  append(path, (const uint8_t *)"garbage", 7);
+  fl_gz *g = fl_gz_new();
+  char buf[64];
+  size_t got;
+  bool drained;
+  uint64_t end;
+  assert_int_equal(fl_gz_read(g, fd, 0, buf, sizeof(buf), &got, &drained, &end), 0);
+  assert_int_equal(got, 10); /* what came before the bad bytes */
+  assert_memory_equal(buf, "good line\n", 10);
+  assert_false(fl_gz_finished(g, 0, n + 7)); /* not taken yet: served again */
+  assert_int_equal(fl_gz_read(g, fd, 5, buf, sizeof(buf), &got, &drained, &end), 0);
+  assert_int_equal(got, 5);
+  assert_true(fl_gz_finished(g, 10, n + 7));
+  fl_gz_free(g);
+  close(fd);
+  unlink(path);
+}
+
 /* ---- cycles ---- */
 
 typedef struct fx {
@@ -232,6 +258,7 @@ static void config_compression(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(streams_members_as_written), cmocka_unit_test(not_gzip_is_left_alone),
+      cmocka_unit_test(garbage_after_a_member),
       cmocka_unit_test(logrotate_compress_reads_once), cmocka_unit_test(compressed_before_read),
       cmocka_unit_test(config_compression),
   };
