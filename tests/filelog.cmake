@@ -13,7 +13,7 @@ if(OTLPD_PYTHON3)
   endforeach()
   # 100 MiB in the release build: writing, draining and checking it takes
   # a minute or two on a loaded machine
-  set_tests_properties(filelog_backpressure PROPERTIES TIMEOUT 900)
+  set_tests_properties(filelog_backpressure PROPERTIES TIMEOUT 600)
 else()
   message(WARNING "python3 not found: filelog end-to-end tests (tests/filelog) are not registered")
 endif()
