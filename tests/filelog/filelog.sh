@@ -19,7 +19,8 @@
 # gzip_rotate compression: auto over app.log*: logrotate's compress style
 #             (app.log -> app.log.1 -> app.log.1.gz, older .gz shifted)
 #             while writing: every line once, none from a .gz twice
-# backpressure a large file while the file exporter is stuck on a FIFO:
+# backpressure a large file (>= 100 MiB in the release build, 40 MB under
+#             ASan) while the file exporter is stuck on a FIFO:
 #             RSS stays bounded, everything arrives once the FIFO drains
 #
 # Waits are bounded polls (tests/lib/daemon.sh); nothing asserts on time.
