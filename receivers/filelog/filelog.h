@@ -83,6 +83,12 @@ typedef struct filelog_cfg {
 } filelog_cfg;
 
 enum { FL_START_END = 0, FL_START_BEGINNING = 1 };
+/* encoding: bytes as they are, or UTF-16 converted to UTF-8 */
+enum { FL_ENC_RAW = 0, FL_ENC_UTF16LE = 1, FL_ENC_UTF16BE = 2 };
+int fl_encoding_parse(const char *s);
+/* compression: none, every file gzip, or gzip by the .gz suffix */
+enum { FL_GZ_NONE = 0, FL_GZ_ALL = 1, FL_GZ_AUTO = 2 };
+int fl_compression_parse(const char *s);
 
 extern const otlpd_setting filelog_settings[];
 int filelog_validate(const void *cfg, const char *path, struct otlpd_errors *errs);
@@ -245,6 +251,7 @@ typedef struct fl_reader {
   uint64_t tail_since; /* loop ms of that; 0 = none */
   bool seen;           /* matched by this cycle's scan */
   int gone_polls;      /* cycles since its name stopped matching */
+  struct fl_gz *gz;    /* gzip-compressed (offsets are then decompressed positions), else NULL */
   struct fl_reader *next;
 } fl_reader;
 
@@ -300,6 +307,8 @@ struct filelog_recv {
   uint64_t last_scan_ms;
   uint64_t cycles;     /* cycles run (worker) */
   otlpd_batch *probe;  /* an empty batch: "would you admit now?" before reading */
+  int enc;             /* FL_ENC_* */
+  int gz;              /* FL_GZ_* */
 };
 
 /* filelog_state.c: build from / free what the config asks for. */

@@ -93,13 +93,13 @@ const otlpd_setting filelog_settings[] = {
                  "attribute log.file.path_resolved (symlinks resolved)"),
     OTLPD_S_IGNORED("include_file_owner_name", "accepted for otelcol compatibility"),
     OTLPD_S_IGNORED("include_file_owner_group_name", "accepted for otelcol compatibility"),
-    OTLPD_S_STRING(filelog_cfg, "encoding", encoding, "utf-8", "utf-8, utf8-raw, ascii or nop"),
+    OTLPD_S_STRING(filelog_cfg, "encoding", encoding, "utf-8", "utf-8, utf8-raw, ascii, nop, utf-16le or utf-16be"),
     OTLPD_S_SECTION_P(filelog_cfg, "multiline", multiline, has_multiline, multiline_settings,
                       "join lines into entries by pattern"),
     OTLPD_S_DURATION(filelog_cfg, "force_flush_period", force_flush_period, "500ms",
                      "emit an unterminated last entry after the file stayed unchanged this long"),
     OTLPD_S_STRING(filelog_cfg, "storage", storage, NULL, "file_storage extension id: offsets survive restarts"),
-    OTLPD_S_STRING(filelog_cfg, "compression", compression, NULL, "only empty (gzip: not supported yet)"),
+    OTLPD_S_STRING(filelog_cfg, "compression", compression, NULL, "gzip (every file) or auto (files ending in .gz)"),
     OTLPD_S_SECTION(filelog_cfg, "retry_on_failure", retry_on_failure, retry_settings,
                     "waits while the pipeline refuses (the file is the buffer)"),
     OTLPD_S_MAP(filelog_cfg, "attributes", attributes, "attributes added to every record"),
@@ -126,7 +126,24 @@ static int check_regex(const char *re, const char *p, const char *key, otlpd_err
   return -EINVAL;
 }
 
-static const char *const encodings[] = {"utf-8", "utf8", "utf8-raw", "ascii", "nop", "", NULL};
+static const char *const raw_encodings[] = {"utf-8", "utf8", "utf8-raw", "ascii", "nop", "", NULL};
+
+/* FL_ENC_*, or -EINVAL for an encoding not supported. */
+int fl_encoding_parse(const char *s) {
+  if (!s) return FL_ENC_RAW;
+  for (size_t i = 0; raw_encodings[i]; i++)
+    if (!strcasecmp(s, raw_encodings[i])) return FL_ENC_RAW;
+  if (!strcasecmp(s, "utf-16le") || !strcasecmp(s, "utf16le")) return FL_ENC_UTF16LE;
+  if (!strcasecmp(s, "utf-16be") || !strcasecmp(s, "utf16be")) return FL_ENC_UTF16BE;
+  return -EINVAL;
+}
+
+int fl_compression_parse(const char *s) {
+  if (!s || !*s) return FL_GZ_NONE;
+  if (!strcmp(s, "gzip")) return FL_GZ_ALL;
+  if (!strcmp(s, "auto")) return FL_GZ_AUTO;
+  return -EINVAL;
+}
 
 int filelog_validate(const void *config, const char *path, otlpd_errors *errs) {
   const filelog_cfg *c = config;
@@ -135,13 +152,11 @@ int filelog_validate(const void *config, const char *path, otlpd_errors *errs) {
   if (c->fingerprint_size < 16) otlpd_errorf(errs, "%s::fingerprint_size: at least 16 bytes", path);
   if (c->max_log_size < 64) otlpd_errorf(errs, "%s::max_log_size: at least 64 bytes", path);
   if (c->poll_interval <= 0) otlpd_errorf(errs, "%s::poll_interval: must be positive", path);
-  bool enc_ok = false;
-  for (size_t i = 0; encodings[i] && c->encoding; i++) enc_ok |= !strcasecmp(c->encoding, encodings[i]);
-  if (c->encoding && !enc_ok)
-    otlpd_errorf(errs, "%s::encoding: \"%s\" is not supported (utf-8, ascii, nop; utf-16 not yet)", path,
+  if (fl_encoding_parse(c->encoding) < 0)
+    otlpd_errorf(errs, "%s::encoding: \"%s\" is not supported (utf-8, ascii, nop, utf-16le, utf-16be)", path,
                  c->encoding);
-  if (c->compression && *c->compression)
-    otlpd_errorf(errs, "%s::compression: \"%s\" is not supported yet", path, c->compression);
+  if (fl_compression_parse(c->compression) < 0)
+    otlpd_errorf(errs, "%s::compression: \"%s\" is not supported (empty, gzip or auto)", path, c->compression);
   if (c->has_multiline) {
     const fl_multiline_cfg *m = &c->multiline;
     if (!!m->line_start_pattern == !!m->line_end_pattern)

@@ -90,7 +90,8 @@ void fl_cycle_run(filelog_recv *r, fl_cycle *cy) {
     cy->err = -ENOMEM;
     return;
   }
-  fl_read_ctx x = {.arena = cy->arena, .scratch = r->scratch, .max_log_size = r->cfg->max_log_size, .res = res};
+  fl_read_ctx x = {.arena = cy->arena, .scratch = r->scratch, .max_log_size = r->cfg->max_log_size, .res = res,
+                   .u16 = r->enc};
   size_t budget = FL_CYCLE_BUDGET, nread = 0, count = 0;
   for (fl_reader *rd = r->readers; rd; rd = rd->next) count++;
   /* start where the last cycle stopped, so a budget never starves a file */

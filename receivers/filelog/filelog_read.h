@@ -31,6 +31,8 @@ typedef struct fl_read_ctx {
   uint64_t size;               /* the file's size when it was read */
   bool flush;
   int64_t max_log_size;
+  size_t skip;                 /* bytes at buf's start that are no text (a BOM) */
+  int u16;                     /* 0, or FL_ENC_UTF16LE / FL_ENC_UTF16BE: split and convert */
   fl_kvs *res;                 /* the cycle's shared resource attributes */
   otlp_key_value **attrs;      /* attributes every entry of this file starts with */
   size_t nattrs;

@@ -14,10 +14,12 @@
 
 #include "filelog.h"
 #include "filelog_glob.h"
+#include "filelog_gz.h"
 
 void fl_reader_free(fl_reader *rd) {
   if (!rd) return;
   if (rd->fd >= 0) close(rd->fd);
+  fl_gz_free(rd->gz);
   free(rd->path);
   free(rd->fp);
   free(rd);
@@ -127,7 +129,9 @@ static int refresh(filelog_recv *r, fl_reader *rd, const char *path, const struc
     free(rd->path);
     rd->path = p;
   }
-  bool truncated = (uint64_t)st->st_size < rd->offset;
+  /* a gzip file's offset is in its decompressed stream: only a changed
+   * fingerprint tells it was rewritten */
+  bool truncated = !rd->gz && (uint64_t)st->st_size < rd->offset;
   if (!truncated && rd->fp_len < (size_t)r->cfg->fingerprint_size && (uint64_t)st->st_size > rd->fp_len) {
     /* the fingerprint grows with the file until it is full */
     uint8_t *fp = NULL;
@@ -148,12 +152,58 @@ static int refresh(filelog_recv *r, fl_reader *rd, const char *path, const struc
     fl_known_add(r, rd->fp, rd->fp_len, rd->offset);
     rd->offset = 0;
     rd->tail_since = 0;
+    if (rd->gz) fl_gz_reset(rd->gz);
     free(rd->fp);
     rd->fp = NULL;
     rd->fp_len = 0;
     read_fp(rd->fd, (size_t)r->cfg->fingerprint_size, &rd->fp, &rd->fp_len);
   }
   return 0;
+}
+
+static bool is_gz(const filelog_recv *r, const char *path) {
+  size_t n = strlen(path);
+  return r->gz == FL_GZ_ALL || (r->gz == FL_GZ_AUTO && n > 3 && !strcmp(path + n - 3, ".gz"));
+}
+
+/* An open plain file whose fingerprint and the decompressed first bytes
+ * of a gzip file begin alike. */
+static bool open_plain_twin(const filelog_recv *r, const uint8_t *c, size_t clen) {
+  for (const fl_reader *rd = r->readers; rd; rd = rd->next)
+    if (!rd->gz && (fp_prefix(rd->fp, rd->fp_len, c, clen) || fp_prefix(c, clen, rd->fp, rd->fp_len))) return true;
+  return false;
+}
+
+#define FL_GZ_WAIT (-2)
+
+/* Where a new gzip file starts (a decompressed offset), or FL_GZ_WAIT.
+ * Its identity is its own (compressed) first bytes, as in otelcol; but a
+ * compressed copy of a file already read (logrotate's `compress`:
+ * x.log.1 becomes x.log.1.gz) is recognised by its decompressed first
+ * bytes and continues where that file was read to, so nothing is read
+ * twice: while the original is still open the copy waits; once the
+ * original was closed, its remembered offset is taken. */
+static int64_t gz_start(filelog_recv *r, int fd, const uint8_t *fp, size_t len) {
+  int64_t off = known_offset(r, fp, len); /* this very gzip file, read before (or stored) */
+  if (off >= 0) return off;
+  size_t want = (size_t)r->cfg->fingerprint_size, clen = 0;
+  uint8_t *c = malloc(want);
+  bool complete = false;
+  if (!c) return -ENOMEM;
+  int rc = fl_gz_peek(fd, c, want, &clen, &complete);
+  if (rc == -ENOMEM) off = -ENOMEM;
+  else if (rc < 0) off = 0; /* not gzip: read as a new file (the reads find nothing) */
+  else if (clen < want && !complete) off = FL_GZ_WAIT; /* too little written yet to know it */
+  else if (clen && open_plain_twin(r, c, clen)) off = FL_GZ_WAIT;
+  else if (clen && (off = known_offset(r, c, clen)) >= 0) {
+  } else if (!r->first_done && r->cfg->start_at == FL_START_END) {
+    uint64_t size = 0;
+    off = fl_gz_size(fd, &size) == -ENOMEM ? -ENOMEM : (int64_t)size;
+  } else {
+    off = 0;
+  }
+  free(c);
+  return off;
 }
 
 /* A new file. One that begins like a file still open is a copy being
@@ -170,8 +220,16 @@ static int open_new(filelog_recv *r, const char *path, const struct stat *st, fl
     close(fd);
     return 0;
   }
+  bool gz = is_gz(r, path);
   const fl_reader *twin = open_match(r, fp, len);
   bool waited = was_deferred(r, st);
+  int64_t gz_off = 0;
+  if (gz && !twin) gz_off = gz_start(r, fd, fp, len);
+  if (gz && (twin || gz_off < 0)) { /* a byte-identical copy of an open gzip file is never read */
+    free(fp);
+    close(fd);
+    return gz_off == -ENOMEM ? -ENOMEM : 0;
+  }
   if (twin && !waited) {
     free(fp);
     close(fd);
@@ -189,6 +247,17 @@ static int open_new(filelog_recv *r, const char *path, const struct stat *st, fl
   rd->ino = st->st_ino;
   rd->fp = fp;
   rd->fp_len = len;
+  if (gz) {
+    if (!(rd->gz = fl_gz_new())) {
+      fl_reader_free(rd);
+      return -ENOMEM;
+    }
+    rd->offset = (uint64_t)gz_off;
+    rd->seen = true;
+    rd->next = r->readers;
+    r->readers = rd;
+    return 0;
+  }
   int64_t off = known_offset(r, fp, len);
   if (off >= 0) rd->offset = (uint64_t)off <= (uint64_t)st->st_size ? (uint64_t)off : 0;
   else if (twin) rd->offset = (uint64_t)st->st_size;
@@ -236,7 +305,8 @@ void fl_reap(filelog_recv *r) {
   for (fl_reader **p = &r->readers; *p;) {
     fl_reader *rd = *p;
     struct stat st;
-    bool finished = fstat(rd->fd, &st) == 0 && rd->offset >= (uint64_t)st.st_size;
+    bool finished = fstat(rd->fd, &st) == 0 && (rd->gz ? fl_gz_finished(rd->gz, rd->offset, (uint64_t)st.st_size)
+                                                       : rd->offset >= (uint64_t)st.st_size);
     /* a file whose name went away (renamed out of the globs, deleted) is
      * read to its end from the open descriptor, then closed */
     if (rd->gone_polls >= 2 && finished) {

@@ -21,6 +21,14 @@ int fl_recv_init(filelog_recv *r, char *why, size_t whylen) {
   int rc;
   if (!(r->scratch = calloc(1, sizeof(*r->scratch)))) return -ENOMEM;
   if ((rc = fl_ops_build(r->cfg, &r->ops, why, whylen)) < 0) return rc;
+  if ((r->enc = fl_encoding_parse(r->cfg->encoding)) < 0) {
+    snprintf(why, whylen, "encoding: not supported");
+    return -EINVAL;
+  }
+  if ((r->gz = fl_compression_parse(r->cfg->compression)) < 0) {
+    snprintf(why, whylen, "compression: not supported");
+    return -EINVAL;
+  }
   if (!r->cfg->has_multiline) return 0;
   if (compile(r->cfg->multiline.line_start_pattern, &r->ml_start) < 0 ||
       compile(r->cfg->multiline.line_end_pattern, &r->ml_end) < 0) {

@@ -22,8 +22,19 @@ static int num(const char *s, size_t n, int *out) {
   return 0;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (March-based years,
+ * so the leap day ends a year): timegm() costs a time-zone lookup per call,
+ * and this runs for every container log line. */
+static int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
 int fl_parse_rfc3339(const char *s, size_t n, uint64_t *ns) {
-  struct tm tm = {0};
   int Y, M, D, h, m, sec;
   if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' ||
       s[16] != ':')
@@ -47,14 +58,8 @@ int fl_parse_rfc3339(const char *s, size_t n, uint64_t *ns) {
     off = (oh * 3600L + om * 60L) * (s[i] == '-' ? -1 : 1);
     i += 6;
   } else return -EINVAL;
-  if (i != n) return -EINVAL;
-  tm.tm_year = Y - 1900;
-  tm.tm_mon = M - 1;
-  tm.tm_mday = D;
-  tm.tm_hour = h;
-  tm.tm_min = m;
-  tm.tm_sec = sec;
-  time_t t = timegm(&tm);
+  if (i != n || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60) return -EINVAL;
+  int64_t t = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec;
   if (t < 0) return -EINVAL;
   *ns = ((uint64_t)(t - off)) * 1000000000ull + frac;
   return 0;

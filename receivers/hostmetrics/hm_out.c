@@ -1,5 +1,5 @@
-/* Building the request: one ResourceMetrics per scraper (an empty resource,
- * as otelcol's scrapers leave it), its scope named as otelcol's scraper
+/* Building the request: one ResourceMetrics per scraper (its resource:
+ * host.name and os.type), its scope named as otelcol's scraper
  * package, every struct and string in the scrape's arena. Arrays grow by
  * doubling inside the arena (the old copy is left; scrapes are small). */
 #include <errno.h>
@@ -27,6 +27,26 @@ static int grow(otlpd_arena *a, void ***arr, size_t n) {
   return 0;
 }
 
+/* na attributes (keys static, values copied) in the arena; NULL on ENOMEM. */
+static otlp_key_value **attrs_new(otlpd_arena *a, const hm_attr *at, size_t na) {
+  otlp_key_value **kvs = otlpd_arena_alloc(a, na * sizeof(*kvs));
+  otlp_key_value *kv = otlpd_arena_alloc(a, na * sizeof(*kv));
+  otlp_any_value *av = otlpd_arena_alloc(a, na * sizeof(*av));
+  if (!kvs || !kv || !av) return NULL;
+  for (size_t i = 0; i < na; i++) {
+    char *v = otlpd_arena_strndup(a, at[i].val, strlen(at[i].val));
+    if (!v) return NULL;
+    av[i] = (otlp_any_value)OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__INIT;
+    av[i].value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+    av[i].string_value = v;
+    kv[i] = (otlp_key_value)OPENTELEMETRY__PROTO__COMMON__V1__KEY_VALUE__INIT;
+    kv[i].key = (char *)at[i].key; /* static */
+    kv[i].value = &av[i];
+    kvs[i] = &kv[i];
+  }
+  return kvs;
+}
+
 otlp_scope_metrics *hm_scope(hm_scrape *s, const char *name) {
   otlpd_arena *a = s->arena;
   otlp_resource_metrics *rm = otlpd_arena_alloc(a, sizeof(*rm));
@@ -39,6 +59,10 @@ otlp_scope_metrics *hm_scope(hm_scrape *s, const char *name) {
   char *sname = otlpd_arena_strndup(a, scope_name, strlen(scope_name));
   if (!rm || !sm || !res || !sc || !list || !sname || grow(a, (void ***)&s->rm, s->nrm) < 0) return NULL;
   *res = (otlp_resource)OPENTELEMETRY__PROTO__RESOURCE__V1__RESOURCE__INIT;
+  /* what otelcol's resourcedetection (system detector) would add */
+  hm_attr ra[] = {{"os.type", "linux"}, {"host.name", s->host_name}};
+  res->n_attributes = s->host_name ? 2 : 1;
+  if (!(res->attributes = attrs_new(a, ra, res->n_attributes))) return NULL;
   *sc = (otlp_scope)OPENTELEMETRY__PROTO__COMMON__V1__INSTRUMENTATION_SCOPE__INIT;
   sc->name = sname;
   sc->version = (char *)OTLPD_VERSION; /* read-only: data is never written through */
@@ -88,22 +112,7 @@ static otlp_ndp *new_point(hm_scrape *s, otlp_metric *m, const hm_attr *at, size
   if (!p) return NULL;
   *p = (otlp_ndp)OPENTELEMETRY__PROTO__METRICS__V1__NUMBER_DATA_POINT__INIT;
   if (na) {
-    otlp_key_value **kvs = otlpd_arena_alloc(a, na * sizeof(*kvs));
-    otlp_key_value *kv = otlpd_arena_alloc(a, na * sizeof(*kv));
-    otlp_any_value *av = otlpd_arena_alloc(a, na * sizeof(*av));
-    if (!kvs || !kv || !av) return NULL;
-    for (size_t i = 0; i < na; i++) {
-      char *v = otlpd_arena_strndup(a, at[i].val, strlen(at[i].val));
-      if (!v) return NULL;
-      av[i] = (otlp_any_value)OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__INIT;
-      av[i].value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
-      av[i].string_value = v;
-      kv[i] = (otlp_key_value)OPENTELEMETRY__PROTO__COMMON__V1__KEY_VALUE__INIT;
-      kv[i].key = (char *)at[i].key; /* static */
-      kv[i].value = &av[i];
-      kvs[i] = &kv[i];
-    }
-    p->attributes = kvs;
+    if (!(p->attributes = attrs_new(a, at, na))) return NULL;
     p->n_attributes = na;
   }
   p->time_unix_nano = s->now_ns;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "hostmetrics.h"
@@ -38,6 +39,20 @@ ssize_t hm_read(hm_scrape *s, const char *dir, const char *rel) {
   close(fd);
   s->buf[len] = '\0';
   return (ssize_t)len;
+}
+
+const char *hm_host_name(hm_scrape *s) {
+  const char *name;
+  struct utsname u;
+  if (s->root && s->root[0]) {
+    if (hm_read(s, s->proc, "sys/kernel/hostname") < 0) return NULL;
+    name = s->buf;
+  } else {
+    if (uname(&u) < 0) return NULL;
+    name = u.nodename;
+  }
+  size_t n = strcspn(name, "\r\n");
+  return n ? otlpd_arena_strndup(s->arena, name, n) : NULL;
 }
 
 int hm_boot_time(hm_scrape *s, uint64_t *btime) {

@@ -30,6 +30,7 @@ otlp_metrics_request *hm_scrape_all(hm_scrape *s) {
   uint64_t btime = 0;
   if (hm_boot_time(s, &btime) < 0) hm_errorf(s, "reading %s/stat: no btime", s->proc);
   s->boot_ns = btime * 1000000000ull;
+  s->host_name = hm_host_name(s);
   const char *base = (const char *)&s->cfg->scrapers;
   for (size_t i = 0; i < sizeof(scrapers) / sizeof(scrapers[0]); i++) {
     if (!*(const bool *)(const void *)(base + scrapers[i].has_offset)) continue;

@@ -147,6 +147,7 @@ typedef struct hm_scrape {
   otlpd_arena *arena;
   uint64_t now_ns;
   uint64_t boot_ns;   /* start time of cumulative sums (proc/stat btime) */
+  const char *host_name; /* resource host.name (in the arena), NULL if unknown */
   char *buf;          /* file reading buffer (hm_read) */
   size_t buf_cap;
   /* output */
@@ -181,6 +182,9 @@ void hm_errorf(hm_scrape *s, const char *fmt, ...) OTLPD_PRINTF(2, 3);
 /* Read proc/<rel> (or an absolute path when rel starts with '/') into
  * s->buf, NUL-terminated. Length or negative errno. */
 ssize_t hm_read(hm_scrape *s, const char *dir, const char *rel);
+/* The host's name: <proc>/sys/kernel/hostname under a root_path, else
+ * uname(); in s->arena, NULL when unknown. */
+const char *hm_host_name(hm_scrape *s);
 /* Boot time (seconds) from proc/stat btime. 0 or negative errno. */
 int hm_boot_time(hm_scrape *s, uint64_t *btime);
 

@@ -12,12 +12,19 @@ modes:
   copytrunc  <dir>/app.log rotated by copy + truncate every 500 lines
   plain      <dir>/plain.log, count lines appended (pieces, then newline)
   multiline  <dir>/ml.log, entries of 1-4 lines starting with a date
+  gzrotate   <dir>/app.log rotated every 500 lines as logrotate's compress
+             does: app.log -> app.log.1, which is gzipped (streamed, in
+             pieces) 100 lines later to app.log.1.gz and removed; older
+             .gz files shift to .2.gz, .3.gz ...
+  utf16le    <dir>/u16.log, UTF-16LE with a BOM, non-ASCII text and CRLF,
+             written in pieces that end inside a UTF-16 unit
 """
 import json
 import os
 import shutil
 import sys
 import time
+import zlib
 
 mode, d, expected = sys.argv[1], sys.argv[2], sys.argv[3]
 count = int(sys.argv[4]) if len(sys.argv) > 4 else 1000
@@ -107,6 +114,58 @@ elif mode == 'multiline':
             lines = [f'2024-05-06 entry {i:06d}'] + [f'  at frame {k} of {i}' for k in range(i % 4)]
             f.write('\n'.join(lines) + '\n')
             bodies.append('\n'.join(lines))
+            pause(i)
+elif mode == 'gzrotate':
+    path = os.path.join(d, 'app.log')
+
+    def compress(src, dst):
+        c = zlib.compressobj(6, zlib.DEFLATED, 31)  # gzip wrapper
+        with open(src, 'rb') as i, open(dst, 'wb') as o:
+            while True:
+                b = i.read(4096)
+                if not b:
+                    break
+                o.write(c.compress(b))
+                o.flush()
+                time.sleep(0.002)
+            o.write(c.flush())
+        os.unlink(src)
+
+    f = open(path, 'a', buffering=1)
+    n = 0
+    since = None
+    for i in range(count):
+        b = body(i, 'gzr')
+        f.write(b + '\n')
+        bodies.append(b)
+        pause(i)
+        if since is not None:
+            since += 1
+            if since == 100:
+                compress(f'{path}.1', f'{path}.1.gz')
+                since = None
+        if (i + 1) % 500 == 0:
+            n += 1
+            f.close()
+            for k in range(n, 0, -1):
+                if os.path.exists(f'{path}.{k}.gz'):
+                    os.rename(f'{path}.{k}.gz', f'{path}.{k + 1}.gz')
+            os.rename(path, f'{path}.1')
+            f = open(path, 'a', buffering=1)
+            since = 0
+    f.close()
+    if since is not None:
+        compress(f'{path}.1', f'{path}.1.gz')
+elif mode == 'utf16le':
+    with open(os.path.join(d, 'u16.log'), 'ab', buffering=0) as f:
+        f.write(b'\xff\xfe')
+        words = ['grüße', '日本語のログ', 'émoji 😀 ok', 'Ωμέγα', 'plain']
+        for i in range(count):
+            b = body(i, 'u16') + ' ' + words[i % len(words)]
+            raw = (b + ('\r\n' if i % 2 else '\n')).encode('utf-16-le')
+            f.write(raw[:7])  # odd: a unit split across writes
+            f.write(raw[7:])
+            bodies.append(b)
             pause(i)
 else:
     sys.exit(f'unknown mode {mode}')

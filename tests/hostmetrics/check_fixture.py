@@ -28,7 +28,7 @@ def expect(metric_list, name, unit, k, mono):
 
 
 def main(path):
-    scrapes = load(path)
+    scrapes = load(path, "fixture-node")  # fixture/proc/sys/kernel/hostname
     s = scrapes[-1]
     check(sorted(s) == ["cpuscraper", "diskscraper", "filesystemscraper", "loadscraper", "memoryscraper",
                         "networkscraper", "pagingscraper", "processesscraper"], f"scopes {sorted(s)}")

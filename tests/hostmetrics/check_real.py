@@ -1,5 +1,6 @@
 """Smoke check of a scrape of the real /proc: every scraper's default
 metrics present, values plausible, cumulative sums not going backwards."""
+import os
 import sys
 
 from hm_json import load, points, value
@@ -21,7 +22,7 @@ def meminfo_total():
 
 
 def main(path):
-    scrapes = load(path)
+    scrapes = load(path, os.uname().nodename)  # no root_path: uname()
     check(len(scrapes) >= 2, "fewer than two scrapes")
     first, last = scrapes[0], scrapes[-1]
     want = {

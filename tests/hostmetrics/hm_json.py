@@ -2,8 +2,10 @@
 import json
 
 
-def load(path):
-    """List of scrapes; each a dict: scope -> {name: metric dict}."""
+def load(path, host_name):
+    """List of scrapes; each a dict: scope -> {name: metric dict}. Every
+    resource must be exactly {os.type: linux, host.name: host_name}."""
+    want_res = {"os.type": "linux", "host.name": host_name}
     scrapes = []
     with open(path) as f:
         for line in f:
@@ -12,7 +14,8 @@ def load(path):
             req = json.loads(line)
             scrape = {}
             for rm in req["resourceMetrics"]:
-                assert rm.get("resource", {}).get("attributes", []) == [], "resource attributes set"
+                res = {a["key"]: a["value"].get("stringValue") for a in rm.get("resource", {}).get("attributes", [])}
+                assert res == want_res, f"resource attributes {res}, want {want_res}"
                 for sm in rm["scopeMetrics"]:
                     scope = sm["scope"]["name"].rsplit("/", 1)[-1]
                     scrape[scope] = {m["name"]: m for m in sm["metrics"]}

@@ -265,8 +265,25 @@ static void json_text(void **st) {
   otlpd_arena_free(a);
 }
 
+static void rfc3339_times(void **st) {
+  (void)st;
+  uint64_t ns = 0;
+  const char *a = "2024-05-06T07:08:09.123456789Z";
+  assert_int_equal(fl_parse_rfc3339(a, strlen(a), &ns), 0);
+  assert_int_equal(ns, 1714979289ull * 1000000000ull + 123456789ull);
+  const char *leap = "2024-02-29T23:59:59Z"; /* the leap day, no fraction */
+  assert_int_equal(fl_parse_rfc3339(leap, strlen(leap), &ns), 0);
+  assert_int_equal(ns, 1709251199ull * 1000000000ull);
+  const char *off = "2000-01-01T00:00:00.5+02:00"; /* = 1999-12-31T22:00:00.5Z */
+  assert_int_equal(fl_parse_rfc3339(off, strlen(off), &ns), 0);
+  assert_int_equal(ns, 946677600ull * 1000000000ull + 500000000ull);
+  const char *bad = "2024-13-06T07:08:09Z";
+  assert_int_equal(fl_parse_rfc3339(bad, strlen(bad), &ns), -EINVAL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(rfc3339_times),
       cmocka_unit_test(cri_full_and_partial),
       cmocka_unit_test(cri_partial_at_end_is_held),
       cmocka_unit_test(docker_json),

@@ -60,7 +60,13 @@ static void test_cpu(void **st) {
   otlp_metrics_request *r = hm_test_scrape(&t, NOW);
   assert_non_null(r);
   assert_int_equal(r->n_resource_metrics, 1);
-  assert_int_equal(r->resource_metrics[0]->resource->n_attributes, 0);
+  /* resource: os.type, and host.name from root_path's proc/sys/kernel/hostname */
+  const otlp_resource *res = r->resource_metrics[0]->resource;
+  assert_int_equal(res->n_attributes, 2);
+  assert_string_equal(res->attributes[0]->key, "os.type");
+  assert_string_equal(res->attributes[0]->value->string_value, "linux");
+  assert_string_equal(res->attributes[1]->key, "host.name");
+  assert_string_equal(res->attributes[1]->value->string_value, "fixture-node");
   assert_string_equal(r->resource_metrics[0]->scope_metrics[0]->scope->name,
                       "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/hostmetricsreceiver/"
                       "internal/scraper/cpuscraper");
