@@ -60,6 +60,15 @@ char *otlpgrpc_target(const otlpgrpc_cfg *c, bool *plaintext);
 
 typedef struct otlpgrpc_attempt otlpgrpc_attempt;
 
+/* An encoded request body that gRPC core sends from without a copy: the
+ * message slice references it, and whichever of the attempt and gRPC core
+ * lets go last frees it (gRPC may drop its slice on its own thread, after
+ * the call completed). */
+typedef struct otlpgrpc_body {
+  atomic_int refs;
+  otlpd_buf buf;
+} otlpgrpc_body;
+
 typedef struct otlpgrpc_exporter {
   const otlpd_host *host;
   const otlpgrpc_cfg *cfg;
@@ -124,6 +133,7 @@ struct otlpgrpc_attempt {
   otlpd_send_req *sreq;
   otlpgrpc_attempt *live_prev, *live_next; /* loop only: e->live */
   grpc_call *call;
+  struct otlpgrpc_body *body;         /* the encoded batch, kept across retries */
   grpc_byte_buffer *request;
   grpc_byte_buffer *response;
   grpc_metadata_array initial_md, trailing_md;

@@ -16,6 +16,9 @@
 
 #include "otlpgrpc.h"
 
+/* The poke comes after the unlock, so that the woken loop does not block
+ * on the lock (on one core it often runs first). The async stays valid:
+ * it is closed only after this thread was joined. */
 static void push(otlpgrpc_exporter *e, otlpgrpc_attempt *a) {
   uv_mutex_lock(&e->lock);
   if (a) {
@@ -26,8 +29,8 @@ static void push(otlpgrpc_exporter *e, otlpgrpc_attempt *a) {
       e->done_head = a;
     e->done_tail = a;
   }
-  uv_async_send(&e->async);
   uv_mutex_unlock(&e->lock);
+  uv_async_send(&e->async);
 }
 
 static void thread_main(void *arg) {
