@@ -86,8 +86,16 @@ typedef struct otlpgrpc_exporter {
   bool thread_running;                /* created and not joined */
   atomic_bool thread_done;            /* it saw GRPC_QUEUE_SHUTDOWN */
   bool cq_shut;                       /* grpc_completion_queue_shutdown was called */
-  uv_mutex_t lock;                    /* guards done_head/done_tail */
+  uv_mutex_t lock;                    /* guards done_head/done_tail, and `stopping` with `wake` */
   otlpgrpc_attempt *done_head, *done_tail;
+  /* Calls started and not yet completed. While it is 0 the thread sleeps
+   * on `wake` instead of polling: gRPC core (epoll1) lets one thread poll
+   * at a time, so an idle exporter thread would otherwise take turns with
+   * the receiver's and hand it its calls through a futex wake each. */
+  atomic_int inflight;
+  uv_cond_t wake;
+  bool stopping;                      /* the queue is shut down: poll until it drains */
+  bool poll_always;                   /* keepalive pings without calls need the poller */
   uv_async_t async;
   bool handoff_ready;                 /* lock and async initialised */
   bool free_on_close;                 /* destroy ran: the async's close callback frees */
@@ -107,6 +115,10 @@ int otlpgrpc_thread_start(otlpgrpc_exporter *e);
 /* Loop: no call is in flight any more; shut the queue down so the thread
  * ends (it reports through the hand-off, the loop then joins it). */
 void otlpgrpc_thread_stop(otlpgrpc_exporter *e);
+/* Loop: a call was started (the thread polls while any is in flight);
+ * otlpgrpc_thread_unstarted undoes it when the start failed. */
+void otlpgrpc_thread_call_started(otlpgrpc_exporter *e);
+void otlpgrpc_thread_unstarted(otlpgrpc_exporter *e);
 /* destroy: end the thread if it still runs, close the async; true if e
  * may be freed now, false if the async's close callback frees it. */
 bool otlpgrpc_thread_release(otlpgrpc_exporter *e);
