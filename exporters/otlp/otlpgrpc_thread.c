@@ -1,8 +1,8 @@
 /* The completion-queue thread and its one hand-off to the loop.
  *
- * The thread polls only while a call is in flight (or always, with
- * keepalive pings on idle connections): gRPC core lets one thread at a
- * time poll, and an idle exporter thread taking turns with the gRPC
+ * The thread polls only while a call is in flight or the channel is
+ * (re)connecting (or always, with keepalive pings on idle connections):
+ * gRPC core lets one thread at a time poll, and an idle exporter thread taking turns with the gRPC
  * receiver's thread made every received call cross one more thread. While
  * nothing is in flight it sleeps on a condition variable the loop signals
  * when it starts the first call.
@@ -40,14 +40,30 @@ static void push(otlpgrpc_exporter *e, otlpgrpc_attempt *a) {
   uv_async_send(&e->async);
 }
 
-/* Sleep while no call is in flight (and the queue is not shut down). The
- * loop signals under the lock after raising `inflight` from 0, so the
- * wake-up cannot be lost. */
-static void wait_for_calls(otlpgrpc_exporter *e) {
-  if (e->poll_always) return;
-  uv_mutex_lock(&e->lock);
-  while (atomic_load(&e->inflight) <= 0 && !e->stopping) uv_cond_wait(&e->wake, &e->lock);
-  uv_mutex_unlock(&e->lock);
+/* While the channel is (re)connecting the thread keeps polling, in short
+ * rounds, so the connection attempt completes without a call in flight. */
+#define UNSETTLED_POLL_MS 100
+
+static bool channel_unsettled(otlpgrpc_exporter *e) {
+  grpc_connectivity_state st = grpc_channel_check_connectivity_state(e->channel, 0);
+  return st == GRPC_CHANNEL_CONNECTING || st == GRPC_CHANNEL_TRANSIENT_FAILURE;
+}
+
+/* Sleep while no call is in flight (and the queue is not shut down); the
+ * deadline for the next poll. The loop signals under the lock after
+ * raising `inflight` from 0, so the wake-up cannot be lost. */
+static gpr_timespec wait_for_calls(otlpgrpc_exporter *e) {
+  gpr_timespec forever = gpr_inf_future(GPR_CLOCK_MONOTONIC);
+  if (e->poll_always) return forever;
+  for (;;) {
+    if (e->channel && channel_unsettled(e))
+      return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(UNSETTLED_POLL_MS, GPR_TIMESPAN));
+    uv_mutex_lock(&e->lock);
+    bool idle = atomic_load(&e->inflight) <= 0 && !e->stopping;
+    if (idle) uv_cond_wait(&e->wake, &e->lock);
+    uv_mutex_unlock(&e->lock);
+    if (!idle) return forever;
+  }
 }
 
 static void signal_thread(otlpgrpc_exporter *e) {
@@ -65,8 +81,7 @@ void otlpgrpc_thread_unstarted(otlpgrpc_exporter *e) { atomic_fetch_sub(&e->infl
 static void thread_main(void *arg) {
   otlpgrpc_exporter *e = arg;
   for (;;) {
-    wait_for_calls(e);
-    grpc_event ev = grpc_completion_queue_next(e->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+    grpc_event ev = grpc_completion_queue_next(e->cq, wait_for_calls(e), NULL);
     if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
     if (ev.type != GRPC_OP_COMPLETE || !ev.tag) continue;
     atomic_fetch_sub(&e->inflight, 1);
