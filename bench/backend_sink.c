@@ -9,6 +9,12 @@
  *                               all-created bulk response (one item per
  *                               action line, gzip bodies inflated), counts
  *                               the actions whose index starts with PREFIX
+ *   otlpd_bench_sink otlp       OTLP/HTTP protobuf (uncompressed): answers
+ *                               200 with an empty Export*ServiceResponse,
+ *                               counts spans / log records / data points'
+ *                               parents (the third level of nesting:
+ *                               Resource* -> Scope* -> item, field 2 of
+ *                               field 2 of field 1 for traces and logs)
  *
  * Prints its port (127.0.0.1, port 0), then at SIGTERM/SIGINT
  * "<items> <requests>" and exits. */
@@ -29,8 +35,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "sink_count.h"
+
 static atomic_ullong entries, pushes;
-static const char *es_prefix; /* NULL: Loki mode */
+static const char *es_prefix; /* NULL: Loki or OTLP mode */
+static int otlp_mode;
 
 static uint64_t varint(const uint8_t **p, const uint8_t *end) {
   uint64_t v = 0;
@@ -95,6 +104,14 @@ static int write_all(int fd, const char *p, size_t n) {
     n -= (size_t)w;
   }
   return 0;
+}
+
+static int answer_otlp(int fd, const char *body, size_t clen) {
+  static const char reply[] =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/x-protobuf\r\nContent-Length: 0\r\n\r\n";
+  atomic_fetch_add(&entries, sink_count_items((const uint8_t *)body, clen));
+  atomic_fetch_add(&pushes, 1);
+  return write_all(fd, reply, sizeof(reply) - 1);
 }
 
 static int answer_loki(int fd, const char *body, size_t clen, char **ubuf, size_t *ucap) {
@@ -201,7 +218,8 @@ static void *conn_main(void *arg) {
       len += (size_t)r;
     }
     int wrc = es_prefix ? answer_es(fd, buf, hlen, clen, &ubuf, &ucap, &out, &ocap)
-                        : answer_loki(fd, buf + hlen, clen, &ubuf, &ucap);
+              : otlp_mode ? answer_otlp(fd, buf + hlen, clen)
+                          : answer_loki(fd, buf + hlen, clen, &ubuf, &ucap);
     if (wrc < 0) goto out;
     memmove(buf, buf + hlen + clen, len - hlen - clen);
     len -= hlen + clen;
@@ -215,10 +233,11 @@ out:
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2 || (strcmp(argv[1], "loki") && (strcmp(argv[1], "es") || argc < 3))) {
-    fprintf(stderr, "usage: otlpd_bench_sink loki | es INDEX_PREFIX\n");
+  if (argc < 2 || (strcmp(argv[1], "loki") && strcmp(argv[1], "otlp") && (strcmp(argv[1], "es") || argc < 3))) {
+    fprintf(stderr, "usage: otlpd_bench_sink loki | otlp | es INDEX_PREFIX\n");
     return 2;
   }
+  otlp_mode = !strcmp(argv[1], "otlp");
   if (!strcmp(argv[1], "es")) es_prefix = argv[2];
   int ls = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};

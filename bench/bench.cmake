@@ -16,3 +16,7 @@ target_link_libraries(otlpd_bench_hostmetrics PRIVATE otlpd_recv_hostmetrics otl
 # k8s_attributes: per-resource lookup and tagging cost with 1,000 pods.
 add_executable(otlpd_bench_k8sattr ${CMAKE_SOURCE_DIR}/bench/k8sattr_lookup.c)
 target_link_libraries(otlpd_bench_k8sattr PRIVATE otlpd_proc_k8s_attributes otlpd_core)
+# OTLP/gRPC backend stand-in for the forward-*-grpc and loadbalancing
+# scenarios (answers at once, counts what arrived).
+add_executable(otlpd_bench_grpc_sink ${CMAKE_SOURCE_DIR}/bench/grpc_sink.c)
+target_link_libraries(otlpd_bench_grpc_sink PRIVATE PkgConfig::GRPC)

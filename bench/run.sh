@@ -19,7 +19,7 @@
 # mode before and after each scenario), SCENARIOS (all:
 # "traces-proto logs-proto traces-json flood grpc-traces-proto
 # grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs
-# forward-traces-grpc forward-logs-grpc tail-sampling"), NO_BUILD=1 to use the binaries already in
+# forward-traces-grpc forward-logs-grpc lb-traces-grpc tail-sampling"), NO_BUILD=1 to use the binaries already in
 # BUILD as they are.
 set -euo pipefail
 
@@ -35,7 +35,7 @@ GRPC_FLOOD_CONNS=${GRPC_FLOOD_CONNS:-16}
 GRPC_FLOOD_STREAMS=${GRPC_FLOOD_STREAMS:-16}
 CEILING_SECONDS=${CEILING_SECONDS:-2}
 ADJ_CEILING_SECONDS=${ADJ_CEILING_SECONDS:-1}
-SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs forward-traces-grpc forward-logs-grpc tail-sampling filelog agent-chain}
+SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs forward-traces-grpc forward-logs-grpc lb-traces-grpc tail-sampling filelog agent-chain}
 payloads=$bench/payloads
 out=$bench/out
 
@@ -67,9 +67,9 @@ btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
 [ "$btype" = RelWithDebInfo ] || [ "$btype" = Release ] ||
   echo "bench: WARNING: $build is a '$btype' build; figures are not representative" >&2
 if [ -z "${NO_BUILD:-}" ]; then
-  quiet cmake --build "$build" --target otlpd otlpd_bench_ceiling otlpd_bench_count otlpd_bench_sink -j"$ncpu"
+  quiet cmake --build "$build" --target otlpd otlpd_bench_ceiling otlpd_bench_count otlpd_bench_sink otlpd_bench_grpc_sink -j"$ncpu"
 fi
-otlpd=$build/otlpd
+otlpd=${OTLPD:-$build/otlpd} # OTLPD: another binary, for A/B runs
 
 # ---- payloads ---------------------------------------------------------------
 "$root/tests/interop/setup.sh"
@@ -195,6 +195,20 @@ write_config() {
     endpoint: http://127.0.0.1:$sink_port
     compression: none"
     exporter_id=otlphttp/out
+  elif [ "$fmt" = lb ]; then
+    local hosts="" p1
+    for p1 in ${sink_port//,/ }; do hosts+="${hosts:+, }127.0.0.1:$p1"; done
+    exporter="loadbalancing/out:
+    routing_key: traceID
+    protocol:
+      otlp:
+        tls:
+          insecure: true
+        compression: none
+    resolver:
+      static:
+        hostnames: [$hosts]"
+    exporter_id=loadbalancing/out
   elif [ "$fmt" = forward-grpc ]; then
     exporter="otlp/out:
     endpoint: 127.0.0.1:$sink_port
@@ -296,19 +310,29 @@ run_scenario() {
   out_file=$dir/out.$fmt
   adj=()
   adjacent_ceiling "$sig" "$modes" before
-  if [ "$fmt" = forward ] || [ "$fmt" = forward-grpc ]; then
-    # The sink (a second otlpd writing protobuf) shares the load
-    # generator's core; the forwarder's own CPU is what is measured.
+  if [ "$fmt" = forward ] || [ "$fmt" = forward-grpc ] || [ "$fmt" = lb ]; then
+    # The sink answers at once and counts the items that arrived (a C
+    # HTTP/1.1 server, or a gRPC core server for gRPC); it shares the load
+    # generator's core; the forwarder's own CPU is what is measured. lb:
+    # three gRPC sinks behind the loadbalancing exporter.
     modes=pb-wire
-    mkdir -p "$dir/sink"
-    sink_port=$(free_port)
-    local sink_proto=http
-    [ "$fmt" = forward-grpc ] && sink_proto=grpc
-    write_config "$dir/sink" "$sink_proto" "$sink_port" "$sig" proto
-    taskset -c "$LOAD_CPU" "$otlpd" --config "$dir/sink/config.yaml" > "$dir/sink/otlpd.log" 2>&1 &
-    sink_pid=$!
-    wait_listening "$sink_pid" "$sink_port" || die "$name: the sink otlpd did not start"
-    out_file=$dir/sink/out.proto
+    [ "$fmt" = lb ] && modes=pb-reencode,pb-wire
+    local sink_bin=$build/otlpd_bench_grpc_sink sink_args="" k nsinks=1
+    [ "$fmt" = forward ] && { sink_bin=$build/otlpd_bench_sink; sink_args=otlp; }
+    [ "$fmt" = lb ] && nsinks=3
+    sink_pid="" sink_port=""
+    for k in $(seq "$nsinks"); do
+      mkdir -p "$dir/sink$k"
+      # shellcheck disable=SC2086
+      taskset -c "$LOAD_CPU" "$sink_bin" $sink_args > "$dir/sink$k/count.txt" 2>"$dir/sink$k/err.txt" &
+      sink_pid+="${sink_pid:+ }$!"
+      for _ in $(seq 100); do [ -s "$dir/sink$k/count.txt" ] && break; sleep 0.05; done
+      local p1
+      p1=$(head -n 1 "$dir/sink$k/count.txt")
+      [ -n "$p1" ] || die "$name: sink $k did not start"
+      sink_port+="${sink_port:+,}$p1"
+    done
+    out_file=$dir/sink1/count.txt
   fi
   if [ "$fmt" = loki ]; then
     # The sink answers 204 at once and counts entries; it shares the load
@@ -373,9 +397,9 @@ run_scenario() {
   rc=$stop_rc
   children_cpu life1 "$dir/times.txt"
   if [ -n "$sink_pid" ]; then
-    local fwd_rc=$rc
-    stop_daemon "$sink_pid"
-    rc="$fwd_rc (sink: $stop_rc)"
+    local fwd_rc=$rc sp sink_rcs=""
+    for sp in $sink_pid; do stop_daemon "$sp"; sink_rcs+="${sink_rcs:+ }$stop_rc"; done
+    rc="$fwd_rc (sink: $sink_rcs)"
   fi
 
   local written records secs
@@ -385,8 +409,14 @@ run_scenario() {
     ceil+="$m ${adj[before-$m-cpu]:-0} ${adj[after-$m-cpu]:-0} ${adj[before-$m-wall]:-0} ${adj[after-$m-wall]:-0};"
   done
   local count_fmt=$fmt
-  case $fmt in forward*) count_fmt=proto ;; esac
-  if [ "$fmt" = loki ]; then
+  if [ "$fmt" = forward ] || [ "$fmt" = forward-grpc ] || [ "$fmt" = lb ]; then
+    written=0 records=0
+    local f1 w1 r1
+    for f1 in "$dir"/sink*/count.txt; do
+      read -r w1 r1 < <(sed -n 2p "$f1" | grep . || echo "? ?")
+      if [ "$w1" = "?" ] || [ "$written" = "?" ]; then written="?"; else written=$((written + w1)); records=$((records + r1)); fi
+    done
+  elif [ "$fmt" = loki ]; then
     read -r written records < <(sed -n 2p "$out_file" | grep . || echo "? ?")
   elif [ "$fmt" = es ] || [ "$fmt" = es-gzip ]; then
     read -r written records < <(sed -n 2p "$out_file" | grep . || echo "? ?")
@@ -424,7 +454,7 @@ run_scenario() {
         printf "   vs %-11s ceiling (%.0f / %.0f items/CPU-s before / after%s): written %.1f%% of its items/s, %.1f%% per CPU-s%s\n",
           f[1], f[2], f[3], (drift > 10 || drift < -10 ? sprintf(", DRIFT %+.0f%%: machine speed changed", drift) : ""),
           (cw > 0 ? 100 * w / s / cw : 0), (cc > 0 ? 100 * eff / cc : 0),
-          (f[1] == "pb-reencode" && name !~ /^loki/ ? " (target >= 55%)" : (name ~ /^(forward|es-|loki)/ ? " (target >= 50%)" : ""))
+          (f[1] == "pb-reencode" && name !~ /^(loki|lb)/ ? " (target >= 55%)" : (name ~ /^(forward|es-|loki|lb)/ ? " (target >= 50%)" : ""))
       }
       printf "   RSS idle %.1f MB, peak %.1f MB%s; %s; other failures %d; exit status after SIGTERM %s",
         idle / 1024, hwm / 1024, (flood || name ~ /^es-/ ? " (target <= 64 MB)" : ""),
@@ -460,6 +490,8 @@ for s in $SCENARIOS; do
     # OTLP/gRPC in -> otlp (gRPC) exporter -> sink otlpd's gRPC receiver.
     forward-traces-grpc) run_scenario forward-traces-grpc grpc traces forward-grpc "$CONNS" 1 ;;
     forward-logs-grpc) run_scenario forward-logs-grpc grpc logs forward-grpc "$CONNS" 1 ;;
+    # OTLP/gRPC in -> loadbalancing (traceID, static list) -> three gRPC sinks.
+    lb-traces-grpc) run_scenario lb-traces-grpc grpc traces lb "$CONNS" 1 ;;
     es-traces) run_scenario es-traces http traces es "$CONNS" ;;
     es-logs) run_scenario es-logs http logs es "$CONNS" ;;
     es-traces-gzip) run_scenario es-traces-gzip http traces es-gzip "$CONNS" ;;

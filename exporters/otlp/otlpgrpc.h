@@ -60,6 +60,15 @@ char *otlpgrpc_target(const otlpgrpc_cfg *c, bool *plaintext);
 
 typedef struct otlpgrpc_attempt otlpgrpc_attempt;
 
+/* An encoded request body that gRPC core sends from without a copy: the
+ * message slice references it, and whichever of the attempt and gRPC core
+ * lets go last frees it (gRPC may drop its slice on its own thread, after
+ * the call completed). */
+typedef struct otlpgrpc_body {
+  atomic_int refs;
+  otlpd_buf buf;
+} otlpgrpc_body;
+
 typedef struct otlpgrpc_exporter {
   const otlpd_host *host;
   const otlpgrpc_cfg *cfg;
@@ -77,8 +86,16 @@ typedef struct otlpgrpc_exporter {
   bool thread_running;                /* created and not joined */
   atomic_bool thread_done;            /* it saw GRPC_QUEUE_SHUTDOWN */
   bool cq_shut;                       /* grpc_completion_queue_shutdown was called */
-  uv_mutex_t lock;                    /* guards done_head/done_tail */
+  uv_mutex_t lock;                    /* guards done_head/done_tail, and `stopping` with `wake` */
   otlpgrpc_attempt *done_head, *done_tail;
+  /* Calls started and not yet completed. While it is 0 the thread sleeps
+   * on `wake` instead of polling: gRPC core (epoll1) lets one thread poll
+   * at a time, so an idle exporter thread would otherwise take turns with
+   * the receiver's and hand it its calls through a futex wake each. */
+  atomic_int inflight;
+  uv_cond_t wake;
+  bool stopping;                      /* the queue is shut down: poll until it drains */
+  bool poll_always;                   /* keepalive pings without calls need the poller */
   uv_async_t async;
   bool handoff_ready;                 /* lock and async initialised */
   bool free_on_close;                 /* destroy ran: the async's close callback frees */
@@ -100,6 +117,10 @@ int otlpgrpc_thread_start(otlpgrpc_exporter *e);
 /* Loop: no call is in flight any more; shut the queue down so the thread
  * ends (it reports through the hand-off, the loop then joins it). */
 void otlpgrpc_thread_stop(otlpgrpc_exporter *e);
+/* Loop: a call was started (the thread polls while any is in flight);
+ * otlpgrpc_thread_unstarted undoes it when the start failed. */
+void otlpgrpc_thread_call_started(otlpgrpc_exporter *e);
+void otlpgrpc_thread_unstarted(otlpgrpc_exporter *e);
 /* destroy: end the thread if it still runs, close the async; true if e
  * may be freed now, false if the async's close callback frees it. */
 bool otlpgrpc_thread_release(otlpgrpc_exporter *e);
@@ -126,6 +147,7 @@ struct otlpgrpc_attempt {
   otlpd_send_req *sreq;
   otlpgrpc_attempt *live_prev, *live_next; /* loop only: e->live */
   grpc_call *call;
+  struct otlpgrpc_body *body;         /* the encoded batch, kept across retries */
   grpc_byte_buffer *request;
   grpc_byte_buffer *response;
   grpc_metadata_array initial_md, trailing_md;

@@ -1,5 +1,5 @@
-/* One attempt of one queued batch: encode it once (kept on the request
- * across retries), start one unary Export call with the attempt as its
+/* One attempt of one queued batch: encode it once (kept on the attempt
+ * across retries, sent by gRPC core from that buffer without a copy), start one unary Export call with the attempt as its
  * completion-queue tag, and, when the CQ thread hands the completion to
  * the loop, tell the sender what the status means. */
 #include <stdio.h>
@@ -34,6 +34,39 @@ static void live_remove(otlpgrpc_exporter *e, otlpgrpc_attempt *a) {
     e->live = a->live_next;
   if (a->live_next) a->live_next->live_prev = a->live_prev;
   a->live_prev = a->live_next = NULL;
+}
+
+static void body_unref(void *p) {
+  otlpgrpc_body *b = p;
+  if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1) return;
+  otlpd_buf_free(&b->buf);
+  free(b);
+}
+
+/* The batch's protobuf (the clients' own bytes for every resource no
+ * processor changed), encoded once per request into a buffer of its own
+ * that gRPC core can reference. 0 or negative errno. */
+static int body_encode(otlpgrpc_attempt *a, otlpd_send_req *sreq) {
+  otlpgrpc_body *b = calloc(1, sizeof(*b));
+  if (!b) return -ENOMEM;
+  atomic_init(&b->refs, 1);
+  int rc = otlpd_batch_encode_pb(sreq->batch, &b->buf);
+  if (rc < 0) {
+    body_unref(b);
+    return rc;
+  }
+  a->body = b;
+  otlpd_sender_charge(sreq, b->buf.cap);
+  return 0;
+}
+
+/* A one-slice message over the body: gRPC takes a reference. */
+static grpc_byte_buffer *body_message(otlpgrpc_body *b) {
+  atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
+  grpc_slice s = grpc_slice_new_with_user_data(b->buf.data, b->buf.len, body_unref, b);
+  grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&s, 1);
+  grpc_slice_unref(s);
+  return bb;
 }
 
 /* Frees what one call took; the attempt itself stays for the next try. */
@@ -124,10 +157,7 @@ static int start_call(otlpgrpc_exporter *e, otlpgrpc_attempt *a, otlpd_send_req 
   a->call = grpc_channel_create_registered_call(e->channel, NULL, GRPC_PROPAGATE_DEFAULTS, e->cq,
                                                 e->method[sreq->signal], deadline, NULL);
   if (!a->call) return -ENOMEM;
-  /* gRPC may hold the message past the completion: it gets its own copy. */
-  grpc_slice s = grpc_slice_from_copied_buffer((const char *)sreq->body.data, sreq->body.len);
-  a->request = grpc_raw_byte_buffer_create(&s, 1);
-  grpc_slice_unref(s);
+  a->request = body_message(a->body);
   grpc_metadata_array_init(&a->initial_md);
   grpc_metadata_array_init(&a->trailing_md);
   a->details = grpc_empty_slice();
@@ -153,7 +183,9 @@ static int start_call(otlpgrpc_exporter *e, otlpgrpc_attempt *a, otlpd_send_req 
   ops[5].data.recv_status_on_client.status_details = &a->details;
   ops[5].data.recv_status_on_client.error_string = &a->error_string;
   atomic_store_explicit(&a->armed, 1, memory_order_release);
+  otlpgrpc_thread_call_started(e); /* before the call can complete */
   if (grpc_call_start_batch(a->call, ops, 6, a, NULL) != GRPC_CALL_OK) {
+    otlpgrpc_thread_unstarted(e);
     otlpgrpc_attempt_discard(a);
     return -EIO;
   }
@@ -178,16 +210,13 @@ static void send_attempt(void *exporter, otlpd_send_req *sreq) {
     a->details = grpc_empty_slice();
     sreq->user = a;
   }
-  if (sreq->body.len == 0) {
-    /* The clients' own bytes for every resource no processor changed. */
-    int rc = otlpd_batch_encode_pb(sreq->batch, &sreq->body);
+  if (!a->body) {
+    int rc = body_encode(a, sreq);
     if (rc < 0) {
-      sreq->body.len = 0;
       finish(sreq, rc == -ENOMEM ? OTLPD_SEND_RETRYABLE : OTLPD_SEND_PERMANENT, 0, 0,
              rc == -ENOMEM ? "out of memory encoding" : "data cannot be encoded");
       return;
     }
-    otlpd_sender_charge(sreq, sreq->body.len);
   }
   int rc = start_call(e, a, sreq);
   if (rc < 0) finish(sreq, OTLPD_SEND_RETRYABLE, 0, 0, "cannot start the gRPC call");
@@ -198,6 +227,7 @@ static void release(void *exporter, otlpd_send_req *sreq) {
   otlpgrpc_attempt *a = sreq->user;
   if (!a) return;
   otlpgrpc_attempt_discard(a);
+  if (a->body) body_unref(a->body);
   free(a);
   sreq->user = NULL;
 }

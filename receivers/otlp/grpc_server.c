@@ -29,7 +29,6 @@ static void release(otlp_grpc *g) {
     }
     grpc_completion_queue_destroy(g->cq);
   }
-  if (g->handoff_ready) uv_mutex_destroy(&g->lock);
   otlp_grpc_peers_free(&g->peers);
   otlp_http_inflater_free(&g->inflater);
   grpc_shutdown();
@@ -79,7 +78,7 @@ static int run(otlp_grpc *g) {
     return 0;
   }
   atomic_store(&g->closing, true);
-  g->loop_gone = true; /* the inline drain below must not poke the loop */
+  atomic_store(&g->loop_gone, true); /* the inline drain below must not poke the loop */
   grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);
   grpc_server_cancel_all_calls(g->server);
   otlp_grpc_thread_main(g);

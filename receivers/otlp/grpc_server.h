@@ -123,17 +123,20 @@ struct otlp_grpc {
   atomic_bool thread_done;   /* the gRPC thread left its loop */
   atomic_size_t live;        /* otlp_grpc_rpc objects alive */
 
-  /* The hand-off. `loop_gone` is set when otlp_grpc_destroy runs without a
-   * completed shutdown: the gRPC thread then answers by itself. */
-  uv_mutex_t lock;
-  otlp_grpc_rpc *head, *tail;
-  bool loop_gone;
+  /* The hand-off (grpc_handoff.c): a lock-free stack of decoded calls the
+   * gRPC thread pushes and the loop takes whole. `loop_gone` is set when
+   * otlp_grpc_destroy runs without a completed shutdown: the gRPC thread
+   * then answers by itself. `pushers` counts pushes under way, so the
+   * loop can wait for them before it stops taking calls. */
+  _Atomic(otlp_grpc_rpc *) pending;
+  atomic_int pushers;
+  atomic_bool loop_gone;
   uv_async_t async;
   uv_timer_t grace;
   int open_handles;          /* uv handles not closed yet */
   bool shutdown_called, free_on_close;
   bool cq_drained;           /* GRPC_QUEUE_SHUTDOWN was seen */
-  bool handoff_ready;        /* lock and handles were initialised */
+  bool handoff_ready;        /* handles were initialised */
   otlp_grpc_listener listener;
   otlp_grpc_peers peers;
   otlp_http_inflater inflater; /* gRPC thread only */
