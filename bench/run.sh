@@ -19,7 +19,7 @@
 # mode before and after each scenario), SCENARIOS (all:
 # "traces-proto logs-proto traces-json flood grpc-traces-proto
 # grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs
-# forward-traces-grpc forward-logs-grpc lb-traces-grpc tail-sampling"), NO_BUILD=1 to use the binaries already in
+# forward-traces-grpc forward-logs-grpc lb-traces-grpc tail-sampling probabilistic-sampler"), NO_BUILD=1 to use the binaries already in
 # BUILD as they are.
 set -euo pipefail
 
@@ -35,7 +35,7 @@ GRPC_FLOOD_CONNS=${GRPC_FLOOD_CONNS:-16}
 GRPC_FLOOD_STREAMS=${GRPC_FLOOD_STREAMS:-16}
 CEILING_SECONDS=${CEILING_SECONDS:-2}
 ADJ_CEILING_SECONDS=${ADJ_CEILING_SECONDS:-1}
-SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs forward-traces-grpc forward-logs-grpc lb-traces-grpc tail-sampling filelog agent-chain}
+SCENARIOS=${SCENARIOS:-traces-proto logs-proto traces-json flood grpc-traces-proto grpc-logs-proto grpc-flood forward-traces forward-logs loki-logs forward-traces-grpc forward-logs-grpc lb-traces-grpc tail-sampling probabilistic-sampler filelog agent-chain}
 payloads=$bench/payloads
 out=$bench/out
 
@@ -498,6 +498,8 @@ for s in $SCENARIOS; do
     es-logs-gzip) run_scenario es-logs-gzip http logs es-gzip "$CONNS" ;;
     tail-sampling) DAEMON_CPU=$DAEMON_CPU LOAD_CPU=$LOAD_CPU "$bench/tail_sampling.sh" "$otlpd" "$out/tail-sampling" "$DURATION" | tee "$out/tail-sampling.txt"
       while IFS= read -r l; do results+=("$l"); done < "$out/tail-sampling.txt" ;;
+    probabilistic-sampler) DAEMON_CPU=$DAEMON_CPU LOAD_CPU=$LOAD_CPU "$bench/probsampler.sh" "$otlpd" "$out/probabilistic-sampler" "$DURATION" | tee "$out/probabilistic-sampler.txt"
+      while IFS= read -r l; do results+=("$l"); done < "$out/probabilistic-sampler.txt" ;;
     # filelog: container-format pod logs tailed into the file exporter
     # (bench/filelog.sh: throughput, CPU at 10k lines/s, RSS with 500 files).
     filelog) DAEMON_CPU=$DAEMON_CPU LOAD_CPU=$LOAD_CPU "$bench/filelog.sh" "$otlpd" "$build/otlpd_bench_count" "$out/filelog" "$DURATION" | tee "$out/filelog.txt"

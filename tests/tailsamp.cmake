@@ -11,3 +11,15 @@ if(OTLPD_CURL AND OTLPD_PYTHON3)
 else()
   message(WARNING "curl or python3 not found: the tail_sampling test (tests/tailsamp) is not registered")
 endif()
+
+# Over gRPC with rate_limiting, composite, and, drop (tests/tailsamp/tailsamp_grpc.sh);
+# the sender is @grpc/grpc-js from tests/interop/node_modules.
+find_program(OTLPD_NODE node)
+if(OTLPD_NODE AND OTLPD_PYTHON3)
+  add_test(NAME tailsamp_grpc COMMAND bash ${CMAKE_SOURCE_DIR}/tests/tailsamp/tailsamp_grpc.sh)
+  set_tests_properties(tailsamp_grpc PROPERTIES
+    ENVIRONMENT "OTLPD=$<TARGET_FILE:otlpd>"
+    TIMEOUT 180
+    FIXTURES_REQUIRED interop_node_modules
+    LABELS "e2e;tailsamp")
+endif()

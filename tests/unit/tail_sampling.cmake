@@ -1,1 +1,2 @@
 otlpd_unit_test(test_tail_sampling otlpd_proc_tail_sampling)
+otlpd_unit_test(test_tail_composite otlpd_proc_tail_sampling)

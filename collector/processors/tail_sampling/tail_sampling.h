@@ -31,13 +31,20 @@ typedef struct tsamp_prob_cfg { char *hash_salt; double sampling_percentage; } t
 typedef struct tsamp_rate_cfg { int64_t spans_per_second; } tsamp_rate_cfg;
 typedef struct tsamp_count_cfg { int64_t min_spans, max_spans; } tsamp_count_cfg;
 typedef struct tsamp_ts_cfg { char *key; otlpd_strings values; } tsamp_ts_cfg;
-typedef struct tsamp_none_cfg { int unused; } tsamp_none_cfg;
 typedef struct tsamp_ottl_cfg {
   int error_mode; /* 0 propagate, 1 ignore, 2 silent */
   otlpd_strings span, spanevent;
 } tsamp_ottl_cfg;
 /* and / drop: a list of basic policies (tsamp_policy_cfg, without nesting) */
 typedef struct tsamp_subs_cfg { otlpd_sections subs; } tsamp_subs_cfg;
+/* composite: rate-limited sub-policies (basic ones or `and`) */
+typedef struct tsamp_alloc_cfg { char *policy; int64_t percent; } tsamp_alloc_cfg;
+typedef struct tsamp_composite_cfg {
+  int64_t max_total_spans_per_second;
+  otlpd_strings policy_order;
+  otlpd_sections subs;            /* tsamp_policy_cfg */
+  otlpd_sections rate_allocation; /* tsamp_alloc_cfg */
+} tsamp_composite_cfg;
 
 typedef struct tsamp_policy_cfg {
   char *name, *type;
@@ -51,7 +58,7 @@ typedef struct tsamp_policy_cfg {
   tsamp_count_cfg span_count;
   tsamp_ts_cfg trace_state;
   tsamp_ottl_cfg ottl_condition;
-  tsamp_none_cfg composite;
+  tsamp_composite_cfg composite;
   tsamp_subs_cfg and_, drop;
   bool has_ottl, has_and, has_drop, has_composite;
 } tsamp_policy_cfg;
@@ -81,7 +88,7 @@ typedef enum {
 typedef enum {
   TSAMP_P_ALWAYS, TSAMP_P_LATENCY, TSAMP_P_STATUS, TSAMP_P_STRING, TSAMP_P_NUMERIC, TSAMP_P_BOOL,
   TSAMP_P_PROB, TSAMP_P_RATE, TSAMP_P_COUNT, TSAMP_P_TRACE_STATE, TSAMP_P_AND, TSAMP_P_DROP,
-  TSAMP_P_OTTL, TSAMP_P_UNKNOWN,
+  TSAMP_P_OTTL, TSAMP_P_COMPOSITE, TSAMP_P_UNKNOWN,
 } tsamp_ptype;
 
 tsamp_ptype tsamp_ptype_parse(const char *type);
@@ -96,8 +103,9 @@ typedef struct tsamp_policy {
   uint64_t threshold;   /* probabilistic */
   const char *salt;
   int64_t rate_second, rate_spans; /* rate_limiting's current second */
-  struct tsamp_policy *subs;       /* and / drop: their sub-policies */
+  struct tsamp_policy *subs;       /* and / drop / composite: their sub-policies */
   size_t n_subs;
+  int64_t *alloc, *used;           /* composite: each sub-policy's spans/s and this second's count */
   struct ottl_cond **ottl[2];      /* ottl_condition: span, spanevent conditions */
   size_t n_ottl[2];
 } tsamp_policy;
@@ -114,6 +122,11 @@ typedef struct tsamp_trace_view {
 int tsamp_policy_init(tsamp_policy *p, const tsamp_policy_cfg *c, char *err, size_t errlen);
 void tsamp_policy_fini(tsamp_policy *p);
 tsamp_decision tsamp_policy_eval(tsamp_policy *p, const tsamp_trace_view *t);
+/* tsamp_composite.c: the composite policy */
+int tsamp_composite_init(tsamp_policy *p, const tsamp_composite_cfg *c, char *err, size_t errlen);
+tsamp_decision tsamp_composite_eval(tsamp_policy *p, const tsamp_trace_view *t);
+/* tsamp_policy.c: sub-policies of and / drop / composite */
+int tsamp_subs_init(tsamp_policy *p, const otlpd_sections *s, bool and_ok, char *err, size_t errlen);
 /* tsamp_ottl.c: the ottl_condition policy */
 int tsamp_ottl_init(tsamp_policy *p, const tsamp_ottl_cfg *c, char *err, size_t errlen);
 void tsamp_ottl_fini(tsamp_policy *p);

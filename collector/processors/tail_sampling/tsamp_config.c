@@ -79,7 +79,7 @@ static const otlpd_setting ottl_tbl[] = {
       OTLPD_S_STRING(TS_P, "type", type, NULL,                                                    \
                      "always_sample, latency, status_code, string_attribute, numeric_attribute, " \
                      "boolean_attribute, probabilistic, rate_limiting, span_count, trace_state, " \
-                     "and, drop"),                                                                \
+                     "and, drop, composite, ottl_condition"),                                                                \
       OTLPD_S_SECTION(TS_P, "latency", latency, latency_tbl, "latency policy"),                   \
       OTLPD_S_SECTION(TS_P, "status_code", status_code, status_tbl, "status_code policy"),        \
       OTLPD_S_SECTION(TS_P, "string_attribute", string_attribute, string_tbl, "string_attribute policy"), \
@@ -103,11 +103,27 @@ static const otlpd_setting drop_tbl[] = {
                      "when all of these keep the trace, it is dropped whatever other policies say"),
     OTLPD_S_END,
 };
+/* composite's sub-policies: the basic ones or `and` */
+static const otlpd_setting composite_sub_tbl[] = {
+    TSAMP_BASIC_ROWS,
+    OTLPD_S_SECTION_P(TS_P, "and", and_, has_and, and_tbl, "and policy: every sub-policy must keep the trace"),
+    OTLPD_S_END,
+};
+static const otlpd_setting alloc_tbl[] = {
+    OTLPD_S_STRING(tsamp_alloc_cfg, "policy", policy, NULL, "name of a composite_sub_policy"),
+    OTLPD_S_INT(tsamp_alloc_cfg, "percent", percent, "0", 0, 100,
+                "its share of max_total_spans_per_second (0: an equal share)"),
+    OTLPD_S_END,
+};
 static const otlpd_setting composite_tbl[] = {
-    OTLPD_S_IGNORED("max_total_spans_per_second", "unsupported"),
-    OTLPD_S_IGNORED("policy_order", "unsupported"),
-    OTLPD_S_IGNORED("composite_sub_policy", "unsupported"),
-    OTLPD_S_IGNORED("rate_allocation", "unsupported"),
+    OTLPD_S_INT(tsamp_composite_cfg, "max_total_spans_per_second", max_total_spans_per_second, "0", 0, 0,
+                "spans per second the composite keeps at most"),
+    OTLPD_S_STRINGS(tsamp_composite_cfg, "policy_order", policy_order,
+                    "sub-policy names (checked; as in otelcol, sub-policies run in composite_sub_policy order)"),
+    OTLPD_S_SECTIONS(tsamp_composite_cfg, "composite_sub_policy", subs, tsamp_policy_cfg, composite_sub_tbl,
+                     "the sub-policies; the first that samples a trace decides within its rate"),
+    OTLPD_S_SECTIONS(tsamp_composite_cfg, "rate_allocation", rate_allocation, tsamp_alloc_cfg, alloc_tbl,
+                     "each sub-policy's share of the rate (a sub-policy without an entry keeps nothing)"),
     OTLPD_S_END,
 };
 
@@ -117,7 +133,8 @@ static const otlpd_setting policy_tbl[] = {
                       "ottl_condition policy: samples traces with a span / span event the conditions match"),
     OTLPD_S_SECTION_P(TS_P, "and", and_, has_and, and_tbl, "and policy: every sub-policy must keep the trace"),
     OTLPD_S_SECTION_P(TS_P, "drop", drop, has_drop, drop_tbl, "drop policy: drops what all its sub-policies match"),
-    OTLPD_S_SECTION_P(TS_P, "composite", composite, has_composite, composite_tbl, "unsupported (config error)"),
+    OTLPD_S_SECTION_P(TS_P, "composite", composite, has_composite, composite_tbl,
+                      "composite policy: sub-policies with shares of a spans-per-second budget"),
     OTLPD_S_END,
 };
 
@@ -142,37 +159,70 @@ const otlpd_setting tsamp_settings[] = {
     OTLPD_S_END,
 };
 
+static void check_policy(const tsamp_policy_cfg *p, const char *base, bool top, otlpd_errors *errs);
+
+static bool has_name(const otlpd_sections *subs, const char *name) {
+  const tsamp_policy_cfg *sp = subs->v;
+  for (size_t j = 0; name && j < subs->n; j++)
+    if (sp[j].name && !strcmp(sp[j].name, name)) return true;
+  return false;
+}
+
+/* The names policy_order and rate_allocation use must be sub-policies'
+ * (otelcol ignores unknown ones: a typo would silently keep nothing). */
+static void check_composite(const tsamp_composite_cfg *c, const char *base, otlpd_errors *errs) {
+  if (c->subs.n == 0) otlpd_errorf(errs, "%s::composite::composite_sub_policy: no sub-policies", base);
+  const tsamp_policy_cfg *sp = c->subs.v;
+  for (size_t j = 0; j < c->subs.n; j++) {
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s::composite::composite_sub_policy[%zu]", base, j);
+    if (!sp[j].name || !*sp[j].name) otlpd_errorf(errs, "%s::name: missing", sub);
+    if (sp[j].type && (!strcmp(sp[j].type, "drop") || !strcmp(sp[j].type, "composite") ||
+                       !strcmp(sp[j].type, "ottl_condition")))
+      otlpd_errorf(errs, "%s::type: %s cannot be a composite sub-policy", sub, sp[j].type);
+    else
+      check_policy(&sp[j], sub, false, errs);
+  }
+  for (size_t j = 0; j < c->policy_order.n; j++)
+    if (!has_name(&c->subs, c->policy_order.v[j]))
+      otlpd_errorf(errs, "%s::composite::policy_order[%zu]: \"%s\" is not a composite_sub_policy", base, j,
+                   c->policy_order.v[j]);
+  const tsamp_alloc_cfg *a = c->rate_allocation.v;
+  for (size_t j = 0; j < c->rate_allocation.n; j++)
+    if (!has_name(&c->subs, a[j].policy))
+      otlpd_errorf(errs, "%s::composite::rate_allocation[%zu]::policy: \"%s\" is not a composite_sub_policy", base,
+                   j, a[j].policy ? a[j].policy : "");
+}
+
+static void check_subs(const otlpd_sections *s, const char *base, const char *key, otlpd_errors *errs) {
+  if (s->n == 0) otlpd_errorf(errs, "%s::%s: no sub-policies", base, key);
+  const tsamp_policy_cfg *sp = s->v;
+  for (size_t j = 0; j < s->n; j++) {
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s::%s[%zu]", base, key, j);
+    tsamp_ptype t = tsamp_ptype_parse(sp[j].type);
+    if (t == TSAMP_P_AND || t == TSAMP_P_DROP || t == TSAMP_P_COMPOSITE || t == TSAMP_P_OTTL)
+      otlpd_errorf(errs, "%s::type: %s cannot be nested", sub, sp[j].type);
+    else
+      check_policy(&sp[j], sub, false, errs);
+  }
+}
+
 /* base: "<path>::policies[i]" or, for a sub-policy, "...::and::and_sub_policy[j]". */
-static void check_policy(const tsamp_policy_cfg *p, const char *base, otlpd_errors *errs) {
-  static const char *const unsupported[] = {"composite"};
-  const bool present[] = {p->has_composite};
-  for (size_t k = 0; k < 1; k++)
-    if (present[k] || (p->type && !strcmp(p->type, unsupported[k])))
-      otlpd_errorf(errs, "%s::%s: the %s policy is unsupported by otlpd", base, unsupported[k], unsupported[k]);
+static void check_policy(const tsamp_policy_cfg *p, const char *base, bool top, otlpd_errors *errs) {
   if (!p->type || !*p->type) {
     otlpd_errorf(errs, "%s::type: missing", base);
     return;
   }
   tsamp_ptype t = tsamp_ptype_parse(p->type);
-  for (size_t k = 0; k < 1; k++)
-    if (!strcmp(p->type, unsupported[k])) return;
   if (t == TSAMP_P_UNKNOWN) {
     otlpd_errorf(errs, "%s::type: unknown sampling policy type \"%s\"", base, p->type);
     return;
   }
-  if (t == TSAMP_P_AND || t == TSAMP_P_DROP) {
-    const char *key = t == TSAMP_P_AND ? "and::and_sub_policy" : "drop::drop_sub_policy";
-    const otlpd_sections *s = t == TSAMP_P_AND ? &p->and_.subs : &p->drop.subs;
-    if (s->n == 0) otlpd_errorf(errs, "%s::%s: no sub-policies", base, key);
-    const tsamp_policy_cfg *sp = s->v;
-    for (size_t j = 0; j < s->n; j++) {
-      char sub[512];
-      snprintf(sub, sizeof sub, "%s::%s[%zu]", base, key, j);
-      if (sp[j].type && (!strcmp(sp[j].type, "and") || !strcmp(sp[j].type, "drop")))
-        otlpd_errorf(errs, "%s::type: %s cannot be nested", sub, sp[j].type);
-      else
-        check_policy(&sp[j], sub, errs);
-    }
+  if (t == TSAMP_P_AND) return check_subs(&p->and_.subs, base, "and::and_sub_policy", errs);
+  if (t == TSAMP_P_DROP) return check_subs(&p->drop.subs, base, "drop::drop_sub_policy", errs);
+  if (t == TSAMP_P_COMPOSITE) {
+    if (top) check_composite(&p->composite, base, errs);
     return;
   }
   char err[256];
@@ -193,7 +243,7 @@ int tsamp_validate(const void *config, const char *path, otlpd_errors *errs) {
   for (size_t i = 0; i < c->policies.n; i++) {
     char base[512];
     snprintf(base, sizeof base, "%s::policies[%zu]", path, i);
-    check_policy(&p[i], base, errs);
+    check_policy(&p[i], base, true, errs);
   }
   return errs->n > before ? -EINVAL : 0;
 }

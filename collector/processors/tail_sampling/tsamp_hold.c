@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tsamp_proc.h"
 
@@ -108,7 +109,7 @@ static long place(tsamp_proc *ps, const otlp_resource_spans *rs, const otlp_span
   if (tsamp_idset_full(&ps->traces)) {
     /* the head's slot is reused: what this entry gathered goes first */
     if ((*err = flush_refs(ps, rs))) return -1;
-    tsamp_decide_head(ps);
+    tsamp_decide_head(ps, (int64_t)time(NULL));
   }
   size_t p = tsamp_idset_push(&ps->traces, id);
   tsamp_held *h = &ps->held[p];

@@ -28,12 +28,22 @@ void tsamp_idset_free(tsamp_idset *s) {
   memset(s, 0, sizeof(*s));
 }
 
-/* Trace ids are mostly random; the multiply spreads the ones that are not. */
+/* Trace ids are random in theory only: some clients put counters or ASCII
+ * in them, whose varying bytes sit anywhere. A full-avalanche mix of both
+ * halves (splitmix64's finalizer) keeps the probe runs short for all. */
+static inline uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ULL;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
 static size_t home(const tsamp_idset *s, const uint8_t *id) {
   uint64_t a, b;
   memcpy(&a, id, 8);
   memcpy(&b, id + 8, 8);
-  return (size_t)(((a ^ (b * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL) >> 17) & s->mask;
+  return (size_t)mix64(a ^ mix64(b)) & s->mask;
 }
 
 long tsamp_idset_find(const tsamp_idset *s, const uint8_t *id) {

@@ -13,7 +13,7 @@
 static const char *const type_names[] = {
     "always_sample",     "latency",       "status_code",   "string_attribute", "numeric_attribute",
     "boolean_attribute", "probabilistic", "rate_limiting", "span_count",       "trace_state",
-    "and",               "drop",          "ottl_condition",
+    "and",               "drop",          "ottl_condition", "composite",
 };
 
 tsamp_ptype tsamp_ptype_parse(const char *type) {
@@ -68,7 +68,8 @@ static int need_key(const char *key, char *err, size_t errlen) {
   return -EINVAL;
 }
 
-static int init_subs(tsamp_policy *p, const otlpd_sections *s, char *err, size_t errlen) {
+/* and_ok: composite's sub-policies may be `and` (whose own are basic). */
+int tsamp_subs_init(tsamp_policy *p, const otlpd_sections *s, bool and_ok, char *err, size_t errlen) {
   if (s->n == 0) {
     snprintf(err, errlen, "no sub-policies");
     return -EINVAL;
@@ -80,8 +81,9 @@ static int init_subs(tsamp_policy *p, const otlpd_sections *s, char *err, size_t
   const tsamp_policy_cfg *sc = s->v;
   for (size_t i = 0; i < s->n; i++) {
     tsamp_ptype t = tsamp_ptype_parse(sc[i].type);
-    int rc = t == TSAMP_P_AND || t == TSAMP_P_DROP ? (snprintf(err, errlen, "and/drop cannot be nested"), -EINVAL)
-                                                   : tsamp_policy_init(&p->subs[i], &sc[i], err, errlen);
+    bool nested = t == TSAMP_P_DROP || t == TSAMP_P_COMPOSITE || t == TSAMP_P_OTTL || (t == TSAMP_P_AND && !and_ok);
+    int rc = nested ? (snprintf(err, errlen, "%s cannot be a sub-policy here", sc[i].type), -EINVAL)
+                    : tsamp_policy_init(&p->subs[i], &sc[i], err, errlen);
     if (rc) {
       tsamp_policy_fini(p);
       return rc;
@@ -122,7 +124,9 @@ int tsamp_policy_init(tsamp_policy *p, const tsamp_policy_cfg *c, char *err, siz
                                                                          : "default-hash-seed";
     return 0;
   case TSAMP_P_AND:
-  case TSAMP_P_DROP: return init_subs(p, p->type == TSAMP_P_AND ? &c->and_.subs : &c->drop.subs, err, errlen);
+  case TSAMP_P_DROP:
+    return tsamp_subs_init(p, p->type == TSAMP_P_AND ? &c->and_.subs : &c->drop.subs, false, err, errlen);
+  case TSAMP_P_COMPOSITE: return tsamp_composite_init(p, &c->composite, err, errlen);
   case TSAMP_P_OTTL: return tsamp_ottl_init(p, &c->ottl_condition, err, errlen);
   case TSAMP_P_UNKNOWN: snprintf(err, errlen, "unknown policy type"); return -EINVAL;
   default: return 0;
@@ -137,6 +141,9 @@ void tsamp_policy_fini(tsamp_policy *p) {
   for (size_t i = 0; i < p->n_subs; i++) tsamp_policy_fini(&p->subs[i]);
   free(p->subs);
   p->subs = NULL;
+  free(p->alloc);
+  free(p->used);
+  p->alloc = p->used = NULL;
   p->n_subs = 0;
   tsamp_ottl_fini(p);
 }
@@ -300,6 +307,7 @@ tsamp_decision tsamp_policy_eval(tsamp_policy *p, const tsamp_trace_view *t) {
   case TSAMP_P_AND: return all_subs(p, t, TSAMP_SAMPLED);
   case TSAMP_P_DROP: return all_subs(p, t, TSAMP_DROPPED);
   case TSAMP_P_OTTL: return tsamp_ottl_eval(p, t);
+  case TSAMP_P_COMPOSITE: return tsamp_composite_eval(p, t);
   default: return TSAMP_NOT_SAMPLED;
   }
 }

@@ -51,8 +51,10 @@ typedef struct tsamp_proc {
  * decision). 0 or -ENOMEM. */
 int tsamp_hold_batch(tsamp_proc *ps, const otlpd_batch *in);
 int tsamp_held_append(tsamp_proc *ps, tsamp_held *h, const otlp_resource_spans *rs, bool charge);
-/* tsamp_processor.c */
-void tsamp_decide_head(tsamp_proc *ps);
+/* tsamp_processor.c: decide the oldest held trace; now_sec is the wall
+ * clock second rate budgets count in, read once per batch of decisions so
+ * traces decided together share one second. */
+void tsamp_decide_head(tsamp_proc *ps, int64_t now_sec);
 /* Decode an encoding into a batch and pass it on (keep) or count it
  * dropped. Frees nothing of h. */
 void tsamp_emit(tsamp_proc *ps, const tsamp_held *h, bool keep);

@@ -73,8 +73,8 @@ void tsamp_emit(tsamp_proc *ps, const tsamp_held *h, bool keep) {
   otlpd_batch_unref(b);
 }
 
-static bool evaluate(tsamp_proc *ps, const uint8_t *id, const otlpd_batch *b, size_t spans) {
-  tsamp_trace_view v = {.req = NULL, .id = id, .spans = spans, .now_sec = (int64_t)time(NULL)};
+static bool evaluate(tsamp_proc *ps, const uint8_t *id, const otlpd_batch *b, size_t spans, int64_t now_sec) {
+  tsamp_trace_view v = {.req = NULL, .id = id, .spans = spans, .now_sec = now_sec};
   otlp_trace_request req = OPENTELEMETRY__PROTO__COLLECTOR__TRACE__V1__EXPORT_TRACE_SERVICE_REQUEST__INIT;
   req.n_resource_spans = b->n;
   req.resource_spans = (otlp_resource_spans **)b->resources;
@@ -84,7 +84,7 @@ static bool evaluate(tsamp_proc *ps, const uint8_t *id, const otlpd_batch *b, si
 }
 
 /* Decide the oldest held trace and forget it. */
-void tsamp_decide_head(tsamp_proc *ps) {
+void tsamp_decide_head(tsamp_proc *ps, int64_t now_sec) {
   size_t pos = ps->traces.head;
   tsamp_held *h = &ps->held[pos];
   const uint8_t *id = ps->traces.ids[pos];
@@ -93,7 +93,7 @@ void tsamp_decide_head(tsamp_proc *ps) {
     otlpd_count(&ps->host->counters->dropped[OTLPD_TRACES], h->spans);
     otlpd_error(&ps->host->log, "could not decode a held trace (out of memory); %u spans lost", h->spans);
   } else {
-    bool keep = evaluate(ps, id, b, h->spans);
+    bool keep = evaluate(ps, id, b, h->spans, now_sec);
     tsamp_idset_remember(keep ? &ps->sampled : &ps->not_sampled, id);
     if (keep) forward(ps, b);
     else otlpd_count(&ps->host->counters->dropped[OTLPD_TRACES], h->spans);
@@ -108,7 +108,8 @@ static void arm(tsamp_proc *ps);
 static void on_timer(uv_timer_t *t) {
   tsamp_proc *ps = t->data;
   uint64_t now = uv_now(ps->host->loop);
-  while (ps->traces.n && ps->held[ps->traces.head].first_ms + ps->wait_ms <= now) tsamp_decide_head(ps);
+  int64_t sec = (int64_t)time(NULL);
+  while (ps->traces.n && ps->held[ps->traces.head].first_ms + ps->wait_ms <= now) tsamp_decide_head(ps, sec);
   arm(ps);
 }
 
@@ -119,7 +120,8 @@ static void arm(tsamp_proc *ps) {
 }
 
 static void decide_all(tsamp_proc *ps) {
-  while (ps->traces.n) tsamp_decide_head(ps);
+  int64_t sec = (int64_t)time(NULL);
+  while (ps->traces.n) tsamp_decide_head(ps, sec);
 }
 
 /* Late spans of kept traces go on as one batch. */
