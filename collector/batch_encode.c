@@ -3,26 +3,27 @@
  * Every Export*ServiceRequest has its resources in field 1. An entry whose
  * original encoding is known is written back as it came (tag, length,
  * bytes): a copy instead of a size pass, a pack pass and a strlen per
- * string over data that has long left the cache. Others are packed
- * (codec/pb_pack.c). */
+ * string over data that has long left the cache. Others are packed. */
 #include <errno.h>
 #include <string.h>
 
-#include "codec/pb_pack.h"
 #include "otlpd/buf.h"
 #include "otlpd/data.h"
 
 #define RESOURCES_TAG 0x0a /* field 1, wire type 2 (length-delimited) */
 
 static int put_entry(otlpd_buf *out, const ProtobufCMessage *res, otlpd_slice raw) {
-  if (!raw.p) return otlpd_pb_pack(res, 1, out); /* field 1: RESOURCES_TAG */
-  int rc = otlpd_buf_reserve(out, 1 + 10 + raw.len);
+  size_t n = raw.p ? raw.len : protobuf_c_message_get_packed_size(res);
+  int rc = otlpd_buf_reserve(out, 1 + 10 + n);
   if (rc) return rc;
   uint8_t *p = out->data + out->len;
   *p++ = RESOURCES_TAG;
-  p += otlpd_varint_put(p, raw.len);
-  memcpy(p, raw.p, raw.len);
-  out->len = (size_t)(p - out->data) + raw.len;
+  p += otlpd_varint_put(p, n);
+  if (raw.p)
+    memcpy(p, raw.p, n);
+  else if (protobuf_c_message_pack(res, p) != n)
+    return -EIO;
+  out->len = (size_t)(p - out->data) + n;
   return 0;
 }
 

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "codec/pb_pack.h"
 #include "otlpd/codec.h"
 #include "otlpd/otlp.h"
 
@@ -389,4 +388,12 @@ ProtobufCMessage *otlpd_pb_decode_keep(const ProtobufCMessageDescriptor *d, cons
   return m;
 }
 
-int otlpd_pb_encode(const ProtobufCMessage *m, otlpd_buf *out) { return otlpd_pb_pack(m, 0, out); }
+int otlpd_pb_encode(const ProtobufCMessage *m, otlpd_buf *out) {
+  size_t n = protobuf_c_message_get_packed_size(m);
+  if (n == 0) return 0; /* an empty message has no bytes (and out may have no storage) */
+  int rc = otlpd_buf_reserve(out, n);
+  if (rc) return rc;
+  size_t w = protobuf_c_message_pack(m, out->data + out->len);
+  out->len += w;
+  return w == n ? 0 : -EIO;
+}
