@@ -326,6 +326,57 @@ static void test_watch_events(void **st) {
   fx_free(&f);
 }
 
+/* A list in pages: pods add up page by page; only the last page (no
+ * metadata.continue) drops the pods no page had; a broken page drops
+ * nothing and gives no token. */
+static void test_list_pages(void **st) {
+  (void)st;
+  fx f;
+  fx_init(&f, "{}\n");
+  assert_int_equal(k8sattr_apply_list(&f.table, &f.rules, &f.json, LIST, strlen(LIST), &f.rv), 0);
+  assert_int_equal(f.table.npods, 3); /* u1 u2 u3 */
+  const char *p1 = "{\"metadata\":{\"resourceVersion\":\"700\",\"continue\":\"tok-1\",\"remainingItemCount\":2},"
+                   "\"items\":[" POD("a", "u1", "10.1.0.1", "", "") "]}";
+  const char *p2 = "{\"metadata\":{\"continue\":\"tok-2\",\"resourceVersion\":\"700\"},\"items\":["
+                   POD("b", "u7", "10.1.0.7", "", "") "]}";
+  const char *p3 = "{\"metadata\":{\"resourceVersion\":\"700\",\"continue\":\"\"},\"items\":["
+                   POD("c", "u8", "10.1.0.8", "", "") "]}";
+  char *cont = NULL;
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, p1, strlen(p1), true, &f.rv, &cont), 0);
+  assert_string_equal(cont, "tok-1");
+  assert_int_equal(f.table.npods, 3); /* nothing dropped before the last page */
+  free(cont);
+  cont = NULL;
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, p2, strlen(p2), false, &f.rv, &cont), 0);
+  assert_string_equal(cont, "tok-2");
+  assert_int_equal(f.table.npods, 4);
+  /* a broken page: no token, nothing dropped */
+  free(cont);
+  cont = NULL;
+  const char *bad = "{\"metadata\":{\"continue\":\"tok-3\"},\"items\":[{\"metadata\":";
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, bad, strlen(bad), false, &f.rv, &cont),
+                   -EBADMSG);
+  assert_null(cont);
+  assert_int_equal(f.table.npods, 4);
+  /* the pages again from the first: the last one ends the generation */
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, p1, strlen(p1), true, &f.rv, &cont), 0);
+  free(cont);
+  cont = NULL;
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, p2, strlen(p2), false, &f.rv, &cont), 0);
+  free(cont);
+  cont = NULL;
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, p3, strlen(p3), false, &f.rv, &cont), 0);
+  assert_null(cont);
+  assert_int_equal(f.table.npods, 3); /* u1 u7 u8 */
+  assert_non_null(k8sattr_table_by_uid(&f.table, "u1", 2));
+  assert_non_null(k8sattr_table_by_uid(&f.table, "u7", 2));
+  assert_non_null(k8sattr_table_by_ip(&f.table, "10.1.0.8", 8));
+  assert_null(k8sattr_table_by_uid(&f.table, "u2", 2));
+  assert_null(k8sattr_table_by_uid(&f.table, "u3", 2));
+  assert_string_equal(f.rv, "700");
+  fx_free(&f);
+}
+
 /* The table's bytes are charged to the daemon's accounting while held:
  * more pods, more bytes; a relist to fewer pods and deletes give bytes
  * back; freeing the table gives back everything. */
@@ -609,6 +660,7 @@ int main(void) {
       cmocka_unit_test(test_table_churn),      cmocka_unit_test(test_associate_default),
       cmocka_unit_test(test_associate_rules),  cmocka_unit_test(test_passthrough_connection),
       cmocka_unit_test(test_add_attrs),        cmocka_unit_test(test_memory_accounting),
+      cmocka_unit_test(test_list_pages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -220,6 +220,13 @@ int k8sattr_apply_event(k8sattr_table *t, const k8sattr_rules *r, struct k8sattr
 /* Replace the table with a PodList body; *rv gets its resourceVersion. */
 int k8sattr_apply_list(k8sattr_table *t, const k8sattr_rules *r, struct k8sattr_json *j,
                        const char *body, size_t len, char **rv);
+/* One page of a paginated list (`limit` / `continue`): first starts a new
+ * generation, every page adds its pods, and the page whose
+ * metadata.continue is empty drops the pods no page had. *cont (NULL
+ * before the call) receives the next page's token (malloc'd), or stays
+ * NULL on the last page and on errors. */
+int k8sattr_apply_list_page(k8sattr_table *t, const k8sattr_rules *r, struct k8sattr_json *j,
+                            const char *body, size_t len, bool first, char **rv, char **cont);
 
 typedef struct k8sattr_watch k8sattr_watch;
 /* Where the API is and what to ask: from the config and the environment
