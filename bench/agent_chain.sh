@@ -5,8 +5,12 @@
 # request) -> [processors, batch] -> file (proto), otlpd on core 0, wrk on
 # core 1, DURATION seconds each:
 #   base:  batch only
-#   chain: CHAIN (default "resourcedetection resource attributes", defined
-#          in agent_chain/processors.yaml) then batch
+#   chain: CHAIN (default: issue #13's chain "resourcedetection resource
+#          attributes filter k8s_attributes", defined in
+#          agent_chain/processors.yaml) then batch
+# With k8s_attributes in CHAIN, a test API server (tests/k8sattr/api_server.py)
+# serves 1,000 pods (agent_chain/pods.py) and the chain run starts measuring
+# once otlpd has listed them.
 # Prints spans written per CPU-second of otlpd for each, the chain's
 # throughput relative to the base, and the added CPU time per span.
 # Figures are printed, never asserted.
@@ -17,13 +21,34 @@ otlpd=$1 out=$2 DURATION=${3:-10}
 here=$(cd "$(dirname "$0")" && pwd)
 payloads=${PAYLOADS:-$here/payloads}
 count=${COUNT:-$(dirname "$otlpd")/otlpd_bench_count}
-CHAIN=${CHAIN:-resourcedetection resource attributes}
+CHAIN=${CHAIN:-resourcedetection resource attributes filter k8s_attributes}
+PODS=${PODS:-1000}
 DAEMON_CPU=${DAEMON_CPU:-0} LOAD_CPU=${LOAD_CPU:-1}
 mkdir -p "$out"
 [ -f "$payloads/manifest.txt" ] || { echo "agent-chain: no payloads in $payloads (run bench/run.sh once)" >&2; exit 1; }
 n_files=$(grep -c '^traces-' "$payloads/manifest.txt")
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# k8s_attributes' API server, started when CHAIN names it.
+api=""
+api_pid=""
+trap '[ -z "$api_pid" ] || kill "$api_pid" 2>/dev/null || true' EXIT
+start_api() {
+  mkdir -p "$out/sa"
+  echo bench-token > "$out/sa/token"
+  echo "not a real CA (http)" > "$out/sa/ca.crt"
+  python3 "$here/agent_chain/pods.py" "$out/pods.json" "$PODS"
+  rm -f "$out/api.port"
+  python3 "$here/../tests/k8sattr/api_server.py" "$out/sa/token" "$out/api.port" "$out/pods.json" 2> "$out/api.log" &
+  api_pid=$!
+  for _ in $(seq 200); do [ -s "$out/api.port" ] && break; sleep 0.05; done
+  [ -s "$out/api.port" ] || { echo "agent-chain: the test API server did not start" >&2; exit 1; }
+  api="http://127.0.0.1:$(cat "$out/api.port")"
+  export OTLPD_K8S_API_URL=$api OTLPD_K8S_SA_DIR=$out/sa K8S_NODE_NAME=node-a
+}
+api_lists() { python3 -c 'import json,sys,urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1] + "/_stats"))["lists"])' "$api"; }
+case " $CHAIN " in *" k8s_attributes "*) start_api ;; esac
+
 ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 
 config() { # <port> <processor ids...>
@@ -52,10 +77,16 @@ run() {
   p=$(port)
   config "$p" "$@" > "$out/$name.yaml"
   rm -f "$out/out.proto"
+  local lists0=0
+  [ -z "$api" ] || lists0=$(api_lists)
   taskset -c "$DAEMON_CPU" "$otlpd" --config "$out/$name.yaml" > "$out/$name.log" 2>&1 &
   pid=$!
   for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.05; done
   kill -0 "$pid" 2>/dev/null || { echo "agent-chain: $name: otlpd did not start" >&2; cat "$out/$name.log" >&2; exit 1; }
+  if [ -n "$api" ] && [[ " $* " == *" k8s_attributes "* ]]; then
+    for _ in $(seq 400); do [ "$(api_lists)" -gt "$lists0" ] && break; sleep 0.05; done
+    sleep 1 # the list is applied after its body arrived
+  fi
   t0=$(ticks "$pid")
   taskset -c "$LOAD_CPU" wrk -t1 -c4 -d"${DURATION}s" --timeout 10s -s "$here/post_payloads.lua" \
     "http://127.0.0.1:$p/v1/traces" -- "$payloads" traces "$n_files" > "$out/$name-wrk.txt" 2>&1 || true

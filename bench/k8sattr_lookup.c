@@ -107,7 +107,7 @@ int main(int argc, char **argv) {
   k8sattr_rules rules;
   if (k8sattr_rules_build(&cfg, &rules)) return 1;
   k8sattr_table t;
-  k8sattr_table_init(&t);
+  k8sattr_table_init(&t, NULL);
   k8sattr_json j = {0};
   char *rv = NULL, *list = pod_list();
   if (k8sattr_apply_list(&t, &rules, &j, list, strlen(list), &rv) || t.npods != PODS) {

@@ -11,6 +11,7 @@
 #define OTLPD_ATTRACTION_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <openssl/types.h>
 #include <pcre2.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -57,6 +58,18 @@ int attraction_regex_compile(attraction_regex *r, const char *pattern, char *err
 bool attraction_regex_search(const attraction_regex *r, const char *s, size_t len);
 void attraction_regex_free(attraction_regex *r);
 
+/* SHA-256 of a hash action, fetched once with a context reused per value
+ * (loop thread only): EVP_Digest(..., EVP_sha256()) would look the
+ * algorithm up under the provider store's lock and allocate a context for
+ * every value hashed. */
+typedef struct attraction_digest {
+  EVP_MD *md;
+  EVP_MD_CTX *ctx;
+} attraction_digest;
+
+int attraction_digest_init(attraction_digest *d); /* 0 or -ENOMEM */
+void attraction_digest_free(attraction_digest *d);
+
 /* A validated action; strings point into the config (which outlives it). */
 typedef struct attraction_action {
   attraction_kind kind;
@@ -66,6 +79,7 @@ typedef struct attraction_action {
   const char *from_context;   /* insert/update/upsert with `from_context` */
   attraction_conv conv;       /* convert */
   attraction_regex re;        /* extract; delete/hash with `pattern` */
+  attraction_digest digest;   /* hash */
   const char **groups;        /* extract: name of capture group g (1..ngroups) */
   uint32_t ngroups;
 } attraction_action;
@@ -105,7 +119,7 @@ int attraction_apply(const attraction *at, const otlpd_client_info *ci, otlpd_ba
 bool attraction_context_value(const otlpd_client_info *ci, const char *key, char *buf, size_t len);
 
 /* Value transforms (attraction_values.c), in place on a private AnyValue. */
-int attraction_value_hash(otlpd_batch *b, size_t i, otlp_any_value *v);
+int attraction_value_hash(const attraction_digest *d, otlpd_batch *b, size_t i, otlp_any_value *v);
 /* Whether convert would change v (same rules as attraction_value_convert). */
 bool attraction_value_converts(const otlp_any_value *v, attraction_conv to);
 int attraction_value_convert(otlpd_batch *b, size_t i, otlp_any_value *v, attraction_conv to);

@@ -168,7 +168,7 @@ static int by_key_and_pattern(const attraction_action *a, otlpd_batch *b, size_t
   long at = find_key(*nkv, *kv, a->key);
   if (at >= 0) {
     if (a->kind == ATTRACTION_DELETE) remove_at(nkv, kv, (size_t)at);
-    else if ((*kv)[at]->value && attraction_value_hash(b, i, (*kv)[at]->value)) return -ENOMEM;
+    else if ((*kv)[at]->value && attraction_value_hash(&a->digest, b, i, (*kv)[at]->value)) return -ENOMEM;
   }
   for (size_t k = 0; a->re.code && k < *nkv;) {
     otlp_key_value *e = (*kv)[k];
@@ -180,7 +180,7 @@ static int by_key_and_pattern(const attraction_action *a, otlpd_batch *b, size_t
       remove_at(nkv, kv, k);
       continue;
     }
-    if (e->value && attraction_value_hash(b, i, e->value)) return -ENOMEM;
+    if (e->value && attraction_value_hash(&a->digest, b, i, e->value)) return -ENOMEM;
     k++;
   }
   return 0;

@@ -188,6 +188,7 @@ static int build_one(attraction_action *a, const attraction_item_cfg *c) {
   a->from_attribute = set(c->from_attribute) ? c->from_attribute : NULL;
   a->from_context = set(c->from_context) ? c->from_context : NULL;
   if (a->kind == ATTRACTION_CONVERT) a->conv = (attraction_conv)attraction_conv_parse(c->converted_type);
+  if (a->kind == ATTRACTION_HASH && attraction_digest_init(&a->digest)) return -ENOMEM;
   if (!set(c->pattern)) return 0;
   int rc = attraction_regex_compile(&a->re, c->pattern, err, sizeof(err));
   if (rc == 0 && a->kind == ATTRACTION_EXTRACT) rc = name_groups(a);
@@ -211,6 +212,7 @@ int attraction_build(attraction *out, const otlpd_sections *items) {
 void attraction_free(attraction *a) {
   for (size_t i = 0; a->a && i < a->n; i++) {
     attraction_regex_free(&a->a[i].re);
+    attraction_digest_free(&a->a[i].digest);
     free(a->a[i].groups);
   }
   free(a->a);

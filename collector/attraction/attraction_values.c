@@ -25,7 +25,22 @@ static int set_string(otlpd_batch *b, size_t i, otlp_any_value *v, const char *s
   return 0;
 }
 
-int attraction_value_hash(otlpd_batch *b, size_t i, otlp_any_value *v) {
+int attraction_digest_init(attraction_digest *d) {
+  d->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+  d->ctx = EVP_MD_CTX_new();
+  if (d->md && d->ctx) return 0;
+  attraction_digest_free(d);
+  return -ENOMEM;
+}
+
+void attraction_digest_free(attraction_digest *d) {
+  EVP_MD_CTX_free(d->ctx);
+  EVP_MD_free(d->md);
+  d->ctx = NULL;
+  d->md = NULL;
+}
+
+int attraction_value_hash(const attraction_digest *d, otlpd_batch *b, size_t i, otlp_any_value *v) {
   unsigned char buf[8], md[EVP_MAX_MD_SIZE];
   const unsigned char *in = buf;
   size_t len = 0;
@@ -45,7 +60,9 @@ int attraction_value_hash(otlpd_batch *b, size_t i, otlp_any_value *v) {
   }
   if (!len) return set_string(b, i, v, "", 0);
   unsigned int mdlen = 0;
-  if (!EVP_Digest(in, len, md, &mdlen, EVP_sha256(), NULL)) return -ENOMEM;
+  if (!EVP_DigestInit_ex2(d->ctx, d->md, NULL) || !EVP_DigestUpdate(d->ctx, in, len) ||
+      !EVP_DigestFinal_ex(d->ctx, md, &mdlen))
+    return -ENOMEM;
   static const char digits[] = "0123456789abcdef";
   char hex[2 * EVP_MAX_MD_SIZE];
   for (unsigned k = 0; k < mdlen; k++) {

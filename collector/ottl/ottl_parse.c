@@ -192,6 +192,7 @@ static ottl_node *regex_node(ottl_parser *p, ottl_node *n, ottl_node *pat) {
     ottl_node_free(pat);
     return fail_free(n);
   }
+  pcre2_jit_compile(n->re, PCRE2_JIT_COMPLETE); /* per-item matches; falls back to the interpreter */
   n->md = pcre2_match_data_create_from_pattern(n->re, NULL);
   ottl_node_free(pat);
   if (!n->md) {

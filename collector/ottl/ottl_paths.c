@@ -49,6 +49,7 @@ static const path_def paths[] = {
     {"trace_state", C_SPAN, P_TRACE_STATE, false},
     {"start_time_unix_nano", C_SPAN | C_DP, P_START, false},
     {"end_time_unix_nano", C_SPAN, P_END, false},
+    {"duration", C_SPAN, P_DURATION, false},
     {"time_unix_nano", C_EVENT | C_LOG | C_DP, P_TIME, false},
     {"observed_time_unix_nano", C_LOG, P_OBSERVED_TIME, false},
     {"severity_number", C_LOG, P_SEV_NUM, false},
@@ -59,6 +60,7 @@ static const path_def paths[] = {
     {"span.attributes", C_EVENT, P_EVENT_SPAN_ATTRS, true},
     {"span.kind", C_EVENT, P_EVENT_SPAN_KIND, false},
     {"span.status.code", C_EVENT, P_EVENT_SPAN_STATUS_CODE, false},
+    {"span.duration", C_EVENT, P_EVENT_SPAN_DURATION, false},
     {"description", C_METRIC, P_METRIC_DESC, false},
     {"unit", C_METRIC, P_METRIC_UNIT, false},
     {"type", C_METRIC, P_METRIC_TYPE, false},
@@ -328,6 +330,9 @@ static void span_read(ottl_path_id id, const char *key, const otlp_span *s, char
   case P_TRACE_STATE: set_str(o, s->trace_state); return;
   case P_START: set_int(o, (int64_t)s->start_time_unix_nano); return;
   case P_END: set_int(o, (int64_t)s->end_time_unix_nano); return;
+  /* unsigned difference then signed: an end before the start reads as a
+   * negative duration, as Go's time arithmetic gives */
+  case P_DURATION: set_int(o, (int64_t)(s->end_time_unix_nano - s->start_time_unix_nano)); return;
   default: return;
   }
 }
@@ -365,6 +370,7 @@ void ottl_path_read(ottl_path_id id, const char *key, const ottl_item *it, char 
   case P_EVENT_SPAN_ATTRS: span_read(P_ATTRS, key, it->span, scratch, o); return;
   case P_EVENT_SPAN_KIND: span_read(P_KIND, key, it->span, scratch, o); return;
   case P_EVENT_SPAN_STATUS_CODE: span_read(P_STATUS_CODE, key, it->span, scratch, o); return;
+  case P_EVENT_SPAN_DURATION: span_read(P_DURATION, key, it->span, scratch, o); return;
   case P_METRIC_NAME: set_str(o, it->metric->name); return;
   case P_METRIC_DESC: set_str(o, it->metric->description); return;
   case P_METRIC_UNIT: set_str(o, it->metric->unit); return;

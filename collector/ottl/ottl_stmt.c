@@ -63,6 +63,7 @@ static int compile_re(ottl_parser *p, ottl_stmt *s, const ottl_node *pat) {
     return -1;
   }
   s->re = re;
+  pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* per-item matches; falls back to the interpreter */
   s->md = pcre2_match_data_create_from_pattern(re, NULL);
   if (!s->md) ottl_fail(p, pat->col, "out of memory");
   return s->md ? 0 : -1;

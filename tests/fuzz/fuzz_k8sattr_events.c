@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!p) return 0;
   memcpy(p, data + 1, size - 1);
   k8sattr_table t;
-  k8sattr_table_init(&t);
+  k8sattr_table_init(&t, NULL);
   k8sattr_json j = {0};
   char *rv = NULL;
   if (data[0] & 1) {

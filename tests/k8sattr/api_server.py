@@ -2,7 +2,13 @@
 """A stand-in for the Kubernetes API server's pod endpoints, for the
 k8s_attributes end-to-end test.
 
-  GET /api/v1/pods[?fieldSelector=spec.nodeName%3D<node>]   PodList JSON
+  GET /api/v1/pods[?fieldSelector=spec.nodeName%3D<node>][&limit=N][&continue=T]
+      PodList JSON, paginated as the API documents: at most `limit` items
+      (fewer when API_PAGE_MAX, an environment variable, is smaller: the
+      server may return fewer), metadata.continue and remainingItemCount
+      while more remain; a continue token serves the rest of the snapshot
+      the first page was taken from; an expired token gets 410 Gone (a
+      Status with reason Expired)
   GET /api/v1/pods?watch=1&resourceVersion=R&...            a chunked stream of
       watch events, one JSON object per line: the events after R, then live
       ones (ADDED / MODIFIED / DELETED / BOOKMARK); a resourceVersion older
@@ -13,11 +19,15 @@ currently in the token file (re-read per request, so the test can rotate it).
 
 Control (test only, no auth): POST /_ctl/add|modify (a pod JSON body),
 POST /_ctl/delete/<uid>, POST /_ctl/bookmark, POST /_ctl/expire (ERROR 410
-to open watches and every older resourceVersion); GET /_stats (JSON counts
-and the query strings seen).
+to open watches and every older resourceVersion, continue tokens included),
+POST /_ctl/expire_continue (the next continue request finds its snapshot
+compacted and gets 410, as when compaction falls between two pages); GET /_stats (JSON counts and the query
+strings seen).
 
 usage: api_server.py <token file> <port file> <pods.json>"""
+import base64
 import json
+import os
 import queue
 import sys
 import threading
@@ -35,8 +45,13 @@ state = {
     "history": [],     # (rv, type, pod)
     "expired_below": 0,
     "watchers": [],    # queues of open watches
-    "stats": {"lists": 0, "watches": 0, "unauthorized": 0, "gone": 0, "queries": []},
+    "snapshots": {},   # token id -> (rv, the filtered items of a paginated list)
+    "next_snap": 0,
+    "expire_next_continue": False,
+    "stats": {"lists": 0, "pages": 0, "watches": 0, "unauthorized": 0, "gone": 0, "continue_gone": 0,
+              "queries": []},
 }
+PAGE_MAX = int(os.environ.get("API_PAGE_MAX", "0") or 0)
 
 
 def node_of(query):
@@ -111,10 +126,49 @@ class Handler(BaseHTTPRequestHandler):
             self.watch(int(q.get("resourceVersion", ["0"])[0] or 0), node,
                        int(q.get("timeoutSeconds", ["30"])[0]))
             return
+        self.list_page(q, node)
+
+    def list_page(self, q, node):
+        limit = int(q.get("limit", ["0"])[0] or 0)
+        token = q.get("continue", [""])[0]
         with lock:
-            state["stats"]["lists"] += 1
-            items = [p for p in state["pods"].values() if visible(p, node)]
-            body = pod_list(items, str(state["rv"]))
+            if token:
+                try:
+                    snap_id, start = json.loads(base64.urlsafe_b64decode(token.encode()))
+                except ValueError:
+                    self.send_json(400, {"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                         "reason": "BadRequest", "code": 400})
+                    return
+                if state["expire_next_continue"]:
+                    state["expire_next_continue"] = False
+                    state["snapshots"].clear()
+                if snap_id not in state["snapshots"]:
+                    state["stats"]["gone"] += 1
+                    state["stats"]["continue_gone"] += 1
+                    self.send_json(410, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                         "message": "The provided continue parameter is too old to display a "
+                                                    "consistent list result. You can start a new list without the "
+                                                    "continue parameter.", "reason": "Expired", "code": 410})
+                    return
+                rv, items = state["snapshots"][snap_id]
+            else:
+                state["stats"]["lists"] += 1
+                rv = state["rv"]
+                items = sorted((json.loads(json.dumps(p)) for p in state["pods"].values() if visible(p, node)),
+                               key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
+                snap_id, start = state["next_snap"], 0
+                state["next_snap"] += 1
+                state["snapshots"][snap_id] = (rv, items)
+            state["stats"]["pages"] += 1
+            size = limit
+            if PAGE_MAX and (size <= 0 or size > PAGE_MAX):
+                size = PAGE_MAX
+            page = items[start:start + size] if size > 0 else items[start:]
+            end = start + len(page)
+            body = pod_list(page, str(rv))
+            if end < len(items):
+                body["metadata"]["continue"] = base64.urlsafe_b64encode(json.dumps([snap_id, end]).encode()).decode()
+                body["metadata"]["remainingItemCount"] = len(items) - end
         self.send_json(200, body)
 
     def chunk(self, data):
@@ -186,10 +240,14 @@ class Handler(BaseHTTPRequestHandler):
                 state["rv"] += 1
                 for q in state["watchers"]:
                     q.put((state["rv"], "BOOKMARK", None))
+        elif path == "/_ctl/expire_continue":
+            with lock:
+                state["expire_next_continue"] = True
         elif path == "/_ctl/expire":
             with lock:
                 state["rv"] += 1  # lists from now on are new enough
                 state["expired_below"] = state["rv"]
+                state["snapshots"].clear()
                 for q in state["watchers"]:
                     q.put((0, "EXPIRE", None))
         self.send_json(200, {})

@@ -1,7 +1,8 @@
 #!/bin/bash
 # k8s_attributes end to end against a stand-in API server (api_server.py):
 # the daemon lists this node's pods (fieldSelector spec.nodeName from
-# K8S_NODE_NAME) with the service account token, watches them, and tags
+# K8S_NODE_NAME) with the service account token, in pages (the server
+# answers one pod per page, as it may), watches them, and tags
 # spans by their k8s.pod.ip. Pods added and deleted through the watch show
 # up (and go) in the output; a 410 expiry makes it list again, with a
 # rotated token read afresh; a passthrough pipeline adds nothing.
@@ -20,7 +21,7 @@ mkdir -p "$dir/sa"
 echo "token-one" >"$dir/sa/token"
 echo "not a real CA (http)" >"$dir/sa/ca.crt"
 python3 "$helper" pods "$dir/pods.json"
-python3 "$here/api_server.py" "$dir/sa/token" "$dir/api.port" "$dir/pods.json" 2>"$dir/api.log" &
+API_PAGE_MAX=1 python3 "$here/api_server.py" "$dir/sa/token" "$dir/api.port" "$dir/pods.json" 2>"$dir/api.log" &
 api_pid=$!
 on_cleanup "kill $api_pid 2>/dev/null || true"
 poll_until test -s "$dir/api.port" || fail "the test API server did not start"
@@ -119,6 +120,25 @@ poll_until test "$(stat lists)" -gt "$lists_before" || check_fail "no relist aft
 ctl add -H 'Content-Type: application/json' --data-binary "$(python3 "$helper" pod web-1 uid-d 10.1.0.4)"
 probe_until 10.1.0.4 web-1 || check_fail "a pod added after the relist never tagged spans"
 send span-far 10.1.0.6
+
+# paginated relist: three pods of this node now (web-0, web-1, web-2), one
+# per page; the snapshot is compacted between two pages (410 on the
+# continue token): the daemon lists again from the first page and ends
+# with all three
+ctl add -H 'Content-Type: application/json' --data-binary "$(python3 "$helper" pod web-2 uid-e 10.1.0.5)"
+probe_until 10.1.0.5 web-2 || check_fail "web-2 (added through the watch) never tagged spans"
+pages_before=$(stat pages)
+lists_before=$(stat lists)
+ctl expire_continue
+ctl expire
+poll_until test "$(stat continue_gone)" -ge 1 || check_fail "the daemon never asked for a second page"
+poll_until grep -q "continue token expired" "$DAEMON_LOG" || check_fail "no restart after the expired continue token"
+poll_until test "$(stat pages)" -ge $((pages_before + 4)) || check_fail "no full paginated relist (pages: $(stat pages))"
+[ "$(stat lists)" -ge $((lists_before + 2)) ] || check_fail "the relist did not start over from the first page"
+ctl delete/uid-e
+probe_until 10.1.0.5 - || check_fail "a pod deleted after the paginated relist still tagged spans"
+probe_until 10.1.0.3 web-0 || check_fail "web-0 lost by the paginated relist"
+probe_until 10.1.0.4 web-1 || check_fail "web-1 lost by the paginated relist"
 daemon_stop
 
 a=$(python3 "$helper" attrs "$dir/tagged.jsonl" span-a) || fail "span-a missing from the output"
@@ -145,6 +165,8 @@ s = json.loads(sys.argv[1])
 ok = s["unauthorized"] == 0 and s["lists"] >= 2 and s["watches"] >= 2
 ok = ok and all("fieldSelector=spec.nodeName%3Dnode-a" in q for q in s["queries"])
 ok = ok and any("watch=1" in q and "allowWatchBookmarks=true" in q for q in s["queries"])
+lists = [q for q in s["queries"] if "watch=1" not in q]
+ok = ok and all("limit=500" in q for q in lists) and any("continue=" in q for q in lists)
 sys.exit(0 if ok else 1)
 PY
-finish_checks "k8sattr: list + watch (add, delete, 410 relist, rotated token), tags by k8s.pod.ip, node filter, passthrough"
+finish_checks "k8sattr: paginated list + watch (add, delete, 410 relist, expired continue token, rotated token), tags by k8s.pod.ip, node filter, passthrough"

@@ -194,6 +194,49 @@ static void test_flat_conditions(void **state) {
   check_traces("trace_conditions:\n  - resource.attributes[\"service.name\"] == \"b\"\n", "health work{e1,drop};health", 3);
 }
 
+/* Spans of 500 ns, 2 s, 0 (no times) and -5 (end before start): which
+ * ones each duration condition drops, in the span and the flat forms. */
+static void test_duration(void **state) {
+  (void)state;
+  static const char *json =
+      "{\"resourceSpans\":[{\"resource\":{},\"scopeSpans\":[{\"spans\":["
+      "{\"name\":\"fast\",\"startTimeUnixNano\":\"1000\",\"endTimeUnixNano\":\"1500\"},"
+      "{\"name\":\"slow\",\"startTimeUnixNano\":\"1000\",\"endTimeUnixNano\":\"2000001000\","
+      "\"events\":[{\"name\":\"ev\"}]},"
+      "{\"name\":\"none\"},"
+      "{\"name\":\"neg\",\"startTimeUnixNano\":\"10\",\"endTimeUnixNano\":\"5\"}]}]}]}";
+  static const struct {
+    const char *yaml, *want;
+  } t[] = {
+      {"traces:\n  span:\n    - duration > 1000000000\n", "fast none neg"},
+      {"traces:\n  span:\n    - duration > 499\n", "none neg"},
+      {"traces:\n  span:\n    - duration > 1000\n", "fast none neg"},
+      {"traces:\n  span:\n    - duration >= 500\n", "none neg"},
+      {"traces:\n  span:\n    - duration < 500\n", "fast slow{ev}"},
+      {"traces:\n  span:\n    - duration <= 500\n", "slow{ev}"},
+      {"traces:\n  span:\n    - duration == 0\n", "fast slow{ev} neg"},
+      {"traces:\n  span:\n    - duration != 500\n", "fast"},
+      {"traces:\n  span:\n    - duration < 0\n", "fast slow{ev} none"},
+      {"traces:\n  span:\n    - duration > 100 and name != \"slow\"\n", "slow{ev} none neg"},
+      {"traces:\n  span:\n    - duration == 0 or duration > 1000000000\n", "fast neg"},
+      {"trace_conditions:\n  - span.duration > 1000000000\n", "fast none neg"},
+      {"traces:\n  spanevent:\n    - span.duration > 1000000000\n", "fast slow none neg"},
+      {"trace_conditions:\n  - spanevent.name == \"ev\" and span.duration < 1000\n", "fast slow{ev} none neg"},
+  };
+  for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+    proc p;
+    proc_start(&p, t[i].yaml, OTLPD_TRACES);
+    otlpd_batch *in = batch_of(OTLPD_TRACES, json, true);
+    assert_int_equal(otlpd_consume(p.in, in), OTLPD_OK);
+    char got[1024];
+    if (p.down.got) describe(p.down.got, got, sizeof(got));
+    else strcpy(got, "(nothing)");
+    if (strcmp(got, t[i].want)) fail_msg("%s: got \"%s\", want \"%s\"", t[i].yaml, got, t[i].want);
+    otlpd_batch_unref(in);
+    proc_stop(&p);
+  }
+}
+
 static void test_nothing_dropped_passes_as_is(void **state) {
   (void)state;
   proc p;
@@ -356,6 +399,7 @@ int main(void) {
       cmocka_unit_test(test_span),
       cmocka_unit_test(test_spanevent),
       cmocka_unit_test(test_flat_conditions),
+      cmocka_unit_test(test_duration),
       cmocka_unit_test(test_nothing_dropped_passes_as_is),
       cmocka_unit_test(test_everything_dropped),
       cmocka_unit_test(test_error_mode),

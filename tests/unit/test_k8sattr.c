@@ -177,6 +177,7 @@ typedef struct fx {
   k8sattr_table table;
   k8sattr_json json;
   char *rv;
+  otlpd_memacct mem;
 } fx;
 
 static void fx_init(fx *f, const char *yaml) {
@@ -186,7 +187,7 @@ static void fx_init(fx *f, const char *yaml) {
   for (size_t i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.msgs[i]);
   assert_non_null(f->cfg);
   assert_int_equal(k8sattr_rules_build(f->cfg, &f->rules), 0);
-  k8sattr_table_init(&f->table);
+  k8sattr_table_init(&f->table, &f->mem);
 }
 
 static void fx_free(fx *f) {
@@ -322,6 +323,92 @@ static void test_watch_events(void **st) {
   assert_null(k8sattr_table_by_ip(&f.table, "10.1.0.1", 8));
   assert_non_null(k8sattr_table_by_ip(&f.table, "10.1.0.20", 9));
   assert_string_equal(f.rv, "900");
+  fx_free(&f);
+}
+
+/* A list in pages: pods add up page by page; only the last page (no
+ * metadata.continue) drops the pods no page had; a broken page drops
+ * nothing and gives no token. */
+static void test_list_pages(void **st) {
+  (void)st;
+  fx f;
+  fx_init(&f, "{}\n");
+  assert_int_equal(k8sattr_apply_list(&f.table, &f.rules, &f.json, LIST, strlen(LIST), &f.rv), 0);
+  assert_int_equal(f.table.npods, 3); /* u1 u2 u3 */
+  const char *p1 = "{\"metadata\":{\"resourceVersion\":\"700\",\"continue\":\"tok-1\",\"remainingItemCount\":2},"
+                   "\"items\":[" POD("a", "u1", "10.1.0.1", "", "") "]}";
+  const char *p2 = "{\"metadata\":{\"continue\":\"tok-2\",\"resourceVersion\":\"700\"},\"items\":["
+                   POD("b", "u7", "10.1.0.7", "", "") "]}";
+  const char *p3 = "{\"metadata\":{\"resourceVersion\":\"700\",\"continue\":\"\"},\"items\":["
+                   POD("c", "u8", "10.1.0.8", "", "") "]}";
+  char *cont = NULL;
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, p1, strlen(p1), true, &f.rv, &cont), 0);
+  assert_string_equal(cont, "tok-1");
+  assert_int_equal(f.table.npods, 3); /* nothing dropped before the last page */
+  free(cont);
+  cont = NULL;
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, p2, strlen(p2), false, &f.rv, &cont), 0);
+  assert_string_equal(cont, "tok-2");
+  assert_int_equal(f.table.npods, 4);
+  /* a broken page: no token, nothing dropped */
+  free(cont);
+  cont = NULL;
+  const char *bad = "{\"metadata\":{\"continue\":\"tok-3\"},\"items\":[{\"metadata\":";
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, bad, strlen(bad), false, &f.rv, &cont),
+                   -EBADMSG);
+  assert_null(cont);
+  assert_int_equal(f.table.npods, 4);
+  /* the pages again from the first: the last one ends the generation */
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, p1, strlen(p1), true, &f.rv, &cont), 0);
+  free(cont);
+  cont = NULL;
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, p2, strlen(p2), false, &f.rv, &cont), 0);
+  free(cont);
+  cont = NULL;
+  assert_int_equal(k8sattr_apply_list_page(&f.table, &f.rules, &f.json, p3, strlen(p3), false, &f.rv, &cont), 0);
+  assert_null(cont);
+  assert_int_equal(f.table.npods, 3); /* u1 u7 u8 */
+  assert_non_null(k8sattr_table_by_uid(&f.table, "u1", 2));
+  assert_non_null(k8sattr_table_by_uid(&f.table, "u7", 2));
+  assert_non_null(k8sattr_table_by_ip(&f.table, "10.1.0.8", 8));
+  assert_null(k8sattr_table_by_uid(&f.table, "u2", 2));
+  assert_null(k8sattr_table_by_uid(&f.table, "u3", 2));
+  assert_string_equal(f.rv, "700");
+  fx_free(&f);
+}
+
+/* The table's bytes are charged to the daemon's accounting while held:
+ * more pods, more bytes; a relist to fewer pods and deletes give bytes
+ * back; freeing the table gives back everything. */
+static void test_memory_accounting(void **st) {
+  (void)st;
+  fx f;
+  fx_init(&f, "{}\n");
+  assert_int_equal(otlpd_memacct_used(&f.mem), 0);
+  assert_int_equal(k8sattr_apply_list(&f.table, &f.rules, &f.json, LIST, strlen(LIST), &f.rv), 0);
+  size_t three = otlpd_memacct_used(&f.mem);
+  assert_true(three >= 3 * sizeof(k8sattr_pod));
+  assert_int_equal(three, f.table.charged);
+  char line[512];
+  for (int i = 0; i < 200; i++) {
+    snprintf(line, sizeof(line), "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"uid\":\"m%d\",\"name\":\"p%d\","
+             "\"namespace\":\"ns\"},\"status\":{\"podIP\":\"10.9.%d.%d\"}}}", i, i, i / 250, i % 250);
+    assert_int_equal(ev(&f, line), 0);
+  }
+  size_t many = otlpd_memacct_used(&f.mem);
+  assert_int_equal(f.table.npods, 203);
+  assert_true(many > three + 200 * sizeof(k8sattr_pod)); /* pods and the grown maps */
+  assert_int_equal(ev(&f, "{\"type\":\"DELETED\",\"object\":{\"metadata\":{\"uid\":\"m0\"}}}"), 0);
+  assert_true(otlpd_memacct_used(&f.mem) < many);
+  const char *relist = "{\"metadata\":{\"resourceVersion\":\"900\"},\"items\":[" POD("only", "u20", "10.1.0.20", "", "") "]}";
+  assert_int_equal(k8sattr_apply_list(&f.table, &f.rules, &f.json, relist, strlen(relist), &f.rv), 0);
+  assert_int_equal(f.table.npods, 1);
+  size_t one = otlpd_memacct_used(&f.mem);
+  assert_true(one < many - 200 * sizeof(k8sattr_pod));
+  assert_int_equal(one, f.table.charged);
+  k8sattr_table_free(&f.table);
+  assert_int_equal(otlpd_memacct_used(&f.mem), 0);
+  k8sattr_table_init(&f.table, &f.mem);
   fx_free(&f);
 }
 
@@ -572,7 +659,8 @@ int main(void) {
       cmocka_unit_test(test_deployment_of),    cmocka_unit_test(test_watch_events),
       cmocka_unit_test(test_table_churn),      cmocka_unit_test(test_associate_default),
       cmocka_unit_test(test_associate_rules),  cmocka_unit_test(test_passthrough_connection),
-      cmocka_unit_test(test_add_attrs),
+      cmocka_unit_test(test_add_attrs),        cmocka_unit_test(test_memory_accounting),
+      cmocka_unit_test(test_list_pages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,6 +181,33 @@ static void test_span_paths(void **state) {
   RUN(t);
 }
 
+/* duration = end - start in ns (the fixture span: 3500 - 1000), an int,
+ * in every comparison; span.duration from a span event; only spans. */
+static void test_duration(void **state) {
+  (void)state;
+  static const tcase t[] = {
+      {OTTL_SPAN, "duration == 2500", 1}, {OTTL_SPAN, "duration == 2501", 0},
+      {OTTL_SPAN, "duration != 2500", 0}, {OTTL_SPAN, "duration != 1", 1},
+      {OTTL_SPAN, "duration < 2501", 1}, {OTTL_SPAN, "duration < 2500", 0},
+      {OTTL_SPAN, "duration <= 2500", 1}, {OTTL_SPAN, "duration <= 2499", 0},
+      {OTTL_SPAN, "duration > 2499", 1}, {OTTL_SPAN, "duration > 2500", 0},
+      {OTTL_SPAN, "duration >= 2500", 1}, {OTTL_SPAN, "duration >= 2501", 0},
+      {OTTL_SPAN, "span.duration == 2500", 1}, {OTTL_SPAN, "duration == 2500.0", 1},
+      {OTTL_SPAN, "duration == \"2500\"", 0}, {OTTL_SPAN, "duration != nil", 1},
+      {OTTL_SPAN, "duration == end_time_unix_nano - start_time_unix_nano", 1},
+      {OTTL_SPAN, "duration * 2 == 5000", 1}, {OTTL_SPAN, "duration > 1000 and kind == SPAN_KIND_SERVER", 1},
+      {OTTL_SPANEVENT, "span.duration == 2500", 1}, {OTTL_SPANEVENT, "span.duration > 2500", 0},
+  };
+  RUN(t);
+  ottl_error err;
+  static const ottl_context others[] = {OTTL_SPANEVENT, OTTL_LOG, OTTL_METRIC, OTTL_DATAPOINT};
+  for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+    ottl_cond *c = ottl_cond_compile("duration > 1", others[i], false, &err);
+    if (c) fail_msg("%s: duration accepted", ottl_context_name(others[i]));
+    assert_int_equal(err.col, 1);
+  }
+}
+
 static void test_log_metric_paths(void **state) {
   (void)state;
   static const tcase t[] = {
@@ -285,7 +312,8 @@ static void test_parse_errors(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_operators),   cmocka_unit_test(test_logic_precedence),
-      cmocka_unit_test(test_span_paths),  cmocka_unit_test(test_log_metric_paths),
+      cmocka_unit_test(test_span_paths),  cmocka_unit_test(test_duration),
+      cmocka_unit_test(test_log_metric_paths),
       cmocka_unit_test(test_converters),  cmocka_unit_test(test_prefixed),
       cmocka_unit_test(test_parse_errors),
   };

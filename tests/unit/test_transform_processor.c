@@ -220,6 +220,41 @@ static void test_traces_and_flat(void **state) {
   proc_stop(&p);
 }
 
+/* duration (end - start, ns) as a value and in where clauses; not a
+ * target. */
+static void test_duration(void **state) {
+  (void)state;
+  const char *json =
+      "{\"resourceSpans\":[{\"resource\":{},\"scopeSpans\":[{\"spans\":["
+      "{\"name\":\"fast\",\"startTimeUnixNano\":\"1000\",\"endTimeUnixNano\":\"1500\"},"
+      "{\"name\":\"slow\",\"startTimeUnixNano\":\"1000\",\"endTimeUnixNano\":\"2000001000\"}]}]}]}";
+  proc p;
+  proc_start(&p,
+             "trace_statements:\n"
+             "  - set(span.attributes[\"duration_ns\"], span.duration)\n"
+             "  - set(span.attributes[\"slow\"], true) where span.duration > 1000000000\n"
+             "  - set(span.name, \"quick\") where span.duration <= 500\n",
+             OTLPD_TRACES);
+  otlpd_payload *pl = ef_payload(OTLPD_TRACES, json, true, NULL);
+  otlpd_batch *in = otlpd_batch_from_payload(pl);
+  otlpd_payload_unref(pl);
+  assert_int_equal(otlpd_consume(p.in, in), OTLPD_OK);
+  otlpd_batch *back = ef_roundtrip_pb(p.down.got);
+  otlp_scope_spans *ss = ((otlp_resource_spans *)back->resources[0])->scope_spans[0];
+  assert_string_equal(ss->spans[0]->name, "quick");
+  assert_int_equal(ss->spans[0]->n_attributes, 1);
+  assert_string_equal(ss->spans[0]->attributes[0]->key, "duration_ns");
+  assert_int_equal(ss->spans[0]->attributes[0]->value->int_value, 500);
+  assert_string_equal(ss->spans[1]->name, "slow");
+  assert_int_equal(ss->spans[1]->n_attributes, 2);
+  assert_int_equal(ss->spans[1]->attributes[0]->value->int_value, 2000000000);
+  assert_string_equal(ss->spans[1]->attributes[1]->key, "slow");
+  assert_true(ss->spans[1]->attributes[1]->value->bool_value);
+  otlpd_batch_unref(back);
+  otlpd_batch_unref(in);
+  proc_stop(&p);
+}
+
 static void test_metrics_datapoint(void **state) {
   (void)state;
   const char *json = "{\"resourceMetrics\":[{\"resource\":{},\"scopeMetrics\":[{\"metrics\":[{\"name\":\"cpu\",\"gauge\":"
@@ -293,6 +328,8 @@ static void test_config_errors(void **state) {
   expect_error("log_statements:\n  - context: log\n    statements: ['replace_pattern(body, \"(\", \"x\")']\n",
                "column 23: invalid regex");
   expect_error("log_statements:\n  - context: log\n    statements: ['set(flags, 1)']\n", "column 5: unsupported target");
+  expect_error("trace_statements:\n  - context: span\n    statements: ['set(duration, 1)']\n",
+               "column 5: unsupported target");
   expect_error("log_statements:\n  - context: log\n    statements: ['delete_key(attributes[\"a\"], \"b\")']\n",
                "needs a map target");
   expect_error("log_statements:\n  - context: log\n    statements: ['set(body, \"x\") where']\n", "end of expression");
@@ -309,6 +346,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_set),          cmocka_unit_test(test_map_editors),
       cmocka_unit_test(test_replace_pattern), cmocka_unit_test(test_traces_and_flat),
+      cmocka_unit_test(test_duration),
       cmocka_unit_test(test_metrics_datapoint), cmocka_unit_test(test_error_mode),
       cmocka_unit_test(test_config_errors),
   };

@@ -153,6 +153,7 @@ typedef struct k8sattr_pod {
   k8sattr_container *containers;
   size_t ncontainers;
   uint64_t seen;       /* table generation that last saw it (relist) */
+  size_t charged;      /* bytes charged to the table's memacct for it */
   const char *rv;      /* metadata.resourceVersion */
   int status_code;     /* a Status object's "code" (watch ERROR events) */
 } k8sattr_pod;
@@ -188,9 +189,13 @@ typedef struct k8sattr_table {
   k8sattr_map by_name; /* "namespace/name" */
   uint64_t gen;
   size_t npods;
+  otlpd_memacct *mem; /* the daemon's accounting (host->mem), or NULL */
+  size_t charged;     /* bytes charged to mem: pods and map arrays */
 } k8sattr_table;
 
-void k8sattr_table_init(k8sattr_table *t);
+/* mem: where the table's bytes (each pod's arena, the maps' arrays) are
+ * charged while held, as memory_limiter counts them; may be NULL. */
+void k8sattr_table_init(k8sattr_table *t, otlpd_memacct *mem);
 void k8sattr_table_free(k8sattr_table *t);
 /* Takes p (replacing the pod of the same uid). 0 or -ENOMEM (p freed). */
 int k8sattr_table_upsert(k8sattr_table *t, k8sattr_pod *p);
@@ -215,6 +220,13 @@ int k8sattr_apply_event(k8sattr_table *t, const k8sattr_rules *r, struct k8sattr
 /* Replace the table with a PodList body; *rv gets its resourceVersion. */
 int k8sattr_apply_list(k8sattr_table *t, const k8sattr_rules *r, struct k8sattr_json *j,
                        const char *body, size_t len, char **rv);
+/* One page of a paginated list (`limit` / `continue`): first starts a new
+ * generation, every page adds its pods, and the page whose
+ * metadata.continue is empty drops the pods no page had. *cont (NULL
+ * before the call) receives the next page's token (malloc'd), or stays
+ * NULL on the last page and on errors. */
+int k8sattr_apply_list_page(k8sattr_table *t, const k8sattr_rules *r, struct k8sattr_json *j,
+                            const char *body, size_t len, bool first, char **rv, char **cont);
 
 typedef struct k8sattr_watch k8sattr_watch;
 /* Where the API is and what to ask: from the config and the environment

@@ -15,13 +15,14 @@ static int set_rv(char **rv, const char *s) {
   return 0;
 }
 
-/* {"resourceVersion": ...} of a list; other members skipped. */
-static int list_metadata(k8sattr_json *j, char **rv) {
+/* {"resourceVersion": ..., "continue": ...} of a list; other members
+ * skipped. */
+static int list_metadata(k8sattr_json *j, char **rv, char **cont) {
   k8sattr_jtok t;
   k8sattr_jtype ty = k8sattr_json_next(j, &t);
   if (ty != KJ_OBJ_BEGIN) return k8sattr_json_skip(j, &t);
   while ((ty = k8sattr_json_next(j, &t)) == KJ_KEY) {
-    bool is_rv = KJ_IS(&t, "resourceVersion");
+    bool is_rv = KJ_IS(&t, "resourceVersion"), is_cont = KJ_IS(&t, "continue");
     ty = k8sattr_json_next(j, &t);
     if (is_rv && ty == KJ_STRING) {
       char buf[64];
@@ -29,6 +30,12 @@ static int list_metadata(k8sattr_json *j, char **rv) {
       memcpy(buf, t.s, n);
       buf[n] = '\0';
       if (set_rv(rv, buf)) return -ENOMEM;
+    } else if (is_cont && ty == KJ_STRING) {
+      /* an opaque token; "" means this was the last page */
+      if (cont && t.n) {
+        free(*cont);
+        if (!(*cont = strndup(t.s, t.n))) return -ENOMEM;
+      }
     } else if (k8sattr_json_skip(j, &t)) {
       return -EBADMSG;
     }
@@ -54,22 +61,32 @@ static int list_items(k8sattr_table *t, const k8sattr_rules *r, k8sattr_json *j)
   return ty == KJ_ARR_END ? 0 : -EBADMSG;
 }
 
-int k8sattr_apply_list(k8sattr_table *t, const k8sattr_rules *r, k8sattr_json *j, const char *body,
-                       size_t len, char **rv) {
+int k8sattr_apply_list_page(k8sattr_table *t, const k8sattr_rules *r, k8sattr_json *j, const char *body,
+                            size_t len, bool first, char **rv, char **cont) {
   k8sattr_json_init(j, body, len);
   k8sattr_jtok tok;
   if (k8sattr_json_next(j, &tok) != KJ_OBJ_BEGIN) return -EBADMSG;
-  k8sattr_table_begin(t);
+  if (first) k8sattr_table_begin(t);
   k8sattr_jtype ty;
   int rc = 0;
   while (rc == 0 && (ty = k8sattr_json_next(j, &tok)) == KJ_KEY) {
-    if (KJ_IS(&tok, "metadata")) rc = list_metadata(j, rv);
+    if (KJ_IS(&tok, "metadata")) rc = list_metadata(j, rv, cont);
     else if (KJ_IS(&tok, "items")) rc = list_items(t, r, j);
     else if (k8sattr_json_next(j, &tok) == KJ_ERROR || k8sattr_json_skip(j, &tok)) rc = -EBADMSG;
   }
   if (rc == 0 && (ty != KJ_OBJ_END || k8sattr_json_next(j, &tok) != KJ_END)) rc = -EBADMSG;
-  if (rc == 0) k8sattr_table_end(t); /* a broken list removes nothing */
+  if (rc && cont) {
+    free(*cont);
+    *cont = NULL;
+  }
+  /* the last page ends the generation; a broken page removes nothing */
+  if (rc == 0 && !(cont && *cont)) k8sattr_table_end(t);
   return rc;
+}
+
+int k8sattr_apply_list(k8sattr_table *t, const k8sattr_rules *r, k8sattr_json *j, const char *body,
+                       size_t len, char **rv) {
+  return k8sattr_apply_list_page(t, r, j, body, len, true, rv, NULL);
 }
 
 typedef enum { EV_NONE, EV_ADDED, EV_MODIFIED, EV_DELETED, EV_BOOKMARK, EV_ERROR } ev_type;

@@ -83,7 +83,7 @@ static int create(const otlpd_create_params *p, void **state) {
   kp->host = p->host;
   kp->cfg = p->config;
   kp->next = p->next[p->signal];
-  k8sattr_table_init(&kp->table);
+  k8sattr_table_init(&kp->table, p->host->mem);
   int rc = k8sattr_rules_build(kp->cfg, &kp->rules);
   if (rc) {
     free(kp);

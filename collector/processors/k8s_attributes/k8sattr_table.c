@@ -23,7 +23,22 @@ static k8sattr_map_ent *find(const k8sattr_map *m, const char *k, size_t n, uint
   }
 }
 
-static int grow(k8sattr_map *m) {
+static void charge(k8sattr_table *t, size_t n) {
+  otlpd_memacct_charge(t->mem, n);
+  t->charged += n;
+}
+
+static void release(k8sattr_table *t, size_t n) {
+  otlpd_memacct_release(t->mem, n);
+  t->charged -= n;
+}
+
+static void drop_pod(k8sattr_table *t, k8sattr_pod *p) {
+  release(t, p->charged);
+  k8sattr_pod_free(p);
+}
+
+static int grow(k8sattr_table *t, k8sattr_map *m) {
   size_t cap = m->cap ? m->cap * 2 : 64;
   k8sattr_map_ent *v = calloc(cap, sizeof(*v));
   if (!v) return -ENOMEM;
@@ -34,13 +49,15 @@ static int grow(k8sattr_map *m) {
     v[j] = m->v[i];
   }
   free(m->v);
+  charge(t, cap * sizeof(*v));
+  release(t, m->cap * sizeof(*v));
   m->v = v;
   m->cap = cap;
   return 0;
 }
 
 /* Set k -> pod (replacing what k pointed to). */
-static int map_put(k8sattr_map *m, const char *k, size_t n, k8sattr_pod *pod) {
+static int map_put(k8sattr_table *t, k8sattr_map *m, const char *k, size_t n, k8sattr_pod *pod) {
   uint64_t h = hash_str(k, n);
   k8sattr_map_ent *e = find(m, k, n, h);
   if (e) {
@@ -48,7 +65,7 @@ static int map_put(k8sattr_map *m, const char *k, size_t n, k8sattr_pod *pod) {
     e->pod = pod;
     return 0;
   }
-  if ((m->n + 1) * 4 > m->cap * 3 && grow(m)) return -ENOMEM;
+  if ((m->n + 1) * 4 > m->cap * 3 && grow(t, m)) return -ENOMEM;
   size_t mask = m->cap - 1, i = h & mask;
   while (m->v[i].hash) i = (i + 1) & mask;
   m->v[i] = (k8sattr_map_ent){k, (uint32_t)n, h, pod};
@@ -78,7 +95,10 @@ static const k8sattr_pod *map_get(const k8sattr_map *m, const char *k, size_t n)
   return e ? e->pod : NULL;
 }
 
-void k8sattr_table_init(k8sattr_table *t) { memset(t, 0, sizeof(*t)); }
+void k8sattr_table_init(k8sattr_table *t, otlpd_memacct *mem) {
+  memset(t, 0, sizeof(*t));
+  t->mem = mem;
+}
 
 void k8sattr_table_free(k8sattr_table *t) {
   for (size_t i = 0; i < t->by_uid.cap; i++)
@@ -86,6 +106,7 @@ void k8sattr_table_free(k8sattr_table *t) {
   free(t->by_uid.v);
   free(t->by_ip.v);
   free(t->by_name.v);
+  otlpd_memacct_release(t->mem, t->charged);
   memset(t, 0, sizeof(*t));
 }
 
@@ -100,26 +121,28 @@ static void unindex(k8sattr_table *t, k8sattr_pod *p) {
 }
 
 static int index_pod(k8sattr_table *t, k8sattr_pod *p) {
-  int rc = map_put(&t->by_uid, p->uid, strlen(p->uid), p);
-  if (!rc && p->nskey) rc = map_put(&t->by_name, p->nskey, strlen(p->nskey), p);
-  if (!rc && ip_indexed(p) && p->ip) rc = map_put(&t->by_ip, p->ip, strlen(p->ip), p);
+  int rc = map_put(t, &t->by_uid, p->uid, strlen(p->uid), p);
+  if (!rc && p->nskey) rc = map_put(t, &t->by_name, p->nskey, strlen(p->nskey), p);
+  if (!rc && ip_indexed(p) && p->ip) rc = map_put(t, &t->by_ip, p->ip, strlen(p->ip), p);
   for (size_t i = 0; !rc && ip_indexed(p) && i < p->nips; i++)
-    rc = map_put(&t->by_ip, p->ips[i], strlen(p->ips[i]), p);
+    rc = map_put(t, &t->by_ip, p->ips[i], strlen(p->ips[i]), p);
   return rc;
 }
 
 int k8sattr_table_upsert(k8sattr_table *t, k8sattr_pod *p) {
   p->seen = t->gen;
+  p->charged = sizeof(*p) + otlpd_arena_footprint(p->arena);
+  charge(t, p->charged);
   k8sattr_pod *old = (k8sattr_pod *)map_get(&t->by_uid, p->uid, strlen(p->uid));
   if (old) unindex(t, old);
   else t->npods++;
   int rc = index_pod(t, p);
-  if (old) k8sattr_pod_free(old);
+  if (old) drop_pod(t, old);
   if (rc) { /* keep the maps consistent: drop the pod entirely */
     unindex(t, p);
     map_del(&t->by_uid, p->uid, strlen(p->uid), p);
     t->npods--;
-    k8sattr_pod_free(p);
+    drop_pod(t, p);
   }
   return rc;
 }
@@ -130,7 +153,7 @@ void k8sattr_table_delete(k8sattr_table *t, const char *uid, size_t len) {
   unindex(t, p);
   map_del(&t->by_uid, p->uid, strlen(p->uid), p);
   t->npods--;
-  k8sattr_pod_free(p);
+  drop_pod(t, p);
 }
 
 void k8sattr_table_begin(k8sattr_table *t) { t->gen++; }

@@ -23,6 +23,7 @@
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 30000
 #define WATCH_SECONDS 300
+#define LIST_PAGE 500 /* pods per list page, as client-go's pager */
 
 enum { PH_LIST, PH_WATCH };
 
@@ -41,6 +42,7 @@ struct k8sattr_watch {
   char *auth;
   const char *hdrs[3];
   char *rv;
+  char *cont; /* the next list page's continue token; NULL: first page */
   otlpd_buf line;
   bool bad_stream, relist;
   size_t events;
@@ -246,16 +248,33 @@ static int on_watch_body(otlpd_http_req *req, const char *p, size_t n) {
 }
 
 static void list_done(k8sattr_watch *w, const otlpd_http_result *res) {
+  bool first = !w->cont;
+  if (!res->error && res->status == 410 && !first) {
+    /* the continue token expired (the snapshot was compacted): the pages
+     * so far are not one consistent list, so start it over */
+    otlpd_info(&w->host->log, "pod list continue token expired (410); listing again from the start");
+    free(w->cont);
+    w->cont = NULL;
+    schedule(w, PH_LIST, false);
+    return;
+  }
   if (res->error || res->status != 200 || res->body_truncated) {
     otlpd_warn(&w->host->log, "listing pods failed: %s%s (HTTP %ld); retrying",
                res->error ? res->error_text : "", res->body_truncated ? "answer too large" : "", res->status);
-    schedule(w, PH_LIST, true);
+    schedule(w, PH_LIST, true); /* the same page again */
     return;
   }
-  int rc = k8sattr_apply_list(w->table, w->rules, &w->json, res->body, res->body_len, &w->rv);
+  char *next = NULL;
+  int rc = k8sattr_apply_list_page(w->table, w->rules, &w->json, res->body, res->body_len, first, &w->rv, &next);
+  free(w->cont);
+  w->cont = next;
   if (rc) {
     otlpd_warn(&w->host->log, "pod list unreadable (%s); retrying", rc == -ENOMEM ? "out of memory" : "bad JSON");
-    schedule(w, PH_LIST, true);
+    schedule(w, PH_LIST, true); /* from the start (cont is NULL) */
+    return;
+  }
+  if (w->cont) {
+    start_phase(w, PH_LIST);
     return;
   }
   if (!w->synced) otlpd_info(&w->host->log, "pod table synced: %zu pods", w->table->npods);
@@ -299,8 +318,9 @@ static void start_phase(k8sattr_watch *w, int phase) {
   otlpd_buf u = {0};
   int rc;
   if (phase == PH_LIST) {
-    rc = otlpd_buf_printf(&u, "%s%s%s%s", w->base, w->path, *w->selectors ? "?" : "",
-                          *w->selectors ? w->selectors + 1 : ""); /* past its '&' */
+    rc = otlpd_buf_printf(&u, "%s%s?limit=%d%s", w->base, w->path, LIST_PAGE, w->selectors);
+    if (!rc && w->cont) rc = otlpd_buf_printf(&u, "&continue=");
+    if (!rc && w->cont) rc = put_enc(&u, w->cont);
   } else {
     rc = otlpd_buf_printf(&u, "%s%s?watch=1&allowWatchBookmarks=true&timeoutSeconds=%d&resourceVersion=", w->base,
                           w->path, WATCH_SECONDS + (int)(w->timer.loop->time % 60));
@@ -377,6 +397,7 @@ void k8sattr_watch_free(k8sattr_watch *w) {
   free(w->url);
   free(w->auth);
   free(w->rv);
+  free(w->cont);
   otlpd_buf_free(&w->line);
   k8sattr_json_free(&w->json);
   free(w);
