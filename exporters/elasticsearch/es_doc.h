@@ -29,6 +29,9 @@ typedef struct es_doc_ctx {
   const otlp_scope *scope;       /* may be NULL */
   const char *scope_schema_url;
   const es_index *idx;
+  /* otel mode: the `"resource":{...},"scope":{...}` members, encoded once
+   * per scope and copied into each document (NULL: encoded each time). */
+  const otlpd_buf *rs_json;
 } es_doc_ctx;
 
 /* mapping::mode otel (es_doc_otel.c): the layout Elasticsearch's OTel

@@ -64,6 +64,11 @@ int es_otel_data_stream(otlpd_buf *b, bool *first, const es_index *idx) {
 }
 
 int es_otel_resource_scope(otlpd_buf *b, bool *first, const es_doc_ctx *c) {
+  if (c->rs_json) {
+    if (!*first) ES_TRY(es_lit(b, ","));
+    *first = false;
+    return otlpd_buf_append(b, c->rs_json->data, c->rs_json->len);
+  }
   bool f = true;
   ES_TRY(es_key(b, first, "resource"));
   ES_TRY(es_lit(b, "{"));
