@@ -64,6 +64,12 @@ static const otlpd_setting setup_settings[] = {
     OTLPD_S_END,
 };
 
+static const otlpd_setting compression_params_settings[] = {
+    OTLPD_S_INT(es_compression_params, "level", level, "1", -1, 22,
+                "compression level: gzip 1 (fastest) to 9, -1 zlib's default (6); zstd 1 to 22"),
+    OTLPD_S_END,
+};
+
 const otlpd_setting es_settings[] = {
     OTLPD_S_STRINGS(es_cfg, "endpoints", endpoints,
                     "Elasticsearch URLs used round robin, the next one on connection errors"),
@@ -99,6 +105,8 @@ const otlpd_setting es_settings[] = {
     OTLPD_S_IGNORED("include_source_on_error", "accepted, no effect"),
     OTLPD_S_IGNORED("metadata_keys", "accepted, no effect"),
     OTLPD_S_IGNORED("logs_dynamic_pipeline", "accepted, no effect"),
+    OTLPD_S_SECTION(es_cfg, "compression_params", compression_params, compression_params_settings,
+                    "request compression settings (contrib's default level: 1)"),
     OTLPD_S_SQUASH(es_cfg, http, otlpd_http_client_settings),
     OTLPD_S_END,
 };
@@ -152,6 +160,10 @@ int es_validate(const void *config, const char *path, otlpd_errors *errs) {
   if (c->retry.enabled && c->retry.max_interval < c->retry.initial_interval)
     otlpd_errorf(errs, "%s::retry::max_interval: must not be less than initial_interval", path);
   check_statuses(c, path, errs);
+  if (c->compression_params.level == 0 || (c->http.compression && strcmp(c->http.compression, "gzip") == 0 &&
+                                           c->compression_params.level > 9))
+    otlpd_errorf(errs, "%s::compression_params::level: %lld is not a level of %s", path,
+                 (long long)c->compression_params.level, c->http.compression ? c->http.compression : "gzip");
   if (c->setup.enabled && (c->setup.initial_interval <= 0 || c->setup.max_interval < c->setup.initial_interval))
     otlpd_errorf(errs, "%s::setup: initial_interval must be positive and not above max_interval", path);
   if (c->setup.enabled && c->setup.ilm.enabled && (!c->setup.ilm.policy_name || !*c->setup.ilm.policy_name))
