@@ -53,6 +53,7 @@ static es_attrs attrs_of(otlp_key_value *const *kv, size_t n) { return (es_attrs
 typedef struct es_scope_route {
   const char *explicit_index, *type, *scope_name;
   bool otel;
+  bool bodymap; /* data_stream.type from the attributes (logs or metrics) */
   es_attrs sa, ra;
   es_index idx;
   otlpd_buf action;
@@ -70,9 +71,25 @@ static void scratch_free(es_scratch *x) {
   otlpd_buf_free(&x->rs);
 }
 
+/* bodymap: data_stream.type of the record, scope or resource when it is
+ * "logs" or "metrics" (contrib's rule), else logs. */
+static const char *bodymap_type(es_attrs rec, es_attrs sa, es_attrs ra) {
+  char buf[16];
+  size_t len = 0;
+  const es_attrs lists[3] = {rec, sa, ra};
+  for (int i = 0; i < 3; i++) {
+    const char *t = es_attr_text(lists[i], "data_stream.type", buf, sizeof(buf), &len);
+    if (!t) continue;
+    if (len == 7 && memcmp(t, "metrics", 7) == 0) return "metrics";
+    return "logs";
+  }
+  return "logs";
+}
+
 static int scope_route_init(es_scope_route *r, const char *explicit_index, const char *type, bool otel,
                             es_attrs sa, es_attrs ra, const char *scope_name) {
   r->explicit_index = explicit_index;
+  if (r->bodymap) type = bodymap_type(attrs_of(NULL, 0), sa, ra);
   r->type = type;
   r->otel = otel;
   r->sa = sa;
@@ -91,7 +108,8 @@ static int record_action(otlpd_buf *body, const es_scope_route *r, es_attrs rec,
     *idx = &r->idx;
     return otlpd_buf_append(body, r->action.data, r->action.len);
   }
-  es_route(own, r->explicit_index, r->type, r->otel, rec, r->sa, r->ra, r->scope_name);
+  const char *type = r->bodymap ? bodymap_type(rec, r->sa, r->ra) : r->type;
+  es_route(own, r->explicit_index, type, r->otel, rec, r->sa, r->ra, r->scope_name);
   *idx = own;
   return action(body, own);
 }
@@ -111,6 +129,7 @@ static int log_docs(const es_bulk_opts *o, const otlp_resource_logs *rl, otlpd_b
   const otlp_resource *res = rl->resource;
   es_attrs ra = res ? attrs_of(res->attributes, res->n_attributes) : attrs_of(NULL, 0);
   bool otel = o->mode == ES_MAPPING_OTEL;
+  x->rec.bodymap = o->mode == ES_MAPPING_BODYMAP;
   for (size_t j = 0; j < rl->n_scope_logs; j++) {
     const otlp_scope_logs *sl = rl->scope_logs[j];
     if (!sl) continue;
@@ -122,10 +141,16 @@ static int log_docs(const es_bulk_opts *o, const otlp_resource_logs *rl, otlpd_b
     for (size_t k = 0; k < sl->n_log_records; k++) {
       const otlp_log_record *lr = sl->log_records[k];
       if (!lr) continue;
+      if (x->rec.bodymap && (!lr->body || lr->body->value_case !=
+                                              OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_KVLIST_VALUE)) {
+        it->dropped++; /* bodymap takes only map bodies (contrib refuses the rest too) */
+        continue;
+      }
       es_index own;
       size_t off = body->len;
       ES_TRY(record_action(body, &x->rec, attrs_of(lr->attributes, lr->n_attributes), &own, &c.idx));
-      ES_TRY(otel ? es_doc_otel_log(body, &c, lr)
+      ES_TRY(otel                           ? es_doc_otel_log(body, &c, lr)
+             : x->rec.bodymap                 ? es_value(body, lr->body) /* the body is the document */
              : o->mode == ES_MAPPING_ECS ? es_doc_ecs_log(body, &c, lr)
                                          : es_doc_raw_log(body, &c, lr, o->mode == ES_MAPPING_RAW));
       ES_TRY(es_lit(body, "\n"));
@@ -189,6 +214,8 @@ static int span_docs(const es_bulk_opts *o, const otlp_resource_spans *rs, otlpd
 int es_bulk_build(const es_bulk_opts *o, const otlpd_batch *b, otlpd_buf *body, es_items *items) {
   otlpd_buf_clear(body);
   items->n = 0;
+  items->dropped = 0;
+  if (o->mode == ES_MAPPING_BODYMAP && b->signal != OTLPD_LOGS) return -ENOTSUP; /* logs only, as contrib */
   es_scratch x = {0};
   int rc = 0;
   for (size_t i = 0; i < b->n && !rc; i++) {

@@ -37,7 +37,7 @@ static const otlpd_setting flush_settings[] = {
 
 static const otlpd_setting mapping_settings[] = {
     OTLPD_S_ENUM(es_mapping_cfg, "mode", mode, "otel", modes,
-                 "document layout: otel, ecs, raw or none (bodymap is not supported yet)"),
+                 "document layout: otel, ecs, raw, none or bodymap (logs only: the map body is the document)"),
     OTLPD_S_IGNORED("dedot", "accepted, no effect: dotted keys are written as they are"),
     OTLPD_S_IGNORED("dedup", "accepted, no effect (deprecated in contrib)"),
     OTLPD_S_END,
@@ -146,9 +146,6 @@ int es_validate(const void *config, const char *path, otlpd_errors *errs) {
     if (!is_url(c->endpoints.v[i]))
       otlpd_errorf(errs, "%s::endpoints: \"%s\" must start with http:// or https://", path,
                    c->endpoints.v[i]);
-  if (c->mapping.mode == ES_MAPPING_BODYMAP)
-    otlpd_errorf(errs, "%s::mapping::mode: \"%s\" is not supported yet (otel, ecs, raw or none)", path,
-                 modes[c->mapping.mode]);
   if ((c->user && *c->user) != (c->password && *c->password))
     otlpd_errorf(errs, "%s::user: user and password go together", path);
   if (c->user && *c->user && c->api_key && *c->api_key)

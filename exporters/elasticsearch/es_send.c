@@ -271,6 +271,12 @@ static int build(es_attempt *a) {
   int rc = es_bulk_build(&o, a->sreq->batch, &a->sreq->body, &a->items);
   if (rc < 0) return rc;
   if (items) e->bytes_per_item = a->sreq->body.len / items + 1;
+  if (a->items.dropped) {
+    a->rejected += a->items.dropped;
+    note(a, "%zu log records without a map body (mapping::mode bodymap)", a->items.dropped);
+    otlpd_warn(&e->host->log, "elasticsearch: %zu log records dropped: mapping::mode bodymap needs a map body",
+               a->items.dropped);
+  }
   if (a->keep_cap < a->items.n) {
     bool *k = realloc(a->keep, a->items.n * sizeof(*k));
     if (!k) return -ENOMEM;

@@ -301,6 +301,70 @@ static void bulk_routes_each_record(void **st) {
   otlpd_buf_free(&body);
 }
 
+/* mapping::mode bodymap: a map body is the whole document (nothing
+ * added), routed by data_stream.type logs|metrics; any other body is
+ * dropped and counted; spans are refused. */
+static void bodymap_documents(void **st) {
+  (void)st;
+  otlp_any_value v[3], body_map, body_str;
+  otlp_key_value kv[3], *attr_dst[1] = {&kv[1]}, *body_kv[1] = {&kv[0]}, *scope_kv[1] = {&kv[2]};
+  put_kv(&kv[0], &v[0], "message", "m\"1");
+  put_kv(&kv[1], &v[1], "data_stream.type", "metrics");
+  put_kv(&kv[2], &v[2], "data_stream.namespace", "prod");
+  otlp_kvlist l;
+  opentelemetry__proto__common__v1__key_value_list__init(&l);
+  l.values = body_kv;
+  l.n_values = 1;
+  opentelemetry__proto__common__v1__any_value__init(&body_map);
+  body_map.value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_KVLIST_VALUE;
+  body_map.kvlist_value = &l;
+  opentelemetry__proto__common__v1__any_value__init(&body_str);
+  body_str.value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+  body_str.string_value = "not a map";
+  otlp_log_record lr[3], *lrp[3] = {&lr[0], &lr[1], &lr[2]};
+  for (int i = 0; i < 3; i++) {
+    opentelemetry__proto__logs__v1__log_record__init(&lr[i]);
+    lr[i].time_unix_nano = 1;
+  }
+  lr[0].body = &body_map;
+  lr[1].body = &body_str;
+  lr[2].body = &body_map;
+  lr[2].attributes = attr_dst;
+  lr[2].n_attributes = 1;
+  otlp_scope sc;
+  opentelemetry__proto__common__v1__instrumentation_scope__init(&sc);
+  sc.attributes = scope_kv;
+  sc.n_attributes = 1;
+  otlp_scope_logs sl;
+  opentelemetry__proto__logs__v1__scope_logs__init(&sl);
+  sl.scope = &sc;
+  sl.log_records = lrp;
+  sl.n_log_records = 3;
+  otlp_scope_logs *slp[1] = {&sl};
+  otlp_resource_logs rl;
+  opentelemetry__proto__logs__v1__resource_logs__init(&rl);
+  rl.scope_logs = slp;
+  rl.n_scope_logs = 1;
+  void *resources[1] = {&rl};
+  otlpd_batch batch;
+  memset(&batch, 0, sizeof(batch));
+  batch.signal = OTLPD_LOGS;
+  batch.resources = resources;
+  batch.n = 1;
+  es_bulk_opts o = {.mode = ES_MAPPING_BODYMAP};
+  otlpd_buf body = {0};
+  es_items it = {0};
+  assert_int_equal(es_bulk_build(&o, &batch, &body, &it), 0);
+  assert_int_equal(it.n, 2);
+  assert_int_equal(it.dropped, 1);
+  assert_string_equal(text(&body), "{\"create\":{\"_index\":\"logs-generic-prod\"}}\n{\"message\":\"m\\\"1\"}\n"
+                                   "{\"create\":{\"_index\":\"metrics-generic-prod\"}}\n{\"message\":\"m\\\"1\"}\n");
+  batch.signal = OTLPD_TRACES;
+  assert_int_equal(es_bulk_build(&o, &batch, &body, &it), -ENOTSUP);
+  es_items_free(&it);
+  otlpd_buf_free(&body);
+}
+
 /* A span and its event in otel mode: the event is a logs document of its
  * own carrying the span's ids and event.name (never twice). */
 static void otel_span_and_event(void **st) {
@@ -375,6 +439,7 @@ int main(void) {
       cmocka_unit_test(raw_and_none_layouts),  cmocka_unit_test(routing_order_and_sanitizing),
       cmocka_unit_test(otel_span_and_event),   cmocka_unit_test(compact_keeps_chosen_items),
       cmocka_unit_test(index_attribute_routing), cmocka_unit_test(bulk_routes_each_record),
+      cmocka_unit_test(bodymap_documents),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
