@@ -25,11 +25,11 @@ void otlpd_http_req_release(otlpd_http_req *req) {
   req->packed_valid_ = false;
 }
 
-static int gzip_into(otlpd_buf *out, const void *p, size_t len) {
+static int gzip_into(otlpd_buf *out, const void *p, size_t len, int level) {
   z_stream z;
   memset(&z, 0, sizeof(z));
   /* 15 + 16: a gzip wrapper, as Content-Encoding: gzip means. */
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2(&z, level ? level : Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     return -ENOMEM;
   size_t bound = deflateBound(&z, (uLong)len);
   if (otlpd_buf_reserve(out, bound) < 0) {
@@ -46,10 +46,10 @@ static int gzip_into(otlpd_buf *out, const void *p, size_t len) {
   return rc == Z_STREAM_END ? 0 : -EIO;
 }
 
-static int zstd_into(otlpd_buf *out, const void *p, size_t len) {
+static int zstd_into(otlpd_buf *out, const void *p, size_t len, int level) {
   size_t bound = ZSTD_compressBound(len);
   if (otlpd_buf_reserve(out, bound) < 0) return -ENOMEM;
-  size_t n = ZSTD_compress(out->data + out->len, bound, p, len, 3);
+  size_t n = ZSTD_compress(out->data + out->len, bound, p, len, level ? level : 3);
   if (ZSTD_isError(n)) return -EIO;
   out->len += n;
   return 0;
@@ -61,8 +61,8 @@ int otlpd_http_compress(otlpd_http_req *req) {
   if (req->body_len_ > UINT32_MAX) return -E2BIG; /* zlib's counters are 32-bit */
   otlpd_buf_clear(&req->packed_);
   int rc = req->compression == OTLPD_HTTP_COMPRESS_GZIP
-               ? gzip_into(&req->packed_, req->body_, req->body_len_)
-               : zstd_into(&req->packed_, req->body_, req->body_len_);
+               ? gzip_into(&req->packed_, req->body_, req->body_len_, req->compression_level)
+               : zstd_into(&req->packed_, req->body_, req->body_len_, req->compression_level);
   charge(req);
   if (rc < 0) return rc;
   req->packed_kind_ = req->compression;

@@ -52,6 +52,12 @@ typedef struct es_flush_cfg {
   int64_t interval; /* accepted; batching is the batch processor's */
 } es_flush_cfg;
 
+/* confighttp's compression_params; contrib's default for this exporter
+ * is gzip at level 1 (BestSpeed). */
+typedef struct es_compression_params {
+  int64_t level;
+} es_compression_params;
+
 typedef struct es_mapping_cfg {
   int mode; /* es_mapping_mode */
 } es_mapping_cfg;
@@ -76,6 +82,7 @@ typedef struct es_setup_cfg {
 
 typedef struct es_cfg {
   otlpd_http_client_cfg http; /* endpoint, headers, compression, tls */
+  es_compression_params compression_params;
   otlpd_strings endpoints;
   char *index[OTLPD_SIGNAL_COUNT]; /* traces_index, metrics_index, logs_index */
   char *pipeline;
@@ -110,6 +117,7 @@ typedef struct es_exporter {
   char **bulk_url;            /* one per endpoint: <endpoint>/_bulk[?pipeline=] */
   size_t n_urls;
   size_t next_url;            /* round robin */
+  size_t bytes_per_item;      /* of the last body built: presizes the next one */
   otlpd_http_compression compression;
   char *auth_header;          /* "Authorization: ..." or NULL */
   struct otlpd_auth *auth;    /* auth::authenticator (replaces user/password, api_key at start), or NULL */

@@ -23,6 +23,7 @@ typedef struct es_item {
 typedef struct es_items {
   es_item *v;
   size_t n, cap;
+  size_t dropped; /* records left out by the build (bodymap: a body that is not a map) */
 } es_items;
 
 void es_items_free(es_items *it);

@@ -37,7 +37,7 @@ static const otlpd_setting flush_settings[] = {
 
 static const otlpd_setting mapping_settings[] = {
     OTLPD_S_ENUM(es_mapping_cfg, "mode", mode, "otel", modes,
-                 "document layout: otel, ecs, raw or none (bodymap is not supported yet)"),
+                 "document layout: otel, ecs, raw, none or bodymap (logs only: the map body is the document)"),
     OTLPD_S_IGNORED("dedot", "accepted, no effect: dotted keys are written as they are"),
     OTLPD_S_IGNORED("dedup", "accepted, no effect (deprecated in contrib)"),
     OTLPD_S_END,
@@ -61,6 +61,12 @@ static const otlpd_setting setup_settings[] = {
     OTLPD_S_SECTION(es_setup_cfg, "ilm", ilm, ilm_settings, "the ILM policy"),
     OTLPD_S_DURATION(es_setup_cfg, "initial_interval", initial_interval, "1s", "first wait after a failed step"),
     OTLPD_S_DURATION(es_setup_cfg, "max_interval", max_interval, "5m", "longest wait between setup retries"),
+    OTLPD_S_END,
+};
+
+static const otlpd_setting compression_params_settings[] = {
+    OTLPD_S_INT(es_compression_params, "level", level, "1", -1, 22,
+                "compression level: gzip 1 (fastest) to 9, -1 zlib's default (6); zstd 1 to 22"),
     OTLPD_S_END,
 };
 
@@ -99,6 +105,8 @@ const otlpd_setting es_settings[] = {
     OTLPD_S_IGNORED("include_source_on_error", "accepted, no effect"),
     OTLPD_S_IGNORED("metadata_keys", "accepted, no effect"),
     OTLPD_S_IGNORED("logs_dynamic_pipeline", "accepted, no effect"),
+    OTLPD_S_SECTION(es_cfg, "compression_params", compression_params, compression_params_settings,
+                    "request compression settings (contrib's default level: 1)"),
     OTLPD_S_SQUASH(es_cfg, http, otlpd_http_client_settings),
     OTLPD_S_END,
 };
@@ -138,9 +146,6 @@ int es_validate(const void *config, const char *path, otlpd_errors *errs) {
     if (!is_url(c->endpoints.v[i]))
       otlpd_errorf(errs, "%s::endpoints: \"%s\" must start with http:// or https://", path,
                    c->endpoints.v[i]);
-  if (c->mapping.mode == ES_MAPPING_BODYMAP)
-    otlpd_errorf(errs, "%s::mapping::mode: \"%s\" is not supported yet (otel, ecs, raw or none)", path,
-                 modes[c->mapping.mode]);
   if ((c->user && *c->user) != (c->password && *c->password))
     otlpd_errorf(errs, "%s::user: user and password go together", path);
   if (c->user && *c->user && c->api_key && *c->api_key)
@@ -152,6 +157,10 @@ int es_validate(const void *config, const char *path, otlpd_errors *errs) {
   if (c->retry.enabled && c->retry.max_interval < c->retry.initial_interval)
     otlpd_errorf(errs, "%s::retry::max_interval: must not be less than initial_interval", path);
   check_statuses(c, path, errs);
+  if (c->compression_params.level == 0 || (c->http.compression && strcmp(c->http.compression, "gzip") == 0 &&
+                                           c->compression_params.level > 9))
+    otlpd_errorf(errs, "%s::compression_params::level: %lld is not a level of %s", path,
+                 (long long)c->compression_params.level, c->http.compression ? c->http.compression : "gzip");
   if (c->setup.enabled && (c->setup.initial_interval <= 0 || c->setup.max_interval < c->setup.initial_interval))
     otlpd_errorf(errs, "%s::setup: initial_interval must be positive and not above max_interval", path);
   if (c->setup.enabled && c->setup.ilm.enabled && (!c->setup.ilm.policy_name || !*c->setup.ilm.policy_name))

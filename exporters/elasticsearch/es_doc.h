@@ -29,6 +29,9 @@ typedef struct es_doc_ctx {
   const otlp_scope *scope;       /* may be NULL */
   const char *scope_schema_url;
   const es_index *idx;
+  /* otel mode: the `"resource":{...},"scope":{...}` members, encoded once
+   * per scope and copied into each document (NULL: encoded each time). */
+  const otlpd_buf *rs_json;
 } es_doc_ctx;
 
 /* mapping::mode otel (es_doc_otel.c): the layout Elasticsearch's OTel
@@ -85,7 +88,23 @@ int es_ts_millis(otlpd_buf *b, uint64_t ns);
 int es_ts_rfc3339(otlpd_buf *b, uint64_t ns);
 /* bytes as a quoted lower-case hex string. */
 int es_hex(otlpd_buf *b, const uint8_t *p, size_t n);
+/* Appends n bytes; inline because documents are built of many short
+ * pieces (punctuation, keys) where a call per piece shows in profiles. */
+static inline int es_put(otlpd_buf *b, const void *p, size_t n) {
+  if (b->cap - b->len < n) return otlpd_buf_append(b, p, n);
+  __builtin_memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return 0;
+}
 /* A raw string (literal JSON syntax). */
-static inline int es_lit(otlpd_buf *b, const char *s) { return otlpd_buf_append(b, s, __builtin_strlen(s)); }
+#define es_lit(b, s) es_put((b), (s), __builtin_strlen(s))
+/* `,"<key>":` for a literal key that needs no escaping (no comma when
+ * *first; clears it). */
+#define ES_KEY_LIT(b, first, key) es_key_lit((b), (first), "," "\"" key "\":", sizeof("," "\"" key "\":") - 1)
+static inline int es_key_lit(otlpd_buf *b, bool *first, const char *s, size_t n) {
+  int skip = *first;
+  *first = false;
+  return es_put(b, s + skip, n - (size_t)skip);
+}
 
 #endif

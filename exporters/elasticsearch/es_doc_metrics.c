@@ -343,7 +343,7 @@ static int group_doc(const es_bulk_opts *o, const otlp_resource_metrics *rm, con
   }
   ES_TRY(es_otel_data_stream(body, &first, &idx));
   ES_TRY(es_otel_attributes(body, &first, g[0].attrs, g[0].n_attrs, NULL, NULL));
-  es_doc_ctx c = {res, rm->schema_url, sc, sm->schema_url, &idx};
+  es_doc_ctx c = {res, rm->schema_url, sc, sm->schema_url, &idx, NULL};
   ES_TRY(es_otel_resource_scope(body, &first, &c));
   ES_TRY(es_key(body, &first, "metrics"));
   ES_TRY(es_lit(body, "{"));

@@ -20,7 +20,7 @@ static size_t kept_attrs(otlp_key_value *const *kv, size_t n) {
 int es_otel_attributes(otlpd_buf *b, bool *first, otlp_key_value *const *kv, size_t n, const char *extra_key,
                        const char *extra_val) {
   if (!kept_attrs(kv, n) && !extra_key) return 0;
-  ES_TRY(es_key(b, first, "attributes"));
+  ES_TRY(ES_KEY_LIT(b, first, "attributes"));
   ES_TRY(es_lit(b, "{"));
   bool f = true;
   ES_TRY(es_attr_members(b, &f, kv, n, true, extra_key));
@@ -31,29 +31,32 @@ int es_otel_attributes(otlpd_buf *b, bool *first, otlp_key_value *const *kv, siz
   return es_lit(b, "}");
 }
 
-static int str_field(otlpd_buf *b, bool *first, const char *key, const char *v) {
+/* Fields with literal keys: ES_KL("k") is the `,"k":` text and its length. */
+#define ES_KL(key) "," "\"" key "\":", sizeof("," "\"" key "\":") - 1
+
+static int str_field(otlpd_buf *b, bool *first, const char *key, size_t kn, const char *v) {
   if (!v || !*v) return 0;
-  ES_TRY(es_key(b, first, key));
+  ES_TRY(es_key_lit(b, first, key, kn));
   return otlpd_json_str(b, v);
 }
 
-static int int_field(otlpd_buf *b, bool *first, const char *key, int64_t v) {
+static int int_field(otlpd_buf *b, bool *first, const char *key, size_t kn, int64_t v) {
   if (!v) return 0;
-  ES_TRY(es_key(b, first, key));
+  ES_TRY(es_key_lit(b, first, key, kn));
   return otlpd_json_i64(b, v, 0);
 }
 
-static int id_field(otlpd_buf *b, bool *first, const char *key, ProtobufCBinaryData id) {
-  bool zero = true;
-  for (size_t i = 0; i < id.len; i++) zero = zero && id.data[i] == 0;
-  if (zero) return 0; /* pdata's IsEmpty: all zero bytes */
-  ES_TRY(es_key(b, first, key));
+static int id_field(otlpd_buf *b, bool *first, const char *key, size_t kn, ProtobufCBinaryData id) {
+  uint8_t any = 0;
+  for (size_t i = 0; i < id.len; i++) any |= id.data[i];
+  if (!any) return 0; /* pdata's IsEmpty: all zero bytes */
+  ES_TRY(es_key_lit(b, first, key, kn));
   return es_hex(b, id.data, id.len);
 }
 
 int es_otel_data_stream(otlpd_buf *b, bool *first, const es_index *idx) {
   if (!idx || !idx->data_stream) return 0;
-  ES_TRY(es_key(b, first, "data_stream"));
+  ES_TRY(ES_KEY_LIT(b, first, "data_stream"));
   ES_TRY(es_lit(b, "{\"type\":"));
   ES_TRY(otlpd_json_str(b, idx->type));
   ES_TRY(es_lit(b, ",\"dataset\":"));
@@ -64,24 +67,29 @@ int es_otel_data_stream(otlpd_buf *b, bool *first, const es_index *idx) {
 }
 
 int es_otel_resource_scope(otlpd_buf *b, bool *first, const es_doc_ctx *c) {
+  if (c->rs_json) {
+    if (!*first) ES_TRY(es_lit(b, ","));
+    *first = false;
+    return otlpd_buf_append(b, c->rs_json->data, c->rs_json->len);
+  }
   bool f = true;
-  ES_TRY(es_key(b, first, "resource"));
+  ES_TRY(ES_KEY_LIT(b, first, "resource"));
   ES_TRY(es_lit(b, "{"));
-  ES_TRY(str_field(b, &f, "schema_url", c->resource_schema_url));
+  ES_TRY(str_field(b, &f, ES_KL("schema_url"), c->resource_schema_url));
   if (c->resource) {
     ES_TRY(es_otel_attributes(b, &f, c->resource->attributes, c->resource->n_attributes, NULL, NULL));
-    ES_TRY(int_field(b, &f, "dropped_attributes_count", c->resource->dropped_attributes_count));
+    ES_TRY(int_field(b, &f, ES_KL("dropped_attributes_count"), c->resource->dropped_attributes_count));
   }
   ES_TRY(es_lit(b, "}"));
   f = true;
-  ES_TRY(es_key(b, first, "scope"));
+  ES_TRY(ES_KEY_LIT(b, first, "scope"));
   ES_TRY(es_lit(b, "{"));
-  ES_TRY(str_field(b, &f, "schema_url", c->scope_schema_url));
+  ES_TRY(str_field(b, &f, ES_KL("schema_url"), c->scope_schema_url));
   if (c->scope) {
-    ES_TRY(str_field(b, &f, "name", c->scope->name));
-    ES_TRY(str_field(b, &f, "version", c->scope->version));
+    ES_TRY(str_field(b, &f, ES_KL("name"), c->scope->name));
+    ES_TRY(str_field(b, &f, ES_KL("version"), c->scope->version));
     ES_TRY(es_otel_attributes(b, &f, c->scope->attributes, c->scope->n_attributes, NULL, NULL));
-    ES_TRY(int_field(b, &f, "dropped_attributes_count", c->scope->dropped_attributes_count));
+    ES_TRY(int_field(b, &f, ES_KL("dropped_attributes_count"), c->scope->dropped_attributes_count));
   }
   return es_lit(b, "}");
 }
@@ -99,7 +107,7 @@ static bool all_maps(const otlp_array_value *a) {
  * for everything else. */
 static int body(otlpd_buf *b, bool *first, const otlp_any_value *v) {
   if (!v || v->value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE__NOT_SET) return 0;
-  ES_TRY(es_key(b, first, "body"));
+  ES_TRY(ES_KEY_LIT(b, first, "body"));
   switch (v->value_case) {
   case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_KVLIST_VALUE:
     ES_TRY(es_lit(b, "{\"structured\":"));
@@ -135,21 +143,21 @@ int es_doc_otel_log(otlpd_buf *b, const es_doc_ctx *c, const otlp_log_record *lr
   bool first = true;
   uint64_t ts = lr->time_unix_nano ? lr->time_unix_nano : lr->observed_time_unix_nano;
   ES_TRY(es_lit(b, "{"));
-  ES_TRY(es_key(b, &first, "@timestamp"));
+  ES_TRY(ES_KEY_LIT(b, &first, "@timestamp"));
   ES_TRY(es_ts_millis(b, ts));
-  ES_TRY(es_key(b, &first, "observed_timestamp"));
+  ES_TRY(ES_KEY_LIT(b, &first, "observed_timestamp"));
   ES_TRY(es_ts_millis(b, lr->observed_time_unix_nano));
   ES_TRY(es_otel_data_stream(b, &first, c->idx));
-  ES_TRY(str_field(b, &first, "severity_text", lr->severity_text));
-  ES_TRY(int_field(b, &first, "severity_number", lr->severity_number));
-  ES_TRY(id_field(b, &first, "trace_id", lr->trace_id));
-  ES_TRY(id_field(b, &first, "span_id", lr->span_id));
+  ES_TRY(str_field(b, &first, ES_KL("severity_text"), lr->severity_text));
+  ES_TRY(int_field(b, &first, ES_KL("severity_number"), lr->severity_number));
+  ES_TRY(id_field(b, &first, ES_KL("trace_id"), lr->trace_id));
+  ES_TRY(id_field(b, &first, ES_KL("span_id"), lr->span_id));
   ES_TRY(es_otel_attributes(b, &first, lr->attributes, lr->n_attributes, NULL, NULL));
-  ES_TRY(int_field(b, &first, "dropped_attributes_count", lr->dropped_attributes_count));
+  ES_TRY(int_field(b, &first, ES_KL("dropped_attributes_count"), lr->dropped_attributes_count));
   const char *ev = lr->event_name && *lr->event_name
                        ? lr->event_name
                        : attr_str(lr->attributes, lr->n_attributes, "event.name");
-  ES_TRY(str_field(b, &first, "event_name", ev));
+  ES_TRY(str_field(b, &first, ES_KL("event_name"), ev));
   ES_TRY(es_otel_resource_scope(b, &first, c));
   ES_TRY(body(b, &first, lr->body));
   return es_lit(b, "}");
@@ -166,18 +174,18 @@ static const char *code_name(int k) {
 }
 
 static int links(otlpd_buf *b, bool *first, const otlp_span *s) {
-  ES_TRY(es_key(b, first, "links"));
+  ES_TRY(ES_KEY_LIT(b, first, "links"));
   ES_TRY(es_lit(b, "["));
   for (size_t i = 0; i < s->n_links; i++) {
     const otlp_span_link *l = s->links[i];
     if (!l) continue;
     bool f = true;
     ES_TRY(es_lit(b, i ? ",{" : "{"));
-    ES_TRY(id_field(b, &f, "trace_id", l->trace_id));
-    ES_TRY(id_field(b, &f, "span_id", l->span_id));
-    ES_TRY(str_field(b, &f, "trace_state", l->trace_state));
+    ES_TRY(id_field(b, &f, ES_KL("trace_id"), l->trace_id));
+    ES_TRY(id_field(b, &f, ES_KL("span_id"), l->span_id));
+    ES_TRY(str_field(b, &f, ES_KL("trace_state"), l->trace_state));
     ES_TRY(es_otel_attributes(b, &f, l->attributes, l->n_attributes, NULL, NULL));
-    ES_TRY(int_field(b, &f, "dropped_attributes_count", l->dropped_attributes_count));
+    ES_TRY(int_field(b, &f, ES_KL("dropped_attributes_count"), l->dropped_attributes_count));
     ES_TRY(es_lit(b, "}"));
   }
   return es_lit(b, "]");
@@ -186,27 +194,27 @@ static int links(otlpd_buf *b, bool *first, const otlp_span *s) {
 int es_doc_otel_span(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s) {
   bool first = true;
   ES_TRY(es_lit(b, "{"));
-  ES_TRY(es_key(b, &first, "@timestamp"));
+  ES_TRY(ES_KEY_LIT(b, &first, "@timestamp"));
   ES_TRY(es_ts_millis(b, s->start_time_unix_nano));
   ES_TRY(es_otel_data_stream(b, &first, c->idx));
-  ES_TRY(id_field(b, &first, "trace_id", s->trace_id));
-  ES_TRY(id_field(b, &first, "span_id", s->span_id));
-  ES_TRY(str_field(b, &first, "trace_state", s->trace_state));
-  ES_TRY(id_field(b, &first, "parent_span_id", s->parent_span_id));
-  ES_TRY(str_field(b, &first, "name", s->name));
-  ES_TRY(str_field(b, &first, "kind", kind_name(s->kind)));
-  ES_TRY(es_key(b, &first, "duration"));
+  ES_TRY(id_field(b, &first, ES_KL("trace_id"), s->trace_id));
+  ES_TRY(id_field(b, &first, ES_KL("span_id"), s->span_id));
+  ES_TRY(str_field(b, &first, ES_KL("trace_state"), s->trace_state));
+  ES_TRY(id_field(b, &first, ES_KL("parent_span_id"), s->parent_span_id));
+  ES_TRY(str_field(b, &first, ES_KL("name"), s->name));
+  ES_TRY(str_field(b, &first, ES_KL("kind"), kind_name(s->kind)));
+  ES_TRY(ES_KEY_LIT(b, &first, "duration"));
   ES_TRY(otlpd_json_u64(b, s->end_time_unix_nano - s->start_time_unix_nano, 0));
   ES_TRY(es_otel_attributes(b, &first, s->attributes, s->n_attributes, NULL, NULL));
-  ES_TRY(int_field(b, &first, "dropped_attributes_count", s->dropped_attributes_count));
-  ES_TRY(int_field(b, &first, "dropped_events_count", s->dropped_events_count));
+  ES_TRY(int_field(b, &first, ES_KL("dropped_attributes_count"), s->dropped_attributes_count));
+  ES_TRY(int_field(b, &first, ES_KL("dropped_events_count"), s->dropped_events_count));
   ES_TRY(links(b, &first, s));
-  ES_TRY(int_field(b, &first, "dropped_links_count", s->dropped_links_count));
+  ES_TRY(int_field(b, &first, ES_KL("dropped_links_count"), s->dropped_links_count));
   bool f = true;
-  ES_TRY(es_key(b, &first, "status"));
+  ES_TRY(ES_KEY_LIT(b, &first, "status"));
   ES_TRY(es_lit(b, "{"));
-  ES_TRY(str_field(b, &f, "message", s->status ? s->status->message : NULL));
-  ES_TRY(str_field(b, &f, "code", code_name(s->status ? (int)s->status->code : 0)));
+  ES_TRY(str_field(b, &f, ES_KL("message"), s->status ? s->status->message : NULL));
+  ES_TRY(str_field(b, &f, ES_KL("code"), code_name(s->status ? (int)s->status->code : 0)));
   ES_TRY(es_lit(b, "}"));
   ES_TRY(es_otel_resource_scope(b, &first, c));
   return es_lit(b, "}");
@@ -217,13 +225,13 @@ int es_doc_otel_span_event(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s
   bool first = true;
   const char *name = e->name && *e->name ? e->name : NULL;
   ES_TRY(es_lit(b, "{"));
-  ES_TRY(es_key(b, &first, "@timestamp"));
+  ES_TRY(ES_KEY_LIT(b, &first, "@timestamp"));
   ES_TRY(es_ts_millis(b, e->time_unix_nano));
   ES_TRY(es_otel_data_stream(b, &first, c->idx));
-  ES_TRY(id_field(b, &first, "trace_id", s->trace_id));
-  ES_TRY(id_field(b, &first, "span_id", s->span_id));
-  ES_TRY(int_field(b, &first, "dropped_attributes_count", e->dropped_attributes_count));
-  ES_TRY(str_field(b, &first, "event_name", name));
+  ES_TRY(id_field(b, &first, ES_KL("trace_id"), s->trace_id));
+  ES_TRY(id_field(b, &first, ES_KL("span_id"), s->span_id));
+  ES_TRY(int_field(b, &first, ES_KL("dropped_attributes_count"), e->dropped_attributes_count));
+  ES_TRY(str_field(b, &first, ES_KL("event_name"), name));
   ES_TRY(es_otel_attributes(b, &first, e->attributes, e->n_attributes, name ? "event.name" : NULL, name));
   ES_TRY(es_otel_resource_scope(b, &first, c));
   return es_lit(b, "}");

@@ -63,6 +63,7 @@ static int record_attrs(otlpd_buf *b, bool *first, bool raw, const es_index *idx
     if (!kv[i]) continue;
     const char *k = kv[i]->key ? kv[i]->key : "";
     if (idx && idx->data_stream && strncmp(k, "data_stream.", 12) == 0) continue;
+    if (strcmp(k, "elasticsearch.index") == 0) continue; /* routing only (contrib drops it too) */
     ES_TRY(flat(b, first, prefix, strlen(prefix), k, kv[i]->value, 0));
   }
   return 0;

@@ -13,15 +13,15 @@
 #define ES_MAX_DEPTH 32
 
 int es_key(otlpd_buf *b, bool *first, const char *key) {
-  if (!*first) ES_TRY(otlpd_buf_append(b, ",", 1));
+  ES_TRY(*first ? es_put(b, "\"", 1) : es_put(b, ",\"", 2));
   *first = false;
-  ES_TRY(otlpd_json_str(b, key));
-  return otlpd_buf_append(b, ":", 1);
+  ES_TRY(otlpd_json_escaped(b, key, strlen(key)));
+  return es_put(b, "\":", 2);
 }
 
 int es_key2(otlpd_buf *b, bool *first, const char *prefix, size_t plen, const char *key) {
   if (!plen) return es_key(b, first, key);
-  if (!*first) ES_TRY(otlpd_buf_append(b, ",", 1));
+  if (!*first) ES_TRY(es_put(b, ",", 1));
   *first = false;
   ES_TRY(otlpd_buf_append(b, "\"", 1));
   ES_TRY(otlpd_json_escaped(b, prefix, plen));
@@ -68,19 +68,19 @@ static int value_depth(otlpd_buf *b, const otlp_any_value *v, int depth) {
     ES_TRY(otlpd_base64_encode(b, v->bytes_value.data, v->bytes_value.len));
     return otlpd_buf_append(b, "\"", 1);
   case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE: {
-    ES_TRY(otlpd_buf_append(b, "[", 1));
+    ES_TRY(es_put(b, "[", 1));
     const otlp_array_value *a = v->array_value;
     for (size_t i = 0; a && i < a->n_values; i++) {
-      if (i) ES_TRY(otlpd_buf_append(b, ",", 1));
+      if (i) ES_TRY(es_put(b, ",", 1));
       ES_TRY(value_depth(b, a->values[i], depth + 1));
     }
-    return otlpd_buf_append(b, "]", 1);
+    return es_put(b, "]", 1);
   }
   case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_KVLIST_VALUE: {
-    ES_TRY(otlpd_buf_append(b, "{", 1));
+    ES_TRY(es_put(b, "{", 1));
     const otlp_kvlist *l = v->kvlist_value;
     if (l) ES_TRY(members_depth(b, l->values, l->n_values, depth + 1));
-    return otlpd_buf_append(b, "}", 1);
+    return es_put(b, "}", 1);
   }
   default:
     return es_lit(b, "null");
@@ -90,6 +90,7 @@ static int value_depth(otlpd_buf *b, const otlp_any_value *v, int depth) {
 int es_value(otlpd_buf *b, const otlp_any_value *v) { return value_depth(b, v, 0); }
 
 bool es_routing_attr(const char *k) {
+  if (k[0] != 'd' && k[0] != 'e') return false; /* most keys: one compare */
   return strncmp(k, "data_stream.", 12) == 0 || strcmp(k, "elasticsearch.index") == 0 ||
          strcmp(k, "elasticsearch.mapping.hints") == 0 || strcmp(k, "elasticsearch.mapping.mode") == 0 ||
          strcmp(k, "elasticsearch.document_id") == 0 || strcmp(k, "elasticsearch.document_pipeline") == 0;
@@ -108,8 +109,25 @@ int es_attr_members(otlpd_buf *b, bool *first, otlp_key_value *const *kv, size_t
   return 0;
 }
 
+/* Decimal digits of v, right-aligned into the end of p; returns the start. */
+static char *digits_back(char *end, uint64_t v) {
+  do {
+    *--end = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  return end;
+}
+
+/* Without printf: two timestamps per document are hot. */
 int es_ts_millis(otlpd_buf *b, uint64_t ns) {
-  return otlpd_buf_printf(b, "\"%" PRIu64 ".%06" PRIu64 "\"", ns / 1000000u, ns % 1000000u);
+  char t[32], *end = t + sizeof(t);
+  *--end = '"';
+  uint64_t frac = ns % 1000000u;
+  for (int i = 0; i < 6; i++, frac /= 10) *--end = (char)('0' + frac % 10);
+  *--end = '.';
+  char *p = digits_back(end, ns / 1000000u);
+  *--p = '"';
+  return otlpd_buf_append(b, p, (size_t)(t + sizeof(t) - p));
 }
 
 int es_ts_rfc3339(otlpd_buf *b, uint64_t ns) {
@@ -122,7 +140,15 @@ int es_ts_rfc3339(otlpd_buf *b, uint64_t ns) {
 }
 
 int es_hex(otlpd_buf *b, const uint8_t *p, size_t n) {
-  ES_TRY(otlpd_buf_append(b, "\"", 1));
-  ES_TRY(otlpd_hex_encode(b, p, n));
-  return otlpd_buf_append(b, "\"", 1);
+  static const char hexd[] = "0123456789abcdef";
+  ES_TRY(otlpd_buf_reserve(b, 2 * n + 2));
+  char *o = (char *)b->data + b->len;
+  *o++ = '"';
+  for (size_t i = 0; i < n; i++) {
+    *o++ = hexd[p[i] >> 4];
+    *o++ = hexd[p[i] & 15];
+  }
+  *o++ = '"';
+  b->len = (size_t)((uint8_t *)o - b->data);
+  return 0;
 }

@@ -80,6 +80,29 @@ static const char *first_of(const char *key, es_attrs rec, es_attrs scope, es_at
   return v;
 }
 
+static const char *index_attr(es_attrs a) {
+  for (size_t i = 0; i < a.n; i++) {
+    const otlp_key_value *kv = a.kv[i];
+    if (!kv || !kv->key || kv->key[0] != 'e' || strcmp(kv->key, "elasticsearch.index") != 0) continue;
+    const otlp_any_value *v = kv->value;
+    if (v && v->value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE && v->string_value &&
+        *v->string_value)
+      return v->string_value;
+    return NULL; /* present but empty or not a string: the next level decides */
+  }
+  return NULL;
+}
+
+bool es_route_attrs_present(es_attrs rec) {
+  for (size_t i = 0; i < rec.n; i++) {
+    const char *k = rec.kv[i] && rec.kv[i]->key ? rec.kv[i]->key : "";
+    if (k[0] == 'd' ? strncmp(k, "data_stream.", 12) == 0
+                    : k[0] == 'e' && strcmp(k, "elasticsearch.index") == 0)
+      return true;
+  }
+  return false;
+}
+
 void es_route(es_index *out, const char *explicit_index, const char *type, bool otel,
               es_attrs rec, es_attrs scope, es_attrs res, const char *scope_name) {
   memset(out, 0, sizeof(*out));
@@ -88,7 +111,15 @@ void es_route(es_index *out, const char *explicit_index, const char *type, bool 
     out->plain = explicit_index;
     return;
   }
-  out->data_stream = true;
+  const char *ai = index_attr(rec);
+  if (!ai) ai = index_attr(scope);
+  if (!ai) ai = index_attr(res);
+  if (ai) {
+    out->plain = ai;
+    out->create = true;
+    return;
+  }
+  out->data_stream = out->create = true;
   char buf[64];
   size_t len = 0;
   const char *ds = first_of("data_stream.dataset", rec, scope, res, buf, sizeof(buf), &len);

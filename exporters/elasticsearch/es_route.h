@@ -1,5 +1,8 @@
-/* Where a document goes (otelcol-contrib's data-stream routing):
+/* Where a document goes (otelcol-contrib's routing; the first that applies):
  *  - an explicit *_index setting: that index, `index` action;
+ *  - else a non-empty `elasticsearch.index` string attribute of the record,
+ *    then the scope, then the resource: that index as is, `create` action
+ *    (it may name a data stream), no data_stream.* fields;
  *  - else the data stream <type>-<dataset>-<namespace>, `create` action,
  *    dataset and namespace taken from data_stream.dataset /
  *    data_stream.namespace of the record, then the scope, then the
@@ -25,7 +28,8 @@ typedef struct es_attrs {
 
 typedef struct es_index {
   bool data_stream;     /* create action, data_stream.* fields in the document */
-  const char *plain;    /* explicit index (not a data stream) */
+  bool create;          /* create action (data streams, elasticsearch.index) */
+  const char *plain;    /* explicit or attribute index (not a data stream) */
   const char *type;     /* "logs" or "traces" */
   char dataset[ES_DS_MAX + 1];
   char ns[ES_DS_MAX + 1];
@@ -34,6 +38,11 @@ typedef struct es_index {
 /* rec, scope, res: the attribute lists, most specific first. */
 void es_route(es_index *out, const char *explicit_index, const char *type, bool otel,
               es_attrs rec, es_attrs scope, es_attrs res, const char *scope_name);
+
+/* Whether a record's own attributes can change its route (a
+ * data_stream.dataset|namespace or elasticsearch.index key): when not,
+ * the route of its scope (es_route with an empty record list) holds. */
+bool es_route_attrs_present(es_attrs rec);
 
 /* Sanitize src (n bytes) into out (ES_DS_MAX + 1 bytes), keeping room
  * for suffix. dataset: '-' is disallowed too. */

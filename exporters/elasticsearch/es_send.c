@@ -5,6 +5,7 @@
  * only the documents to try again. The sender schedules that retry with
  * backoff. See README.md "Retries and errors". */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,7 @@ static es_attempt *attempt_new(es_exporter *e, otlpd_send_req *sreq) {
   h->headers = &e->cfg->http.headers;
   h->extra_headers = e->headers;
   h->compression = e->compression;
+  h->compression_level = (int)e->cfg->compression_params.level;
   h->tls = &e->cfg->http.tls;
   h->mem = e->host->mem;
   h->on_body = on_body;
@@ -259,11 +261,24 @@ static es_attempt *attempt_new(es_exporter *e, otlpd_send_req *sreq) {
 }
 
 static int build(es_attempt *a) {
-  const es_exporter *e = a->e;
+  es_exporter *e = a->e;
   es_bulk_opts o = {.mode = e->cfg->mapping.mode};
   for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) o.index[s] = e->cfg->index[s];
+  /* Sized from the last body up front: growing a body of megabytes by
+   * doubling copies it again and faults in fresh pages at every step. */
+  size_t items = a->sreq->batch->items;
+  if (e->bytes_per_item && items && items < SIZE_MAX / 2 / e->bytes_per_item &&
+      otlpd_buf_reserve(&a->sreq->body, items * e->bytes_per_item + items * e->bytes_per_item / 8) < 0)
+    return -ENOMEM;
   int rc = es_bulk_build(&o, a->sreq->batch, &a->sreq->body, &a->items);
   if (rc < 0) return rc;
+  if (items) e->bytes_per_item = a->sreq->body.len / items + 1;
+  if (a->items.dropped) {
+    a->rejected += a->items.dropped;
+    note(a, "%zu log records without a map body (mapping::mode bodymap)", a->items.dropped);
+    otlpd_warn(&e->host->log, "elasticsearch: %zu log records dropped: mapping::mode bodymap needs a map body",
+               a->items.dropped);
+  }
   if (a->keep_cap < a->items.n) {
     bool *k = realloc(a->keep, a->items.n * sizeof(*k));
     if (!k) return -ENOMEM;

@@ -111,6 +111,7 @@ struct otlpd_http_req {
   const otlpd_strmap *headers;       /* config headers, may be NULL */
   const char *const *extra_headers;  /* "Name: value" strings, NULL-terminated, may be NULL */
   otlpd_http_compression compression;
+  int compression_level;             /* 0: the codec's default (gzip 6, zstd 3) */
   int64_t timeout_ms;                /* whole transfer; 0 = none */
   const otlpd_tls_client_cfg *tls;   /* may be NULL (defaults) */
   bool h2c;                          /* http://: HTTP/2 with prior knowledge */

@@ -21,13 +21,16 @@
 #   elasticsearch.sh down      nothing listens for Elasticsearch: the same
 #                        pipeline's file exporter still gets everything
 #   elasticsearch.sh failover  endpoints [dead, live]: everything arrives
+#   elasticsearch.sh routing   elasticsearch.index of the record, else the
+#                        scope, else the resource: that index (create), above
+#                        data_stream.*; the attribute left out of the document
 #
 # Environment: OTLPD (daemon), OTLPD_SRC (source tree).
 
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|metrics|setup|index|item429|permanent|whole503|down|failover}
+mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|metrics|setup|index|item429|permanent|whole503|down|failover|routing}
 here=$(cd "$(dirname "$0")" && pwd)
 require_cmds curl python3
 daemon_init "es-$mode"
@@ -95,6 +98,16 @@ otel | ecs | raw | none)
   wait_stored $docs
   daemon_stop
   check "$mode" 0 $R
+  ;;
+routing)
+  start_es
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT")" elasticsearch; }
+  daemon_start_config -n 2 write
+  codes=$(python3 "$here/routed.py" send "$PORT" $R | sort | uniq -c | tr -s ' ')
+  [[ $codes == " $R 200" ]] || fail "clients got: $codes (want $R x 200)"
+  wait_stored $((R * 7))
+  daemon_stop
+  es _docs | python3 "$here/routed.py" check $R || check_fail "documents are not in their indices"
   ;;
 metrics)
   start_es

@@ -89,7 +89,7 @@ static void otel_log_layout(void **st) {
   assert_true(idx.data_stream);
   assert_string_equal(idx.dataset, "nginx_access.otel");
   assert_string_equal(idx.ns, "default");
-  es_doc_ctx c = {&f.res, "https://schema/r", &f.scope, NULL, &idx};
+  es_doc_ctx c = {&f.res, "https://schema/r", &f.scope, NULL, &idx, NULL};
   otlpd_buf b = {0};
   assert_int_equal(es_doc_otel_log(&b, &c, &f.lr), 0);
   assert_string_equal(
@@ -112,7 +112,7 @@ static void strings_are_escaped(void **st) {
   es_index idx;
   es_route(&idx, "plain-index", "logs", true, (es_attrs){0}, (es_attrs){0}, (es_attrs){0}, NULL);
   assert_false(idx.data_stream);
-  es_doc_ctx c = {NULL, NULL, NULL, NULL, &idx};
+  es_doc_ctx c = {NULL, NULL, NULL, NULL, &idx, NULL};
   otlpd_buf b = {0};
   assert_int_equal(es_doc_otel_log(&b, &c, &f.lr), 0);
   char *t = text(&b);
@@ -131,7 +131,7 @@ static void raw_and_none_layouts(void **st) {
   es_index idx;
   es_route(&idx, NULL, "logs", false, (es_attrs){0}, (es_attrs){0}, (es_attrs){0}, NULL);
   assert_string_equal(idx.dataset, "generic");
-  es_doc_ctx c = {&f.res, NULL, &f.scope, NULL, &idx};
+  es_doc_ctx c = {&f.res, NULL, &f.scope, NULL, &idx, NULL};
   otlpd_buf b = {0};
   assert_int_equal(es_doc_raw_log(&b, &c, &f.lr, false), 0);
   char *t = text(&b);
@@ -181,6 +181,190 @@ static void routing_order_and_sanitizing(void **st) {
   assert_string_equal(idx.dataset, "x.otel");
 }
 
+/* elasticsearch.index: after a static *_index, before data streams; the
+ * record's, else the scope's, else the resource's; an empty one does not
+ * count. Written as is, with a create action (it may be a data stream). */
+static void index_attribute_routing(void **st) {
+  (void)st;
+  fixture f;
+  log_fixture(&f, "x");
+  str_kv(&f, 4, "elasticsearch.index", "from-record");
+  str_kv(&f, 5, "elasticsearch.index", "From-Scope");
+  str_kv(&f, 6, "elasticsearch.index", "from-resource");
+  str_kv(&f, 7, "elasticsearch.index", "");
+  es_attrs rec = {&f.kvp[4], 1}, scope = {&f.kvp[5], 1}, res = {&f.kvp[6], 1}, none = {0};
+  es_attrs ds = {&f.kvp[1], 1}; /* data_stream.dataset on the record */
+  es_index idx;
+  otlpd_buf b = {0};
+  es_route(&idx, "static", "logs", true, rec, scope, res, NULL);
+  assert_string_equal(idx.plain, "static");
+  assert_false(idx.create);
+  es_route(&idx, NULL, "logs", true, rec, scope, res, NULL);
+  assert_string_equal(idx.plain, "from-record");
+  assert_true(idx.create);
+  assert_false(idx.data_stream);
+  es_route(&idx, NULL, "logs", true, ds, scope, res, NULL); /* index attribute beats data_stream.* */
+  assert_string_equal(idx.plain, "From-Scope");
+  es_route(&idx, NULL, "logs", true, (es_attrs){&f.kvp[7], 1}, none, res, NULL);
+  assert_string_equal(idx.plain, "from-resource");
+  assert_int_equal(es_bulk_action_open(&b, &idx), 0);
+  assert_string_equal(text(&b), "{\"create\":{\"_index\":\"from-resource\"");
+  es_route(&idx, NULL, "logs", true, (es_attrs){&f.kvp[7], 1}, none, none, NULL);
+  assert_true(idx.data_stream);
+  assert_string_equal(idx.dataset, "generic.otel");
+  assert_true(es_route_attrs_present(rec));
+  assert_true(es_route_attrs_present(ds));
+  assert_false(es_route_attrs_present((es_attrs){f.kvp, 1}));
+  otlpd_buf_free(&b);
+}
+
+static void put_kv(otlp_key_value *kv, otlp_any_value *v, const char *k, const char *s) {
+  opentelemetry__proto__common__v1__any_value__init(v);
+  v->value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+  v->string_value = (char *)s;
+  opentelemetry__proto__common__v1__key_value__init(kv);
+  kv->key = (char *)k;
+  kv->value = v;
+}
+
+/* A whole batch through es_bulk_build: records of one scope with and
+ * without routing attributes of their own each get their own action line
+ * (the scope's route is reused only when the record cannot change it),
+ * and every document carries the resource and scope. */
+static void bulk_routes_each_record(void **st) {
+  (void)st;
+  otlp_any_value v[5];
+  otlp_key_value kv[5], *rkv[1] = {&kv[0]}, *skv[1] = {&kv[1]}, *a1[1] = {&kv[2]}, *a2[1] = {&kv[3]},
+                        *a3[1] = {&kv[4]};
+  put_kv(&kv[0], &v[0], "service.name", "svc");
+  put_kv(&kv[1], &v[1], "data_stream.namespace", "scope-ns");
+  put_kv(&kv[2], &v[2], "elasticsearch.index", "rec-index");
+  put_kv(&kv[3], &v[3], "data_stream.dataset", "rec.ds");
+  put_kv(&kv[4], &v[4], "plain", "p");
+  otlp_log_record lr[4];
+  otlp_log_record *lrp[4];
+  otlp_key_value **attrs[4] = {NULL, a1, a2, a3};
+  for (int i = 0; i < 4; i++) {
+    opentelemetry__proto__logs__v1__log_record__init(&lr[i]);
+    lr[i].time_unix_nano = 1000000000ull * (uint64_t)(i + 1);
+    lr[i].attributes = attrs[i];
+    lr[i].n_attributes = attrs[i] ? 1 : 0;
+    lrp[i] = &lr[i];
+  }
+  otlp_scope sc;
+  opentelemetry__proto__common__v1__instrumentation_scope__init(&sc);
+  sc.name = "lib";
+  sc.attributes = skv;
+  sc.n_attributes = 1;
+  otlp_scope_logs sl;
+  opentelemetry__proto__logs__v1__scope_logs__init(&sl);
+  sl.scope = &sc;
+  sl.log_records = lrp;
+  sl.n_log_records = 4;
+  otlp_scope_logs *slp[1] = {&sl};
+  otlp_resource r;
+  opentelemetry__proto__resource__v1__resource__init(&r);
+  r.attributes = rkv;
+  r.n_attributes = 1;
+  otlp_resource_logs rl;
+  opentelemetry__proto__logs__v1__resource_logs__init(&rl);
+  rl.resource = &r;
+  rl.scope_logs = slp;
+  rl.n_scope_logs = 1;
+  void *resources[1] = {&rl};
+  otlpd_batch batch;
+  memset(&batch, 0, sizeof(batch));
+  batch.signal = OTLPD_LOGS;
+  batch.resources = resources;
+  batch.n = 1;
+  es_bulk_opts o = {.mode = ES_MAPPING_OTEL};
+  otlpd_buf body = {0};
+  es_items it = {0};
+  assert_int_equal(es_bulk_build(&o, &batch, &body, &it), 0);
+  assert_int_equal(it.n, 4);
+  const char *want[4] = {"{\"create\":{\"_index\":\"logs-generic.otel-scope-ns\"}}\n",
+                         "{\"create\":{\"_index\":\"rec-index\"}}\n",
+                         "{\"create\":{\"_index\":\"logs-rec.ds.otel-scope-ns\"}}\n",
+                         "{\"create\":{\"_index\":\"logs-generic.otel-scope-ns\"}}\n"};
+  for (int i = 0; i < 4; i++) {
+    char line[1024];
+    size_t n = it.v[i].len < sizeof(line) - 1 ? it.v[i].len : sizeof(line) - 1;
+    memcpy(line, body.data + it.v[i].off, n);
+    line[n] = 0;
+    assert_memory_equal(line, want[i], strlen(want[i]));
+    const char *doc = line + strlen(want[i]);
+    assert_non_null(strstr(doc, ",\"resource\":{\"attributes\":{\"service.name\":\"svc\"}},\"scope\":{\"name\":\"lib\"}}\n"));
+    assert_null(strstr(doc, "elasticsearch.index"));
+    assert_int_equal(strstr(doc, "\"data_stream\"") != NULL, i != 1); /* none for an attribute index */
+  }
+  es_items_free(&it);
+  otlpd_buf_free(&body);
+}
+
+/* mapping::mode bodymap: a map body is the whole document (nothing
+ * added), routed by data_stream.type logs|metrics; any other body is
+ * dropped and counted; spans are refused. */
+static void bodymap_documents(void **st) {
+  (void)st;
+  otlp_any_value v[3], body_map, body_str;
+  otlp_key_value kv[3], *attr_dst[1] = {&kv[1]}, *body_kv[1] = {&kv[0]}, *scope_kv[1] = {&kv[2]};
+  put_kv(&kv[0], &v[0], "message", "m\"1");
+  put_kv(&kv[1], &v[1], "data_stream.type", "metrics");
+  put_kv(&kv[2], &v[2], "data_stream.namespace", "prod");
+  otlp_kvlist l;
+  opentelemetry__proto__common__v1__key_value_list__init(&l);
+  l.values = body_kv;
+  l.n_values = 1;
+  opentelemetry__proto__common__v1__any_value__init(&body_map);
+  body_map.value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_KVLIST_VALUE;
+  body_map.kvlist_value = &l;
+  opentelemetry__proto__common__v1__any_value__init(&body_str);
+  body_str.value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+  body_str.string_value = "not a map";
+  otlp_log_record lr[3], *lrp[3] = {&lr[0], &lr[1], &lr[2]};
+  for (int i = 0; i < 3; i++) {
+    opentelemetry__proto__logs__v1__log_record__init(&lr[i]);
+    lr[i].time_unix_nano = 1;
+  }
+  lr[0].body = &body_map;
+  lr[1].body = &body_str;
+  lr[2].body = &body_map;
+  lr[2].attributes = attr_dst;
+  lr[2].n_attributes = 1;
+  otlp_scope sc;
+  opentelemetry__proto__common__v1__instrumentation_scope__init(&sc);
+  sc.attributes = scope_kv;
+  sc.n_attributes = 1;
+  otlp_scope_logs sl;
+  opentelemetry__proto__logs__v1__scope_logs__init(&sl);
+  sl.scope = &sc;
+  sl.log_records = lrp;
+  sl.n_log_records = 3;
+  otlp_scope_logs *slp[1] = {&sl};
+  otlp_resource_logs rl;
+  opentelemetry__proto__logs__v1__resource_logs__init(&rl);
+  rl.scope_logs = slp;
+  rl.n_scope_logs = 1;
+  void *resources[1] = {&rl};
+  otlpd_batch batch;
+  memset(&batch, 0, sizeof(batch));
+  batch.signal = OTLPD_LOGS;
+  batch.resources = resources;
+  batch.n = 1;
+  es_bulk_opts o = {.mode = ES_MAPPING_BODYMAP};
+  otlpd_buf body = {0};
+  es_items it = {0};
+  assert_int_equal(es_bulk_build(&o, &batch, &body, &it), 0);
+  assert_int_equal(it.n, 2);
+  assert_int_equal(it.dropped, 1);
+  assert_string_equal(text(&body), "{\"create\":{\"_index\":\"logs-generic-prod\"}}\n{\"message\":\"m\\\"1\"}\n"
+                                   "{\"create\":{\"_index\":\"metrics-generic-prod\"}}\n{\"message\":\"m\\\"1\"}\n");
+  batch.signal = OTLPD_TRACES;
+  assert_int_equal(es_bulk_build(&o, &batch, &body, &it), -ENOTSUP);
+  es_items_free(&it);
+  otlpd_buf_free(&body);
+}
+
 /* A span and its event in otel mode: the event is a logs document of its
  * own carrying the span's ids and event.name (never twice). */
 static void otel_span_and_event(void **st) {
@@ -206,7 +390,7 @@ static void otel_span_and_event(void **st) {
   ev.n_attributes = 1;
   es_index idx;
   es_route(&idx, NULL, "traces", true, (es_attrs){0}, (es_attrs){0}, (es_attrs){0}, NULL);
-  es_doc_ctx c = {NULL, NULL, &f.scope, NULL, &idx};
+  es_doc_ctx c = {NULL, NULL, &f.scope, NULL, &idx, NULL};
   otlpd_buf b = {0};
   assert_int_equal(es_doc_otel_span(&b, &c, &s), 0);
   assert_string_equal(
@@ -254,6 +438,8 @@ int main(void) {
       cmocka_unit_test(otel_log_layout),       cmocka_unit_test(strings_are_escaped),
       cmocka_unit_test(raw_and_none_layouts),  cmocka_unit_test(routing_order_and_sanitizing),
       cmocka_unit_test(otel_span_and_event),   cmocka_unit_test(compact_keeps_chosen_items),
+      cmocka_unit_test(index_attribute_routing), cmocka_unit_test(bulk_routes_each_record),
+      cmocka_unit_test(bodymap_documents),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

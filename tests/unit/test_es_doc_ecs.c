@@ -80,7 +80,7 @@ static void ecs_log_document(void **st) {
   es_index idx;
   es_route(&idx, NULL, "logs", false, (es_attrs){rec.p, (size_t)rec.n}, (es_attrs){0},
            (es_attrs){res.p, (size_t)res.n}, NULL);
-  es_doc_ctx c = {&r, NULL, NULL, NULL, &idx};
+  es_doc_ctx c = {&r, NULL, NULL, NULL, &idx, NULL};
   otlpd_buf b = {0};
   assert_int_equal(es_doc_ecs_log(&b, &c, &lr), 0);
   assert_string_equal(
@@ -113,7 +113,7 @@ static void ecs_agent_and_host_overrides(void **st) {
   lr.observed_time_unix_nano = 1000000000ull;
   es_index idx;
   es_route(&idx, "plain", "logs", false, (es_attrs){0}, (es_attrs){0}, (es_attrs){0}, NULL);
-  es_doc_ctx c = {&r, NULL, NULL, NULL, &idx};
+  es_doc_ctx c = {&r, NULL, NULL, NULL, &idx, NULL};
   otlpd_buf b = {0};
   assert_int_equal(es_doc_ecs_log(&b, &c, &lr), 0);
   assert_string_equal(text(&b), "{\"@timestamp\":\"1970-01-01T00:00:01.000000000Z\",\"agent\":{\"name\":\"custom\"},"
@@ -156,7 +156,7 @@ static void ecs_span_document(void **st) {
   s.n_attributes = (size_t)sa.n;
   es_index idx;
   es_route(&idx, NULL, "traces", false, (es_attrs){0}, (es_attrs){0}, (es_attrs){0}, NULL);
-  es_doc_ctx c = {&r, NULL, NULL, NULL, &idx};
+  es_doc_ctx c = {&r, NULL, NULL, NULL, &idx, NULL};
   otlpd_buf b = {0};
   assert_int_equal(es_doc_ecs_span(&b, &c, &s), 0);
   assert_string_equal(
