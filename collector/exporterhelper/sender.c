@@ -264,6 +264,7 @@ int otlpd_sender_create(const otlpd_host *host, const otlpd_exphelper_cfg *cfg,
   s->signals = signals;
   s->base.consume = sender_consume;
   s->base.admit = sender_admit;
+  s->base.durable = s->storage != NULL;
   otlpd_rng_seed(&s->rng, uv_hrtime() ^ (uint64_t)(uintptr_t)s);
   otlpd_gauge_set(&host->counters->queue_capacity,
                   cfg->queue.enabled ? (uint64_t)cfg->queue.queue_size : 0);

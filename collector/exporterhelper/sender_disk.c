@@ -141,7 +141,38 @@ static otlpd_batch *decode_record(otlpd_sender *s, otlpd_signal sig) {
   return b;
 }
 
-/* Read one record of signal sig into a free slot. false: nothing to read. */
+/* Read-side batching: a request takes consecutive records while they
+ * stay under these bounds (the batch processor passes batches straight
+ * into a persistent queue, so this is where small requests merge). What
+ * is already queued merges; nothing waits for more. */
+#define MERGE_ITEMS 8192
+#define MERGE_BYTES (4u << 20)
+#define MERGE_RECORDS 256
+
+/* Append the following records of q to b while they fit the bounds;
+ * *n counts the records b holds. */
+static void merge_more(otlpd_sender *s, otlpd_signal sig, otlpd_batch *b, size_t bytes, uint32_t *n) {
+  otlpd_dq *q = s->dq[sig];
+  uint32_t len, items;
+  while (*n < MERGE_RECORDS && otlpd_dq_peek(q, &len, &items) == 1 && b->items + items <= MERGE_ITEMS &&
+         bytes + len <= MERGE_BYTES) {
+    uint64_t ticket;
+    if (otlpd_dq_next(q, &s->rec, &items, &ticket) != 1) return;
+    otlpd_batch *more = decode_record(s, sig);
+    int arc = more ? otlpd_batch_append(b, more) : -EBADMSG;
+    (*n)++; /* its ticket follows the others: the request acknowledges it */
+    if (arc != 0) { /* undecodable (logged) or out of memory: given up, counted */
+      otlpd_count(&s->host->counters->send_failed[sig], items);
+      if (arc == -ENOMEM) otlpd_error(&s->host->log, "persistent queue: out of memory merging records; %u items dropped", items);
+      if (more) otlpd_batch_unref(more);
+      return;
+    }
+    otlpd_batch_unref(more);
+    bytes += len;
+  }
+}
+
+/* Read records of signal sig into a free slot. false: nothing to read. */
 static bool start_one(otlpd_sender *s, otlpd_signal sig) {
   otlpd_dq *q = s->dq[sig];
   uint32_t items;
@@ -157,8 +188,10 @@ static bool start_one(otlpd_sender *s, otlpd_signal sig) {
     otlpd_dq_ack(q, ticket);
     return true;
   }
+  uint32_t n = 1;
+  merge_more(s, sig, b, s->rec.len, &n);
   size_t slot = s->free_slots[s->n_free - 1];
-  s->dslots[slot] = (sender_disk_slot){ticket, true, false};
+  s->dslots[slot] = (sender_disk_slot){ticket, n, true, false};
   sender_start_request(s, b);
   return true;
 }
@@ -185,7 +218,7 @@ void sender_disk_finish(otlpd_sender *s, otlpd_send_req *req) {
   sender_disk_slot *d = &s->dslots[req - s->slots];
   if (!d->has) return;
   d->has = false;
-  if (!d->keep) otlpd_dq_ack(s->dq[req->signal], d->ticket);
+  if (!d->keep) otlpd_dq_ack_range(s->dq[req->signal], d->ticket, d->n);
   sender_update_gauge(s);
 }
 

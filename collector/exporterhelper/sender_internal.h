@@ -40,7 +40,8 @@ enum { REQ_IDLE = 0, REQ_SENDING, REQ_WAITING };
 
 /* A slot's record in the persistent queue. */
 typedef struct sender_disk_slot {
-  uint64_t ticket;
+  uint64_t ticket; /* the first record's */
+  uint32_t n;      /* records merged into the request: tickets ticket .. ticket + n - 1 */
   bool has;  /* the slot's request came from the disk queue */
   bool keep; /* given up at shutdown: not acknowledged, sent after restart */
 } sender_disk_slot;
