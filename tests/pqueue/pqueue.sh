@@ -186,7 +186,8 @@ batch_repeat)
     kill -KILL "$DAEMON_PID"
     wait "$DAEMON_PID" 2>/dev/null || true
     DAEMON_PID=
-    wait "$sender" || true
+    kill "$sender" 2>/dev/null || true # what it sends now is refused anyway
+    wait "$sender" 2>/dev/null || true
   done
   daemon_instance final
   daemon_start_config write
