@@ -86,9 +86,29 @@ static otlpd_dq *queue_of(otlpd_sender *s, otlpd_signal sig) {
   return s->dq[sig];
 }
 
+static bool drops_oldest(const otlpd_sender *s) {
+  return s->cfg->queue.drop_on_overflow == OTLPD_DROP_OLDEST && !s->cfg->queue.block_on_overflow;
+}
+
 int sender_disk_admit(otlpd_sender *s, const otlpd_batch *b) {
   otlpd_dq *q = queue_of(s, b->signal);
-  return q && otlpd_dq_fits(q, send_queue_measure(s->cfg->queue.sizer, b)) ? OTLPD_OK : OTLPD_ERR_RETRY;
+  if (!q) return OTLPD_ERR_RETRY;
+  if (otlpd_dq_fits(q, send_queue_measure(s->cfg->queue.sizer, b))) return OTLPD_OK;
+  return drops_oldest(s) && otlpd_dq_has_unread(q) ? OTLPD_OK : OTLPD_ERR_RETRY;
+}
+
+/* drop_on_overflow: oldest — acknowledge the oldest unread records (not
+ * those in flight) without sending them until `size` fits; counted. */
+static void disk_drop_oldest(otlpd_sender *s, otlpd_dq *q, otlpd_signal sig, uint64_t size) {
+  uint64_t dropped = 0;
+  uint32_t items;
+  uint64_t ticket;
+  while (!otlpd_dq_fits(q, size) && otlpd_dq_next(q, &s->rec, &items, &ticket) == 1) {
+    otlpd_dq_ack(q, ticket);
+    otlpd_count(&s->host->counters->dropped_oldest[sig], items);
+    dropped += items;
+  }
+  sender_log_dropped_oldest(s, dropped);
 }
 
 static void log_refused(otlpd_sender *s, const otlpd_batch *b, otlpd_dq *q) {
@@ -105,6 +125,8 @@ int sender_disk_consume(otlpd_sender *s, otlpd_batch *b) {
   if (!q) return OTLPD_ERR_RETRY; /* the queue could not be opened (logged) */
   otlpd_buf_clear(&s->enc);
   if (otlpd_batch_encode_pb(b, &s->enc) != 0) return -ENOMEM;
+  uint64_t size = otlpd_dq_measure(s->cfg->queue.sizer, s->enc.len, (uint32_t)b->items);
+  if (drops_oldest(s) && !otlpd_dq_fits(q, size)) disk_drop_oldest(s, q, b->signal, size);
   int rc = otlpd_dq_append(q, s->enc.data, s->enc.len, (uint32_t)b->items);
   if (s->enc.cap > ENC_KEEP_MAX) otlpd_buf_free(&s->enc);
   if (rc == -EINVAL) return OTLPD_ERR_PERMANENT; /* a single batch over the record limit */

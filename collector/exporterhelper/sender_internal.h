@@ -87,6 +87,7 @@ void sender_pump(otlpd_sender *s);
 void sender_start_request(otlpd_sender *s, otlpd_batch *b);
 void sender_update_gauge(otlpd_sender *s);
 void sender_fail(otlpd_send_req *req, const char *why, const char *msg, bool shutdown);
+void sender_log_dropped_oldest(otlpd_sender *s, uint64_t items);
 /* sender_shutdown.c */
 void sender_check_drained(otlpd_sender *s);
 /* The daemon drains: arm the deadline timer at host->drain_deadline_ms
