@@ -33,6 +33,13 @@
 #                      (six rounds, after 1, 5, 9 .. 21 answers); after a last
 #                      restart every span answered 200 arrives (requests
 #                      cut by the kill may or may not arrive)
+#   pqueue.sh drop_oldest | drop_oldest_memory | drop_newest_memory
+#                      one consumer, queue_size 3, backend down, six
+#                      requests (all answered 200): drop_on_overflow:
+#                      oldest gives up the oldest waiting requests to take
+#                      the new ones (logged), newest (the default) drops
+#                      the new ones; once the backend is up exactly the
+#                      kept requests arrive (the one in flight is kept)
 #   pqueue.sh config   a storage id that is no enabled file_storage
 #                      extension fails `otlpd validate` naming
 #                      sending_queue::storage; a missing directory without
@@ -43,7 +50,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: pqueue.sh kill9|fsync|kill9_repeat|sigterm|full|batch|batch_fsync|batch_repeat|config}
+mode=${1:?usage: pqueue.sh kill9|fsync|kill9_repeat|sigterm|full|batch|batch_fsync|batch_repeat|drop_oldest|drop_oldest_memory|drop_newest_memory|config}
 sink_py=$(cd "$(dirname "$0")/../otlphttp" && pwd)/otlp_sink.py
 require_cmds curl python3
 daemon_init "pqueue-$mode"
@@ -105,6 +112,9 @@ if missing or extra or (nodup and dups):
 queue_size=1000
 fsync=false
 processors= # e.g. "[batch]"
+consumers=10
+drop=newest
+storage="storage: file_storage" # empty: the queue is in memory
 write() { # <receiver port>
   cat <<YAML
 receivers:
@@ -123,8 +133,10 @@ exporters:
       max_interval: 200ms
       max_elapsed_time: 0
     sending_queue:
-      storage: file_storage
+      $storage
       queue_size: $queue_size
+      num_consumers: $consumers
+      drop_on_overflow: $drop
 processors:
   batch:
     send_batch_size: 100000
@@ -257,6 +269,38 @@ full)
   daemon_stop
   curl -sf "http://127.0.0.1:$SINK_PORT/_items" | check_names 0 6 "full queue" 1 ||
     check_fail "spans lost or duplicated with a full queue"
+  ;;
+drop_oldest | drop_oldest_memory | drop_newest_memory)
+  queue_size=3
+  consumers=1
+  [[ $mode == drop_oldest* ]] && drop=oldest
+  [[ $mode == *memory ]] && storage=
+  daemon_start_config write
+  codes=$(send 0 6 | sort | uniq -c | tr -s ' ')
+  [[ $codes == " 6 200" ]] || fail "clients got: $codes (want 6 x 200)"
+  # request 0 is in flight (retrying); the memory queue holds 3 more, the
+  # persistent queue counts the one in flight in its 3
+  case $mode in
+  drop_oldest) kept="0 4 5" ;;
+  drop_oldest_memory) kept="0 3 4 5" ;;
+  drop_newest_memory) kept="0 1 2 3" ;;
+  esac
+  nkept=$(wc -w <<<"$kept")
+  start_sink
+  POLLS=1200 poll_until all_in $((nkept * 5)) || fail "the sink got $(sink_count) of $((nkept * 5)) spans"
+  sleep 0.5 # anything more would arrive now
+  daemon_stop
+  curl -sf "http://127.0.0.1:$SINK_PORT/_items" | python3 -c '
+import json, sys
+got = sorted(set(json.load(sys.stdin)))
+want = sorted("r%s-%d" % (n, j) for n in sys.argv[1].split() for j in range(5))
+print("delivered %d spans, want %d" % (len(got), len(want)))
+sys.exit(0 if got == want else 1)' "$kept" || check_fail "$mode: not exactly requests $kept delivered"
+  if [[ $drop == oldest ]]; then
+    grep -q "dropped the oldest" "$DAEMON_LOG" || check_fail "no log line about dropping the oldest"
+  else
+    grep -q "sending queue is full" "$DAEMON_LOG" || check_fail "no log line about the full queue"
+  fi
   ;;
 config)
   write 4318 | sed 's/storage: file_storage$/storage: file_storage\/nope/' >"$WORK/bad-id.yaml"
