@@ -115,16 +115,19 @@ static int build_kind(otlpd_daemon *d, otlpd_kind kind) {
 /* Returns the pipeline's entry consumer in *entry. */
 static int build_pipeline(otlpd_daemon *d, otlpd_pipeline_cfg *pl, otlpd_consumer **entry) {
   otlpd_consumer *to[pl->n_exporters ? pl->n_exporters : 1];
+  bool durable = false;
   for (size_t i = 0; i < pl->n_exporters; i++) {
     otlpd_instance *ex = find_instance(d, pl->exporters[i]);
     to[i] = ex->f->consumer(ex->state);
+    durable |= to[i]->durable;
   }
   otlpd_consumer *next = otlpd_fanout_new(d, to, pl->n_exporters);
   if (!next) return -ENOMEM;
   for (size_t i = pl->n_processors; i-- > 0;) {
     otlpd_instance *in = instance_add(d, pl->processors[i], pl->id);
     if (!in) return -ENOMEM;
-    otlpd_create_params p = {.signal = pl->signal, .signals = OTLPD_SIGNAL_BIT(pl->signal)};
+    otlpd_create_params p = {.signal = pl->signal, .signals = OTLPD_SIGNAL_BIT(pl->signal),
+                             .durable_downstream = durable};
     p.next[pl->signal] = next;
     int rc = instance_create(d, in, &p);
     if (rc < 0) return rc;

@@ -94,8 +94,15 @@ int otlpd_dq_append(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items);
 /* The next unread record into out (cleared first): 1, 0 when none, or
  * negative errno. *ticket names it for otlpd_dq_ack. */
 int otlpd_dq_next(otlpd_dq *q, otlpd_buf *out, uint32_t *items, uint64_t *ticket);
+/* Length and item count of the next unread record, without reading it:
+ * 1, or 0 when there is none or its header is damaged (otlpd_dq_next
+ * then deals with it). */
+int otlpd_dq_peek(otlpd_dq *q, uint32_t *len, uint32_t *items);
 /* The sender is done with the record (sent, or given up for good). */
 int otlpd_dq_ack(otlpd_dq *q, uint64_t ticket);
+/* The same for n records of consecutive tickets from `first` (one request
+ * made of several records), moving the read position once. */
+int otlpd_dq_ack_range(otlpd_dq *q, uint64_t first, uint32_t n);
 
 uint64_t otlpd_dq_used(const otlpd_dq *q);    /* units not yet acknowledged */
 uint64_t otlpd_dq_records(const otlpd_dq *q); /* records not yet acknowledged */

@@ -217,7 +217,17 @@ static int advance(otlpd_dq *q) {
   return 0;
 }
 
-int otlpd_dq_ack(otlpd_dq *q, uint64_t ticket) {
+int otlpd_dq_peek(otlpd_dq *q, uint32_t *len, uint32_t *items) {
+  if (!otlpd_dq_has_unread(q)) return 0;
+  dq_seg *s = dq_seg_find(q, q->rd_seq);
+  uint8_t hdr[OTLPD_DQ_REC_HDR];
+  if (open_reader(q) != 0 || read_at(q->rfd, hdr, sizeof(hdr), q->rd_off) != 0) return 0;
+  if (otlpd_dq_frame_parse(hdr, len, items) != 0) return 0;
+  return q->rd_off + OTLPD_DQ_REC_HDR + *len <= s->end;
+}
+
+/* Marks one record acknowledged; the position is moved by the caller. */
+static int mark_acked(otlpd_dq *q, uint64_t ticket) {
   for (size_t i = 0; i < q->fl_n; i++) {
     dq_flight *f = &q->fl[(q->fl_head + i) % q->fl_cap];
     if (f->ticket != ticket || f->acked) continue;
@@ -231,7 +241,17 @@ int otlpd_dq_ack(otlpd_dq *q, uint64_t ticket) {
     q->used -= f->units;
     q->records--;
     q->items -= f->items;
-    return advance(q);
+    return 0;
   }
   return -ENOENT;
 }
+
+int otlpd_dq_ack_range(otlpd_dq *q, uint64_t first, uint32_t n) {
+  int rc = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (mark_acked(q, first + i) < 0) rc = -ENOENT;
+  int arc = advance(q);
+  return rc ? rc : arc;
+}
+
+int otlpd_dq_ack(otlpd_dq *q, uint64_t ticket) { return otlpd_dq_ack_range(q, ticket, 1); }

@@ -9,6 +9,7 @@
 #include "otlpd/storage.h"
 
 static const char *const sizer_choices[] = {"requests", "items", "bytes", NULL};
+static const char *const drop_choices[] = {"newest", "oldest", NULL};
 
 const otlpd_setting otlpd_retry_settings[] = {
     OTLPD_S_BOOL(otlpd_retry_cfg, "enabled", enabled, "true",
@@ -37,6 +38,9 @@ const otlpd_setting otlpd_queue_settings[] = {
                  "unit of queue_size: requests (batches), items, or bytes (protobuf-encoded)"),
     OTLPD_S_BOOL(otlpd_queue_cfg, "block_on_overflow", block_on_overflow, "false",
                  "full queue: refuse upstream retryably (true) instead of dropping and counting (false)"),
+    OTLPD_S_ENUM(otlpd_queue_cfg, "drop_on_overflow", drop_on_overflow, "newest", drop_choices,
+                 "otlpd only: what a full queue drops (block_on_overflow false): newest = the batch that does "
+                 "not fit (as otelcol), oldest = the oldest waiting batches, to take the new one"),
     OTLPD_S_IGNORED("blocking", "deprecated in otelcol; use block_on_overflow"),
     OTLPD_S_IGNORED("wait_for_result",
                     "otlpd answers upstream once the data is queued; the result is counted, not waited for"),
@@ -79,6 +83,9 @@ static void check_queue(const otlpd_queue_cfg *q, const char *path, otlpd_errors
     otlpd_errorf(errs, "%s::sending_queue::queue_size: must be positive", path);
   if (q->sizer < OTLPD_SIZER_REQUESTS || q->sizer > OTLPD_SIZER_BYTES)
     otlpd_errorf(errs, "%s::sending_queue::sizer: must be requests, items or bytes", path);
+  if (q->block_on_overflow && q->drop_on_overflow == OTLPD_DROP_OLDEST)
+    otlpd_errorf(errs, "%s::sending_queue::drop_on_overflow: oldest drops data, block_on_overflow: true refuses "
+                 "it instead; set one of them", path);
 }
 
 int otlpd_exphelper_validate_refs(const otlpd_exphelper_cfg *c, const char *path, const otlpd_config *cfg,

@@ -177,6 +177,28 @@ static void drop_full(otlpd_sender *s, const otlpd_batch *b) {
              s->q.used, s->cfg->queue.queue_size, total);
 }
 
+/* drop_on_overflow: oldest — give up the oldest waiting batches (not
+ * those in flight) until b fits; counted and logged. */
+static void drop_oldest(otlpd_sender *s, uint64_t size) {
+  uint64_t items = 0;
+  send_queue_entry e;
+  while (!fits(s, size) && send_queue_pop(&s->q, &e)) {
+    items += e.batch->items;
+    otlpd_count(&s->host->counters->dropped_oldest[e.batch->signal], e.batch->items);
+    otlpd_batch_unref(e.batch);
+  }
+  sender_log_dropped_oldest(s, items);
+}
+
+void sender_log_dropped_oldest(otlpd_sender *s, uint64_t items) {
+  uint64_t total;
+  if (!items || !send_ratelimit_hit(&s->drop_log, now_ms(s), items, &total)) return;
+  otlpd_warn(&s->host->log,
+             "sending queue is full: dropped the oldest %" PRIu64
+             " items to take newer data (sending_queue::drop_on_overflow: oldest; logged at most every 10 s)",
+             total);
+}
+
 /* sending_queue.enabled: false — a free consumer slot or a retryable
  * refusal, nothing is held. */
 static int send_direct(otlpd_sender *s, otlpd_batch *b) {
@@ -201,8 +223,11 @@ static int sender_consume(otlpd_consumer *self, otlpd_batch *b) {
   uint64_t size = send_queue_measure(s->cfg->queue.sizer, b);
   if (!fits(s, size)) {
     if (s->cfg->queue.block_on_overflow) return OTLPD_ERR_RETRY;
-    drop_full(s, b);
-    return OTLPD_OK; /* a dead backend never pushes back into the others */
+    if (s->cfg->queue.drop_on_overflow != OTLPD_DROP_OLDEST) {
+      drop_full(s, b);
+      return OTLPD_OK; /* a dead backend never pushes back into the others */
+    }
+    drop_oldest(s, size);
   }
   if (send_queue_push(&s->q, b, size) != 0) return -ENOMEM;
   otlpd_batch_ref(b);
@@ -264,6 +289,7 @@ int otlpd_sender_create(const otlpd_host *host, const otlpd_exphelper_cfg *cfg,
   s->signals = signals;
   s->base.consume = sender_consume;
   s->base.admit = sender_admit;
+  s->base.durable = s->storage != NULL;
   otlpd_rng_seed(&s->rng, uv_hrtime() ^ (uint64_t)(uintptr_t)s);
   otlpd_gauge_set(&host->counters->queue_capacity,
                   cfg->queue.enabled ? (uint64_t)cfg->queue.queue_size : 0);

@@ -86,9 +86,29 @@ static otlpd_dq *queue_of(otlpd_sender *s, otlpd_signal sig) {
   return s->dq[sig];
 }
 
+static bool drops_oldest(const otlpd_sender *s) {
+  return s->cfg->queue.drop_on_overflow == OTLPD_DROP_OLDEST && !s->cfg->queue.block_on_overflow;
+}
+
 int sender_disk_admit(otlpd_sender *s, const otlpd_batch *b) {
   otlpd_dq *q = queue_of(s, b->signal);
-  return q && otlpd_dq_fits(q, send_queue_measure(s->cfg->queue.sizer, b)) ? OTLPD_OK : OTLPD_ERR_RETRY;
+  if (!q) return OTLPD_ERR_RETRY;
+  if (otlpd_dq_fits(q, send_queue_measure(s->cfg->queue.sizer, b))) return OTLPD_OK;
+  return drops_oldest(s) && otlpd_dq_has_unread(q) ? OTLPD_OK : OTLPD_ERR_RETRY;
+}
+
+/* drop_on_overflow: oldest — acknowledge the oldest unread records (not
+ * those in flight) without sending them until `size` fits; counted. */
+static void disk_drop_oldest(otlpd_sender *s, otlpd_dq *q, otlpd_signal sig, uint64_t size) {
+  uint64_t dropped = 0;
+  uint32_t items;
+  uint64_t ticket;
+  while (!otlpd_dq_fits(q, size) && otlpd_dq_next(q, &s->rec, &items, &ticket) == 1) {
+    otlpd_dq_ack(q, ticket);
+    otlpd_count(&s->host->counters->dropped_oldest[sig], items);
+    dropped += items;
+  }
+  sender_log_dropped_oldest(s, dropped);
 }
 
 static void log_refused(otlpd_sender *s, const otlpd_batch *b, otlpd_dq *q) {
@@ -105,6 +125,8 @@ int sender_disk_consume(otlpd_sender *s, otlpd_batch *b) {
   if (!q) return OTLPD_ERR_RETRY; /* the queue could not be opened (logged) */
   otlpd_buf_clear(&s->enc);
   if (otlpd_batch_encode_pb(b, &s->enc) != 0) return -ENOMEM;
+  uint64_t size = otlpd_dq_measure(s->cfg->queue.sizer, s->enc.len, (uint32_t)b->items);
+  if (drops_oldest(s) && !otlpd_dq_fits(q, size)) disk_drop_oldest(s, q, b->signal, size);
   int rc = otlpd_dq_append(q, s->enc.data, s->enc.len, (uint32_t)b->items);
   if (s->enc.cap > ENC_KEEP_MAX) otlpd_buf_free(&s->enc);
   if (rc == -EINVAL) return OTLPD_ERR_PERMANENT; /* a single batch over the record limit */
@@ -141,7 +163,38 @@ static otlpd_batch *decode_record(otlpd_sender *s, otlpd_signal sig) {
   return b;
 }
 
-/* Read one record of signal sig into a free slot. false: nothing to read. */
+/* Read-side batching: a request takes consecutive records while they
+ * stay under these bounds (the batch processor passes batches straight
+ * into a persistent queue, so this is where small requests merge). What
+ * is already queued merges; nothing waits for more. */
+#define MERGE_ITEMS 8192
+#define MERGE_BYTES (4u << 20)
+#define MERGE_RECORDS 256
+
+/* Append the following records of q to b while they fit the bounds;
+ * *n counts the records b holds. */
+static void merge_more(otlpd_sender *s, otlpd_signal sig, otlpd_batch *b, size_t bytes, uint32_t *n) {
+  otlpd_dq *q = s->dq[sig];
+  uint32_t len, items;
+  while (*n < MERGE_RECORDS && otlpd_dq_peek(q, &len, &items) == 1 && b->items + items <= MERGE_ITEMS &&
+         bytes + len <= MERGE_BYTES) {
+    uint64_t ticket;
+    if (otlpd_dq_next(q, &s->rec, &items, &ticket) != 1) return;
+    otlpd_batch *more = decode_record(s, sig);
+    int arc = more ? otlpd_batch_append(b, more) : -EBADMSG;
+    (*n)++; /* its ticket follows the others: the request acknowledges it */
+    if (arc != 0) { /* undecodable (logged) or out of memory: given up, counted */
+      otlpd_count(&s->host->counters->send_failed[sig], items);
+      if (arc == -ENOMEM) otlpd_error(&s->host->log, "persistent queue: out of memory merging records; %u items dropped", items);
+      if (more) otlpd_batch_unref(more);
+      return;
+    }
+    otlpd_batch_unref(more);
+    bytes += len;
+  }
+}
+
+/* Read records of signal sig into a free slot. false: nothing to read. */
 static bool start_one(otlpd_sender *s, otlpd_signal sig) {
   otlpd_dq *q = s->dq[sig];
   uint32_t items;
@@ -157,8 +210,10 @@ static bool start_one(otlpd_sender *s, otlpd_signal sig) {
     otlpd_dq_ack(q, ticket);
     return true;
   }
+  uint32_t n = 1;
+  merge_more(s, sig, b, s->rec.len, &n);
   size_t slot = s->free_slots[s->n_free - 1];
-  s->dslots[slot] = (sender_disk_slot){ticket, true, false};
+  s->dslots[slot] = (sender_disk_slot){ticket, n, true, false};
   sender_start_request(s, b);
   return true;
 }
@@ -185,7 +240,7 @@ void sender_disk_finish(otlpd_sender *s, otlpd_send_req *req) {
   sender_disk_slot *d = &s->dslots[req - s->slots];
   if (!d->has) return;
   d->has = false;
-  if (!d->keep) otlpd_dq_ack(s->dq[req->signal], d->ticket);
+  if (!d->keep) otlpd_dq_ack_range(s->dq[req->signal], d->ticket, d->n);
   sender_update_gauge(s);
 }
 

@@ -40,7 +40,8 @@ enum { REQ_IDLE = 0, REQ_SENDING, REQ_WAITING };
 
 /* A slot's record in the persistent queue. */
 typedef struct sender_disk_slot {
-  uint64_t ticket;
+  uint64_t ticket; /* the first record's */
+  uint32_t n;      /* records merged into the request: tickets ticket .. ticket + n - 1 */
   bool has;  /* the slot's request came from the disk queue */
   bool keep; /* given up at shutdown: not acknowledged, sent after restart */
 } sender_disk_slot;
@@ -86,6 +87,7 @@ void sender_pump(otlpd_sender *s);
 void sender_start_request(otlpd_sender *s, otlpd_batch *b);
 void sender_update_gauge(otlpd_sender *s);
 void sender_fail(otlpd_send_req *req, const char *why, const char *msg, bool shutdown);
+void sender_log_dropped_oldest(otlpd_sender *s, uint64_t items);
 /* sender_shutdown.c */
 void sender_check_drained(otlpd_sender *s);
 /* The daemon drains: arm the deadline timer at host->drain_deadline_ms

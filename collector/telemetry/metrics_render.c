@@ -29,6 +29,8 @@ static const per_signal_family signal_families[] = {
      "Number of %s in failed attempts to send to destination."},
     {OTLPD_EXPORTER, "otelcol_exporter_enqueue_failed_", offsetof(otlpd_counters, enqueue_failed),
      "Number of %s failed to be added to the sending queue."},
+    {OTLPD_EXPORTER, "otlpd_exporter_dropped_oldest_", offsetof(otlpd_counters, dropped_oldest),
+     "Number of queued %s dropped to make room for newer data (sending_queue::drop_on_overflow: oldest)."},
 };
 
 static const char *const kind_label[OTLPD_KIND_COUNT] = {"receiver", "processor", "exporter", "extension"};

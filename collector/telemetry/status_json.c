@@ -46,6 +46,7 @@ static int put_component(otlpd_buf *b, const otlpd_instance *in, int first) {
     if (rc == 0) rc = put_triple(b, "sent", c->sent);
     if (rc == 0) rc = put_triple(b, "send_failed", c->send_failed);
     if (rc == 0) rc = put_triple(b, "enqueue_failed", c->enqueue_failed);
+    if (rc == 0) rc = put_triple(b, "dropped_oldest", c->dropped_oldest);
     if (rc == 0)
       rc = otlpd_buf_printf(b, ",\"queue_size\":%llu,\"queue_capacity\":%llu",
                             (unsigned long long)otlpd_counter_get(&c->queue_size),

@@ -51,6 +51,10 @@ struct otlpd_consumer {
    * never duplicates into the consumers that took the batch already
    * (docs/ARCHITECTURE.md, "Fan-out"). NULL = always admits. */
   int (*admit)(otlpd_consumer *self, const otlpd_batch *batch);
+  /* Set by an exporter whose consume() answers OK only once the batch is
+   * in a persistent queue (sending_queue::storage): upstream must not hold
+   * data after answering OK (docs/ARCHITECTURE.md, "Delivery guarantees"). */
+  bool durable;
 };
 
 static inline int otlpd_consume(otlpd_consumer *c, otlpd_batch *b) {
@@ -150,6 +154,10 @@ typedef struct otlpd_create_params {
   otlpd_consumer *next[OTLPD_SIGNAL_COUNT];
   otlpd_signal signal;     /* processors: the pipeline's signal */
   unsigned signals;        /* exporters/receivers: the signals wired to it */
+  /* processors: an exporter of the pipeline is durable (its consumer's
+   * `durable`): a processor that would hold data after answering OK
+   * passes it straight through instead, so a client's OK means on disk. */
+  bool durable_downstream;
 } otlpd_create_params;
 
 typedef struct otlpd_factory {

@@ -31,6 +31,9 @@ typedef struct otlpd_counters {
   /* exporters: items the backend acknowledged, items given up on (permanent
    * error, retries exhausted, shutdown), items the queue could not take */
   otlpd_counter sent[3], send_failed[3], enqueue_failed[3];
+  /* exporters: items of queued batches dropped to make room for newer
+   * ones (sending_queue::drop_on_overflow: oldest) */
+  otlpd_counter dropped_oldest[3];
   otlpd_counter retries;        /* attempts after the first */
   otlpd_counter queue_size;     /* gauge: in the sending queue now (its sizer's unit) */
   otlpd_counter queue_capacity; /* gauge: the queue's capacity (its sizer's unit) */

@@ -41,12 +41,21 @@ typedef enum {
   OTLPD_SIZER_BYTES = 2,    /* protobuf-encoded size */
 } otlpd_sizer;
 
+typedef enum {
+  OTLPD_DROP_NEWEST = 0,
+  OTLPD_DROP_OLDEST = 1,
+} otlpd_overflow_drop;
+
 typedef struct otlpd_queue_cfg {
   bool enabled;
   int64_t num_consumers; /* requests in flight (sending or waiting to retry) at once */
   int64_t queue_size;    /* capacity in the sizer's unit */
   int sizer;             /* otlpd_sizer */
   bool block_on_overflow;
+  /* drop_on_overflow (otlpd only): which data a full queue gives up when
+   * block_on_overflow is false — the new batch (newest, as otelcol) or
+   * the oldest waiting ones, to make room for it. */
+  int drop_on_overflow; /* otlpd_overflow_drop */
   /* A file_storage extension id: the queue lives on disk (persistent
    * across restarts and crashes); NULL = in memory. */
   char *storage;

@@ -22,6 +22,24 @@
 #   pqueue.sh full     queue_size 3 (requests) with the backend down:
 #                      clients get 503 once three requests are stored, and
 #                      what was stored is delivered once the backend is up
+#   pqueue.sh batch    the kill9 case with a batch processor in the
+#                      pipeline (send_batch_size and timeout far beyond the
+#                      test): the processor passes batches straight into
+#                      the queue, so every span a client got 200 for
+#                      survives kill -9
+#   pqueue.sh batch_fsync  the same with fsync: true
+#   pqueue.sh batch_repeat  batch processor, backend up, clients sending
+#                      without pause while the daemon is killed with -9
+#                      (six rounds, after 1, 5, 9 .. 21 answers); after a last
+#                      restart every span answered 200 arrives (requests
+#                      cut by the kill may or may not arrive)
+#   pqueue.sh drop_oldest | drop_oldest_memory | drop_newest_memory
+#                      one consumer, queue_size 3, backend down, six
+#                      requests (all answered 200): drop_on_overflow:
+#                      oldest gives up the oldest waiting requests to take
+#                      the new ones (logged), newest (the default) drops
+#                      the new ones; once the backend is up exactly the
+#                      kept requests arrive (the one in flight is kept)
 #   pqueue.sh config   a storage id that is no enabled file_storage
 #                      extension fails `otlpd validate` naming
 #                      sending_queue::storage; a missing directory without
@@ -32,7 +50,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: pqueue.sh kill9|fsync|kill9_repeat|sigterm|full|config}
+mode=${1:?usage: pqueue.sh kill9|fsync|kill9_repeat|sigterm|full|batch|batch_fsync|batch_repeat|drop_oldest|drop_oldest_memory|drop_newest_memory|config}
 sink_py=$(cd "$(dirname "$0")/../otlphttp" && pwd)/otlp_sink.py
 require_cmds curl python3
 daemon_init "pqueue-$mode"
@@ -64,6 +82,15 @@ send() {
   done
 }
 
+# send_log <first> <count> <file>: as send, one "<n> <status>" line per
+# request in <file> (the status is 000 when the daemon died under it).
+send_log() {
+  local n
+  for ((n = $1; n < $1 + $2; n++)); do
+    echo "$n $(send "$n" 1)" >>"$3"
+  done
+}
+
 # <json list of names on stdin> <first> <count> <label>: every span of
 # those requests arrived; duplicates are reported, and fail with --no-dup.
 check_names() {
@@ -84,6 +111,10 @@ if missing or extra or (nodup and dups):
 
 queue_size=1000
 fsync=false
+processors= # e.g. "[batch]"
+consumers=10
+drop=newest
+storage="storage: file_storage" # empty: the queue is in memory
 write() { # <receiver port>
   cat <<YAML
 receivers:
@@ -102,14 +133,21 @@ exporters:
       max_interval: 200ms
       max_elapsed_time: 0
     sending_queue:
-      storage: file_storage
+      $storage
       queue_size: $queue_size
+      num_consumers: $consumers
+      drop_on_overflow: $drop
+processors:
+  batch:
+    send_batch_size: 100000
+    timeout: 60s
 service:
   telemetry: {metrics: {level: none}}
   extensions: [file_storage]
   pipelines:
     traces:
       receivers: [otlp]
+${processors:+      processors: $processors}
       exporters: [otlphttp]
 YAML
 }
@@ -119,8 +157,9 @@ segments() { find "$qdir" -name '*.seg' | wc -l; }
 all_in() { [[ $(sink_count) -ge $1 ]]; }
 
 case $mode in
-kill9 | fsync)
-  [[ $mode == fsync ]] && fsync=true
+kill9 | fsync | batch | batch_fsync)
+  [[ $mode == *fsync ]] && fsync=true
+  [[ $mode == batch* ]] && processors="[batch]"
   daemon_start_config write
   codes=$(send 0 20 | sort | uniq -c | tr -s ' ')
   [[ $codes == " 20 200" ]] || fail "clients got: $codes (want 20 x 200)"
@@ -139,6 +178,45 @@ kill9 | fsync)
     check_fail "the restart did not report the 100 recovered items"
   [[ $(segments) -le 1 ]] || check_fail "$(segments) segments left after everything was acknowledged (want <= 1)"
   grep -q "(fsync $([[ $fsync == true ]] && echo on || echo off))" "$DAEMON_LOG" || check_fail "fsync setting not applied"
+  if [[ $mode == batch* ]]; then
+    grep -q "batches pass straight through" "$DAEMON_LOG" || check_fail "the batch processor did not say it passes through"
+  fi
+  ;;
+batch_repeat)
+  processors="[batch]"
+  start_sink
+  : >"$WORK/acks"
+  for round in 0 1 2 3 4 5; do
+    daemon_instance "round$round"
+    daemon_start_config write
+    (trap - EXIT; send_log $((round * 1000)) 30 "$WORK/acks") & # no cleanup trap in the subshell
+    sender=$!
+    # a different moment each round: after 1, 5, 9 ... requests of the
+    # round were answered, while the next one is on its way
+    acked_in_round() { (($(awk -v lo=$((round * 1000)) '$2 == 200 && $1 >= lo' "$WORK/acks" | wc -l) >= round * 4 + 1)); }
+    POLLS=2400 poll_until acked_in_round || fail "round $round: no answers from the daemon"
+    kill -KILL "$DAEMON_PID"
+    wait "$DAEMON_PID" 2>/dev/null || true
+    DAEMON_PID=
+    kill "$sender" 2>/dev/null || true # what it sends now is refused anyway
+    wait "$sender" 2>/dev/null || true
+  done
+  daemon_instance final
+  daemon_start_config write
+  awk '$2 == 200 {print $1}' "$WORK/acks" >"$WORK/acked"
+  nacked=$(wc -l <"$WORK/acked")
+  ((nacked >= 66)) || fail "only $nacked requests were answered 200 over six rounds (want >= 66)"
+  ((nacked < 180)) || echo "note: no request was cut by a kill"
+  has_acked() {
+    curl -sf "http://127.0.0.1:$SINK_PORT/_items" | python3 -c '
+import json, sys
+names = set(json.load(sys.stdin))
+want = ["r%s-%d" % (n.strip(), j) for n in open(sys.argv[1]) for j in range(5)]
+sys.exit(0 if all(w in names for w in want) else 1)' "$WORK/acked"
+  }
+  POLLS=1200 poll_until has_acked || check_fail "spans answered 200 are missing after 6 x kill -9 ($nacked requests acknowledged)"
+  daemon_stop
+  echo "batch_repeat: $nacked requests answered 200, $(sink_count) spans received (duplicates possible)"
   ;;
 kill9_repeat)
   start_sink
@@ -191,6 +269,38 @@ full)
   daemon_stop
   curl -sf "http://127.0.0.1:$SINK_PORT/_items" | check_names 0 6 "full queue" 1 ||
     check_fail "spans lost or duplicated with a full queue"
+  ;;
+drop_oldest | drop_oldest_memory | drop_newest_memory)
+  queue_size=3
+  consumers=1
+  [[ $mode == drop_oldest* ]] && drop=oldest
+  [[ $mode == *memory ]] && storage=
+  daemon_start_config write
+  codes=$(send 0 6 | sort | uniq -c | tr -s ' ')
+  [[ $codes == " 6 200" ]] || fail "clients got: $codes (want 6 x 200)"
+  # request 0 is in flight (retrying); the memory queue holds 3 more, the
+  # persistent queue counts the one in flight in its 3
+  case $mode in
+  drop_oldest) kept="0 4 5" ;;
+  drop_oldest_memory) kept="0 3 4 5" ;;
+  drop_newest_memory) kept="0 1 2 3" ;;
+  esac
+  nkept=$(wc -w <<<"$kept")
+  start_sink
+  POLLS=1200 poll_until all_in $((nkept * 5)) || fail "the sink got $(sink_count) of $((nkept * 5)) spans"
+  sleep 0.5 # anything more would arrive now
+  daemon_stop
+  curl -sf "http://127.0.0.1:$SINK_PORT/_items" | python3 -c '
+import json, sys
+got = sorted(set(json.load(sys.stdin)))
+want = sorted("r%s-%d" % (n, j) for n in sys.argv[1].split() for j in range(5))
+print("delivered %d spans, want %d" % (len(got), len(want)))
+sys.exit(0 if got == want else 1)' "$kept" || check_fail "$mode: not exactly requests $kept delivered"
+  if [[ $drop == oldest ]]; then
+    grep -q "dropped the oldest" "$DAEMON_LOG" || check_fail "no log line about dropping the oldest"
+  else
+    grep -q "sending queue is full" "$DAEMON_LOG" || check_fail "no log line about the full queue"
+  fi
   ;;
 config)
   write 4318 | sed 's/storage: file_storage$/storage: file_storage\/nope/' >"$WORK/bad-id.yaml"

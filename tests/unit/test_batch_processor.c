@@ -57,7 +57,8 @@ typedef struct fixture {
   int counter;
 } fixture;
 
-static fixture *setup_with(int64_t size, int64_t max, int64_t timeout_ms, otlpd_strings keys, int64_t limit) {
+static fixture *setup_full(int64_t size, int64_t max, int64_t timeout_ms, otlpd_strings keys, int64_t limit,
+                           bool durable) {
   fixture *f = calloc(1, sizeof(*f));
   f->cfg.metadata_keys = keys;
   f->cfg.metadata_cardinality_limit = limit;
@@ -70,12 +71,17 @@ static fixture *setup_with(int64_t size, int64_t max, int64_t timeout_ms, otlpd_
   f->cfg.send_batch_max_size = max;
   f->cfg.timeout = timeout_ms * OTLPD_NS_PER_MS;
   f->out.base.consume = sink_consume;
-  otlpd_create_params p = {.host = &f->host, .config = &f->cfg, .signal = OTLPD_TRACES};
+  otlpd_create_params p = {.host = &f->host, .config = &f->cfg, .signal = OTLPD_TRACES,
+                           .durable_downstream = durable};
   p.next[OTLPD_TRACES] = &f->out.base;
   assert_int_equal(otlpd_processor_batch.create(&p, &f->bp), 0);
   assert_int_equal(otlpd_processor_batch.start(f->bp), 0);
   f->in = otlpd_processor_batch.consumer(f->bp);
   return f;
+}
+
+static fixture *setup_with(int64_t size, int64_t max, int64_t timeout_ms, otlpd_strings keys, int64_t limit) {
+  return setup_full(size, max, timeout_ms, keys, limit, false);
 }
 
 static fixture *setup(int64_t size, int64_t max, int64_t timeout_ms) {
@@ -256,6 +262,27 @@ static void test_zero_timeout_passes_through(void **state) {
   teardown(f);
 }
 
+/* An exporter downstream has a persistent queue: every batch goes
+ * through at once, so the client's OK is the queue's; a refusal reaches
+ * the client (nothing is held to retry) and admit asks downstream. */
+static void test_durable_downstream_passes_through(void **state) {
+  (void)state;
+  otlpd_strings none = {NULL, 0};
+  fixture *f = setup_full(8192, 0, 60000, none, 1000, true);
+  assert_int_equal(send_spans(f, 3), OTLPD_OK);
+  assert_int_equal(send_spans(f, 4), OTLPD_OK);
+  assert_int_equal(f->out.calls, 2);
+  assert_in_order(f, 7);
+  f->out.refuse = 1;
+  assert_int_equal(send_spans(f, 5), OTLPD_ERR_RETRY);
+  assert_int_equal(otlpd_processor_batch.drained(f->bp), true); /* nothing held */
+  f->out.refuse = 0;
+  assert_int_equal(send_spans(f, 5), OTLPD_OK);
+  assert_in_order(f, 12);
+  assert_int_equal(otlpd_counter_get(&f->counters.outgoing[OTLPD_TRACES]), 12);
+  teardown(f);
+}
+
 /* Under memory pressure (half the daemon's limit held) the processor sends
  * what it has at once instead of letting receivers refuse until timeout. */
 static void test_memory_pressure_sends_early(void **state) {
@@ -359,6 +386,7 @@ int main(void) {
       cmocka_unit_test(test_zero_timeout_refused_backs_off),
       cmocka_unit_test(test_refused_at_shutdown_is_retried),
       cmocka_unit_test(test_admit_matches_hold_limit),
+      cmocka_unit_test(test_durable_downstream_passes_through),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

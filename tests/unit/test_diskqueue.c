@@ -168,6 +168,35 @@ static void test_read_position_survives(void **state) {
   otlpd_dq_close(q);
 }
 
+/* peek tells the next record's size without taking it; ack_range
+ * acknowledges consecutive tickets at once (a merged request). */
+static void test_peek_and_ack_range(void **state) {
+  fixture *f = *state;
+  otlpd_dq *q = open_q(f, OTLPD_DQ_REQUESTS, 100, 0, NULL);
+  uint32_t len, items;
+  assert_int_equal(otlpd_dq_peek(q, &len, &items), 0);
+  for (int i = 1; i <= 4; i++) append(q, i);
+  char b[512];
+  assert_int_equal(otlpd_dq_peek(q, &len, &items), 1);
+  assert_int_equal(len, rec_body(1, b));
+  assert_int_equal(items, 1);
+  uint64_t t1 = expect_next(f, q, 1); /* peek took nothing */
+  expect_next(f, q, 2);
+  expect_next(f, q, 3);
+  assert_int_equal(otlpd_dq_peek(q, &len, &items), 1);
+  assert_int_equal(items, 4);
+  assert_int_equal(otlpd_dq_ack_range(q, t1, 3), 0);
+  assert_int_equal(otlpd_dq_records(q), 1);
+  assert_int_equal(otlpd_dq_items(q), 4);
+  otlpd_dq_close(q);
+  otlpd_dq_recovery rec;
+  q = open_q(f, OTLPD_DQ_REQUESTS, 100, 0, &rec);
+  assert_int_equal(rec.records, 1); /* the position moved over all three */
+  assert_int_equal(otlpd_dq_ack(q, expect_next(f, q, 4)), 0);
+  expect_empty(f, q);
+  otlpd_dq_close(q);
+}
+
 static void flip_byte(const char *path, off_t at) {
   int fd = open(path, O_RDWR);
   assert_true(fd >= 0);
@@ -417,6 +446,7 @@ int main(void) {
       cmocka_unit_test(test_crc32c),
       cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(test_read_position_survives, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_peek_and_ack_range, setup, teardown),
       cmocka_unit_test_setup_teardown(test_crc_mismatch_cut, setup, teardown),
       cmocka_unit_test_setup_teardown(test_torn_tail_truncated, setup, teardown),
       cmocka_unit_test_setup_teardown(test_zero_filled_tail, setup, teardown),

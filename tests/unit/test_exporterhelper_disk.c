@@ -144,6 +144,76 @@ static void test_disk_full_refuses(void **state) {
   disk_close(fx, 1000);
 }
 
+/* Records queued behind a busy consumer go out merged into one request
+ * (read-side batching), each item once, and the request acknowledges
+ * all of its records: a new sender finds nothing. */
+static void test_disk_merges_records(void **state) {
+  fixture *fx = fx_new();
+  fx->host.storage = fake_storage;
+  fx->cfg.queue.storage = "file_storage";
+  fx->cfg.queue.num_consumers = 1;
+  fx->f.mode = FK_HOLD;
+  fx_create(fx);
+  assert_int_equal(otlpd_sender_start(fx->s), 0);
+  for (int i = 0; i < 20; i++) assert_int_equal(fx_consume_traces(fx, 5), OTLPD_OK);
+  assert_int_equal(fx->f.calls, 1); /* the first record alone: nothing else was queued yet */
+  fk_answer_held(&fx->f);
+  assert_int_equal(fx->f.calls, 2); /* the other 19 records in one request */
+  assert_int_equal(otlpd_counter_get(&fx->counters.queue_size), 19);
+  fk_answer_held(&fx->f);
+  assert_items_once(fx, 0, 100);
+  assert_int_equal(otlpd_counter_get(&fx->counters.queue_size), 0);
+  disk_close(fx, 1000);
+  fx = disk_fx(FK_SYNC);
+  fx_run(fx);
+  assert_int_equal(fx->f.n_delivered, 0);
+  disk_close(fx, 1000);
+}
+
+/* Merging stops before a request would pass 8192 items. */
+static void test_disk_merge_bound(void **state) {
+  fixture *fx = fx_new();
+  fx->host.storage = fake_storage;
+  fx->cfg.queue.storage = "file_storage";
+  fx->cfg.queue.num_consumers = 1;
+  fx->f.mode = FK_HOLD;
+  fx_create(fx);
+  assert_int_equal(otlpd_sender_start(fx->s), 0);
+  for (int i = 0; i < 4; i++) assert_int_equal(fx_consume_traces(fx, 3000), OTLPD_OK);
+  fk_answer_held(&fx->f); /* 1 record, then 2 (6000 items; a third would pass 8192) */
+  assert_int_equal(fx->f.calls, 2);
+  fk_answer_held(&fx->f);
+  assert_int_equal(fx->f.calls, 3);
+  fk_answer_held(&fx->f);
+  assert_items_once(fx, 0, 12000);
+  disk_close(fx, 1000);
+}
+
+/* drop_on_overflow: oldest on disk: a full queue acknowledges its oldest
+ * unread records unsent (counted) to take the new batch; the record in
+ * flight is kept; what remains is delivered once. */
+static void test_disk_drops_oldest(void **state) {
+  fixture *fx = fx_new();
+  fx->host.storage = fake_storage;
+  fx->cfg.queue.storage = "file_storage";
+  fx->cfg.queue.queue_size = 3;
+  fx->cfg.queue.num_consumers = 1;
+  fx->cfg.queue.drop_on_overflow = OTLPD_DROP_OLDEST;
+  fx->f.mode = FK_HOLD;
+  fx_create(fx);
+  assert_int_equal(otlpd_sender_start(fx->s), 0);
+  for (int i = 0; i < 6; i++) assert_int_equal(fx_consume_traces(fx, 5), OTLPD_OK);
+  /* record 0 in flight, 1..2 queued; 3, 4, 5 each pushed out the oldest unread */
+  assert_int_equal(otlpd_counter_get(&fx->counters.dropped_oldest[OTLPD_TRACES]), 15);
+  assert_int_equal(otlpd_counter_get(&fx->counters.enqueue_failed[OTLPD_TRACES]), 0);
+  while (fx->f.n_held) fk_answer_held(&fx->f);
+  assert_int_equal(fx->f.n_delivered, 15);
+  for (int i = 0; i < 5; i++) assert_int_equal(fx->f.delivered[i], i);
+  for (int i = 5; i < 15; i++) assert_int_equal(fx->f.delivered[i], 15 + i);
+  fx_assert_balanced(fx);
+  disk_close(fx, 1000);
+}
+
 /* A permanent refusal finishes the request: acknowledged, not resent. */
 static void test_disk_permanent_not_kept(void **state) {
   fixture *fx = disk_fx(FK_SYNC);
@@ -196,6 +266,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_disk_permanent_not_kept, setup, teardown),
       cmocka_unit_test_setup_teardown(test_disk_late_batches_kept, setup, teardown),
       cmocka_unit_test_setup_teardown(test_disk_unknown_storage, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_disk_merges_records, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_disk_merge_bound, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_disk_drops_oldest, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -200,6 +200,30 @@ static void test_full_queue_drops(void **state) {
   fx_finish(fx, 1000);
 }
 
+/* drop_on_overflow: oldest — the same stalled backend: each new batch
+ * is taken and the oldest waiting one dropped and counted; the request
+ * in flight is kept. */
+static void test_full_queue_drops_oldest(void **state) {
+  fixture *fx = fx_new();
+  fx->f.mode = FK_HOLD;
+  fx->cfg.queue.num_consumers = 1;
+  fx->cfg.queue.queue_size = 5;
+  fx->cfg.queue.drop_on_overflow = OTLPD_DROP_OLDEST;
+  fx_create(fx);
+  for (int i = 0; i < 10; i++) assert_int_equal(fx_consume_traces(fx, 3), OTLPD_OK);
+  assert_int_equal(otlpd_counter_get(&fx->counters.dropped_oldest[OTLPD_TRACES]), 12);
+  assert_int_equal(otlpd_counter_get(&fx->counters.enqueue_failed[OTLPD_TRACES]), 0);
+  assert_int_equal(otlpd_counter_get(&fx->counters.queue_size), 5);
+  while (fx->f.n_held) fk_answer_held(&fx->f);
+  fx_run(fx);
+  /* batch 0 (in flight) and the newest five, 5..9: items 0-2 and 15-29 */
+  assert_int_equal(fx->f.n_delivered, 18);
+  for (int i = 0; i < 3; i++) assert_int_equal(fx->f.delivered[i], i);
+  for (int i = 3; i < 18; i++) assert_int_equal(fx->f.delivered[i], 12 + i);
+  fx_assert_balanced(fx);
+  fx_finish(fx, 1000);
+}
+
 static void test_full_queue_blocks(void **state) {
   fixture *fx = fx_new();
   fx->f.mode = FK_HOLD;
@@ -387,6 +411,7 @@ int main(void) {
       cmocka_unit_test(test_retry_disabled),
       cmocka_unit_test(test_full_queue_drops),
       cmocka_unit_test(test_full_queue_blocks),
+      cmocka_unit_test(test_full_queue_drops_oldest),
       cmocka_unit_test(test_sizer_items),
       cmocka_unit_test(test_oversized_batch),
       cmocka_unit_test(test_sizer_bytes),

@@ -129,7 +129,7 @@ static bool under_pressure(const otlpd_memacct *m) {
 
 static int batch_admit(otlpd_consumer *self, const otlpd_batch *b) {
   const batch_proc *bp = (const batch_proc *)self;
-  (void)b;
+  if (bp->passthrough) return batch_passthrough_admit((batch_proc *)bp, b);
   return held(bp) >= bp->hold_limit ? OTLPD_ERR_RETRY : OTLPD_OK;
 }
 
@@ -177,6 +177,7 @@ static int append_nonempty(batch_proc *bp, const otlpd_batch *src, unsigned char
 
 static int batch_consume(otlpd_consumer *self, otlpd_batch *b) {
   batch_proc *bp = (batch_proc *)self;
+  if (bp->passthrough) return batch_passthrough_consume(bp, b);
   if (held(bp) >= bp->hold_limit) {
     flush_all(bp); /* maybe downstream has room again */
     if (held(bp) >= bp->hold_limit) return OTLPD_ERR_RETRY;
@@ -229,6 +230,7 @@ static int create(const otlpd_create_params *p, void **state) {
   bp->cfg = p->config;
   bp->signal = p->signal;
   bp->next = p->next[p->signal];
+  bp->passthrough = p->durable_downstream;
   bp->shards = calloc(4, sizeof(*bp->shards));
   bp->cap_shards = 4;
   if (!bp->shards || !(bp->shards[0] = batch_shard_new(bp, NULL))) {
@@ -254,6 +256,10 @@ static int start(void *state) {
   s->timer.data = s;
   s->timer_init = true;
   bp->started = true;
+  if (bp->passthrough)
+    otlpd_info(&bp->host->log, "an exporter of this pipeline has a persistent queue (sending_queue::storage): "
+               "batches pass straight through, so a client's OK means the data is on disk; "
+               "the exporter merges queued records when it sends");
   return 0;
 }
 

@@ -48,6 +48,9 @@ typedef struct batch_proc {
   size_t n_shards, cap_shards;
   size_t hold_limit;      /* refuse new data while this many items are held (all shards) */
   bool stopping, started;
+  /* an exporter downstream has a persistent queue: nothing is held, each
+   * batch goes straight through (batch_passthrough.c) */
+  bool passthrough;
   uint64_t refused_downstream;
   uint64_t over_cardinality; /* refusals past metadata_cardinality_limit (logged once) */
 } batch_proc;
@@ -58,5 +61,9 @@ typedef struct batch_proc {
 batch_shard *batch_shard_for(batch_proc *bp, const otlpd_client_info *ci, bool *full);
 batch_shard *batch_shard_new(batch_proc *bp, const otlpd_client_info *ci);
 void batch_shard_free(batch_shard *s);
+
+/* batch_passthrough.c: consume/admit while bp->passthrough. */
+int batch_passthrough_consume(batch_proc *bp, otlpd_batch *b);
+int batch_passthrough_admit(batch_proc *bp, const otlpd_batch *b);
 
 #endif
