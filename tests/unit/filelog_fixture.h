@@ -32,4 +32,27 @@ static inline void fl_test_cfg_free(filelog_cfg *c) {
   free(c);
 }
 
+/* One accepted cycle: the bodies it produced, "|"-joined, go to bodies, the
+ * offsets it read are committed as the loop does after a consume, and the
+ * record count is returned (the cycle's error in *err). */
+static inline size_t fl_test_cycle(filelog_recv *r, uint64_t now_ms, char *bodies, int *err) {
+  fl_cycle cy = {0};
+  cy.now_ms = now_ms;
+  fl_cycle_run(r, &cy);
+  *err = cy.err;
+  bodies[0] = 0;
+  for (size_t i = 0; cy.req && i < cy.req->n_resource_logs; i++) {
+    otlp_scope_logs *sl = cy.req->resource_logs[i]->scope_logs[0];
+    for (size_t j = 0; j < sl->n_log_records; j++) {
+      if (bodies[0]) strcat(bodies, "|");
+      strcat(bodies, sl->log_records[j]->body->string_value);
+    }
+  }
+  for (fl_reader *rd = r->readers; rd; rd = rd->next) rd->offset = rd->pending;
+  r->first_done = true;
+  if (cy.arena) otlpd_arena_free(cy.arena);
+  fl_reap(r);
+  return cy.records;
+}
+
 #endif
