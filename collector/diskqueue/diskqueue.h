@@ -9,8 +9,9 @@
  *                         the current one reaches segment_max bytes.
  *   readpos               "OTLPDRP1" | u64 segment | u64 offset | u32 crc32c,
  *                         replaced atomically (temp file, fsync when
- *                         configured, rename): everything before it is
- *                         acknowledged.
+ *                         configured, rename; overwritten in place when a
+ *                         full disk refuses the temp file): everything
+ *                         before it is acknowledged.
  *
  * Records are read in order; a record is acknowledged when its sender is
  * done with it, out of order, and the read position advances over the

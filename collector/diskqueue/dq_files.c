@@ -63,6 +63,28 @@ int dq_fsync_dir(const otlpd_dq *q) {
   return rc;
 }
 
+static bool out_of_space(int err) { return err == -ENOSPC || err == -EDQUOT; }
+
+/* On a full disk the temporary file gets no block, but readpos has one:
+ * overwrite it in place. A torn write fails its checksum, and a queue
+ * without a valid position reads everything present again: duplicates,
+ * never loss. Without this a queue that filled the disk itself could not
+ * move its position, so it could never delete a segment. */
+static int readpos_overwrite(otlpd_dq *q, const char *path, const uint8_t *b) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  int rc = 0;
+  for (size_t done = 0; rc == 0 && done < READPOS_LEN;) {
+    ssize_t w = pwrite(fd, b + done, READPOS_LEN - done, (off_t)done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) rc = -errno;
+    else done += (size_t)w;
+  }
+  if (rc == 0 && q->o.fsync && fdatasync(fd) < 0) rc = -errno;
+  close(fd);
+  return rc;
+}
+
 /* Write a temporary file and rename it over readpos: a crash leaves the
  * old position or the new one, never a mix. */
 int dq_readpos_store(otlpd_dq *q, uint64_t seq, uint64_t off) {
@@ -76,14 +98,13 @@ int dq_readpos_store(otlpd_dq *q, uint64_t seq, uint64_t off) {
   uint32_t crc = otlpd_crc32c(b, 24);
   for (int i = 0; i < 4; i++) b[24 + i] = (uint8_t)(crc >> (8 * i));
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return -errno;
-  int rc = write_all(fd, b, sizeof(b));
+  int rc = fd < 0 ? -errno : write_all(fd, b, sizeof(b));
   if (rc == 0 && q->o.fsync && fdatasync(fd) < 0) rc = -errno;
-  close(fd);
+  if (fd >= 0) close(fd);
   if (rc == 0 && rename(tmp, path) < 0) rc = -errno;
   if (rc < 0) {
     unlink(tmp);
-    return rc;
+    return out_of_space(rc) && readpos_overwrite(q, path, b) == 0 ? 0 : rc;
   }
   return q->o.fsync ? dq_fsync_dir(q) : 0;
 }

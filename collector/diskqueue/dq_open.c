@@ -91,6 +91,9 @@ static int recover(otlpd_dq *q, otlpd_dq_recovery *rec) {
   if (had_pos && (loaded_seq != q->ack_seq || loaded_off != q->ack_off) &&
       (rc = dq_readpos_store(q, q->ack_seq, q->ack_off)) < 0)
     return rc;
+  /* A position file from the start, saying what its absence says, so a
+   * full disk can still overwrite it in place (dq_readpos_store). */
+  if (!had_pos) (void)dq_readpos_store(q, q->ack_seq, q->ack_off);
   q->rd_seq = q->ack_seq;
   q->rd_off = q->ack_off;
   rec->records = q->records;

@@ -63,15 +63,49 @@ static int log_refused(otlpd_dq *q, int err) {
   return -EAGAIN;
 }
 
+/* The disk is full and everything stored was sent: the segment still
+ * being written is the only one left, and it is deleted only once a newer
+ * one exists, which a full disk cannot create. Move the position past it
+ * first (a crash then finds a segment before the position and deletes it),
+ * then delete it, so the next append starts afresh. */
+static bool reclaim(otlpd_dq *q, int err) {
+  if ((err != -ENOSPC && err != -EDQUOT) || !q->n_segs || q->fl_n || otlpd_dq_has_unread(q)) return false;
+  uint64_t seq = q->segs[q->n_segs - 1].seq + 1;
+  if (dq_readpos_store(q, seq, OTLPD_DQ_SEG_HDR) < 0) return false;
+  if (q->wfd >= 0) close(q->wfd);
+  if (q->rfd >= 0) close(q->rfd);
+  q->wfd = q->rfd = -1;
+  for (size_t i = 0; i < q->n_segs; i++) {
+    char path[PATH_MAX];
+    dq_seg_path(q, q->segs[i].seq, path, sizeof(path));
+    unlink(path);
+  }
+  q->n_segs = 0;
+  q->used = q->records = q->items = 0; /* nothing unread and nothing in flight */
+  q->ack_seq = q->rd_seq = seq;
+  q->ack_off = q->rd_off = OTLPD_DQ_SEG_HDR;
+  otlpd_info(q->o.log, "%s: disk full with every record sent; the last segment is deleted to make room", q->dir);
+  return true;
+}
+
+static int append_once(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items, uint64_t units);
+
 int otlpd_dq_append(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items) {
   if (!len || len > OTLPD_DQ_REC_MAX) return -EINVAL;
   uint64_t units = otlpd_dq_measure(q->o.sizer, len, items);
   if (!otlpd_dq_fits(q, units)) return -EAGAIN;
+  int rc = append_once(q, p, len, items, units);
+  if (rc < 0 && rc != -EINVAL && reclaim(q, rc)) rc = append_once(q, p, len, items, units);
+  return rc < 0 ? log_refused(q, rc) : 0;
+}
+
+/* One attempt; the disk's error as it came. */
+static int append_once(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items, uint64_t units) {
   uint64_t rec = OTLPD_DQ_REC_HDR + len;
   dq_seg *last = q->n_segs ? &q->segs[q->n_segs - 1] : NULL;
   if (q->wfd < 0 || (last->end > OTLPD_DQ_SEG_HDR && last->end + rec > q->o.segment_max)) {
     int rc = start_segment(q);
-    if (rc < 0) return log_refused(q, rc);
+    if (rc < 0) return rc;
     last = &q->segs[q->n_segs - 1];
   }
   uint8_t hdr[OTLPD_DQ_REC_HDR];
@@ -86,7 +120,7 @@ int otlpd_dq_append(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items) {
       close(q->wfd);
       q->wfd = -1;
     }
-    return log_refused(q, rc);
+    return rc;
   }
   last->end += rec;
   last->units += units;
