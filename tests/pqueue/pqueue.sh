@@ -40,6 +40,13 @@
 #                      the new ones (logged), newest (the default) drops
 #                      the new ones; once the backend is up exactly the
 #                      kept requests arrive (the one in flight is kept)
+#   pqueue.sh disk_full  the queue directory is a 64 KiB tmpfs (root only;
+#                      skipped with 77 otherwise) and the backend is down:
+#                      clients get 200 until the disk is full, then 503;
+#                      once the backend is up every span answered 200
+#                      arrives exactly once, and the daemon, still
+#                      running, takes and delivers new requests again (the
+#                      space the queue filled itself comes back)
 #   pqueue.sh config   a storage id that is no enabled file_storage
 #                      extension fails `otlpd validate` naming
 #                      sending_queue::storage; a missing directory without
@@ -50,7 +57,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: pqueue.sh kill9|fsync|kill9_repeat|sigterm|full|batch|batch_fsync|batch_repeat|drop_oldest|drop_oldest_memory|drop_newest_memory|config}
+mode=${1:?usage: pqueue.sh kill9|fsync|kill9_repeat|sigterm|full|batch|batch_fsync|batch_repeat|drop_oldest|drop_oldest_memory|drop_newest_memory|disk_full|config}
 sink_py=$(cd "$(dirname "$0")/../otlphttp" && pwd)/otlp_sink.py
 require_cmds curl python3
 daemon_init "pqueue-$mode"
@@ -301,6 +308,41 @@ sys.exit(0 if got == want else 1)' "$kept" || check_fail "$mode: not exactly req
   else
     grep -q "sending queue is full" "$DAEMON_LOG" || check_fail "no log line about the full queue"
   fi
+  ;;
+disk_full)
+  mkdir -p "$STORE"
+  if [[ $(id -u) != 0 ]] || ! mount -t tmpfs -o size=64k otlpd-pqueue-test "$STORE" 2>/dev/null; then
+    echo "SKIP: mounting a small tmpfs needs root"
+    exit 77
+  fi
+  on_cleanup "umount -l $STORE"
+  queue_size=100000 # the disk, not the queue's bound, must refuse
+  daemon_start_config write
+  : >"$WORK/acks"
+  for ((n = 0; n < 600; n++)); do
+    echo "$n $(send "$n" 1)" >>"$WORK/acks"
+    [[ $(tail -1 "$WORK/acks") == *" 503" ]] && (($(grep -c ' 503$' "$WORK/acks") >= 3)) && break
+  done
+  nok=$(grep -c ' 200$' "$WORK/acks" || true)
+  nrefused=$(grep -c ' 503$' "$WORK/acks" || true)
+  echo "disk_full: $nok requests stored, then $nrefused refused"
+  ((nok >= 20 && nrefused >= 3)) || fail "want >= 20 requests answered 200 and then 503s: $nok 200, $nrefused 503"
+  grep -v ' 200$' "$WORK/acks" | grep -qv ' 503$' && fail "answers other than 200/503: $(grep -v ' 200$\| 503$' "$WORK/acks" | head -3)"
+  start_sink
+  POLLS=1200 poll_until all_in $((nok * 5)) || fail "the sink got $(sink_count) of $((nok * 5)) spans"
+  curl -sf "http://127.0.0.1:$SINK_PORT/_items" | check_names 0 "$nok" "after the disk was full" 1 ||
+    check_fail "spans answered 200 lost or duplicated after a full disk"
+  # still the same daemon: the space comes back as the backend takes the data
+  after_sent() { [[ $(send 5000 1) == 200 ]]; }
+  POLLS=200 poll_until after_sent || fail "the daemon kept refusing after everything was sent (space not given back)"
+  codes=$(send 5001 19 | sort | uniq -c | tr -s ' ')
+  [[ $codes == " 19 200" ]] || check_fail "clients got after the backend came back: $codes (want 19 x 200)"
+  POLLS=1200 poll_until all_in $(((nok + 20) * 5)) || fail "the sink got $(sink_count) of $(((nok + 20) * 5)) spans"
+  daemon_stop
+  curl -sf "http://127.0.0.1:$SINK_PORT/_items" |
+    python3 -c 'import json, sys; print(json.dumps([n for n in json.load(sys.stdin) if int(n[1:].split("-")[0]) >= 5000]))' |
+    check_names 5000 20 "new requests" 1 ||
+    check_fail "requests sent after the disk was given back are missing"
   ;;
 config)
   write 4318 | sed 's/storage: file_storage$/storage: file_storage\/nope/' >"$WORK/bad-id.yaml"
