@@ -133,7 +133,8 @@ ctl expire_continue
 ctl expire
 poll_until test "$(stat continue_gone)" -ge 1 || check_fail "the daemon never asked for a second page"
 poll_until grep -q "continue token expired" "$DAEMON_LOG" || check_fail "no restart after the expired continue token"
-poll_until test "$(stat pages)" -ge $((pages_before + 4)) || check_fail "no full paginated relist (pages: $(stat pages))"
+poll_until test "$(stat pages)" -ge $((pages_before + 4)) ||
+  check_fail "no full paginated relist (pages: $(stat pages), before: $pages_before; lists $(stat lists), before: $lists_before): $(stats)"
 [ "$(stat lists)" -ge $((lists_before + 2)) ] || check_fail "the relist did not start over from the first page"
 ctl delete/uid-e
 probe_until 10.1.0.5 - || check_fail "a pod deleted after the paginated relist still tagged spans"
