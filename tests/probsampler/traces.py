@@ -7,6 +7,9 @@
       ids.txt with the trace ids.
   traces.py proportional <dir> <out.jsonl> <percentage>
       the proportional pipeline's output: otelcol's kept set and ot=th:.
+  traces.py both <dir> <out.jsonl> <seed> <percentage>
+      probabilistic_sampler then tail_sampling keeping errors: exactly the
+      error traces the hash_seed mode keeps, whole.
   traces.py check <dir> <sampled.jsonl> <all.jsonl> <seed> <percentage>
       the unsampled output holds every span; the sampled one holds whole
       traces only, exactly those otelcol-contrib's hash_seed mode keeps
@@ -83,7 +86,10 @@ def make(d, ntraces, nreq):
     with open(os.path.join(d, 'ids.txt'), 'w') as f:
         f.write('\n'.join(ids) + '\n')
     for k in range(nreq):
-        spans = [{'traceId': t, 'spanId': '%016x' % (i * nreq + k + 1), 'name': 'op%d' % k}
+        # every third trace has an error in its first span (tail_sampling's
+        # status_code policy keeps those in the combined pipeline)
+        spans = [dict({'traceId': t, 'spanId': '%016x' % (i * nreq + k + 1), 'name': 'op%d' % k},
+                      **({'status': {'code': 2}} if k == 0 and i % 3 == 0 else {}))
                  for i, t in enumerate(ids)]
         half = len(spans) // 2
         req = {'resourceSpans': [
@@ -134,7 +140,29 @@ def check(d, sampled_path, all_path, seed, pct):
     return 1 if errors else 0
 
 
+def check_both(d, path, seed, pct):
+    """probabilistic_sampler then tail_sampling (errors only): exactly the
+    error traces (every third) that otelcol's hash_seed mode keeps, whole."""
+    ids = open(os.path.join(d, 'ids.txt')).read().split()
+    nreq = len([n for n in os.listdir(d) if n.startswith('req-')])
+    want = {t for i, t in enumerate(ids) if i % 3 == 0 and otelcol_keeps(seed, pct, t)}
+    got = spans_of(path)
+    errors = []
+    if set(got) != want:
+        errors.append('both samplers: %d extra, %d missing traces' % (len(set(got) - want), len(want - set(got))))
+    if any(len(set(v)) != nreq or len(v) != nreq for v in got.values()):
+        errors.append('both samplers: traces not whole (or duplicated)')
+    if not want:
+        errors.append('both samplers: the fixture keeps no trace (the check could not fail)')
+    for e in errors:
+        print(e, file=sys.stderr)
+    print('both samplers: kept %d of %d traces' % (len(got), len(ids)))
+    return 1 if errors else 0
+
+
 if __name__ == '__main__':
+    if sys.argv[1] == 'both':
+        sys.exit(check_both(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])))
     if sys.argv[1] == 'make':
         make(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif sys.argv[1] == 'proportional':
