@@ -2,6 +2,7 @@
 #ifndef FILELOG_FIXTURE_H
 #define FILELOG_FIXTURE_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,27 @@ static inline void fl_test_cfg_free(filelog_cfg *c) {
   if (!c) return;
   otlpd_settings_free(otlpd_receiver_filelog.settings, c);
   free(c);
+}
+
+/* A receiver over the config in yaml (*cfg kept for fl_test_recv_close);
+ * 0, or -1 when the config or the receiver's start fails. */
+static inline int fl_test_recv_open(filelog_recv *r, filelog_cfg **cfg, const char *yaml) {
+  otlpd_errors errs = {0};
+  *cfg = fl_test_cfg(yaml, &errs);
+  otlpd_errors_free(&errs);
+  if (!*cfg) return -1;
+  r->cfg = *cfg;
+  char why[128];
+  return fl_recv_init(r, why, sizeof(why)) == 0 ? 0 : -1;
+}
+
+/* Stops the receiver, frees its config and removes the test's directory. */
+static inline int fl_test_recv_close(filelog_recv *r, filelog_cfg *cfg, const char *dir) {
+  fl_recv_fini(r);
+  fl_test_cfg_free(cfg);
+  char cmd[128];
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+  return system(cmd);
 }
 
 /* One accepted cycle: the bodies it produced, "|"-joined, go to bodies, the

@@ -77,22 +77,12 @@ static void fx_init(fx *f, const char *extra) {
   char yaml[512];
   snprintf(yaml, sizeof(yaml), "include: [%s/*.log]\nstart_at: beginning\nfingerprint_size: 16\n%s", f->dir,
            extra);
-  otlpd_errors errs = {0};
-  f->cfg = fl_test_cfg(yaml, &errs);
-  otlpd_errors_free(&errs);
-  assert_non_null(f->cfg);
-  f->r.cfg = f->cfg;
-  char why[128];
-  assert_int_equal(fl_recv_init(&f->r, why, sizeof(why)), 0);
+  assert_int_equal(fl_test_recv_open(&f->r, &f->cfg, yaml), 0);
   f->now_ms = 1000;
 }
 
 static void fx_free(fx *f) {
-  fl_recv_fini(&f->r);
-  fl_test_cfg_free(f->cfg);
-  char cmd[128];
-  snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-  assert_int_equal(system(cmd), 0);
+  assert_int_equal(fl_test_recv_close(&f->r, f->cfg, f->dir), 0);
 }
 
 /* Appends text (UTF-8, BMP only) encoded as UTF-16. */
