@@ -56,7 +56,7 @@ fuzz: deps
 # the figures are recorded in tests/fuzz/README.md.
 FUZZ_RUNS ?= 10000000
 fuzz-long: deps
-	FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/run.sh
+	FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_ONLY="$(FUZZ_ONLY)" tests/fuzz/run.sh
 
 bench: build
 	bench/run.sh

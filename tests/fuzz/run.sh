@@ -10,6 +10,7 @@
 # With FUZZ_RUNS=N (make fuzz-long) each target runs N executions instead of a
 # time budget, and its final statistics go to build-fuzz/long/<target>.log so
 # the executions and coverage can be recorded in tests/fuzz/README.md.
+# FUZZ_ONLY (space-separated target names without fuzz_) runs a subset.
 set -eu
 secs=${1:-20}
 runs=${FUZZ_RUNS:-}
@@ -22,6 +23,15 @@ cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang
   { cat "$build/configure.log"; exit 1; }
 # target:corpus folder
 targets="pb_decode:pb json_decode:json yaml_config:yaml http_body:body es_bulk_response:es_bulk grpc_status_details:status diskqueue:diskqueue k8sattr_events:k8s ottl:ottl"
+# FUZZ_ONLY="json_decode ottl" narrows the run to those targets.
+if [ -n "${FUZZ_ONLY:-}" ]; then
+  keep=""
+  for t in $targets; do
+    case " $FUZZ_ONLY " in *" ${t%%:*} "*) keep="$keep $t" ;; esac
+  done
+  [ -n "$keep" ] || { echo "FUZZ_ONLY matches no target: $FUZZ_ONLY" >&2; exit 2; }
+  targets=$keep
+fi
 names=""
 for t in $targets; do names="$names fuzz_${t%%:*}"; done
 # shellcheck disable=SC2086

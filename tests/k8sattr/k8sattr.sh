@@ -57,6 +57,9 @@ daemon_start_config config
 url="http://127.0.0.1:$PORT/v1/traces"
 stats() { curl -sS "$api/_stats"; }
 stat() { stats | grep -o "\"$1\": [0-9]*" | grep -o '[0-9]*$'; }
+# stat_at_least NAME N: a function, so that poll_until reads the count afresh
+# on every poll ("poll_until test "$(stat x)" ..." would test one value)
+stat_at_least() { [ "$(stat "$1")" -ge "$2" ]; }
 # (written here, not by the helper: python starts slowly on a busy machine)
 req_json() {
   printf '{"resourceSpans":[{"resource":{"attributes":[{"key":"k8s.pod.ip","value":{"stringValue":"%s"}},' "$2"
@@ -116,7 +119,7 @@ ctl bookmark
 echo "token-two" >"$dir/sa/token"
 lists_before=$(stat lists)
 ctl expire
-poll_until test "$(stat lists)" -gt "$lists_before" || check_fail "no relist after the 410 expiry"
+poll_until stat_at_least lists $((lists_before + 1)) || check_fail "no relist after the 410 expiry"
 ctl add -H 'Content-Type: application/json' --data-binary "$(python3 "$helper" pod web-1 uid-d 10.1.0.4)"
 probe_until 10.1.0.4 web-1 || check_fail "a pod added after the relist never tagged spans"
 send span-far 10.1.0.6
@@ -131,9 +134,9 @@ pages_before=$(stat pages)
 lists_before=$(stat lists)
 ctl expire_continue
 ctl expire
-poll_until test "$(stat continue_gone)" -ge 1 || check_fail "the daemon never asked for a second page"
+poll_until stat_at_least continue_gone 1 || check_fail "the daemon never asked for a second page"
 poll_until grep -q "continue token expired" "$DAEMON_LOG" || check_fail "no restart after the expired continue token"
-poll_until test "$(stat pages)" -ge $((pages_before + 4)) ||
+poll_until stat_at_least pages $((pages_before + 4)) ||
   check_fail "no full paginated relist (pages: $(stat pages), before: $pages_before; lists $(stat lists), before: $lists_before): $(stats)"
 [ "$(stat lists)" -ge $((lists_before + 2)) ] || check_fail "the relist did not start over from the first page"
 ctl delete/uid-e
