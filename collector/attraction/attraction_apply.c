@@ -13,9 +13,13 @@
 /* Longest client value from_context writes (joined header values). */
 #define CONTEXT_MAX 8192
 
+/* The first byte first: every action looks its key up in every list, and
+ * most keys differ there. */
 static long find_key(size_t n, otlp_key_value *const *kv, const char *key) {
-  for (size_t k = 0; key && k < n; k++)
-    if (kv[k]->key && strcmp(kv[k]->key, key) == 0) return (long)k;
+  for (size_t k = 0; key && k < n; k++) {
+    const char *s = kv[k]->key;
+    if (s && s[0] == key[0] && strcmp(s, key) == 0) return (long)k;
+  }
   return -1;
 }
 
@@ -182,10 +186,10 @@ static int hash_at(const attraction_action *a, otlpd_batch *b, size_t i, otlp_ke
   return v ? attraction_value_hash(&a->digest, b, i, v) : -ENOMEM;
 }
 
-/* delete / hash of `key`, then of every key the pattern finds. */
+/* delete / hash of `key` (at: its index or -1), then of every key the
+ * pattern finds. */
 static int by_key_and_pattern(const attraction_action *a, otlpd_batch *b, size_t i, size_t *nkv,
-                              otlp_key_value ***kv) {
-  long at = find_key(*nkv, *kv, a->key);
+                              otlp_key_value ***kv, long at) {
   if (at >= 0) {
     if (a->kind == ATTRACTION_DELETE) remove_at(nkv, kv, (size_t)at);
     else if ((*kv)[at]->value && hash_at(a, b, i, &(*kv)[at])) return -ENOMEM;
@@ -208,8 +212,8 @@ static int by_key_and_pattern(const attraction_action *a, otlpd_batch *b, size_t
 
 /* Every named group, as otelcol: only from a string that matches; a
  * group that took no part writes "". */
-static int extract(const attraction_action *a, otlpd_batch *b, size_t i, size_t *nkv, otlp_key_value ***kv) {
-  long at = find_key(*nkv, *kv, a->key);
+static int extract(const attraction_action *a, otlpd_batch *b, size_t i, size_t *nkv, otlp_key_value ***kv,
+                   long at) {
   const char *s = at >= 0 ? str_of((*kv)[at]) : NULL;
   if (!s) return 0;
   int rc = pcre2_match(a->re.code, (PCRE2_SPTR)s, strlen(s), 0, 0, a->re.md, NULL);
@@ -245,9 +249,9 @@ static int apply_one(const attraction_action *a, const otlpd_client_info *ci, ot
                    : append_kv(b, i, nkv, kv, a->key, src, copy, (size_t)-1);
   case ATTRACTION_DELETE:
   case ATTRACTION_HASH:
-    return by_key_and_pattern(a, b, i, nkv, kv);
+    return by_key_and_pattern(a, b, i, nkv, kv, at);
   case ATTRACTION_EXTRACT:
-    return extract(a, b, i, nkv, kv);
+    return extract(a, b, i, nkv, kv, at);
   case ATTRACTION_CONVERT: {
     if (at < 0 || !(*kv)[at]->value) return 0;
     otlp_any_value *v = own_value(b, i, &(*kv)[at]);
