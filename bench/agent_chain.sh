@@ -28,47 +28,12 @@ mkdir -p "$out"
 [ -f "$payloads/manifest.txt" ] || { echo "agent-chain: no payloads in $payloads (run bench/run.sh once)" >&2; exit 1; }
 n_files=$(grep -c '^traces-' "$payloads/manifest.txt")
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# k8s_attributes' API server, started when CHAIN names it.
-api=""
-api_pid=""
+# shellcheck source=agent_chain/lib.sh
+. "$here/agent_chain/lib.sh"
 trap '[ -z "$api_pid" ] || kill "$api_pid" 2>/dev/null || true' EXIT
-start_api() {
-  mkdir -p "$out/sa"
-  echo bench-token > "$out/sa/token"
-  echo "not a real CA (http)" > "$out/sa/ca.crt"
-  python3 "$here/agent_chain/pods.py" "$out/pods.json" "$PODS"
-  rm -f "$out/api.port"
-  python3 "$here/../tests/k8sattr/api_server.py" "$out/sa/token" "$out/api.port" "$out/pods.json" 2> "$out/api.log" &
-  api_pid=$!
-  for _ in $(seq 200); do [ -s "$out/api.port" ] && break; sleep 0.05; done
-  [ -s "$out/api.port" ] || { echo "agent-chain: the test API server did not start" >&2; exit 1; }
-  api="http://127.0.0.1:$(cat "$out/api.port")"
-  export OTLPD_K8S_API_URL=$api OTLPD_K8S_SA_DIR=$out/sa K8S_NODE_NAME=node-a
-}
-api_lists() { python3 -c 'import json,sys,urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1] + "/_stats"))["lists"])' "$api"; }
 case " $CHAIN " in *" k8s_attributes "*) start_api ;; esac
 
 ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
-
-config() { # <port> <processor ids...>
-  local p=$1 ids="" id
-  shift
-  for id in "$@"; do ids+="$id, "; done
-  cat <<YAML
-receivers:
-  otlp: {protocols: {http: {endpoint: "127.0.0.1:$p"}}}
-processors:
-  batch:
-$(sed -e '/^#/d' -e 's/^/  /' "$here/agent_chain/processors.yaml")
-exporters:
-  file: {path: $out/out.proto, format: proto}
-service:
-  telemetry: {logs: {level: warn}}
-  pipelines:
-    traces: {receivers: [otlp], processors: [${ids}batch], exporters: [file]}
-YAML
-}
 
 # run <name> <processor ids...>: prints "<spans written> <CPU seconds>"
 run() {
@@ -84,8 +49,7 @@ run() {
   for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.05; done
   kill -0 "$pid" 2>/dev/null || { echo "agent-chain: $name: otlpd did not start" >&2; cat "$out/$name.log" >&2; exit 1; }
   if [ -n "$api" ] && [[ " $* " == *" k8s_attributes "* ]]; then
-    for _ in $(seq 400); do [ "$(api_lists)" -gt "$lists0" ] && break; sleep 0.05; done
-    sleep 1 # the list is applied after its body arrived
+    wait_api_list "$lists0" 400
   fi
   t0=$(ticks "$pid")
   taskset -c "$LOAD_CPU" wrk -t1 -c4 -d"${DURATION}s" --timeout 10s -s "$here/post_payloads.lua" \

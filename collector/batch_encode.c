@@ -3,17 +3,20 @@
  * Every Export*ServiceRequest has its resources in field 1. An entry whose
  * original encoding is known is written back as it came (tag, length,
  * bytes): a copy instead of a size pass, a pack pass and a strlen per
- * string over data that has long left the cache. Others are packed. */
+ * string over data that has long left the cache. Others (edited, split or
+ * from JSON) go through the OTLP-specialised encoder, which writes the
+ * same bytes as protobuf-c. */
 #include <errno.h>
 #include <string.h>
 
 #include "otlpd/buf.h"
 #include "otlpd/data.h"
+#include "otlpd/pb_encode_otlp.h"
 
 #define RESOURCES_TAG 0x0a /* field 1, wire type 2 (length-delimited) */
 
 static int put_entry(otlpd_buf *out, const ProtobufCMessage *res, otlpd_slice raw) {
-  size_t n = raw.p ? raw.len : protobuf_c_message_get_packed_size(res);
+  size_t n = raw.p ? raw.len : otlpd_pb_otlp_size(res);
   int rc = otlpd_buf_reserve(out, 1 + 10 + n);
   if (rc) return rc;
   uint8_t *p = out->data + out->len;
@@ -21,7 +24,7 @@ static int put_entry(otlpd_buf *out, const ProtobufCMessage *res, otlpd_slice ra
   p += otlpd_varint_put(p, n);
   if (raw.p)
     memcpy(p, raw.p, n);
-  else if (protobuf_c_message_pack(res, p) != n)
+  else if (otlpd_pb_otlp_pack(res, n, p) != n)
     return -EIO;
   out->len = (size_t)(p - out->data) + n;
   return 0;

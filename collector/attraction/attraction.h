@@ -106,9 +106,18 @@ void attraction_free(attraction *a);
  * exact enough to be safe: false only when nothing would change. */
 bool attraction_changes(const attraction *at, const otlpd_client_info *ci, size_t nkv,
                         otlp_key_value *const *kv);
-/* Apply to an attribute list of an object private to entry i of an
- * editable batch (the list itself is made private here); new memory comes
- * from that entry. 0 or -ENOMEM. */
+/* Apply to an attribute list of entry i of an editable batch (b->mine[i]
+ * set: otlpd_batch_mut_resource or deeper). The list may be shared: it is
+ * never written through. When an action applies, *kv becomes a private
+ * pointer array and each entry whose value changes a private KeyValue and
+ * AnyValue, from entry i's memory; a list no action touches is left as it
+ * is, and costs only the checks. Returns 1 when the list changed (*nkv /
+ * *kv replaced: the caller stores them into its private object), 0 when
+ * nothing applied, -ENOMEM. */
+int attraction_apply_list(const attraction *at, const otlpd_client_info *ci, otlpd_batch *b, size_t i,
+                          size_t *nkv, otlp_key_value ***kv);
+/* attraction_apply_list on the list of an object already private to entry
+ * i (*nkv, *kv written in place). 0 or -ENOMEM. */
 int attraction_apply(const attraction *at, const otlpd_client_info *ci, otlpd_batch *b, size_t i,
                      size_t *nkv, otlp_key_value ***kv);
 

@@ -1,7 +1,9 @@
 /* The actions on one attribute list, in order, as otelcol's attraction
- * applies them. The list handed to attraction_apply is private to the
- * batch entry (copy-on-write), so its array, KeyValue and AnyValue structs
- * may be written; strings and nested values are shared and only replaced. */
+ * applies them. The list may be shared with other batches: it is never
+ * written through. At the first action that applies, its pointer array is
+ * copied into the batch entry; an entry whose value changes is replaced by
+ * a private KeyValue (and AnyValue). Strings and nested values stay shared
+ * and are only replaced. A list no action touches costs the checks only. */
 #include <errno.h>
 #include <string.h>
 
@@ -11,9 +13,13 @@
 /* Longest client value from_context writes (joined header values). */
 #define CONTEXT_MAX 8192
 
+/* The first byte first: every action looks its key up in every list, and
+ * most keys differ there. */
 static long find_key(size_t n, otlp_key_value *const *kv, const char *key) {
-  for (size_t k = 0; key && k < n; k++)
-    if (kv[k]->key && strcmp(kv[k]->key, key) == 0) return (long)k;
+  for (size_t k = 0; key && k < n; k++) {
+    const char *s = kv[k]->key;
+    if (s && s[0] == key[0] && strcmp(s, key) == 0) return (long)k;
+  }
   return -1;
 }
 
@@ -81,34 +87,28 @@ static const char *str_of(const otlp_key_value *e) {
   return e->value->string_value ? e->value->string_value : "";
 }
 
+/* Whether action a would change the list; *at: a's key in it or -1. */
+static bool action_changes(const attraction_action *a, const otlpd_client_info *ci, size_t nkv,
+                           otlp_key_value *const *kv, long *at) {
+  long i = *at = find_key(nkv, kv, a->key);
+  const char *s;
+  switch (a->kind) {
+  case ATTRACTION_INSERT: return i < 0 && has_source(a, ci, nkv, kv);
+  case ATTRACTION_UPDATE: return i >= 0 && has_source(a, ci, nkv, kv) && !holds_config_value(a, kv[i]);
+  case ATTRACTION_UPSERT: return has_source(a, ci, nkv, kv) && !(i >= 0 && holds_config_value(a, kv[i]));
+  case ATTRACTION_DELETE:
+  case ATTRACTION_HASH: return i >= 0 || any_key_matches(&a->re, nkv, kv);
+  case ATTRACTION_EXTRACT: return i >= 0 && (s = str_of(kv[i])) && attraction_regex_search(&a->re, s, strlen(s));
+  case ATTRACTION_CONVERT: return i >= 0 && kv[i]->value && attraction_value_converts(kv[i]->value, a->conv);
+  }
+  return false;
+}
+
 bool attraction_changes(const attraction *at, const otlpd_client_info *ci, size_t nkv,
                         otlp_key_value *const *kv) {
-  for (size_t k = 0; k < at->n; k++) {
-    const attraction_action *a = &at->a[k];
-    long i = find_key(nkv, kv, a->key);
-    const char *s;
-    switch (a->kind) {
-    case ATTRACTION_INSERT:
-      if (i < 0 && has_source(a, ci, nkv, kv)) return true;
-      break;
-    case ATTRACTION_UPDATE:
-      if (i >= 0 && has_source(a, ci, nkv, kv) && !holds_config_value(a, kv[i])) return true;
-      break;
-    case ATTRACTION_UPSERT:
-      if (has_source(a, ci, nkv, kv) && !(i >= 0 && holds_config_value(a, kv[i]))) return true;
-      break;
-    case ATTRACTION_DELETE:
-    case ATTRACTION_HASH:
-      if (i >= 0 || any_key_matches(&a->re, nkv, kv)) return true;
-      break;
-    case ATTRACTION_EXTRACT:
-      if (i >= 0 && (s = str_of(kv[i])) && attraction_regex_search(&a->re, s, strlen(s))) return true;
-      break;
-    case ATTRACTION_CONVERT:
-      if (i >= 0 && kv[i]->value && attraction_value_converts(kv[i]->value, a->conv)) return true;
-      break;
-    }
-  }
+  long i;
+  for (size_t k = 0; k < at->n; k++)
+    if (action_changes(&at->a[k], ci, nkv, kv, &i)) return true;
   return false;
 }
 
@@ -141,11 +141,30 @@ static int append_kv(otlpd_batch *b, size_t i, size_t *nkv, otlp_key_value ***kv
   return 0;
 }
 
-static int put_value(otlpd_batch *b, size_t i, otlp_key_value *e, const otlp_any_value *v, bool copy_str,
+/* The entry at slot (in a private array) replaced by a private KeyValue
+ * for entry i; with_value: its AnyValue copied too (to be edited in
+ * place), else a fresh one (to be overwritten). */
+static otlp_key_value *own_entry(otlpd_batch *b, size_t i, otlp_key_value **slot, bool with_value) {
+  otlp_key_value *e = otlpd_batch_alloc(b, i, sizeof(*e));
+  otlp_any_value *v = otlpd_batch_alloc(b, i, sizeof(*v));
+  if (!e || !v) return NULL;
+  *e = **slot;
+  if (with_value && e->value) *v = *e->value;
+  e->value = v;
+  return *slot = e;
+}
+
+static int put_value(otlpd_batch *b, size_t i, otlp_key_value **slot, const otlp_any_value *v, bool copy_str,
                      size_t len) {
-  if (!e->value && !(e->value = otlpd_batch_alloc(b, i, sizeof(otlp_any_value)))) return -ENOMEM;
-  otlp_any_value copy = *v; /* v may be e->value's own source */
-  return set_value(b, i, e->value, &copy, copy_str, len);
+  otlp_any_value copy = *v; /* v may be the entry's own (shared) value */
+  otlp_key_value *e = own_entry(b, i, slot, false);
+  return e ? set_value(b, i, e->value, &copy, copy_str, len) : -ENOMEM;
+}
+
+/* hash or convert in place, on a private copy of the entry. */
+static otlp_any_value *own_value(otlpd_batch *b, size_t i, otlp_key_value **slot) {
+  otlp_key_value *e = own_entry(b, i, slot, true);
+  return e ? e->value : NULL;
 }
 
 /* pcommon.Map.PutStr: replace or append. len bytes of s. */
@@ -154,7 +173,7 @@ static int put_str(otlpd_batch *b, size_t i, size_t *nkv, otlp_key_value ***kv, 
   otlp_any_value v;
   set_str(&v, s);
   long at = find_key(*nkv, *kv, key);
-  return at >= 0 ? put_value(b, i, (*kv)[at], &v, true, len) : append_kv(b, i, nkv, kv, key, &v, true, len);
+  return at >= 0 ? put_value(b, i, &(*kv)[at], &v, true, len) : append_kv(b, i, nkv, kv, key, &v, true, len);
 }
 
 static void remove_at(size_t *nkv, otlp_key_value ***kv, size_t at) {
@@ -162,13 +181,18 @@ static void remove_at(size_t *nkv, otlp_key_value ***kv, size_t at) {
   (*nkv)--;
 }
 
-/* delete / hash of `key`, then of every key the pattern finds. */
+static int hash_at(const attraction_action *a, otlpd_batch *b, size_t i, otlp_key_value **slot) {
+  otlp_any_value *v = own_value(b, i, slot);
+  return v ? attraction_value_hash(&a->digest, b, i, v) : -ENOMEM;
+}
+
+/* delete / hash of `key` (at: its index or -1), then of every key the
+ * pattern finds. */
 static int by_key_and_pattern(const attraction_action *a, otlpd_batch *b, size_t i, size_t *nkv,
-                              otlp_key_value ***kv) {
-  long at = find_key(*nkv, *kv, a->key);
+                              otlp_key_value ***kv, long at) {
   if (at >= 0) {
     if (a->kind == ATTRACTION_DELETE) remove_at(nkv, kv, (size_t)at);
-    else if ((*kv)[at]->value && attraction_value_hash(&a->digest, b, i, (*kv)[at]->value)) return -ENOMEM;
+    else if ((*kv)[at]->value && hash_at(a, b, i, &(*kv)[at])) return -ENOMEM;
   }
   for (size_t k = 0; a->re.code && k < *nkv;) {
     otlp_key_value *e = (*kv)[k];
@@ -180,7 +204,7 @@ static int by_key_and_pattern(const attraction_action *a, otlpd_batch *b, size_t
       remove_at(nkv, kv, k);
       continue;
     }
-    if (e->value && attraction_value_hash(&a->digest, b, i, e->value)) return -ENOMEM;
+    if (e->value && hash_at(a, b, i, &(*kv)[k])) return -ENOMEM;
     k++;
   }
   return 0;
@@ -188,8 +212,8 @@ static int by_key_and_pattern(const attraction_action *a, otlpd_batch *b, size_t
 
 /* Every named group, as otelcol: only from a string that matches; a
  * group that took no part writes "". */
-static int extract(const attraction_action *a, otlpd_batch *b, size_t i, size_t *nkv, otlp_key_value ***kv) {
-  long at = find_key(*nkv, *kv, a->key);
+static int extract(const attraction_action *a, otlpd_batch *b, size_t i, size_t *nkv, otlp_key_value ***kv,
+                   long at) {
   const char *s = at >= 0 ? str_of((*kv)[at]) : NULL;
   if (!s) return 0;
   int rc = pcre2_match(a->re.code, (PCRE2_SPTR)s, strlen(s), 0, 0, a->re.md, NULL);
@@ -204,9 +228,10 @@ static int extract(const attraction_action *a, otlpd_batch *b, size_t i, size_t 
   return 0;
 }
 
+/* a changes the list (action_changes), whose pointer array is private;
+ * at: a's key in it or -1. */
 static int apply_one(const attraction_action *a, const otlpd_client_info *ci, otlpd_batch *b, size_t i,
-                     size_t *nkv, otlp_key_value ***kv) {
-  long at = find_key(*nkv, *kv, a->key);
+                     size_t *nkv, otlp_key_value ***kv, long at) {
   otlp_any_value tmp;
   char ctx[CONTEXT_MAX];
   const otlp_any_value *src;
@@ -217,25 +242,46 @@ static int apply_one(const attraction_action *a, const otlpd_client_info *ci, ot
     return append_kv(b, i, nkv, kv, a->key, src, copy, (size_t)-1);
   case ATTRACTION_UPDATE:
     if (at < 0 || !(src = source_of(a, ci, *nkv, *kv, &tmp, ctx))) return 0;
-    return put_value(b, i, (*kv)[at], src, copy, (size_t)-1);
+    return put_value(b, i, &(*kv)[at], src, copy, (size_t)-1);
   case ATTRACTION_UPSERT:
     if (!(src = source_of(a, ci, *nkv, *kv, &tmp, ctx))) return 0;
-    return at >= 0 ? put_value(b, i, (*kv)[at], src, copy, (size_t)-1)
+    return at >= 0 ? put_value(b, i, &(*kv)[at], src, copy, (size_t)-1)
                    : append_kv(b, i, nkv, kv, a->key, src, copy, (size_t)-1);
   case ATTRACTION_DELETE:
   case ATTRACTION_HASH:
-    return by_key_and_pattern(a, b, i, nkv, kv);
+    return by_key_and_pattern(a, b, i, nkv, kv, at);
   case ATTRACTION_EXTRACT:
-    return extract(a, b, i, nkv, kv);
-  case ATTRACTION_CONVERT:
-    return at >= 0 && (*kv)[at]->value ? attraction_value_convert(b, i, (*kv)[at]->value, a->conv) : 0;
+    return extract(a, b, i, nkv, kv, at);
+  case ATTRACTION_CONVERT: {
+    if (at < 0 || !(*kv)[at]->value) return 0;
+    otlp_any_value *v = own_value(b, i, &(*kv)[at]);
+    return v ? attraction_value_convert(b, i, v, a->conv) : -ENOMEM;
+  }
   }
   return 0;
 }
 
+int attraction_apply_list(const attraction *at, const otlpd_client_info *ci, otlpd_batch *b, size_t i,
+                          size_t *nkv, otlp_key_value ***kv) {
+  bool own = false;
+  for (size_t k = 0; k < at->n; k++) {
+    long pos;
+    if (!action_changes(&at->a[k], ci, *nkv, *kv, &pos)) continue;
+    if (!own && *nkv) {
+      otlp_key_value **arr = otlpd_batch_alloc(b, i, *nkv * sizeof(*arr));
+      if (!arr) return -ENOMEM;
+      memcpy(arr, *kv, *nkv * sizeof(*arr));
+      *kv = arr;
+    }
+    own = true;
+    int rc = apply_one(&at->a[k], ci, b, i, nkv, kv, pos);
+    if (rc) return rc;
+  }
+  return own;
+}
+
 int attraction_apply(const attraction *at, const otlpd_client_info *ci, otlpd_batch *b, size_t i, size_t *nkv,
                      otlp_key_value ***kv) {
-  int rc = otlpd_batch_own_attrs(b, i, nkv, kv);
-  for (size_t k = 0; k < at->n && rc == 0; k++) rc = apply_one(&at->a[k], ci, b, i, nkv, kv);
-  return rc;
+  int rc = attraction_apply_list(at, ci, b, i, nkv, kv);
+  return rc < 0 ? rc : 0;
 }

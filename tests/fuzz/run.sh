@@ -22,7 +22,7 @@ cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTLPD_FUZZ=ON -DOTLPD_TESTS=OFF >"$build/configure.log" 2>&1 ||
   { cat "$build/configure.log"; exit 1; }
 # target:corpus folder
-targets="pb_decode:pb json_decode:json yaml_config:yaml http_body:body es_bulk_response:es_bulk grpc_status_details:status diskqueue:diskqueue k8sattr_events:k8s ottl:ottl"
+targets="pb_decode:pb pb_encode_otlp:pb json_decode:json yaml_config:yaml http_body:body es_bulk_response:es_bulk grpc_status_details:status diskqueue:diskqueue k8sattr_events:k8s ottl:ottl"
 # FUZZ_ONLY="json_decode ottl" narrows the run to those targets.
 if [ -n "${FUZZ_ONLY:-}" ]; then
   keep=""

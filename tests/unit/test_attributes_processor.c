@@ -246,6 +246,57 @@ static void test_traces(void **state) { (void)state; check_signal(OTLPD_TRACES);
 static void test_metrics(void **state) { (void)state; check_signal(OTLPD_METRICS); }
 static void test_logs(void **state) { (void)state; check_signal(OTLPD_LOGS); }
 
+/* Copy-on-write per item: an item (span, log record) no action touches
+ * stays the very object the input holds; in an item that changes, only
+ * the entries whose values change are copied (a delete copies no entry). */
+static void *item_ptr(const otlpd_batch *b, size_t k) {
+  if (b->signal == OTLPD_TRACES) return ((otlp_resource_spans *)b->resources[0])->scope_spans[0]->spans[k];
+  return ((otlp_resource_logs *)b->resources[0])->scope_logs[0]->log_records[k];
+}
+
+static void check_untouched_shared(otlpd_signal s) {
+  proc p;
+  proc_start(&p, "actions:\n  - {key: gone, action: delete}\n  - {key: h, action: hash}\n", s);
+  otlpd_payload *pl = ef_payload(s, requests[s], true, NULL);
+  otlpd_batch *in = otlpd_batch_from_payload(pl);
+  otlpd_payload_unref(pl);
+  assert_int_equal(otlpd_consume(p.in, in), OTLPD_OK);
+  otlpd_batch *out = p.down.got;
+  assert_ptr_not_equal(out, in);
+  assert_ptr_equal(item_ptr(out, 1), item_ptr(in, 1)); /* no attributes: not copied */
+  assert_ptr_not_equal(item_ptr(out, 0), item_ptr(in, 0));
+  assert_null(item_val(out, 0, "gone"));
+  assert_non_null(item_val(in, 0, "gone"));
+  size_t n_in, n_out;
+  otlp_key_value **kv_in, **kv_out;
+  item_attrs(in, 0, &n_in, &kv_in);
+  item_attrs(out, 0, &n_out, &kv_out);
+  assert_int_equal(n_out, n_in - 1);
+  assert_ptr_equal(kv_out[0], kv_in[0]);     /* "a": unchanged entry shared */
+  assert_ptr_not_equal(kv_out[1], kv_in[1]); /* "h": hashed, a private copy */
+  assert_string_equal(kv_out[1]->key, "h");
+  assert_s(kv_in[1]->value, "abc");
+  assert_int_equal(kv_out[1]->value->value_case, ANY(STRING_VALUE));
+  assert_int_equal(strlen(kv_out[1]->value->string_value), 64); /* SHA-256 hex */
+  if (s == OTLPD_TRACES) {
+    otlp_span *a = item_ptr(in, 0), *b = item_ptr(out, 0);
+    assert_ptr_not_equal(b->events[0], a->events[0]);
+    assert_int_equal(b->events[0]->n_attributes, a->events[0]->n_attributes - 1);
+  }
+  otlpd_batch *back = ef_roundtrip_pb(out);
+  assert_null(item_val(back, 0, "gone"));
+  assert_s(item_val(back, 0, "a"), "1");
+  otlpd_batch_unref(back);
+  otlpd_batch_unref(in);
+  proc_stop(&p);
+}
+
+static void test_untouched_items_shared(void **state) {
+  (void)state;
+  check_untouched_shared(OTLPD_TRACES);
+  check_untouched_shared(OTLPD_LOGS);
+}
+
 /* Which items one include/exclude config edits: bit k = item k got `m`. */
 static unsigned edited_items(otlpd_signal s, const char *match) {
   char yaml[2048];
@@ -438,6 +489,7 @@ int main(void) {
       cmocka_unit_test(test_traces),
       cmocka_unit_test(test_metrics),
       cmocka_unit_test(test_logs),
+      cmocka_unit_test(test_untouched_items_shared),
       cmocka_unit_test(test_matchers),
       cmocka_unit_test(test_config_errors),
       cmocka_unit_test(test_config_signal_in_pipeline),

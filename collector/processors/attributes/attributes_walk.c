@@ -1,8 +1,10 @@
 /* Walking one batch entry down to the attribute lists the processor
  * changes. Each walk runs in two modes: `edit` false only answers "would
  * anything change?" without writing (the fast path keeps untouched
- * entries, and their wire bytes, as they came); `edit` true makes the
- * levels that change private (copy-on-write) and applies the actions. */
+ * entries, and their wire bytes, as they came); `edit` true applies the
+ * actions, copying (copy-on-write) only what changes: for spans and logs,
+ * the item whose list changed and the array holding it, never the items
+ * next to it; for metrics, the metric and its data points. */
 #include <errno.h>
 #include <string.h>
 
@@ -33,6 +35,24 @@ static int own_array(otlpd_batch *b, size_t i, void ***arr, size_t n, size_t siz
   return 0;
 }
 
+/* Copy-on-write one object at a time: *arr (n pointers) becomes private
+ * to entry i on the first call for it (*own tracks that), then the object
+ * at k is replaced by a private copy of `size` bytes. Objects no action
+ * touches stay shared. Returns the copy, NULL for -ENOMEM. */
+static void *own_one(otlpd_batch *b, size_t i, void ***arr, size_t n, bool *own, size_t k, size_t size) {
+  if (!*own) {
+    void **copy = otlpd_batch_alloc(b, i, n * sizeof(void *));
+    if (!copy) return NULL;
+    memcpy(copy, *arr, n * sizeof(void *));
+    *arr = copy;
+    *own = true;
+  }
+  void *obj = otlpd_batch_alloc(b, i, size);
+  if (!obj) return NULL;
+  memcpy(obj, (*arr)[k], size);
+  return (*arr)[k] = obj;
+}
+
 static bool span_changes(const attributes_proc *ap, const otlpd_client_info *ci, const otlp_span *sp) {
   if (changes(ap, ci, sp->n_attributes, sp->attributes)) return true;
   for (size_t e = 0; e < sp->n_events; e++)
@@ -40,35 +60,70 @@ static bool span_changes(const attributes_proc *ap, const otlpd_client_info *ci,
   return false;
 }
 
+/* Applies to the span at *slot and its events, each checked and copied in
+ * one pass (attraction_apply_list): the span (and the scope's span array,
+ * own_spans) is copied only when one of its lists changes. */
 static int span_edit(const attributes_proc *ap, const otlpd_client_info *ci, otlpd_batch *b, size_t i,
-                     otlp_span *sp) {
-  int rc = attraction_apply(&ap->actions, ci, b, i, &sp->n_attributes, &sp->attributes);
-  if (rc || !sp->n_events) return rc;
-  if ((rc = own_array(b, i, (void ***)&sp->events, sp->n_events, sizeof(otlp_span_event)))) return rc;
-  for (size_t e = 0; e < sp->n_events && !rc; e++) {
-    otlp_span_event *ev = sp->events[e];
-    if (changes(ap, ci, ev->n_attributes, ev->attributes))
-      rc = attraction_apply(&ap->actions, ci, b, i, &ev->n_attributes, &ev->attributes);
+                     otlp_scope_spans *ss, bool *own_spans, size_t k) {
+  otlp_span *sp = ss->spans[k];
+  size_t n = sp->n_attributes;
+  otlp_key_value **kv = sp->attributes;
+  int rc = attraction_apply_list(&ap->actions, ci, b, i, &n, &kv);
+  if (rc < 0) return rc;
+  otlp_span *mine = NULL;
+  if (rc > 0) {
+    if (!(mine = own_one(b, i, (void ***)&ss->spans, ss->n_spans, own_spans, k, sizeof(*sp)))) return -ENOMEM;
+    mine->n_attributes = n;
+    mine->attributes = kv;
   }
-  return rc;
+  bool own_events = false;
+  for (size_t e = 0; e < sp->n_events; e++) {
+    otlp_span_event *ev = sp->events[e];
+    n = ev->n_attributes;
+    kv = ev->attributes;
+    if ((rc = attraction_apply_list(&ap->actions, ci, b, i, &n, &kv)) <= 0) {
+      if (rc < 0) return rc;
+      continue;
+    }
+    if (!mine && !(mine = own_one(b, i, (void ***)&ss->spans, ss->n_spans, own_spans, k, sizeof(*sp))))
+      return -ENOMEM;
+    if (!(ev = own_one(b, i, (void ***)&mine->events, mine->n_events, &own_events, e, sizeof(*ev))))
+      return -ENOMEM;
+    ev->n_attributes = n;
+    ev->attributes = kv;
+  }
+  return 0;
 }
+
+/* A scope of entry i: its struct made private (the entry's resource and
+ * scope array too), its items left shared. */
+static void *own_scope(otlpd_batch *b, size_t i, size_t j, void *const *(*scopes)(void *)) {
+  void *res = otlpd_batch_mut_scopes(b, i);
+  return res ? scopes(res)[j] : NULL;
+}
+
+static void *const *span_scopes(void *res) { return (void *const *)((otlp_resource_spans *)res)->scope_spans; }
+static void *const *log_scopes(void *res) { return (void *const *)((otlp_resource_logs *)res)->scope_logs; }
 
 int attrs_walk_spans(const attributes_proc *ap, const otlpd_client_info *ci, otlpd_batch *b, size_t i, bool edit) {
   otlp_resource_spans *rs = b->resources[i];
   for (size_t j = 0; j < rs->n_scope_spans; j++) {
     otlp_scope_spans *ss = rs->scope_spans[j];
-    bool mine = false;
+    bool own_spans = false;
+    if (edit && ss->n_spans) {
+      if (!(ss = own_scope(b, i, j, span_scopes))) return -ENOMEM;
+      rs = b->resources[i];
+    }
     for (size_t k = 0; k < ss->n_spans; k++) {
-      attrs_subject s = {.resource = rs->resource, .scope = ss->scope, .span = ss->spans[k],
-                         .nattrs = ss->spans[k]->n_attributes, .attrs = ss->spans[k]->attributes};
-      if (!wanted(ap, &s) || !span_changes(ap, ci, ss->spans[k])) continue;
-      if (!edit) return 1;
-      if (!mine) {
-        if (!(ss = otlpd_batch_mut_items(b, i, j))) return -ENOMEM;
-        rs = b->resources[i];
-        mine = true;
+      otlp_span *sp = ss->spans[k];
+      attrs_subject s = {.resource = rs->resource, .scope = ss->scope, .span = sp,
+                         .nattrs = sp->n_attributes, .attrs = sp->attributes};
+      if (!wanted(ap, &s)) continue;
+      if (!edit) {
+        if (span_changes(ap, ci, sp)) return 1;
+        continue;
       }
-      int rc = span_edit(ap, ci, b, i, ss->spans[k]);
+      int rc = span_edit(ap, ci, b, i, ss, &own_spans, k);
       if (rc) return rc;
     }
   }
@@ -79,21 +134,29 @@ int attrs_walk_logs(const attributes_proc *ap, const otlpd_client_info *ci, otlp
   otlp_resource_logs *rl = b->resources[i];
   for (size_t j = 0; j < rl->n_scope_logs; j++) {
     otlp_scope_logs *sl = rl->scope_logs[j];
-    bool mine = false;
+    bool own_logs = false;
+    if (edit && sl->n_log_records) {
+      if (!(sl = own_scope(b, i, j, log_scopes))) return -ENOMEM;
+      rl = b->resources[i];
+    }
     for (size_t k = 0; k < sl->n_log_records; k++) {
       otlp_log_record *lr = sl->log_records[k];
       attrs_subject s = {.resource = rl->resource, .scope = sl->scope, .log = lr, .nattrs = lr->n_attributes,
                          .attrs = lr->attributes};
-      if (!wanted(ap, &s) || !changes(ap, ci, lr->n_attributes, lr->attributes)) continue;
-      if (!edit) return 1;
-      if (!mine) {
-        if (!(sl = otlpd_batch_mut_items(b, i, j))) return -ENOMEM;
-        rl = b->resources[i];
-        mine = true;
+      if (!wanted(ap, &s)) continue;
+      if (!edit) {
+        if (changes(ap, ci, lr->n_attributes, lr->attributes)) return 1;
+        continue;
       }
-      lr = sl->log_records[k];
-      int rc = attraction_apply(&ap->actions, ci, b, i, &lr->n_attributes, &lr->attributes);
-      if (rc) return rc;
+      size_t n = lr->n_attributes;
+      otlp_key_value **kv = lr->attributes;
+      int rc = attraction_apply_list(&ap->actions, ci, b, i, &n, &kv);
+      if (rc < 0) return rc;
+      if (!rc) continue;
+      if (!(lr = own_one(b, i, (void ***)&sl->log_records, sl->n_log_records, &own_logs, k, sizeof(*lr))))
+        return -ENOMEM;
+      lr->n_attributes = n;
+      lr->attributes = kv;
     }
   }
   return 0;
