@@ -209,6 +209,34 @@ static int render_batch(otlpd_buf *out, const otlpd_metrics_source *src, size_t 
   return rc;
 }
 
+/* otlpd's own receiver counters, for the otlp receivers (the only ones
+ * with connections and certificates). */
+static int render_receiver_scalars(otlpd_buf *out, const otlpd_metrics_source *src, size_t n) {
+  static const struct {
+    const char *name, *help;
+    size_t off;
+  } fams[] = {
+      {"otlpd_receiver_refused_connections", "Connections closed at once because max_connections was reached.%s",
+       offsetof(otlpd_counters, conn_refused)},
+      {"otlpd_receiver_tls_reloads", "TLS certificate reloads after the files changed (tls::reload_interval).%s",
+       offsetof(otlpd_counters, tls_reloads)},
+      {"otlpd_receiver_tls_reload_failures",
+       "TLS certificate reloads that failed; the previous certificate kept serving.%s",
+       offsetof(otlpd_counters, tls_reload_failures)},
+  };
+  for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+    bool headed = false;
+    for (size_t i = 0; i < n; i++) {
+      if (src[i].kind != OTLPD_RECEIVER || !is_type(src[i].id, "otlp") || !first_of(src, i)) continue;
+      int rc = headed ? 0 : header(out, fams[f].name, "", "counter", fams[f].help, "");
+      headed = true;
+      if (rc == 0) rc = series(out, fams[f].name, "", &src[i], NULL, sum(src, n, i, fams[f].off, 0));
+      if (rc < 0) return rc;
+    }
+  }
+  return 0;
+}
+
 /* Queue gauges only for exporters that have a sending queue. */
 static int render_queue_gauge(otlpd_buf *out, const char *name, size_t offset, const char *help,
                               const otlpd_metrics_source *src, size_t n) {
@@ -250,6 +278,7 @@ int otlpd_metrics_render(otlpd_buf *out, const otlpd_metrics_source *src, size_t
   int rc = 0;
   for (size_t f = 0; f < sizeof(signal_families) / sizeof(signal_families[0]) && rc == 0; f++)
     rc = render_per_signal(out, &signal_families[f], src, n);
+  if (rc == 0) rc = render_receiver_scalars(out, src, n);
   if (rc == 0)
     rc = render_processor_items(out, "otelcol_processor_incoming_items", offsetof(otlpd_counters, incoming),
                                 "Number of items passed to the processor.%s", src, n);

@@ -26,6 +26,9 @@ typedef struct otlpd_counters {
    * the memory_limiter processor counts what it refuses in refused[] too
    * (otelcol_processor_refused_*) */
   otlpd_counter accepted[3], refused[3];
+  /* receivers: connections closed at once for max_connections; TLS
+   * certificate reloads done and failed (tls::reload_interval) */
+  otlpd_counter conn_refused, tls_reloads, tls_reload_failures;
   /* processors: items in, out, dropped on purpose (sampling, filters) */
   otlpd_counter incoming[3], outgoing[3], dropped[3];
   /* exporters: items the backend acknowledged, items given up on (permanent

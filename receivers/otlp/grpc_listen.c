@@ -95,6 +95,7 @@ static void hand_off(otlp_grpc_listener *l, int fd) {
 static void refuse_over_cap(otlp_grpc_listener *l, int fd) {
   close(fd);
   l->cap.refused++;
+  otlpd_count(&l->g->r->host->counters->conn_refused, 1);
   uint64_t now = uv_now(l->poll.loop);
   if (l->cap.logged_ms == 0 || now - l->cap.logged_ms >= 1000) {
     l->cap.logged_ms = now;
@@ -223,7 +224,7 @@ int otlp_grpc_listen_start(otlp_grpc *g, const otlp_grpc_cfg *c, uv_loop_t *loop
   l->g = g;
   l->fd = l->reserve_fd = -1;
   int rc = c->has_tls ? otlp_tls_reload_start(loop, &c->tls, c->tls.reload_interval, "grpc", g->log,
-                                              otlp_grpc_tls_alpn, &l->tls)
+                                              otlp_grpc_tls_alpn, g->r->host->counters, &l->tls)
                       : 0;
   if (rc) return rc;
   rc = bind_endpoint(l, c, loop);

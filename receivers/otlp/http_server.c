@@ -90,6 +90,7 @@ static void reject_pending(otlp_http *h, uv_stream_t *listener, const char *why)
  * counted, logged at most once a second. */
 static void refuse_over_cap(otlp_http *h, uv_stream_t *listener) {
   h->cap_refused++;
+  otlpd_count(&h->r->host->counters->conn_refused, 1);
   uint64_t now = uv_now(h->loop);
   if (h->cap_logged_ms == 0 || now - h->cap_logged_ms >= 1000) {
     h->cap_logged_ms = now;
@@ -303,7 +304,7 @@ int otlp_http_start(otlp_receiver *r) {
     return -ENOMEM;
   int rc = 0;
   if (h->cfg->has_tls && (rc = otlp_tls_reload_start(h->loop, &h->cfg->tls, h->cfg->tls.reload_interval, "http",
-                                                      h->log, http_alpn, &h->tls)) < 0)
+                                                      h->log, http_alpn, h->r->host->counters, &h->tls)) < 0)
     return rc;
   if ((rc = setup_h2o(h)) < 0) return rc;
   if ((rc = bind_endpoint(h)) < 0) return rc;

@@ -55,6 +55,7 @@ int otlp_tls_reload_check(otlp_tls_reload *r) {
     memcpy(r->failed, now, sizeof(now));
     r->has_failed = true;
     r->failures++;
+    if (r->counters) otlpd_count(&r->counters->tls_reload_failures, 1);
     otlpd_error(r->log, "%s tls: reload failed (%llu failure(s) so far); still serving the previous certificate",
                 r->who, (unsigned long long)r->failures);
     return rc;
@@ -64,6 +65,7 @@ int otlp_tls_reload_check(otlp_tls_reload *r) {
   memcpy(r->loaded, now, sizeof(now));
   r->has_failed = false;
   r->reloads++;
+  if (r->counters) otlpd_count(&r->counters->tls_reloads, 1);
   otlpd_info(r->log, "%s tls: certificates reloaded from %s (%llu reload(s), %llu failure(s))", r->who,
              r->cfg->cert_file, (unsigned long long)r->reloads, (unsigned long long)r->failures);
   return 1;
@@ -72,7 +74,8 @@ int otlp_tls_reload_check(otlp_tls_reload *r) {
 static void on_tick(uv_timer_t *t) { otlp_tls_reload_check(t->data); }
 
 int otlp_tls_reload_start(uv_loop_t *loop, const otlp_tls_cfg *t, int64_t interval_ns, const char *who,
-                          const otlpd_logger *log, otlp_tls_ctx_hook hook, otlp_tls_reload **out) {
+                          const otlpd_logger *log, otlp_tls_ctx_hook hook, otlpd_counters *counters,
+                          otlp_tls_reload **out) {
   *out = NULL;
   otlp_tls_reload *r = calloc(1, sizeof(*r));
   if (!r) return -ENOMEM;
@@ -80,6 +83,7 @@ int otlp_tls_reload_start(uv_loop_t *loop, const otlp_tls_cfg *t, int64_t interv
   r->who = who;
   r->log = log;
   r->hook = hook;
+  r->counters = counters;
   stamp_all(t, r->loaded); /* before the build: a change while building is seen next tick */
   int rc = otlp_tls_ctx_build(t, who, log, hook, &r->ctx);
   if (rc < 0) {

@@ -47,12 +47,14 @@ typedef struct otlp_tls_reload {
   otlp_tls_stamp failed[OTLP_TLS_FILES]; /* the files a failed build saw */
   bool has_failed, timer_on;
   uint64_t reloads, failures;
+  otlpd_counters *counters; /* the receiver's (tls_reloads, tls_reload_failures); may be NULL */
 } otlp_tls_reload;
 
 /* Builds the first context (an error fails start) and, with interval_ns
  * > 0, starts watching. 0 or negative errno; *out NULL on error. */
 int otlp_tls_reload_start(uv_loop_t *loop, const otlp_tls_cfg *t, int64_t interval_ns, const char *who,
-                          const otlpd_logger *log, otlp_tls_ctx_hook hook, otlp_tls_reload **out);
+                          const otlpd_logger *log, otlp_tls_ctx_hook hook, otlpd_counters *counters,
+                          otlp_tls_reload **out);
 /* The context for a connection accepted now (SSL_new takes its own ref). */
 static inline SSL_CTX *otlp_tls_reload_ctx(const otlp_tls_reload *r) { return r->ctx; }
 /* Compares the files with what is in force and reloads when they changed.

@@ -59,7 +59,7 @@ ln -s ..data/tls.crt "$live/tls.crt"
 ln -s ..data/tls.key "$live/tls.key"
 
 tls=("tls:" "  cert_file: $live/tls.crt" "  key_file: $live/tls.key")
-config() { # <grpc> <http> <http, no reload> <http mtls>
+config() { # <grpc> <http> <http, no reload> <http mtls> <own metrics>
   echo "receivers:"
   otlp_receiver otlp/g grpc "127.0.0.1:$1" "${tls[@]}" "  reload_interval: 1s"
   otlp_receiver otlp/h http "127.0.0.1:$2" "${tls[@]}" "  reload_interval: 1s"
@@ -71,13 +71,16 @@ exporters:
   file/g: {path: $WORK/grpc.jsonl, format: json}
   file/h: {path: $WORK/http.jsonl, format: json}
 service:
+  telemetry:
+    metrics:
+      address: 127.0.0.1:$5
   pipelines:
     traces/g: {receivers: [otlp/g], exporters: [file/g]}
     traces/h: {receivers: [otlp/h, otlp/still, otlp/mtls], exporters: [file/h]}
 YAML
 }
-daemon_start_config -n 4 config
-gport=${PORTS[0]} hport=${PORTS[1]} still=${PORTS[2]} mport=${PORTS[3]}
+daemon_start_config -n 5 config
+gport=${PORTS[0]} hport=${PORTS[1]} still=${PORTS[2]} mport=${PORTS[3]} metrics=${PORTS[4]}
 
 # peer_cn <port>: the common name of the certificate a new connection gets
 peer_cn() {
@@ -146,6 +149,15 @@ send_grpc "after rotation to C"
 for who in http grpc; do
   n=$(grep -c "$who tls: cannot load certificate" "$DAEMON_LOG")
   [[ $n == 1 ]] || check_fail "$who: the broken certificate was logged $n times, want once"
+done
+# the same on /metrics: A -> B and B -> C reloaded, the broken one failed once
+curl -sf "http://127.0.0.1:$metrics/metrics" >"$WORK/metrics.txt" || check_fail "/metrics did not answer"
+for id in otlp/g otlp/h otlp/still; do
+  want="2 1"
+  [[ $id == otlp/still ]] && want="0 0"
+  got=$(python3 "$(dirname "$0")/../telemetry/prom_text.py" "$WORK/metrics.txt" \
+    "otlpd_receiver_tls_reloads{receiver=\"$id\"}" "otlpd_receiver_tls_reload_failures{receiver=\"$id\"}" | tr '\n' ' ')
+  [[ $got == "$want " ]] || check_fail "$id: tls reloads / failures on /metrics are '$got', want '$want'"
 done
 
 # 4. HTTP mTLS (client_ca_file: CA A)

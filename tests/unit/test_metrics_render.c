@@ -43,6 +43,9 @@ static void test_pipeline(void **state) {
   memset(&recv, 0, sizeof(recv));
   otlpd_count(&recv.accepted[OTLPD_TRACES], 10);
   otlpd_count(&recv.refused[OTLPD_TRACES], 3);
+  otlpd_count(&recv.conn_refused, 4);
+  otlpd_count(&recv.tls_reloads, 2);
+  otlpd_count(&recv.tls_reload_failures, 1);
   otlpd_count(&batch_a.incoming[OTLPD_TRACES], 10);
   otlpd_count(&batch_a.outgoing[OTLPD_TRACES], 7);
   otlpd_count(&batch_b.incoming[OTLPD_TRACES], 5); /* same id, second traces pipeline */
@@ -87,6 +90,15 @@ static void test_pipeline(void **state) {
       "# TYPE otlpd_exporter_dropped_oldest_spans counter\n"
       "otlpd_exporter_dropped_oldest_spans{exporter=\"file\"} 0\n"
       "otlpd_exporter_dropped_oldest_spans{exporter=\"otlphttp/a\\\"b\\\\c\\nd\"} 0\n"
+      "# HELP otlpd_receiver_refused_connections Connections closed at once because max_connections was reached.\n"
+      "# TYPE otlpd_receiver_refused_connections counter\n"
+      "otlpd_receiver_refused_connections{receiver=\"otlp\"} 4\n"
+      "# HELP otlpd_receiver_tls_reloads TLS certificate reloads after the files changed (tls::reload_interval).\n"
+      "# TYPE otlpd_receiver_tls_reloads counter\n"
+      "otlpd_receiver_tls_reloads{receiver=\"otlp\"} 2\n"
+      "# HELP otlpd_receiver_tls_reload_failures TLS certificate reloads that failed; the previous certificate kept serving.\n"
+      "# TYPE otlpd_receiver_tls_reload_failures counter\n"
+      "otlpd_receiver_tls_reload_failures{receiver=\"otlp\"} 1\n"
       "# HELP otelcol_processor_incoming_items Number of items passed to the processor.\n"
       "# TYPE otelcol_processor_incoming_items counter\n"
       "otelcol_processor_incoming_items{processor=\"batch\",otel_signal=\"traces\"} 15\n"
@@ -146,7 +158,16 @@ static void test_signals_and_empty(void **state) {
       "otelcol_receiver_accepted_log_records{receiver=\"otlp/in\"} 2\n"
       "# HELP otelcol_receiver_refused_log_records Number of log records that could not be pushed into the pipeline.\n"
       "# TYPE otelcol_receiver_refused_log_records counter\n"
-      "otelcol_receiver_refused_log_records{receiver=\"otlp/in\"} 0\n";
+      "otelcol_receiver_refused_log_records{receiver=\"otlp/in\"} 0\n"
+      "# HELP otlpd_receiver_refused_connections Connections closed at once because max_connections was reached.\n"
+      "# TYPE otlpd_receiver_refused_connections counter\n"
+      "otlpd_receiver_refused_connections{receiver=\"otlp/in\"} 0\n"
+      "# HELP otlpd_receiver_tls_reloads TLS certificate reloads after the files changed (tls::reload_interval).\n"
+      "# TYPE otlpd_receiver_tls_reloads counter\n"
+      "otlpd_receiver_tls_reloads{receiver=\"otlp/in\"} 0\n"
+      "# HELP otlpd_receiver_tls_reload_failures TLS certificate reloads that failed; the previous certificate kept serving.\n"
+      "# TYPE otlpd_receiver_tls_reload_failures counter\n"
+      "otlpd_receiver_tls_reload_failures{receiver=\"otlp/in\"} 0\n";
   char want[sizeof(head) + sizeof(process_text)];
   snprintf(want, sizeof(want), "%s%s", head, process_text);
   assert_text(&out, want);
