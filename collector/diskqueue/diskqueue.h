@@ -115,6 +115,8 @@ int otlpd_dq_submit(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items, o
 void otlpd_dq_poll(otlpd_dq *q);
 /* Wait until everything submitted and acknowledged is written. */
 void otlpd_dq_flush(otlpd_dq *q);
+/* Replace the wake-up; the old one is not called after this returns. */
+void otlpd_dq_set_wake(otlpd_dq *q, void (*wake)(void *arg), void *arg);
 /* fsync/fdatasync calls the writer made so far (reaped groups). */
 uint64_t otlpd_dq_syncs(const otlpd_dq *q);
 

@@ -4,8 +4,8 @@
  * Hand-off: the loop hands a job over by setting `work` under mu and
  * signalling work_cv; from then until it reaps the job (after `done` was
  * set under mu) the loop does not touch it. The writer touches only the
- * job, the w_* fields and the immutable options; it calls opts.wake after
- * releasing mu. One thread per queue: each queue has its own files and
+ * job, the w_* fields and the options (wake only under mu); it calls
+ * opts.wake with mu held, after setting `done`. One thread per queue: each queue has its own files and
  * fdatasync is per file, so queues never wait for each other's syncs. */
 #include <errno.h>
 #include <fcntl.h>
@@ -168,11 +168,9 @@ static void *writer_main(void *arg) {
     q->work = false;
     q->done = true;
     pthread_cond_broadcast(&q->done_cv);
-    if (q->o.wake) {
-      pthread_mutex_unlock(&q->mu);
-      q->o.wake(q->o.wake_arg);
-      pthread_mutex_lock(&q->mu);
-    }
+    /* under mu, so that once otlpd_dq_set_wake returned the old one is
+     * never called again (uv_async_send takes no lock of ours) */
+    if (q->o.wake) q->o.wake(q->o.wake_arg);
   }
   pthread_mutex_unlock(&q->mu);
   if (q->w_fd >= 0) close(q->w_fd);
@@ -277,3 +275,10 @@ void otlpd_dq_flush(otlpd_dq *q) {
 }
 
 uint64_t otlpd_dq_syncs(const otlpd_dq *q) { return q->syncs; }
+
+void otlpd_dq_set_wake(otlpd_dq *q, void (*wake)(void *arg), void *arg) {
+  pthread_mutex_lock(&q->mu);
+  q->o.wake = wake;
+  q->o.wake_arg = arg;
+  pthread_mutex_unlock(&q->mu);
+}
