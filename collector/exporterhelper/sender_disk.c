@@ -91,6 +91,7 @@ int otlpd_sender_start(otlpd_sender *s) {
   s->disk_opened = true;
   if (uv_async_init(s->host->loop, &s->dq_async, on_dq_wake) != 0) return -ENOMEM;
   s->dq_async.data = s;
+  uv_unref((uv_handle_t *)&s->dq_async); /* a wake-up alone keeps no loop running */
   s->dq_async_init = true;
   s->open_handles++;
   for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++) {
