@@ -42,8 +42,8 @@ test-asan: deps
 # e2e, back-pressure and otlp exporter tests) and the HTTP server, building only the
 # targets those tests need. gRPC core is not instrumented; tests/tsan.supp
 # silences reports inside it and its libraries.
-TSAN_TARGETS = otlpd grpc_bad_client grpc_flood_client test_grpc_deadline test_grpc_conn_cap test_http_server
-TSAN_TESTS   = ^(grpc_.*|backpressure_grpc_.*|test_grpc_.*|test_http_server|otlpgrpc_.*)$$
+TSAN_TARGETS = otlpd grpc_bad_client grpc_flood_client test_grpc_deadline test_grpc_conn_cap test_http_server test_diskqueue_group
+TSAN_TESTS   = ^(grpc_.*|backpressure_grpc_.*|test_grpc_.*|test_http_server|otlpgrpc_.*|test_diskqueue_group|pqueue_concurrent_fsync)$$
 test-tsan: deps
 	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTLPD_TSAN=ON
 	cmake --build $(TSAN_BUILD) -j$(JOBS) --target $(TSAN_TARGETS)

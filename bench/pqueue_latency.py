@@ -7,7 +7,8 @@ writes nothing (debug exporter, basic verbosity off). It asserts nothing.
 
     pqueue_latency.py <otlpd binary> [requests per config] [spans per request] [clients]
 
-Per configuration: `clients` connections each post `requests` OTLP/JSON
+Per configuration: `clients` (default 16: group commit needs requests that
+overlap to show) connections each post `requests` OTLP/JSON
 trace requests one after the other (keep-alive) and time each from the
 first byte sent to the answer read; prints p50/p90/p99 and items/s over
 the run; then the bytes on disk per span (queue directory / spans, backend unreachable).
@@ -152,7 +153,7 @@ def main():
     otlpd = sys.argv[1]
     requests = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
     spans = int(sys.argv[3]) if len(sys.argv) > 3 else 100
-    clients = int(sys.argv[4]) if len(sys.argv) > 4 else 4
+    clients = int(sys.argv[4]) if len(sys.argv) > 4 else 16
     work = tempfile.mkdtemp(prefix="otlpd-pqbench-")
     sink_port = free_port()
     sink_cfg = os.path.join(work, "sink.yaml")

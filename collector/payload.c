@@ -35,6 +35,7 @@ otlpd_payload *otlpd_payload_new(otlpd_signal s, otlpd_arena *arena, ProtobufCMe
   p->msg = msg;
   p->parent = NULL;
   p->client = NULL;
+  p->durable = NULL;
   p->raw.v = NULL;
   p->raw.n = 0;
   p->acct = acct;

@@ -5,7 +5,7 @@
 find_program(OTLPD_PYTHON3 python3)
 find_program(OTLPD_CURL curl)
 if(OTLPD_PYTHON3 AND OTLPD_CURL)
-  foreach(mode kill9 fsync kill9_repeat sigterm full batch batch_fsync batch_repeat drop_oldest drop_oldest_memory drop_newest_memory disk_full config)
+  foreach(mode kill9 fsync concurrent_fsync kill9_repeat sigterm full batch batch_fsync batch_repeat drop_oldest drop_oldest_memory drop_newest_memory disk_full config)
     add_test(NAME pqueue_${mode} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/pqueue/pqueue.sh ${mode})
     set_tests_properties(pqueue_${mode} PROPERTIES
       ENVIRONMENT "OTLPD=$<TARGET_FILE:otlpd>;OTLPD_SRC=${CMAKE_SOURCE_DIR}"

@@ -24,10 +24,15 @@
  * at its first torn or corrupt record (the count of bytes cut is logged),
  * a corrupt middle segment is read up to its damage and the rest skipped.
  *
- * All calls run on the loop thread and do their file I/O synchronously:
- * one write(2) of one record per append, one pread per record read and
- * one small file replaced per acknowledgement; fsync only with fsync set.
- * The format and guarantees: extensions/file_storage/README.md. */
+ * All calls run on the loop thread. Reads (pread) happen on it; writes go
+ * to the queue's writer thread (dq_writer.c) in groups: while the writer
+ * runs one group, new records and acknowledgements collect in the next;
+ * a group is one write(2) per segment it touches, one fdatasync for all
+ * its records (fsync set), then one read-position replacement for all
+ * its acknowledgements. A record is readable, and its submitter told,
+ * once the group that holds it is written (and synced). Open and close
+ * run on the calling thread. The format and guarantees:
+ * extensions/file_storage/README.md. */
 #ifndef OTLPD_DISKQUEUE_H
 #define OTLPD_DISKQUEUE_H
 
@@ -58,6 +63,11 @@ bool otlpd_dq_frame_check(const uint8_t hdr[OTLPD_DQ_REC_HDR], const uint8_t *pa
 /* Sizers, as the sending queue's (otlpd_sizer). */
 enum { OTLPD_DQ_REQUESTS = 0, OTLPD_DQ_ITEMS = 1, OTLPD_DQ_BYTES = 2 };
 
+/* A submitted record is written (rc 0) or refused (-EAGAIN as for
+ * otlpd_dq_append). Called on the loop, from otlpd_dq_poll or a call that
+ * waits for the writer. */
+typedef void (*otlpd_dq_done_fn)(void *arg, int rc);
+
 typedef struct otlpd_dq_opts {
   const char *dir;      /* created (one level) when missing */
   bool fsync;           /* fdatasync each append and read-position update */
@@ -65,6 +75,11 @@ typedef struct otlpd_dq_opts {
   int sizer;
   uint64_t segment_max; /* 0 = OTLPD_DQ_SEGMENT_MAX_DEFAULT */
   const otlpd_logger *log;
+  /* Called on the writer thread when a group is done: make the loop call
+   * otlpd_dq_poll (uv_async_send). NULL: only the waiting calls (append,
+   * flush, close) reap groups. */
+  void (*wake)(void *arg);
+  void *wake_arg;
 } otlpd_dq_opts;
 
 typedef struct otlpd_dq otlpd_dq;
@@ -80,6 +95,7 @@ typedef struct otlpd_dq_recovery {
  * <dir>/lock while open. 0, -EBUSY when another process has it open, or
  * another negative errno. */
 int otlpd_dq_open(const otlpd_dq_opts *o, otlpd_dq **out, otlpd_dq_recovery *rec);
+/* Flushes (callbacks still run), stops the writer and closes. */
 void otlpd_dq_close(otlpd_dq *q);
 
 /* Would a record of `size` sizer units be taken now? */
@@ -91,6 +107,18 @@ uint64_t otlpd_dq_measure(int sizer, size_t len, uint32_t items);
  * or left behind in a segment no longer written; what is stored is never
  * touched); -EINVAL for an empty or oversized record. */
 int otlpd_dq_append(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items);
+/* Queue one record (p is copied) for the writer: -EAGAIN when full,
+ * -EINVAL as append, -ENOMEM; else 0 and cb(arg, rc) follows once it is
+ * written or refused. Counted in used/records/items from now. */
+int otlpd_dq_submit(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items, otlpd_dq_done_fn cb, void *arg);
+/* Loop: take a finished group (callbacks run) and hand the next over. */
+void otlpd_dq_poll(otlpd_dq *q);
+/* Wait until everything submitted and acknowledged is written. */
+void otlpd_dq_flush(otlpd_dq *q);
+/* Replace the wake-up; the old one is not called after this returns. */
+void otlpd_dq_set_wake(otlpd_dq *q, void (*wake)(void *arg), void *arg);
+/* fsync/fdatasync calls the writer made so far (reaped groups). */
+uint64_t otlpd_dq_syncs(const otlpd_dq *q);
 
 /* The next unread record into out (cleared first): 1, 0 when none, or
  * negative errno. *ticket names it for otlpd_dq_ack. */

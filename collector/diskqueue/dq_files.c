@@ -70,7 +70,7 @@ static bool out_of_space(int err) { return err == -ENOSPC || err == -EDQUOT; }
  * without a valid position reads everything present again: duplicates,
  * never loss. Without this a queue that filled the disk itself could not
  * move its position, so it could never delete a segment. */
-static int readpos_overwrite(otlpd_dq *q, const char *path, const uint8_t *b) {
+static int readpos_overwrite(const otlpd_dq *q, const char *path, const uint8_t *b) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return -errno;
   int rc = 0;
@@ -87,7 +87,7 @@ static int readpos_overwrite(otlpd_dq *q, const char *path, const uint8_t *b) {
 
 /* Write a temporary file and rename it over readpos: a crash leaves the
  * old position or the new one, never a mix. */
-int dq_readpos_store(otlpd_dq *q, uint64_t seq, uint64_t off) {
+int dq_readpos_store(const otlpd_dq *q, uint64_t seq, uint64_t off) {
   char tmp[PATH_MAX], path[PATH_MAX];
   snprintf(tmp, sizeof(tmp), "%s/readpos.tmp", q->dir);
   snprintf(path, sizeof(path), "%s/readpos", q->dir);

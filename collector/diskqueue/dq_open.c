@@ -121,10 +121,11 @@ int otlpd_dq_open(const otlpd_dq_opts *o, otlpd_dq **out, otlpd_dq_recovery *rec
   if (!q) return -ENOMEM;
   q->o = *o;
   if (!q->o.segment_max) q->o.segment_max = OTLPD_DQ_SEGMENT_MAX_DEFAULT;
-  q->wfd = q->rfd = q->lockfd = -1;
+  q->rfd = q->lockfd = -1;
   q->dir = strdup(o->dir);
   int rc = q->dir ? lock_dir(q) : -ENOMEM;
   if (rc == 0) rc = recover(q, rec);
+  if (rc == 0) rc = dq_writer_start(q);
   if (rc < 0) {
     otlpd_dq_close(q);
     return rc;
@@ -135,7 +136,12 @@ int otlpd_dq_open(const otlpd_dq_opts *o, otlpd_dq **out, otlpd_dq_recovery *rec
 
 void otlpd_dq_close(otlpd_dq *q) {
   if (!q) return;
-  if (q->wfd >= 0) close(q->wfd);
+  if (q->thread_started) otlpd_dq_flush(q);
+  dq_writer_stop(q);
+  for (int i = 0; i < 2; i++) {
+    otlpd_buf_free(&q->jobs[i].data);
+    free(q->jobs[i].recs);
+  }
   if (q->rfd >= 0) close(q->rfd);
   if (q->lockfd >= 0) close(q->lockfd);
   free(q->segs);

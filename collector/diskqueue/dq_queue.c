@@ -17,119 +17,113 @@ bool otlpd_dq_fits(const otlpd_dq *q, uint64_t size) {
   return !q->records || q->used + size <= q->o.capacity;
 }
 
-static int write_all_at(int fd, struct iovec *iov, int n, uint64_t off) {
-  while (n) {
-    ssize_t w = pwritev(fd, iov, n, (off_t)off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return -errno;
-    off += (uint64_t)w;
-    while (n && (size_t)w >= iov->iov_len) {
-      w -= (ssize_t)iov->iov_len;
-      iov++;
-      n--;
-    }
-    if (n) {
-      iov->iov_base = (uint8_t *)iov->iov_base + w;
-      iov->iov_len -= (size_t)w;
-    }
-  }
-  return 0;
-}
-
-/* Start a new segment after the last one; the writer moves to it. */
-static int start_segment(otlpd_dq *q) {
-  uint64_t seq = q->n_segs ? q->segs[q->n_segs - 1].seq + 1 : q->ack_seq;
-  char path[PATH_MAX];
-  dq_seg_path(q, seq, path, sizeof(path));
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-  if (fd < 0) return -errno;
-  struct iovec iov = {(void *)OTLPD_DQ_SEG_MAGIC, OTLPD_DQ_SEG_HDR};
-  int rc = write_all_at(fd, &iov, 1, 0);
-  if (rc == 0 && q->o.fsync && fsync(fd) < 0) rc = -errno;
-  if (rc == 0 && q->o.fsync) rc = dq_fsync_dir(q);
-  if (rc == 0 && !dq_seg_add(q, seq)) rc = -ENOMEM;
-  if (rc < 0) {
-    close(fd);
-    unlink(path);
-    return rc;
-  }
-  if (q->wfd >= 0) close(q->wfd);
-  q->wfd = fd;
-  return 0;
-}
-
 static int log_refused(otlpd_dq *q, int err) {
   otlpd_debug(q->o.log, "%s: write refused: %s", q->dir, strerror(-err));
   return -EAGAIN;
 }
 
+int otlpd_dq_submit(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items, otlpd_dq_done_fn cb, void *arg) {
+  if (!len || len > OTLPD_DQ_REC_MAX) return -EINVAL;
+  uint64_t units = otlpd_dq_measure(q->o.sizer, len, items);
+  if (!otlpd_dq_fits(q, units)) return -EAGAIN;
+  int rc = dq_job_add(q->pend, p, len, items, units, cb, arg);
+  if (rc < 0) return rc;
+  q->used += units;
+  q->records++;
+  q->items += items;
+  dq_kick(q);
+  return 0;
+}
+
+typedef struct append_wait {
+  bool done;
+  int rc;
+} append_wait;
+
+static void append_done(void *arg, int rc) {
+  append_wait *w = arg;
+  w->done = true;
+  w->rc = rc;
+}
+
+int otlpd_dq_append(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items) {
+  append_wait w = {false, 0};
+  int rc = otlpd_dq_submit(q, p, len, items, append_done, &w);
+  if (rc < 0) return rc;
+  while (!w.done) dq_wait_one(q);
+  return w.rc;
+}
+
 /* The disk is full and everything stored was sent: the segment still
  * being written is the only one left, and it is deleted only once a newer
- * one exists, which a full disk cannot create. Move the position past it
- * first (a crash then finds a segment before the position and deletes it),
- * then delete it, so the next append starts afresh. */
+ * one exists, which a full disk cannot create. The writer moves the
+ * position past it first (a crash then finds a segment before the
+ * position and deletes it), then deletes it, so the next append starts
+ * afresh. */
 static bool reclaim(otlpd_dq *q, int err) {
-  if ((err != -ENOSPC && err != -EDQUOT) || !q->n_segs || q->fl_n || otlpd_dq_has_unread(q)) return false;
-  uint64_t seq = q->segs[q->n_segs - 1].seq + 1;
-  if (dq_readpos_store(q, seq, OTLPD_DQ_SEG_HDR) < 0) return false;
-  if (q->wfd >= 0) close(q->wfd);
-  if (q->rfd >= 0) close(q->rfd);
-  q->wfd = q->rfd = -1;
-  for (size_t i = 0; i < q->n_segs; i++) {
-    char path[PATH_MAX];
-    dq_seg_path(q, q->segs[i].seq, path, sizeof(path));
-    unlink(path);
+  if (err != -ENOSPC && err != -EDQUOT) return false;
+  if (q->pend->reclaim) return true;
+  if (!q->n_segs || q->fl_n || otlpd_dq_has_unread(q)) return false;
+  for (size_t i = 0; i < q->n_segs; i++) { /* what is left in them was skipped as unreadable */
+    q->used -= q->segs[i].units;
+    q->records -= q->segs[i].records;
+    q->items -= q->segs[i].items;
   }
+  uint64_t seq = q->segs[q->n_segs - 1].seq + 1;
+  q->pend->reclaim = true;
+  q->pend->reclaim_seq = seq;
+  q->pend->unlink_lo = q->segs[0].seq;
+  q->pend->has_pos = false; /* the reclaim writes the position */
+  if (q->rfd >= 0) close(q->rfd);
+  q->rfd = -1;
   q->n_segs = 0;
-  q->used = q->records = q->items = 0; /* nothing unread and nothing in flight */
   q->ack_seq = q->rd_seq = seq;
   q->ack_off = q->rd_off = OTLPD_DQ_SEG_HDR;
   otlpd_info(q->o.log, "%s: disk full with every record sent; the last segment is deleted to make room", q->dir);
   return true;
 }
 
-static int append_once(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items, uint64_t units);
-
-int otlpd_dq_append(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items) {
-  if (!len || len > OTLPD_DQ_REC_MAX) return -EINVAL;
-  uint64_t units = otlpd_dq_measure(q->o.sizer, len, items);
-  if (!otlpd_dq_fits(q, units)) return -EAGAIN;
-  int rc = append_once(q, p, len, items, units);
-  if (rc < 0 && rc != -EINVAL && reclaim(q, rc)) rc = append_once(q, p, len, items, units);
-  return rc < 0 ? log_refused(q, rc) : 0;
+/* A record the writer put at (seq, end). */
+static void count_written(otlpd_dq *q, const dq_wrec *r) {
+  dq_seg *s = dq_seg_find(q, r->seq);
+  if (!s && (!q->n_segs || q->segs[q->n_segs - 1].seq < r->seq)) s = dq_seg_add(q, r->seq);
+  if (!s) return; /* ENOMEM: stays counted in the totals, read after a restart */
+  if (!s->sealed) s->end = r->end;
+  s->units += r->units;
+  s->records++;
+  s->items += r->items;
 }
 
-/* One attempt; the disk's error as it came. */
-static int append_once(otlpd_dq *q, const uint8_t *p, size_t len, uint32_t items, uint64_t units) {
-  uint64_t rec = OTLPD_DQ_REC_HDR + len;
-  dq_seg *last = q->n_segs ? &q->segs[q->n_segs - 1] : NULL;
-  if (q->wfd < 0 || (last->end > OTLPD_DQ_SEG_HDR && last->end + rec > q->o.segment_max)) {
-    int rc = start_segment(q);
-    if (rc < 0) return rc;
-    last = &q->segs[q->n_segs - 1];
-  }
-  uint8_t hdr[OTLPD_DQ_REC_HDR];
-  otlpd_dq_frame_header(hdr, p, (uint32_t)len, items);
-  struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)p, len}};
-  int rc = write_all_at(q->wfd, iov, 2, last->end);
-  if (rc == 0 && q->o.fsync && fdatasync(q->wfd) < 0) rc = -errno;
-  if (rc < 0) {
-    /* Cut what was written; if even that fails, the segment is left to
-     * recovery (a torn tail) and the next append starts a new one. */
-    if (ftruncate(q->wfd, (off_t)last->end) < 0) {
-      close(q->wfd);
-      q->wfd = -1;
+static void uncount(otlpd_dq *q, const dq_wrec *r) {
+  q->used -= r->units;
+  q->records--;
+  q->items -= r->items;
+}
+
+void dq_reap(otlpd_dq *q, dq_job *j) {
+  q->syncs += j->syncs;
+  if (j->has_pos && j->pos_err < 0)
+    otlpd_error(q->o.log, "%s: cannot save the read position: %s (records may be sent again after a restart)",
+                q->dir, strerror(-j->pos_err));
+  for (size_t i = 0; i < j->n; i++) {
+    dq_wrec *r = &j->recs[i];
+    if (r->err == 0) {
+      count_written(q, r);
+      continue;
     }
-    return rc;
+    if (!r->retried && reclaim(q, r->err) &&
+        dq_job_add(q->pend, j->data.data + r->at + OTLPD_DQ_REC_HDR, r->len, r->items, r->units, r->cb, r->arg) == 0) {
+      q->pend->recs[q->pend->n - 1].retried = true;
+      r->cb = NULL; /* answered by the retry */
+      continue;
+    }
+    uncount(q, r);
+    r->err = log_refused(q, r->err);
   }
-  last->end += rec;
-  last->units += units;
-  last->records++;
-  last->items += items;
-  q->used += units;
-  q->records++;
-  q->items += items;
-  return 0;
+  /* a segment the writer made without a record in it yet */
+  if (j->w_seq && (!q->n_segs || q->segs[q->n_segs - 1].seq < j->w_seq)) dq_seg_add(q, j->w_seq);
+  for (size_t i = 0; i < j->n; i++)
+    if (j->recs[i].cb) j->recs[i].cb(j->recs[i].arg, j->recs[i].err);
 }
 
 bool otlpd_dq_has_unread(const otlpd_dq *q) {
@@ -170,9 +164,10 @@ static void skip_rest(otlpd_dq *q, dq_seg *s, int err) {
               " bytes skipped",
               q->dir, s->seq, q->rd_off, strerror(-err), s->end - q->rd_off);
   s->end = q->rd_off;
-  if (s == &q->segs[q->n_segs - 1] && q->wfd >= 0) {
-    close(q->wfd);
-    q->wfd = -1;
+  s->sealed = true;
+  if (s == &q->segs[q->n_segs - 1]) {
+    q->pend->seal = true;
+    dq_kick(q);
   }
 }
 
@@ -235,12 +230,9 @@ static int advance(otlpd_dq *q) {
   }
   dq_pos_normalize(q, &seq, &off);
   if (seq == q->ack_seq && off == q->ack_off) return 0;
-  int rc = dq_readpos_store(q, seq, off);
-  if (rc < 0) {
-    otlpd_error(q->o.log, "%s: cannot save the read position: %s (records may be sent again after a restart)",
-                q->dir, strerror(-rc));
-    return rc;
-  }
+  q->pend->has_pos = true; /* the newest position wins: one replacement per group */
+  q->pend->pos_seq = seq;
+  q->pend->pos_off = off;
   q->ack_seq = seq;
   q->ack_off = off;
   if (q->rd_seq < seq || (q->rd_seq == seq && q->rd_off < off)) { /* the reader never lags the position */
@@ -248,6 +240,7 @@ static int advance(otlpd_dq *q) {
     q->rd_off = off;
   }
   dq_seg_drop_before(q, seq);
+  dq_kick(q);
   return 0;
 }
 

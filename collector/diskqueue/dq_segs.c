@@ -39,12 +39,12 @@ void dq_seg_drop_before(otlpd_dq *q, uint64_t seq) {
       close(q->rfd);
       q->rfd = -1;
     }
-    char path[PATH_MAX];
-    dq_seg_path(q, s->seq, path, sizeof(path));
-    unlink(path);
     k++;
   }
   if (!k) return;
+  dq_job *j = q->pend;
+  if (j->unlink_hi <= j->unlink_lo) j->unlink_lo = q->segs[0].seq;
+  j->unlink_hi = q->segs[k].seq;
   memmove(q->segs, q->segs + k, (q->n_segs - k) * sizeof(*q->segs));
   q->n_segs -= k;
 }

@@ -1,6 +1,12 @@
 /* The persistent sending queue (sending_queue::storage): consume() appends
  * the batch, encoded as an Export*ServiceRequest, to the disk queue of
- * its signal and answers OK (the data is on disk); consumer slots read
+ * its signal. A batch from a receiver that waits (payload->durable,
+ * otlpd/durable.h) is submitted to the queue's writer thread and consume()
+ * answers OK at once, holding the receiver's wait until the group that
+ * holds the record is written (and synced): the client's OK follows
+ * then. Any other batch is appended synchronously, as before, so OK means
+ * on disk. The writer wakes the loop through one uv_async per sender,
+ * which reaps finished groups and pumps. Consumer slots read
  * records back, decode them into batches and send them; a record is
  * acknowledged (the read position moves) only once its request finished —
  * sent, refused for good or given up — so after a crash whatever was not
@@ -15,6 +21,7 @@
 #include <string.h>
 
 #include "otlpd/codec.h"
+#include "otlpd/durable.h"
 #include "otlpd/storage.h"
 #include "sender_internal.h"
 
@@ -39,6 +46,17 @@ static void queue_dir(const otlpd_sender *s, otlpd_signal sig, char *out, size_t
   snprintf(out + k, n - (size_t)k, "_%s", otlpd_signal_name(sig));
 }
 
+/* Writer thread: a group is done. */
+static void dq_wake(void *arg) { uv_async_send(arg); }
+
+static void on_dq_wake(uv_async_t *a) {
+  otlpd_sender *s = a->data;
+  for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++)
+    if (s->dq[i]) otlpd_dq_poll(s->dq[i]);
+  sender_update_gauge(s);
+  sender_pump(s);
+}
+
 static int open_signal(otlpd_sender *s, otlpd_signal sig) {
   char dir[4096];
   queue_dir(s, sig, dir, sizeof(dir));
@@ -48,6 +66,8 @@ static int open_signal(otlpd_sender *s, otlpd_signal sig) {
       .capacity = (uint64_t)s->cfg->queue.queue_size,
       .sizer = s->cfg->queue.sizer,
       .log = &s->host->log,
+      .wake = dq_wake,
+      .wake_arg = &s->dq_async,
   };
   otlpd_dq_recovery rec;
   int rc = otlpd_dq_open(&o, &s->dq[sig], &rec);
@@ -69,6 +89,11 @@ static int open_signal(otlpd_sender *s, otlpd_signal sig) {
 int otlpd_sender_start(otlpd_sender *s) {
   if (!s->storage || s->disk_opened) return 0;
   s->disk_opened = true;
+  if (uv_async_init(s->host->loop, &s->dq_async, on_dq_wake) != 0) return -ENOMEM;
+  s->dq_async.data = s;
+  uv_unref((uv_handle_t *)&s->dq_async); /* a wake-up alone keeps no loop running */
+  s->dq_async_init = true;
+  s->open_handles++;
   for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++) {
     if (!(s->signals & OTLPD_SIGNAL_BIT(i))) continue;
     int rc = open_signal(s, (otlpd_signal)i);
@@ -120,6 +145,64 @@ static void log_refused(otlpd_sender *s, const otlpd_batch *b, otlpd_dq *q) {
              otlpd_dq_used(q), s->cfg->queue.queue_size, total);
 }
 
+/* The receivers' waits of b's payloads (each once); false when there
+ * are more than fit in w. */
+static bool collect_waits(const otlpd_batch *b, disk_wait *w) {
+  w->n = 0;
+  for (size_t i = 0; i < b->n; i++) {
+    const otlpd_payload *p = b->owners[i];
+    while (!p->durable && p->parent) p = p->parent;
+    if (!p->durable) continue;
+    size_t k = 0;
+    while (k < w->n && w->d[k] != p->durable) k++;
+    if (k < w->n) continue;
+    if (w->n == DISK_WAIT_MAX) return false;
+    w->d[w->n++] = p->durable;
+  }
+  return true;
+}
+
+static disk_wait *wait_get(otlpd_sender *s) {
+  disk_wait *w = s->free_waits;
+  if (w) s->free_waits = w->next;
+  else w = malloc(sizeof(*w));
+  if (w) w->s = s;
+  return w;
+}
+
+static void wait_put(otlpd_sender *s, disk_wait *w) {
+  w->next = s->free_waits;
+  s->free_waits = w;
+}
+
+/* Loop: the record of a batch with waiting receivers is written or refused. */
+static void on_written(void *arg, int rc) {
+  disk_wait *w = arg;
+  otlpd_sender *s = w->s;
+  otlpd_memacct_release(s->host->mem, w->charged);
+  if (rc < 0) {
+    uint64_t total;
+    if (send_ratelimit_hit(&s->drop_log, uv_now(s->host->loop), w->items, &total))
+      otlpd_warn(&s->host->log,
+                 "the disk refused the persistent queue's write: refused %" PRIu64
+                 " items retryably (logged at most every 10 s)",
+                 total);
+  }
+  for (size_t i = 0; i < w->n; i++) otlpd_durable_release(w->d[i], rc < 0 ? OTLPD_ERR_RETRY : 0);
+  wait_put(s, w);
+}
+
+/* Hand the encoded batch to the writer; the receivers' OK waits for it. */
+static int submit(otlpd_sender *s, otlpd_dq *q, disk_wait *w, const otlpd_batch *b) {
+  w->items = b->items;
+  w->charged = s->enc.len;
+  int rc = otlpd_dq_submit(q, s->enc.data, s->enc.len, (uint32_t)b->items, on_written, w);
+  if (rc < 0) return rc;
+  otlpd_memacct_charge(s->host->mem, w->charged);
+  for (size_t i = 0; i < w->n; i++) otlpd_durable_hold(w->d[i]);
+  return 0;
+}
+
 int sender_disk_consume(otlpd_sender *s, otlpd_batch *b) {
   otlpd_dq *q = queue_of(s, b->signal);
   if (!q) return OTLPD_ERR_RETRY; /* the queue could not be opened (logged) */
@@ -127,9 +210,18 @@ int sender_disk_consume(otlpd_sender *s, otlpd_batch *b) {
   if (otlpd_batch_encode_pb(b, &s->enc) != 0) return -ENOMEM;
   uint64_t size = otlpd_dq_measure(s->cfg->queue.sizer, s->enc.len, (uint32_t)b->items);
   if (drops_oldest(s) && !otlpd_dq_fits(q, size)) disk_drop_oldest(s, q, b->signal, size);
-  int rc = otlpd_dq_append(q, s->enc.data, s->enc.len, (uint32_t)b->items);
+  disk_wait *w = wait_get(s);
+  int rc;
+  if (w && collect_waits(b, w) && w->n) {
+    rc = submit(s, q, w, b);
+    if (rc < 0) wait_put(s, w);
+  } else { /* nobody waits: OK means written, as the caller expects */
+    if (w) wait_put(s, w);
+    rc = otlpd_dq_append(q, s->enc.data, s->enc.len, (uint32_t)b->items);
+  }
   if (s->enc.cap > ENC_KEEP_MAX) otlpd_buf_free(&s->enc);
   if (rc == -EINVAL) return OTLPD_ERR_PERMANENT; /* a single batch over the record limit */
+  if (rc == -ENOMEM) return -ENOMEM;
   if (rc < 0) {
     log_refused(s, b, q);
     return OTLPD_ERR_RETRY;
@@ -267,8 +359,27 @@ void sender_disk_log_kept(otlpd_sender *s) {
                items, records);
 }
 
+/* Drained: every write is done (waiting clients answered), then the
+ * writers stop waking the loop, so the async handle can close. */
+void sender_disk_quiesce(otlpd_sender *s) {
+  for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++) {
+    if (!s->dq[i]) continue;
+    otlpd_dq_flush(s->dq[i]);
+    otlpd_dq_set_wake(s->dq[i], NULL, NULL);
+  }
+}
+
 void sender_disk_free(otlpd_sender *s) {
-  for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++) otlpd_dq_close(s->dq[i]);
+  for (int i = 0; i < OTLPD_SIGNAL_COUNT; i++) {
+    if (!s->dq[i]) continue;
+    otlpd_dq_set_wake(s->dq[i], NULL, NULL); /* flushed by close, without a wake-up */
+    otlpd_dq_close(s->dq[i]);
+  }
+  while (s->free_waits) {
+    disk_wait *w = s->free_waits;
+    s->free_waits = w->next;
+    free(w);
+  }
   otlpd_buf_free(&s->enc);
   otlpd_buf_free(&s->rec);
   free(s->dslots);

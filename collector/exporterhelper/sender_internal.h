@@ -47,6 +47,19 @@ typedef struct sender_disk_slot {
 } sender_disk_slot;
 
 struct otlpd_storage;
+struct otlpd_durable;
+
+/* A batch's record on its way to disk, with the receivers' waits it
+ * holds (sender_disk.c); reused through a free list. */
+#define DISK_WAIT_MAX 8
+typedef struct disk_wait {
+  struct disk_wait *next;
+  struct otlpd_sender *s;
+  size_t n;
+  struct otlpd_durable *d[DISK_WAIT_MAX];
+  uint64_t items;
+  size_t charged; /* bytes charged to host->mem while the writer holds the copy */
+} disk_wait;
 
 struct otlpd_sender {
   otlpd_consumer base;
@@ -78,6 +91,9 @@ struct otlpd_sender {
   sender_disk_slot *dslots;         /* per slot */
   otlpd_buf enc, rec;               /* a batch encoded for append / a record read back */
   int next_signal;                  /* round robin over the signals' queues */
+  uv_async_t dq_async;              /* the queues' writers: a group is done */
+  bool dq_async_init;
+  disk_wait *free_waits;
 };
 
 /* sender.c */
@@ -105,6 +121,7 @@ void sender_disk_finish(otlpd_sender *s, otlpd_send_req *req); /* acknowledge un
 void sender_disk_stop(otlpd_sender *s);
 void sender_disk_log_kept(otlpd_sender *s);
 uint64_t sender_disk_used(const otlpd_sender *s);
+void sender_disk_quiesce(otlpd_sender *s); /* drained: writes done, no more wake-ups */
 void sender_disk_free(otlpd_sender *s);
 
 #endif

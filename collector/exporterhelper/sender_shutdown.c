@@ -37,9 +37,11 @@ void sender_check_drained(otlpd_sender *s) {
   if (!s->stopping || s->closing) return;
   if (s->q.n || s->n_free < s->n_slots) return;
   s->closing = true;
+  if (s->storage) sender_disk_quiesce(s);
   log_totals(s);
   for (size_t i = 0; i < s->n_slots; i++)
     if (s->slots[i].timer_init) close_handle(s, (uv_handle_t *)&s->slots[i].timer);
+  if (s->dq_async_init) close_handle(s, (uv_handle_t *)&s->dq_async);
   close_handle(s, (uv_handle_t *)&s->deadline); /* always open: drained() is never synchronous */
 }
 

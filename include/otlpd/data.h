@@ -112,6 +112,9 @@ typedef struct otlpd_payload {
   ProtobufCMessage *msg; /* Export*ServiceRequest in arena; NULL for split copies */
   struct otlpd_payload *parent; /* split copies point into it; reference held */
   const otlpd_client_info *client; /* NULL when the receiver kept none; see otlpd_payload_client */
+  /* The receiver's wait for durable writes (otlpd/durable.h): set only
+   * during the receiver's consume() call, NULL otherwise. */
+  struct otlpd_durable *durable;
   otlpd_raw raw;         /* in arena; n == 0 when the wire bytes were not kept */
   size_t accounted;      /* bytes charged to acct (arena footprint + struct) */
   otlpd_memacct *acct;   /* may be NULL */

@@ -4,6 +4,7 @@
  * max_request_entity_size), and otlp_ingest() is synchronous on the loop,
  * so the reply is sent before the handler returns. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -147,6 +148,58 @@ static int decode(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_conten
   return 0;
 }
 
+/* A request whose OK waits for a persistent queue's write
+ * (otlpd/durable.h). h2o keeps the request until it is answered; if the
+ * client goes away first, h2o disposes it and `token` tells us. */
+typedef struct http_wait {
+  otlpd_durable d;
+  otlp_http *h;
+  h2o_req_t *req; /* NULL once h2o disposed it */
+  struct http_wait **token;
+  otlpd_signal s;
+  otlp_http_content_type ct;
+  size_t rejected;
+  const char *message;
+} http_wait;
+
+static void wait_free(otlpd_durable *d, int err) {
+  (void)err;
+  free(d);
+}
+
+static void on_wait_disposed(void *p) {
+  http_wait **token = p;
+  if (*token) (*token)->req = NULL;
+}
+
+static void wait_done(otlpd_durable *d, int err) {
+  http_wait *w = (http_wait *)d;
+  if (w->req) {
+    *w->token = NULL;
+    if (err) send_retry_later(w->h, w->req, w->ct, "the persistent queue could not store the data; retry later");
+    else otlp_http_send_export_ok(w->h, w->req, w->ct, w->s, w->rejected, w->message);
+  }
+  free(w);
+}
+
+/* 0: the answer is sent by wait_done; else answer now. */
+static int wait_for_write(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct, http_wait *w,
+                          const otlp_ingest_result *res) {
+  http_wait **token = h2o_mem_alloc_shared(&req->pool, sizeof(*token), on_wait_disposed);
+  if (!token) return -ENOMEM;
+  w->h = h;
+  w->req = req;
+  w->token = token;
+  w->s = s;
+  w->ct = ct;
+  w->rejected = res->rejected;
+  w->message = res->message;
+  *token = w;
+  w->d.done = wait_done;
+  otlpd_durable_release(&w->d, 0);
+  return 0;
+}
+
 static int export_body(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_content_type ct) {
   const uint8_t *body;
   size_t len;
@@ -158,7 +211,11 @@ static int export_body(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_c
   otlp_http_inflater_settle(&h->inflater, INFLATE_KEEP); /* raw was copied into the arena */
   if (rc) return 0;
   const otlpd_client_info *ci = otlp_http_client_info(h, req, arena);
-  otlp_ingest_result res = otlp_ingest_client(h->r, s, arena, m, &raw, ci); /* takes the arena */
+  http_wait *w = malloc(sizeof(*w));
+  if (w) w->d = (otlpd_durable){1, 0, wait_free, NULL};
+  otlp_ingest_result res = otlp_ingest_wait(h->r, s, arena, m, &raw, ci, w ? &w->d : NULL); /* takes the arena */
+  if (w && res.status == OTLP_INGEST_OK && w->d.holds > 1 && wait_for_write(h, req, s, ct, w, &res) == 0) return 0;
+  if (w) otlpd_durable_release(&w->d, 0);
   switch (res.status) {
   case OTLP_INGEST_OK: return otlp_http_send_export_ok(h, req, ct, s, res.rejected, res.message);
   case OTLP_INGEST_RETRY: return send_retry_later(h, req, ct, res.message ? res.message : "retry later");

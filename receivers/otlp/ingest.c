@@ -12,6 +12,11 @@ otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *ar
 
 otlp_ingest_result otlp_ingest_client(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena, ProtobufCMessage *req,
                                       const otlpd_raw *raw, const otlpd_client_info *client) {
+  return otlp_ingest_wait(r, s, arena, req, raw, client, NULL);
+}
+
+otlp_ingest_result otlp_ingest_wait(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena, ProtobufCMessage *req,
+                                    const otlpd_raw *raw, const otlpd_client_info *client, otlpd_durable *wait) {
   otlp_ingest_result res = {OTLP_INGEST_OK, 0, NULL};
   otlpd_consumer *next = r->next[s];
   if (!next) { /* no pipeline for this signal: accept and drop, as otelcol */
@@ -43,7 +48,9 @@ otlp_ingest_result otlp_ingest_client(otlp_receiver *r, otlpd_signal s, otlpd_ar
     return res;
   }
   size_t items = b->items;
+  p->durable = wait; /* durable exporters hold it while their write runs */
   int rc = otlpd_consume(next, b);
+  p->durable = NULL;
   otlpd_batch_unref(b);
   otlpd_count(rc == OTLPD_OK ? &c->accepted[s] : &c->refused[s], items);
   if (rc == OTLPD_ERR_PERMANENT) {

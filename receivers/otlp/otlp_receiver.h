@@ -6,6 +6,7 @@
 #ifndef OTLPD_OTLP_RECEIVER_H
 #define OTLPD_OTLP_RECEIVER_H
 
+#include "otlpd/durable.h"
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -139,6 +140,12 @@ otlp_ingest_result otlp_ingest(otlp_receiver *r, otlpd_signal s, otlpd_arena *ar
 /* The same, with what is known of the client (in arena, or NULL). */
 otlp_ingest_result otlp_ingest_client(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena, ProtobufCMessage *req,
                                       const otlpd_raw *raw, const otlpd_client_info *client);
+
+/* The same, with the request's wait for durable writes (otlpd/durable.h;
+ * NULL: none). When the result is OK and wait->holds is above 1 after
+ * the call, the OK is due only once the durable exporters release it. */
+otlp_ingest_result otlp_ingest_wait(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena, ProtobufCMessage *req,
+                                    const otlpd_raw *raw, const otlpd_client_info *client, otlpd_durable *wait);
 
 /* otlp_auth.c. Resolve the auth:: ids at create: 0, or -EINVAL (logged)
  * when an id names no server authenticator. */

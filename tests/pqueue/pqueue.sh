@@ -9,6 +9,8 @@
 #                      acknowledged before the kill); the acknowledged
 #                      segments are deleted
 #   pqueue.sh fsync    the same with fsync: true
+#   pqueue.sh concurrent_fsync  16 clients at once with fsync: true (group
+#                      commit): all 160 answered 200, all there after kill -9
 #   pqueue.sh kill9_repeat  the backend is up and the daemon is killed
 #                      with -9 five times while it delivers (at a different
 #                      moment each round), then restarted once more: every
@@ -57,7 +59,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: pqueue.sh kill9|fsync|kill9_repeat|sigterm|full|batch|batch_fsync|batch_repeat|drop_oldest|drop_oldest_memory|drop_newest_memory|disk_full|config}
+mode=${1:?usage: pqueue.sh kill9|fsync|concurrent_fsync|kill9_repeat|sigterm|full|batch|batch_fsync|batch_repeat|drop_oldest|drop_oldest_memory|drop_newest_memory|disk_full|config}
 sink_py=$(cd "$(dirname "$0")/../otlphttp" && pwd)/otlp_sink.py
 require_cmds curl python3
 daemon_init "pqueue-$mode"
@@ -188,6 +190,32 @@ kill9 | fsync | batch | batch_fsync)
   if [[ $mode == batch* ]]; then
     grep -q "batches pass straight through" "$DAEMON_LOG" || check_fail "the batch processor did not say it passes through"
   fi
+  ;;
+concurrent_fsync)
+  # 16 clients at once: their requests overlap, so the writer thread
+  # commits them in groups; every 200 must still survive kill -9.
+  fsync=true
+  processors="[batch]"
+  daemon_start_config write
+  for k in $(seq 0 15); do
+    (trap - EXIT; send $((k * 10)) 10 >"$WORK/codes.$k") & # requests 0..159 over the 16 clients
+  done
+  wait_senders() { (($(cat "$WORK"/codes.* 2>/dev/null | wc -l) >= 160)); }
+  POLLS=2400 poll_until wait_senders || fail "the clients did not finish: $(cat "$WORK"/codes.* | wc -l) of 160 answers"
+  codes=$(cat "$WORK"/codes.* | sort | uniq -c | tr -s ' ')
+  [[ $codes == " 160 200" ]] || fail "clients got: $codes (want 160 x 200)"
+  kill -KILL "$DAEMON_PID"
+  wait "$DAEMON_PID" 2>/dev/null || true
+  DAEMON_PID=
+  start_sink
+  daemon_instance restarted
+  daemon_start_config write
+  POLLS=1200 poll_until all_in 800 || fail "the sink got $(sink_count) of 800 spans after the restart"
+  daemon_stop
+  curl -sf "http://127.0.0.1:$SINK_PORT/_items" | check_names 0 160 "16 clients after kill -9 and restart" 1 ||
+    check_fail "spans answered 200 lost or duplicated across kill -9"
+  grep -q "800 items (160 requests) from the last run" "$DAEMON_LOG" ||
+    check_fail "the restart did not report the 800 recovered items"
   ;;
 batch_repeat)
   processors="[batch]"
