@@ -247,6 +247,7 @@ typedef struct k8sattr_omap {
   k8sattr_omap_ent *v;
   size_t cap, n; /* cap a power of two */
   uint64_t gen;
+  bool listing; /* between a list's first and last page: new objects link pods at its end */
 } k8sattr_omap;
 
 typedef struct k8sattr_table {

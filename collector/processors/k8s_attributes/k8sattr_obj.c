@@ -124,7 +124,7 @@ static int member(k8sattr_json *j, odraft *d, const k8sattr_jtok *k) {
   if (KJ_IS(k, "code")) {
     k8sattr_jtok t;
     k8sattr_jtype ty = k8sattr_json_next(j, &t);
-    if (ty == KJ_NUMBER) d->o->status_code = atoi(t.s);
+    if (ty == KJ_NUMBER) d->o->status_code = k8sattr_jtok_int(&t);
     return k8sattr_json_skip(j, &t);
   }
   return skip_value(j);

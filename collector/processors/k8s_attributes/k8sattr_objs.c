@@ -121,7 +121,7 @@ int k8sattr_table_obj_upsert(k8sattr_table *t, k8sattr_kind kind, k8sattr_obj *o
   while (m->v[i].hash) i = (i + 1) & mask;
   m->v[i] = (k8sattr_omap_ent){h, o};
   m->n++;
-  relink(t, kind, o->key);
+  if (!m->listing) relink(t, kind, o->key); /* a list links all pods once, at its end */
   return 0;
 }
 
@@ -135,7 +135,10 @@ void k8sattr_table_obj_delete(k8sattr_table *t, k8sattr_kind kind, const char *k
   drop_obj(t, o);
 }
 
-void k8sattr_table_obj_begin(k8sattr_table *t, k8sattr_kind kind) { t->objs[kind].gen++; }
+void k8sattr_table_obj_begin(k8sattr_table *t, k8sattr_kind kind) {
+  t->objs[kind].gen++;
+  t->objs[kind].listing = true;
+}
 
 void k8sattr_table_obj_end(k8sattr_table *t, k8sattr_kind kind) {
   k8sattr_omap *m = &t->objs[kind];
@@ -147,6 +150,9 @@ void k8sattr_table_obj_end(k8sattr_table *t, k8sattr_kind kind) {
     }
     i++;
   }
+  m->listing = false;
+  for (size_t i = 0; i < t->by_uid.cap; i++)
+    if (t->by_uid.v[i].hash && ref_of(t->by_uid.v[i].pod, kind)) k8sattr_pod_link(t, t->by_uid.v[i].pod);
 }
 
 void k8sattr_table_objs_free(k8sattr_table *t) {

@@ -207,7 +207,7 @@ static int pod_member(k8sattr_json *j, draft *d, const k8sattr_rules *r, const k
   if (KJ_IS(k, "code")) {
     k8sattr_jtok t;
     k8sattr_jtype ty = k8sattr_json_next(j, &t);
-    if (ty == KJ_NUMBER) d->p->status_code = atoi(t.s);
+    if (ty == KJ_NUMBER) d->p->status_code = k8sattr_jtok_int(&t);
     return k8sattr_json_skip(j, &t);
   }
   return skip_next(j);
