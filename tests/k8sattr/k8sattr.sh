@@ -3,7 +3,10 @@
 # the daemon lists this node's pods (fieldSelector spec.nodeName from
 # K8S_NODE_NAME) with the service account token, in pages (the server
 # answers one pod per page, as it may), watches them, and tags
-# spans by their k8s.pod.ip. Pods added and deleted through the watch show
+# spans by their k8s.pod.ip. It also lists + watches ReplicaSets (the
+# Deployment is the ReplicaSet's owner, not its name trimmed), Namespaces
+# (a label rule from: namespace; a MODIFIED namespace changes later spans)
+# and this node (a rule from: node). Pods added and deleted through the watch show
 # up (and go) in the output; a 410 expiry makes it list again, with a
 # rotated token read afresh; a passthrough pipeline adds nothing.
 #
@@ -38,7 +41,10 @@ processors:
     extract:
       metadata: [k8s.namespace.name, k8s.pod.name, k8s.pod.uid, k8s.pod.start_time, k8s.deployment.name,
                  k8s.node.name, k8s.replicaset.name]
-      labels: [{key: app}]
+      labels:
+        - {key: app}
+        - {key: team, from: namespace}
+        - {tag_name: zone, key: topology.kubernetes.io/zone, from: node}
     pod_association:
       - sources: [{from: resource_attribute, name: k8s.pod.ip}]
   k8sattributes/pass:
@@ -99,10 +105,28 @@ probe_until() {
   return 1
 }
 
-poll_until grep -q "pod table synced: 1 pods" "$DAEMON_LOG" || fail "no pod list applied"
+poll_until grep -q "pod table synced: 2 pods" "$DAEMON_LOG" || fail "no pod list applied"
+for what in "replicasets synced: 3" "namespaces synced: 2" "nodes synced: 1"; do
+  poll_until grep -q "$what" "$DAEMON_LOG" || fail "no \"$what\" in the daemon's log"
+done
 send span-a 10.1.0.1 # this node's pod
+send span-co 10.1.0.8 # a pod whose ReplicaSet's Deployment is not its trimmed name
 send span-b 10.1.0.2 # another node's: not listed
 send span-x 10.9.9.9 # nobody's
+
+# a namespace's labels change (MODIFIED): later spans carry the new value
+ctl modify -H 'Content-Type: application/json' --data-binary "$(python3 "$helper" namespace shop ns-shop team=checkout)"
+attr_line_has() { [[ $1 == *"\"key\":\"k8s.namespace.labels.team\",\"value\":{\"stringValue\":\"checkout\"}"* ]]; }
+ns_changed=false
+for _ in $(seq 200); do
+  probe_n=$((probe_n + 1))
+  send "probe-$probe_n" 10.1.0.8
+  poll_until line_of "probe-$probe_n" >/dev/null || break
+  if attr_line_has "$(line_of "probe-$probe_n")"; then ns_changed=true; break; fi
+  sleep 0.1
+done
+$ns_changed || check_fail "a MODIFIED namespace's new labels never reached the spans"
+ns_probe=probe-$probe_n
 
 # a pod added through the watch
 ctl add -H 'Content-Type: application/json' --data-binary "$(python3 "$helper" pod web-0 uid-c 10.1.0.3)"
@@ -152,8 +176,23 @@ a = json.loads(sys.argv[1])
 want = {"k8s.pod.ip": "10.1.0.1", "service.name": "svc", "k8s.namespace.name": "shop",
         "k8s.pod.name": "cart-7d9f8b6c5d-x2x4q", "k8s.pod.uid": "uid-a",
         "k8s.pod.start_time": "2026-11-29T09:00:00Z", "k8s.deployment.name": "cart",
-        "k8s.replicaset.name": "cart-7d9f8b6c5d", "k8s.node.name": "node-a", "k8s.pod.labels.app": "cart"}
+        "k8s.replicaset.name": "cart-7d9f8b6c5d", "k8s.node.name": "node-a", "k8s.pod.labels.app": "cart",
+        "k8s.namespace.labels.team": "payments", "zone": "eu-1a"}
 sys.exit(0 if a == want else 1)
+PY
+co=$(python3 "$helper" attrs "$dir/tagged.jsonl" span-co) || fail "span-co missing from the output"
+python3 - "$co" <<'PY' || check_fail "span-co's resource attributes (Deployment from the ReplicaSet's owner): $co"
+import json, sys
+a = json.loads(sys.argv[1])
+ok = a.get("k8s.deployment.name") == "checkout" and a.get("k8s.replicaset.name") == "checkout-v2-5f6d7c8b9a"
+ok = ok and a.get("k8s.pod.name") == "checkout-v2-5f6d7c8b9a-q8m2z" and a.get("k8s.namespace.labels.team") == "payments"
+sys.exit(0 if ok else 1)
+PY
+n=$(python3 "$helper" attrs "$dir/tagged.jsonl" "$ns_probe") || fail "$ns_probe missing from the output"
+python3 - "$n" <<'PY' || check_fail "after the namespace MODIFIED event: $n"
+import json, sys
+a = json.loads(sys.argv[1])
+sys.exit(0 if a.get("k8s.namespace.labels.team") == "checkout" and a.get("k8s.deployment.name") == "checkout" else 1)
 PY
 python3 "$helper" untagged "$dir/tagged.jsonl" span-b || check_fail "another node's pod tagged span-b"
 python3 "$helper" untagged "$dir/tagged.jsonl" span-x || check_fail "an unknown IP got tagged"
@@ -171,6 +210,10 @@ ok = ok and all("fieldSelector=spec.nodeName%3Dnode-a" in q for q in s["queries"
 ok = ok and any("watch=1" in q and "allowWatchBookmarks=true" in q for q in s["queries"])
 lists = [q for q in s["queries"] if "watch=1" not in q]
 ok = ok and all("limit=500" in q for q in lists) and any("continue=" in q for q in lists)
+# the side tables: listed and watched; only this node among the nodes
+ok = ok and all(s.get(r + "_lists", 0) >= 1 and s.get(r + "_watches", 0) >= 1
+                for r in ("replicasets", "namespaces", "nodes"))
+ok = ok and all("fieldSelector=metadata.name%3Dnode-a" in q for q in s["nodes_queries"])
 sys.exit(0 if ok else 1)
 PY
-finish_checks "k8sattr: paginated list + watch (add, delete, 410 relist, expired continue token, rotated token), tags by k8s.pod.ip, node filter, passthrough"
+finish_checks "k8sattr: paginated list + watch (add, delete, 410 relist, expired continue token, rotated token), tags by k8s.pod.ip, node filter, Deployment from the ReplicaSet, namespace and node labels (namespace MODIFIED), passthrough"

@@ -131,7 +131,7 @@ static void test_config_errors(void **st) {
       {"extract: {labels: [{key: a, key_regex: b}]}\n", "exactly one of key and key_regex"},
       {"extract: {labels: [{key_regex: '(a'}]}\n", "key_regex: missing closing parenthesis"},
       {"extract: {annotations: [{key: a, regex: 'x=(?P<value>.*)'}]}\n", "regex: removed from otelcol"},
-      {"extract: {labels: [{key: a, from: namespace}]}\n", "\"namespace\" is not supported"},
+      {"extract: {labels: [{key: a, from: cluster}]}\n", "\"cluster\" is not supported (pod, namespace or node)"},
       {"pod_association: [{sources: [{from: somewhere}]}]\n", "\"somewhere\" (resource_attribute or connection)"},
       {"pod_association: [{sources: [{from: resource_attribute}]}]\n", "sources[0]::name: missing"},
       {"pod_association: [{sources: []}]\n", "at least one source"},
@@ -208,6 +208,7 @@ static void test_list_and_extract(void **st) {
   (void)st;
   fx f;
   fx_init(&f, "extract:\n"
+              "  deployment_name_from_replicaset: true\n"
               "  metadata: [k8s.namespace.name, k8s.pod.name, k8s.pod.uid, k8s.pod.start_time, k8s.deployment.name,\n"
               "             k8s.node.name, k8s.replicaset.name, k8s.daemonset.name, k8s.job.name, k8s.cronjob.name]\n"
               "  labels:\n"
@@ -266,6 +267,142 @@ static void test_deployment_of(void **st) {
 
 static int ev(fx *f, const char *line) {
   return k8sattr_apply_event(&f->table, &f->rules, &f->json, line, strlen(line), &f->rv);
+}
+
+/* ---- side tables: ReplicaSets, Namespaces, Nodes ---- */
+
+#define RS(uid, name, dep, dep_uid)                                                                     \
+  "{\"kind\":\"ReplicaSet\",\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"" name "\",\"namespace\":"   \
+  "\"shop\",\"uid\":\"" uid "\",\"resourceVersion\":\"50\",\"labels\":{\"app\":\"x\"},\"ownerReferences\":"      \
+  "[{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"" dep "\",\"uid\":\"" dep_uid "\","      \
+  "\"controller\":true}]},\"spec\":{\"replicas\":2},\"status\":{\"replicas\":2}}"
+#define NS(name, labels, annotations)                                                                   \
+  "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"" name "\",\"uid\":\"ns-" name      \
+  "\",\"resourceVersion\":\"60\",\"labels\":{" labels "},\"annotations\":{" annotations "}},"                \
+  "\"status\":{\"phase\":\"Active\"}}"
+
+static int obj_ev(fx *f, k8sattr_kind kind, const char *type, const char *obj) {
+  char line[2048];
+  snprintf(line, sizeof(line), "{\"type\":\"%s\",\"object\":%s}", type, obj);
+  return k8sattr_apply_kind_event(&f->table, &f->rules, kind, &f->json, line, strlen(line), &f->rv);
+}
+
+static int obj_list(fx *f, k8sattr_kind kind, const char *items) {
+  char body[4096];
+  snprintf(body, sizeof(body), "{\"kind\":\"List\",\"metadata\":{\"resourceVersion\":\"70\"},\"items\":[%s]}", items);
+  return k8sattr_apply_kind_list_page(&f->table, &f->rules, kind, &f->json, body, strlen(body), true, &f->rv, NULL);
+}
+
+/* k8s.deployment.name comes from the ReplicaSet's Deployment owner, not
+ * from the ReplicaSet's name: here they differ, as after a Deployment
+ * was renamed, or a ReplicaSet adopted. The link follows either side
+ * arriving first, changes and deletes; an unchanged ReplicaSet (a status
+ * update) leaves the pod's attributes as they were. */
+static void test_replicaset_deployment(void **st) {
+  (void)st;
+  fx f;
+  fx_init(&f, "extract:\n"
+              "  metadata: [k8s.pod.name, k8s.deployment.name, k8s.deployment.uid, k8s.replicaset.name,\n"
+              "             k8s.replicaset.uid]\n");
+  assert_true(k8sattr_rules_need(&f.rules, KR_REPLICASET));
+  assert_false(k8sattr_rules_need(&f.rules, KR_NAMESPACE));
+  assert_int_equal(k8sattr_apply_list(&f.table, &f.rules, &f.json, LIST, strlen(LIST), &f.rv), 0);
+  const k8sattr_pod *p = k8sattr_table_by_uid(&f.table, "u1", 2);
+  assert_string_equal(pod_attr(p, "k8s.replicaset.uid"), "r1");
+  assert_string_equal(pod_attr(p, "k8s.replicaset.name"), "cart-7d9f8b6c5d");
+  assert_null(pod_attr(p, "k8s.deployment.name")); /* no ReplicaSet known yet: no trimming guess */
+
+  assert_int_equal(obj_list(&f, KR_REPLICASET, RS("r1", "cart-7d9f8b6c5d", "storefront", "d1") ","
+                                                 RS("r9", "other-55", "other", "d9")), 0);
+  assert_int_equal(f.table.objs[KR_REPLICASET].n, 2);
+  assert_string_equal(pod_attr(p, "k8s.deployment.name"), "storefront");
+  assert_string_equal(pod_attr(p, "k8s.deployment.uid"), "d1");
+  assert_string_equal(pod_attr(p, "k8s.pod.name"), "cart-7d9f8b6c5d-x2x4q");
+  assert_null(pod_attr(k8sattr_table_by_uid(&f.table, "u3", 2), "k8s.deployment.name")); /* a Job's pod */
+
+  /* a status update: same owner, nothing rebuilt */
+  const k8sattr_attr *before = p->attrs;
+  assert_int_equal(obj_ev(&f, KR_REPLICASET, "MODIFIED", RS("r1", "cart-7d9f8b6c5d", "storefront", "d1")), 0);
+  assert_ptr_equal(p->attrs, before);
+  /* adopted by another Deployment */
+  assert_int_equal(obj_ev(&f, KR_REPLICASET, "MODIFIED", RS("r1", "cart-7d9f8b6c5d", "shop-cart", "d2")), 0);
+  assert_string_equal(pod_attr(p, "k8s.deployment.name"), "shop-cart");
+  assert_string_equal(pod_attr(p, "k8s.deployment.uid"), "d2");
+  /* a pod that arrives after its ReplicaSet */
+  assert_int_equal(ev(&f, "{\"type\":\"ADDED\",\"object\":" POD("cart-7d9f8b6c5d-new", "u7", "10.1.0.7",
+                        ",\"ownerReferences\":[{\"kind\":\"ReplicaSet\",\"name\":\"cart-7d9f8b6c5d\",\"uid\":\"r1\"}]",
+                        "") "}"), 0);
+  assert_string_equal(pod_attr(k8sattr_table_by_uid(&f.table, "u7", 2), "k8s.deployment.name"), "shop-cart");
+  /* the ReplicaSet goes: so does what it gave */
+  assert_int_equal(obj_ev(&f, KR_REPLICASET, "DELETED", RS("r1", "cart-7d9f8b6c5d", "shop-cart", "d2")), 0);
+  assert_null(pod_attr(p, "k8s.deployment.name"));
+  assert_null(pod_attr(k8sattr_table_by_uid(&f.table, "u7", 2), "k8s.deployment.uid"));
+  assert_string_equal(pod_attr(p, "k8s.replicaset.uid"), "r1");
+  /* back, then a relist without it */
+  assert_int_equal(obj_ev(&f, KR_REPLICASET, "ADDED", RS("r1", "cart-7d9f8b6c5d", "storefront", "d1")), 0);
+  assert_string_equal(pod_attr(p, "k8s.deployment.name"), "storefront");
+  assert_int_equal(obj_list(&f, KR_REPLICASET, RS("r9", "other-55", "other", "d9")), 0);
+  assert_int_equal(f.table.objs[KR_REPLICASET].n, 1);
+  assert_null(pod_attr(p, "k8s.deployment.name"));
+  /* watch errors and bookmarks, as for pods */
+  assert_int_equal(obj_ev(&f, KR_REPLICASET, "BOOKMARK",
+                          "{\"kind\":\"ReplicaSet\",\"metadata\":{\"resourceVersion\":\"99\"}}"), 0);
+  assert_string_equal(f.rv, "99");
+  assert_int_equal(obj_ev(&f, KR_REPLICASET, "ERROR", "{\"kind\":\"Status\",\"code\":410}"), K8SATTR_EV_GONE);
+  assert_int_equal(obj_ev(&f, KR_REPLICASET, "ADDED", "{\"metadata\":{\"uid\":[}"), -EBADMSG);
+  assert_int_equal(f.table.charged, otlpd_memacct_used(&f.mem));
+  fx_free(&f);
+  assert_int_equal(otlpd_memacct_used(&f.mem), 0);
+}
+
+/* extract rules from: namespace / node take the pod's Namespace's and
+ * Node's labels and annotations; a change to them reaches the pods;
+ * the pod's own attributes win a clash (otelcol inserts). */
+static void test_namespace_node_rules(void **st) {
+  (void)st;
+  fx f;
+  fx_init(&f, "extract:\n"
+              "  metadata: [k8s.pod.name]\n"
+              "  labels:\n"
+              "    - {key: team, from: namespace}\n"
+              "    - {tag_name: k8s.pod.labels.app, key: owner, from: namespace}\n"
+              "    - {key: app}\n"
+              "    - {tag_name: zone, key: topology.kubernetes.io/zone, from: node}\n"
+              "  annotations:\n"
+              "    - {tag_name: 'ns.$1', key_regex: 'example\\.com/(.*)', from: namespace}\n");
+  assert_true(k8sattr_rules_need(&f.rules, KR_NAMESPACE));
+  assert_true(k8sattr_rules_need(&f.rules, KR_NODE));
+  assert_false(k8sattr_rules_need(&f.rules, KR_REPLICASET));
+  assert_int_equal(k8sattr_apply_list(&f.table, &f.rules, &f.json, LIST, strlen(LIST), &f.rv), 0);
+  const k8sattr_pod *p = k8sattr_table_by_uid(&f.table, "u1", 2);
+  assert_null(pod_attr(p, "k8s.namespace.labels.team"));
+  assert_int_equal(obj_list(&f, KR_NAMESPACE,
+                            NS("shop", "\"team\":\"payments\",\"owner\":\"ns-owner\"", "\"example.com/cost\":\"42\"") ","
+                            NS("other", "\"team\":\"else\"", "")), 0);
+  assert_string_equal(pod_attr(p, "k8s.namespace.labels.team"), "payments");
+  assert_string_equal(pod_attr(p, "ns.cost"), "42");
+  size_t apps = 0; /* the pod's own label wins over the namespace rule's same tag */
+  for (size_t i = 0; i < p->nattrs; i++) apps += !strcmp(p->attrs[i].key, "k8s.pod.labels.app");
+  assert_int_equal(apps, 1);
+  assert_string_equal(pod_attr(p, "k8s.pod.labels.app"), "cart");
+  assert_null(pod_attr(p, "k8s.namespace.labels.kubernetes.io/metadata.name")); /* no rule asks */
+  /* the labels change */
+  assert_int_equal(obj_ev(&f, KR_NAMESPACE, "MODIFIED", NS("shop", "\"team\":\"checkout\"", "")), 0);
+  assert_string_equal(pod_attr(p, "k8s.namespace.labels.team"), "checkout");
+  assert_null(pod_attr(p, "ns.cost"));
+  /* the node's labels */
+  const char *node = "{\"kind\":\"Node\",\"metadata\":{\"name\":\"node-a\",\"uid\":\"n1\",\"labels\":"
+                     "{\"topology.kubernetes.io/zone\":\"eu-1a\",\"team\":\"infra\"}}}";
+  assert_int_equal(obj_ev(&f, KR_NODE, "ADDED", node), 0);
+  assert_string_equal(pod_attr(p, "zone"), "eu-1a");
+  assert_null(pod_attr(p, "k8s.node.labels.team")); /* team: a namespace rule only */
+  assert_string_equal(pod_attr(p, "k8s.namespace.labels.team"), "checkout");
+  assert_int_equal(obj_ev(&f, KR_NAMESPACE, "DELETED", NS("shop", "", "")), 0);
+  assert_null(pod_attr(p, "k8s.namespace.labels.team"));
+  assert_string_equal(pod_attr(p, "zone"), "eu-1a");
+  assert_int_equal(f.table.charged, otlpd_memacct_used(&f.mem));
+  fx_free(&f);
+  assert_int_equal(otlpd_memacct_used(&f.mem), 0);
 }
 
 static void test_watch_events(void **st) {
@@ -612,6 +749,7 @@ static void test_add_attrs(void **st) {
   fx f;
   fx_init(&f, "extract: {labels: [{key: app}]}\n");
   assert_int_equal(k8sattr_apply_list(&f.table, &f.rules, &f.json, LIST, strlen(LIST), &f.rv), 0);
+  assert_int_equal(obj_ev(&f, KR_REPLICASET, "ADDED", RS("r1", "cart-7d9f8b6c5d", "cart", "d1")), 0);
   otlpd_payload *pl = ef_payload(OTLPD_TRACES, SPANS, true, NULL);
   otlpd_batch *b = otlpd_batch_from_payload(pl);
   otlpd_counters counters = {0};
@@ -628,8 +766,10 @@ static void test_add_attrs(void **st) {
   assert_string_equal(ef_attr(mine, 0, "k8s.pod.labels.app"), "cart");
   assert_string_equal(ef_attr(mine, 0, "k8s.pod.ip"), "10.1.0.1");
   assert_int_equal(rs->resource->n_attributes, 1 + 6 + 1);
-  /* the pod goes away: the batch's copies stay valid */
+  /* the pod and its ReplicaSet go away: the batch's copies stay valid */
+  k8sattr_table_obj_delete(&f.table, KR_REPLICASET, "r1", 2);
   k8sattr_table_delete(&f.table, "u1", 2);
+  assert_string_equal(ef_attr(mine, 0, "k8s.deployment.name"), "cart");
   assert_string_equal(ef_attr(mine, 0, "k8s.namespace.name"), "shop");
   fx_free(&f);
   /* an existing attribute is never overwritten (otelcol inserts) */
@@ -660,7 +800,8 @@ int main(void) {
       cmocka_unit_test(test_table_churn),      cmocka_unit_test(test_associate_default),
       cmocka_unit_test(test_associate_rules),  cmocka_unit_test(test_passthrough_connection),
       cmocka_unit_test(test_add_attrs),        cmocka_unit_test(test_memory_accounting),
-      cmocka_unit_test(test_list_pages),
+      cmocka_unit_test(test_list_pages),       cmocka_unit_test(test_replicaset_deployment),
+      cmocka_unit_test(test_namespace_node_rules),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

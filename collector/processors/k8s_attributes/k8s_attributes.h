@@ -38,11 +38,12 @@ typedef struct k8sattr_rule_cfg { /* extract::labels / annotations item */
   char *key;
   char *key_regex;
   char *regex; /* removed from otelcol: a config error naming key_regex */
-  char *from;  /* pod (default) | namespace */
+  char *from;  /* pod (default) | namespace | node */
 } k8sattr_rule_cfg;
 
 typedef struct k8sattr_extract_cfg {
   otlpd_strings metadata;
+  bool deployment_name_from_replicaset; /* trim the ReplicaSet's name instead of watching ReplicaSets */
   otlpd_sections labels;      /* k8sattr_rule_cfg */
   otlpd_sections annotations; /* k8sattr_rule_cfg */
 } k8sattr_extract_cfg;
@@ -89,6 +90,21 @@ enum {
   KM_CONTAINER_NAME = 1u << 13, /* k8s.container.name (single-container pods) */
   KM_IMAGE_NAME = 1u << 14, /* container.image.name (by k8s.container.name) */
   KM_IMAGE_TAG = 1u << 15,  /* container.image.tag (by k8s.container.name) */
+  KM_REPLICASET_UID = 1u << 16, /* k8s.replicaset.uid (the pod's owner reference) */
+  KM_DEPLOYMENT_UID = 1u << 17, /* k8s.deployment.uid (from the ReplicaSet) */
+};
+
+/* The API resources the processor reads. Pods are the table's own;
+ * the others are small side tables (k8sattr_objs.c) whose data is linked
+ * into each pod's attributes when either side changes. */
+typedef enum { KR_POD, KR_REPLICASET, KR_NAMESPACE, KR_NODE, KR_NKINDS } k8sattr_kind;
+
+/* Which side tables a pod's attributes draw on (k8sattr_pod.link). */
+enum {
+  KL_DEPLOYMENT = 1u << 0,     /* k8s.deployment.name from the ReplicaSet's owner */
+  KL_DEPLOYMENT_UID = 1u << 1, /* k8s.deployment.uid likewise */
+  KL_NAMESPACE = 1u << 2,      /* from: namespace rules */
+  KL_NODE = 1u << 3,           /* from: node rules */
 };
 
 typedef struct k8sattr_rule {
@@ -96,6 +112,7 @@ typedef struct k8sattr_rule {
   const char *key;       /* exact key, or NULL with re */
   pcre2_code *re;        /* key_regex, anchored */
   bool annotation;
+  k8sattr_kind from;     /* KR_POD, KR_NAMESPACE or KR_NODE */
 } k8sattr_rule;
 
 typedef enum { KS_CONNECTION, KS_POD_IP, KS_POD_UID, KS_POD_NAME, KS_NAMESPACE } k8sattr_src_kind;
@@ -119,7 +136,18 @@ typedef struct k8sattr_rules {
   size_t nassoc;
   bool default_assoc; /* none configured: k8s.pod.ip, ip, connection, host.name (as otelcol) */
   bool passthrough;
+  bool deployment_from_name; /* extract::deployment_name_from_replicaset */
+  unsigned link;             /* KL_*: what pods take from the side tables */
 } k8sattr_rules;
+
+/* Whether the processor must list + watch this kind (pods always). */
+bool k8sattr_rules_need(const k8sattr_rules *r, k8sattr_kind kind);
+/* Run the label (or annotation) rules of objects of kind `from` on one
+ * key/value; put() receives each attribute a rule yields (tag, value).
+ * 0, or put()'s error. */
+typedef int (*k8sattr_put_fn)(void *ctx, const char *k, size_t klen, const char *v, size_t vlen);
+int k8sattr_rules_extract(const k8sattr_rules *r, k8sattr_kind from, bool annotation, const char *key, size_t klen,
+                          const char *val, size_t vlen, k8sattr_put_fn put, void *ctx);
 
 /* KM_* bit of an extract::metadata name; 0 when not supported. */
 unsigned k8sattr_metadata_bit(const char *name);
@@ -145,11 +173,17 @@ typedef struct k8sattr_pod {
   const char **ips; /* status.podIPs */
   size_t nips;
   const char *nskey;  /* "namespace/name" */
+  const char *node;   /* spec.nodeName */
+  const char *rs_uid; /* the owning ReplicaSet's uid */
+  unsigned link;      /* KL_*: side-table data its attributes take */
   bool host_network;  /* shares the node's IP: never found by IP */
   bool finished;      /* phase Succeeded or Failed: its IP is free again */
-  k8sattr_attr *attrs; /* what a match adds, in order */
+  k8sattr_attr *own;   /* what the pod itself yields (in the arena) */
+  size_t nown;
+  k8sattr_attr *attrs; /* what a match adds, in order: own, then the side tables' (linked) */
   size_t nattrs;
   size_t attr_bytes;   /* sum of key and value lengths */
+  size_t attrs_alloc;  /* bytes of attrs when malloc'd (linked), else 0 (attrs == own) */
   k8sattr_container *containers;
   size_t ncontainers;
   uint64_t seen;       /* table generation that last saw it (relist) */
@@ -183,7 +217,41 @@ typedef struct k8sattr_map {
   size_t cap, n; /* cap a power of two */
 } k8sattr_map;
 
+/* A ReplicaSet, Namespace or Node as a side table keeps it: only what
+ * pods take from it, in its own arena. */
+typedef struct k8sattr_obj {
+  otlpd_arena *arena;
+  const char *key;                      /* ReplicaSet: uid; Namespace, Node: name */
+  const char *deploy_name, *deploy_uid; /* ReplicaSet: its Deployment owner's */
+  k8sattr_attr *attrs;                  /* Namespace, Node: what the from: rules yield */
+  size_t nattrs;
+  uint64_t seen;   /* side table generation that last saw it (relist) */
+  size_t charged;  /* bytes charged to the table's memacct for it */
+  const char *rv;  /* metadata.resourceVersion */
+  int status_code; /* a Status object's "code" (watch ERROR events) */
+} k8sattr_obj;
+
+/* Parse one object of kind (not KR_POD) whose '{' the tokenizer just
+ * returned; key is NULL when it is not one (a bookmark, a Status). NULL
+ * with *err set on malformed JSON (-EBADMSG) or ENOMEM. */
+k8sattr_obj *k8sattr_obj_parse(struct k8sattr_json *j, const k8sattr_rules *r, k8sattr_kind kind, int *err);
+void k8sattr_obj_free(k8sattr_obj *o);
+
+typedef struct k8sattr_omap_ent {
+  uint64_t hash; /* 0: empty */
+  k8sattr_obj *obj;
+} k8sattr_omap_ent;
+
+/* A side table: open addressing by the object's key, owning them. */
+typedef struct k8sattr_omap {
+  k8sattr_omap_ent *v;
+  size_t cap, n; /* cap a power of two */
+  uint64_t gen;
+  bool listing; /* between a list's first and last page: new objects link pods at its end */
+} k8sattr_omap;
+
 typedef struct k8sattr_table {
+  k8sattr_omap objs[KR_NKINDS]; /* side tables by kind (objs[KR_POD] unused) */
   k8sattr_map by_uid; /* owns the pods */
   k8sattr_map by_ip;
   k8sattr_map by_name; /* "namespace/name" */
@@ -209,6 +277,26 @@ const k8sattr_pod *k8sattr_table_by_uid(const k8sattr_table *t, const char *uid,
 const k8sattr_pod *k8sattr_table_by_name(const k8sattr_table *t, const char *ns, size_t nslen,
                                          const char *name, size_t namelen);
 
+/* Side tables (k8sattr_objs.c). Every change that alters what pods take
+ * from an object re-links the pods that refer to it (their attrs are
+ * rebuilt, on the loop); an object that comes again unchanged (a
+ * ReplicaSet's status update) touches no pod. */
+int k8sattr_table_obj_upsert(k8sattr_table *t, k8sattr_kind kind, k8sattr_obj *o); /* takes o; 0 or -ENOMEM */
+void k8sattr_table_obj_delete(k8sattr_table *t, k8sattr_kind kind, const char *key, size_t len);
+void k8sattr_table_obj_begin(k8sattr_table *t, k8sattr_kind kind);
+void k8sattr_table_obj_end(k8sattr_table *t, k8sattr_kind kind);
+const k8sattr_obj *k8sattr_table_obj(const k8sattr_table *t, k8sattr_kind kind, const char *key, size_t len);
+void k8sattr_table_objs_free(k8sattr_table *t);
+/* Rebuild p->attrs: its own, then what the side tables give (keys it
+ * already has skipped). On ENOMEM it keeps only its own. Charges the
+ * difference. Used by the table on upsert. */
+void k8sattr_pod_link(k8sattr_table *t, k8sattr_pod *p);
+void k8sattr_pod_unlink(k8sattr_pod *p);
+uint64_t k8sattr_hash(const char *s, size_t n); /* FNV-1a, never 0 */
+/* Table-internal accounting, shared by k8sattr_table.c and k8sattr_objs.c. */
+void k8sattr_table_charge(k8sattr_table *t, size_t n);
+void k8sattr_table_release(k8sattr_table *t, size_t n);
+
 /* ---- the API watch (k8sattr_watch.c, k8sattr_stream.c) ---- */
 
 /* Apply one watch event line ({"type":..,"object":..}) to the table.
@@ -217,6 +305,12 @@ const k8sattr_pod *k8sattr_table_by_name(const k8sattr_table *t, const char *ns,
 #define K8SATTR_EV_GONE 1
 int k8sattr_apply_event(k8sattr_table *t, const k8sattr_rules *r, struct k8sattr_json *j,
                         const char *line, size_t len, char **rv);
+/* The same for any kind (KR_POD: the two above). */
+int k8sattr_apply_kind_event(k8sattr_table *t, const k8sattr_rules *r, k8sattr_kind kind, struct k8sattr_json *j,
+                             const char *line, size_t len, char **rv);
+int k8sattr_apply_kind_list_page(k8sattr_table *t, const k8sattr_rules *r, k8sattr_kind kind,
+                                 struct k8sattr_json *j, const char *body, size_t len, bool first, char **rv,
+                                 char **cont);
 /* Replace the table with a PodList body; *rv gets its resourceVersion. */
 int k8sattr_apply_list(k8sattr_table *t, const k8sattr_rules *r, struct k8sattr_json *j,
                        const char *body, size_t len, char **rv);
@@ -232,7 +326,7 @@ typedef struct k8sattr_watch k8sattr_watch;
 /* Where the API is and what to ask: from the config and the environment
  * (KUBERNETES_SERVICE_HOST/PORT, the service account's files). */
 k8sattr_watch *k8sattr_watch_new(const otlpd_host *h, const k8sattr_cfg *c, const k8sattr_rules *r,
-                                 k8sattr_table *t, int *err);
+                                 k8sattr_table *t, k8sattr_kind kind, int *err);
 int k8sattr_watch_start(k8sattr_watch *w);
 /* true once the first list was applied. */
 bool k8sattr_watch_synced(const k8sattr_watch *w);

@@ -31,7 +31,8 @@ static const otlpd_setting rule_settings[] = {
     OTLPD_S_STRING(k8sattr_rule_cfg, "key", key, NULL, "label or annotation key"),
     OTLPD_S_STRING(k8sattr_rule_cfg, "key_regex", key_regex, NULL, "regex matching whole keys, instead of key"),
     OTLPD_S_STRING(k8sattr_rule_cfg, "regex", regex, NULL, "removed from otelcol: a config error"),
-    OTLPD_S_STRING(k8sattr_rule_cfg, "from", from, "pod", "pod (namespace: not supported yet)"),
+    OTLPD_S_STRING(k8sattr_rule_cfg, "from", from, "pod",
+                   "pod, namespace (the pod's Namespace) or node (the pod's Node)"),
     OTLPD_S_END,
 };
 
@@ -39,6 +40,9 @@ static const otlpd_setting extract_settings[] = {
     OTLPD_S_STRINGS(k8sattr_extract_cfg, "metadata", metadata,
                     "attributes taken from the pod (default: k8s.namespace.name, k8s.pod.name, k8s.pod.uid, "
                     "k8s.pod.start_time, k8s.deployment.name, k8s.node.name)"),
+    OTLPD_S_BOOL(k8sattr_extract_cfg, "deployment_name_from_replicaset", deployment_name_from_replicaset, "false",
+                 "k8s.deployment.name from the ReplicaSet's name without its hash suffix, instead of watching "
+                 "ReplicaSets for their Deployment owner"),
     OTLPD_S_SECTIONS(k8sattr_extract_cfg, "labels", labels, k8sattr_rule_cfg, rule_settings,
                      "pod labels to copy into attributes"),
     OTLPD_S_SECTIONS(k8sattr_extract_cfg, "annotations", annotations, k8sattr_rule_cfg, rule_settings,
@@ -84,7 +88,7 @@ static const char *const metadata_names[] = {
     "k8s.deployment.name",  "k8s.node.name", "k8s.replicaset.name", "k8s.pod.ip",
     "k8s.pod.hostname",     "k8s.daemonset.name", "k8s.statefulset.name", "k8s.job.name",
     "k8s.cronjob.name",     "k8s.container.name", "container.image.name", "container.image.tag",
-    NULL};
+    "k8s.replicaset.uid",   "k8s.deployment.uid", NULL};
 
 /* KM_* bit of a metadata name; 0 when otlpd does not know it. */
 unsigned k8sattr_metadata_bit(const char *name) {
@@ -113,9 +117,10 @@ static void check_rules(const otlpd_sections *s, const char *path, const char *w
       otlpd_errorf(errs, "%s::extract::%s[%zu]::regex: removed from otelcol; use key_regex", path, what, i);
     if (set(r->key) == set(r->key_regex))
       otlpd_errorf(errs, "%s::extract::%s[%zu]: exactly one of key and key_regex", path, what, i);
-    if (set(r->from) && strcmp(r->from, "pod") != 0)
-      otlpd_errorf(errs, "%s::extract::%s[%zu]::from: \"%s\" is not supported (only pod)", path, what, i,
-                   r->from);
+    if (set(r->from) && strcmp(r->from, "pod") != 0 && strcmp(r->from, "namespace") != 0 &&
+        strcmp(r->from, "node") != 0)
+      otlpd_errorf(errs, "%s::extract::%s[%zu]::from: \"%s\" is not supported (pod, namespace or node)", path,
+                   what, i, r->from);
     if (set(r->key_regex)) {
       int ec;
       PCRE2_SIZE off;

@@ -1,4 +1,5 @@
-/* The API's pod list and watch events applied to the table. */
+/* The API's lists and watch events (pods, and the ReplicaSets,
+ * Namespaces and Nodes of the side tables) applied to the table. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,35 +44,90 @@ static int list_metadata(k8sattr_json *j, char **rv, char **cont) {
   return ty == KJ_OBJ_END ? 0 : -EBADMSG;
 }
 
-static int list_items(k8sattr_table *t, const k8sattr_rules *r, k8sattr_json *j) {
+/* One object of any kind, as parsed. */
+typedef struct item {
+  k8sattr_kind kind;
+  k8sattr_pod *pod; /* KR_POD */
+  k8sattr_obj *obj; /* the others */
+} item;
+
+static int item_parse(k8sattr_json *j, const k8sattr_rules *r, item *it) {
+  int err = 0;
+  if (it->kind == KR_POD) it->pod = k8sattr_pod_parse(j, r, &err);
+  else it->obj = k8sattr_obj_parse(j, r, it->kind, &err);
+  return it->pod || it->obj ? 0 : err ? err : -EBADMSG;
+}
+
+static const char *item_key(const item *it) { return it->pod ? it->pod->uid : it->obj ? it->obj->key : NULL; }
+static const char *item_rv(const item *it) { return it->pod ? it->pod->rv : it->obj ? it->obj->rv : NULL; }
+static int item_status(const item *it) { return it->pod ? it->pod->status_code : it->obj ? it->obj->status_code : 0; }
+
+static void item_free(item *it) {
+  k8sattr_pod_free(it->pod);
+  k8sattr_obj_free(it->obj);
+  it->pod = NULL;
+  it->obj = NULL;
+}
+
+/* Takes the object. 0 or -ENOMEM. */
+static int item_upsert(k8sattr_table *t, item *it) {
+  int rc = it->pod ? k8sattr_table_upsert(t, it->pod) : k8sattr_table_obj_upsert(t, it->kind, it->obj);
+  it->pod = NULL;
+  it->obj = NULL;
+  return rc;
+}
+
+static void item_delete(k8sattr_table *t, item *it) {
+  const char *key = item_key(it);
+  if (it->pod) k8sattr_table_delete(t, key, strlen(key));
+  else k8sattr_table_obj_delete(t, it->kind, key, strlen(key));
+  item_free(it);
+}
+
+static void gen_begin(k8sattr_table *t, k8sattr_kind kind) {
+  if (kind == KR_POD) k8sattr_table_begin(t);
+  else k8sattr_table_obj_begin(t, kind);
+}
+
+static void gen_end(k8sattr_table *t, k8sattr_kind kind) {
+  if (kind == KR_POD) k8sattr_table_end(t);
+  else k8sattr_table_obj_end(t, kind);
+}
+
+static int list_items(k8sattr_table *t, const k8sattr_rules *r, k8sattr_kind kind, k8sattr_json *j) {
   k8sattr_jtok tok;
   k8sattr_jtype ty = k8sattr_json_next(j, &tok);
   if (ty == KJ_NULL) return 0;
   if (ty != KJ_ARR_BEGIN) return -EBADMSG;
   while ((ty = k8sattr_json_next(j, &tok)) == KJ_OBJ_BEGIN) {
-    int err = 0;
-    k8sattr_pod *p = k8sattr_pod_parse(j, r, &err);
-    if (!p) return err;
-    if (!p->uid) {
-      k8sattr_pod_free(p);
+    item it = {.kind = kind};
+    int err = item_parse(j, r, &it);
+    if (err) return err;
+    if (!item_key(&it)) {
+      item_free(&it);
       continue;
     }
-    if (k8sattr_table_upsert(t, p)) return -ENOMEM;
+    if (item_upsert(t, &it)) return -ENOMEM;
   }
   return ty == KJ_ARR_END ? 0 : -EBADMSG;
 }
 
 int k8sattr_apply_list_page(k8sattr_table *t, const k8sattr_rules *r, k8sattr_json *j, const char *body,
                             size_t len, bool first, char **rv, char **cont) {
+  return k8sattr_apply_kind_list_page(t, r, KR_POD, j, body, len, first, rv, cont);
+}
+
+int k8sattr_apply_kind_list_page(k8sattr_table *t, const k8sattr_rules *r, k8sattr_kind kind, k8sattr_json *j,
+                                 const char *body, size_t len, bool first, char **rv, char **cont) {
   k8sattr_json_init(j, body, len);
   k8sattr_jtok tok;
   if (k8sattr_json_next(j, &tok) != KJ_OBJ_BEGIN) return -EBADMSG;
-  if (first) k8sattr_table_begin(t);
+  if (first) gen_begin(t, kind);
   k8sattr_jtype ty;
   int rc = 0;
   while (rc == 0 && (ty = k8sattr_json_next(j, &tok)) == KJ_KEY) {
     if (KJ_IS(&tok, "metadata")) rc = list_metadata(j, rv, cont);
-    else if (KJ_IS(&tok, "items")) rc = list_items(t, r, j);
+    else if (KJ_IS(&tok, "items")) rc = list_items(t, r, kind, j);
     else if (k8sattr_json_next(j, &tok) == KJ_ERROR || k8sattr_json_skip(j, &tok)) rc = -EBADMSG;
   }
   if (rc == 0 && (ty != KJ_OBJ_END || k8sattr_json_next(j, &tok) != KJ_END)) rc = -EBADMSG;
@@ -80,7 +136,7 @@ int k8sattr_apply_list_page(k8sattr_table *t, const k8sattr_rules *r, k8sattr_js
     *cont = NULL;
   }
   /* the last page ends the generation; a broken page removes nothing */
-  if (rc == 0 && !(cont && *cont)) k8sattr_table_end(t);
+  if (rc == 0 && !(cont && *cont)) gen_end(t, kind);
   return rc;
 }
 
@@ -100,47 +156,53 @@ static ev_type ev_parse(const k8sattr_jtok *t) {
   return EV_NONE;
 }
 
-static int apply(k8sattr_table *t, ev_type ev, k8sattr_pod *p, char **rv) {
+static int apply(k8sattr_table *t, ev_type ev, item *it, char **rv) {
   if (ev == EV_ERROR) {
-    int code = p->status_code;
-    k8sattr_pod_free(p);
+    int code = item_status(it);
+    item_free(it);
     return code == 410 ? K8SATTR_EV_GONE : -EPROTO;
   }
-  if (set_rv(rv, p->rv)) {
-    k8sattr_pod_free(p);
+  if (set_rv(rv, item_rv(it))) {
+    item_free(it);
     return -ENOMEM;
   }
-  if (p->uid && (ev == EV_ADDED || ev == EV_MODIFIED)) return k8sattr_table_upsert(t, p);
-  if (p->uid && ev == EV_DELETED) k8sattr_table_delete(t, p->uid, strlen(p->uid));
-  k8sattr_pod_free(p);
+  if (item_key(it) && (ev == EV_ADDED || ev == EV_MODIFIED)) return item_upsert(t, it);
+  if (item_key(it) && ev == EV_DELETED) item_delete(t, it);
+  item_free(it);
   return 0;
 }
 
 int k8sattr_apply_event(k8sattr_table *t, const k8sattr_rules *r, k8sattr_json *j, const char *line,
                         size_t len, char **rv) {
+  return k8sattr_apply_kind_event(t, r, KR_POD, j, line, len, rv);
+}
+
+int k8sattr_apply_kind_event(k8sattr_table *t, const k8sattr_rules *r, k8sattr_kind kind, k8sattr_json *j,
+                             const char *line, size_t len, char **rv) {
   k8sattr_json_init(j, line, len);
   k8sattr_jtok tok;
   if (k8sattr_json_next(j, &tok) != KJ_OBJ_BEGIN) return -EBADMSG;
   ev_type ev = EV_NONE;
-  k8sattr_pod *p = NULL;
+  item it = {.kind = kind};
+  bool have = false;
   k8sattr_jtype ty;
   int rc = 0;
   while (rc == 0 && (ty = k8sattr_json_next(j, &tok)) == KJ_KEY) {
     if (KJ_IS(&tok, "type")) {
       if (k8sattr_json_next(j, &tok) != KJ_STRING) rc = -EBADMSG;
       else ev = ev_parse(&tok);
-    } else if (KJ_IS(&tok, "object") && !p) {
+    } else if (KJ_IS(&tok, "object") && !have) {
       if (k8sattr_json_next(j, &tok) != KJ_OBJ_BEGIN) rc = -EBADMSG;
-      else if (!(p = k8sattr_pod_parse(j, r, &rc)) && !rc) rc = -EBADMSG;
+      else have = (rc = item_parse(j, r, &it)) == 0;
     } else if (k8sattr_json_next(j, &tok) == KJ_ERROR || k8sattr_json_skip(j, &tok)) {
       rc = -EBADMSG;
     }
   }
   if (rc == 0 && (ty != KJ_OBJ_END || k8sattr_json_next(j, &tok) != KJ_END)) rc = -EBADMSG;
-  if (rc == 0 && (ev == EV_NONE || !p)) rc = -EBADMSG;
+  if (rc == 0 && (ev == EV_NONE || !have)) rc = -EBADMSG;
   if (rc) {
-    k8sattr_pod_free(p);
+    item_free(&it);
     return rc;
   }
-  return apply(t, ev, p, rv);
+  return apply(t, ev, &it, rv);
 }

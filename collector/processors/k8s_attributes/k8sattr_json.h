@@ -56,4 +56,16 @@ static inline bool k8sattr_jtok_is(const k8sattr_jtok *t, const char *lit, size_
 }
 #define KJ_IS(t, lit) k8sattr_jtok_is((t), lit, sizeof(lit) - 1)
 
+/* A small non-negative integer token (a Status code); -1 otherwise. The
+ * token is not NUL-terminated: atoi() would read past it. */
+static inline int k8sattr_jtok_int(const k8sattr_jtok *t) {
+  int v = 0;
+  if (!t->n || t->n > 9) return -1;
+  for (size_t i = 0; i < t->n; i++) {
+    if (t->s[i] < '0' || t->s[i] > '9') return -1;
+    v = v * 10 + (t->s[i] - '0');
+  }
+  return v;
+}
+
 #endif

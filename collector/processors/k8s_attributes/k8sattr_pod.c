@@ -14,7 +14,7 @@
 #define MAX_CONTAINERS 32
 
 typedef struct owner {
-  const char *kind, *name;
+  const char *kind, *name, *uid;
 } owner;
 
 /* What the parse collects before the attributes are laid out. */
@@ -59,55 +59,8 @@ static int add_extra(draft *d, const char *key, size_t klen, const char *val, si
   return 0;
 }
 
-/* tag_name with $0..$9 replaced by the key_regex's groups. */
-static int expand_tag(draft *d, const char *tag, const char *key, size_t klen, pcre2_match_data *md,
-                      const char *val, size_t vlen) {
-  char out[512];
-  size_t o = 0;
-  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-  uint32_t ng = pcre2_get_ovector_count(md);
-  for (const char *s = tag; *s && o < sizeof(out) - 1; s++) {
-    if (s[0] == '$' && s[1] >= '0' && s[1] <= '9' && (uint32_t)(s[1] - '0') < ng) {
-      uint32_t g = (uint32_t)(s[1] - '0');
-      if (ov[2 * g] != PCRE2_UNSET)
-        for (PCRE2_SIZE k = ov[2 * g]; k < ov[2 * g + 1] && k < klen && o < sizeof(out) - 1; k++) out[o++] = key[k];
-      s++;
-      continue;
-    }
-    out[o++] = *s;
-  }
-  return add_extra(d, out, o, val, vlen);
-}
-
-/* One label or annotation: keep it when a rule asks for it. */
-static int apply_rules(draft *d, const k8sattr_rules *r, bool annotation, const k8sattr_jtok *k,
-                       const k8sattr_jtok *v) {
-  char tag[512];
-  for (size_t i = 0; i < r->nrules; i++) {
-    const k8sattr_rule *ru = &r->rules[i];
-    if (ru->annotation != annotation) continue;
-    const char *prefix = annotation ? "k8s.pod.annotations." : "k8s.pod.labels.";
-    if (ru->key) {
-      if (strlen(ru->key) != k->n || memcmp(ru->key, k->s, k->n)) continue;
-      int rc = ru->tag_name ? add_extra(d, ru->tag_name, strlen(ru->tag_name), v->s, v->n)
-                            : add_extra(d, tag, (size_t)snprintf(tag, sizeof(tag), "%s%.*s", prefix,
-                                                                 (int)k->n, k->s), v->s, v->n);
-      if (rc) return rc;
-      continue;
-    }
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(ru->re, NULL);
-    if (!md) return -ENOMEM;
-    int m = pcre2_match(ru->re, (PCRE2_SPTR)k->s, k->n, 0, 0, md, NULL);
-    int rc = 0;
-    if (m > 0) {
-      rc = ru->tag_name ? expand_tag(d, ru->tag_name, k->s, k->n, md, v->s, v->n)
-                        : add_extra(d, tag, (size_t)snprintf(tag, sizeof(tag), "%s%.*s", prefix, (int)k->n, k->s),
-                                    v->s, v->n);
-    }
-    pcre2_match_data_free(md);
-    if (rc) return rc;
-  }
-  return 0;
+static int put_extra(void *ctx, const char *k, size_t klen, const char *v, size_t vlen) {
+  return add_extra(ctx, k, klen, v, vlen);
 }
 
 /* labels / annotations object. The value token is in a scratch buffer
@@ -128,7 +81,7 @@ static int string_map(k8sattr_json *j, draft *d, const k8sattr_rules *r, bool an
       continue;
     }
     if (!annotation && KJ_IS(&kt, "pod-template-hash") && !(d->tmpl_hash = dup(d, &v))) return -ENOMEM;
-    int rc = apply_rules(d, r, annotation, &kt, &v);
+    int rc = k8sattr_rules_extract(r, KR_POD, annotation, kt.s, kt.n, v.s, v.n, put_extra, d);
     if (rc) return rc;
   }
   return ty == KJ_OBJ_END ? 0 : -EBADMSG;
@@ -174,6 +127,7 @@ static int owner_member(k8sattr_json *j, draft *d, const k8sattr_jtok *k, void *
   if (!o) return skip_next(j);
   if (KJ_IS(k, "kind")) return str_value(j, d, &o->kind);
   if (KJ_IS(k, "name")) return str_value(j, d, &o->name);
+  if (KJ_IS(k, "uid")) return str_value(j, d, &o->uid);
   return skip_next(j);
 }
 
@@ -253,7 +207,7 @@ static int pod_member(k8sattr_json *j, draft *d, const k8sattr_rules *r, const k
   if (KJ_IS(k, "code")) {
     k8sattr_jtok t;
     k8sattr_jtype ty = k8sattr_json_next(j, &t);
-    if (ty == KJ_NUMBER) d->p->status_code = atoi(t.s);
+    if (ty == KJ_NUMBER) d->p->status_code = k8sattr_jtok_int(&t);
     return k8sattr_json_skip(j, &t);
   }
   return skip_next(j);
@@ -328,7 +282,9 @@ static int finish(draft *d, const k8sattr_rules *r) {
     if (!o->kind || !o->name) continue;
     if (!strcmp(o->kind, "ReplicaSet")) {
       putz(&l, m, KM_REPLICASET, "k8s.replicaset.name", o->name);
-      size_t dl = k8sattr_deployment_of(o->name, d->tmpl_hash);
+      putz(&l, m, KM_REPLICASET_UID, "k8s.replicaset.uid", o->uid);
+      if (o->uid && *o->uid) p->rs_uid = o->uid; /* its Deployment: from the ReplicaSet table (linked) */
+      size_t dl = r->deployment_from_name ? k8sattr_deployment_of(o->name, d->tmpl_hash) : 0;
       if (dl) putz(&l, m, KM_DEPLOYMENT, "k8s.deployment.name", otlpd_arena_strndup(p->arena, o->name, dl));
     } else if (!strcmp(o->kind, "DaemonSet")) {
       putz(&l, m, KM_DAEMONSET, "k8s.daemonset.name", o->name);
@@ -344,12 +300,16 @@ static int finish(draft *d, const k8sattr_rules *r) {
   if (d->ncont == 1) putz(&l, m, KM_CONTAINER_NAME, "k8s.container.name", d->cont[0].name);
 
   size_t n = l.n + d->nextra;
-  p->attrs = otlpd_arena_alloc(p->arena, (n ? n : 1) * sizeof(*p->attrs));
-  if (!p->attrs) return -ENOMEM;
-  memcpy(p->attrs, l.v, l.n * sizeof(*p->attrs));
-  if (d->nextra) memcpy(p->attrs + l.n, d->extra, d->nextra * sizeof(*p->attrs));
+  p->own = otlpd_arena_alloc(p->arena, (n ? n : 1) * sizeof(*p->own));
+  if (!p->own) return -ENOMEM;
+  memcpy(p->own, l.v, l.n * sizeof(*p->own));
+  if (d->nextra) memcpy(p->own + l.n, d->extra, d->nextra * sizeof(*p->own));
+  p->nown = n;
+  p->attrs = p->own; /* until the table links the side tables' part */
   p->nattrs = n;
-  for (size_t i = 0; i < n; i++) p->attr_bytes += p->attrs[i].klen + p->attrs[i].vlen + 2;
+  for (size_t i = 0; i < n; i++) p->attr_bytes += p->own[i].klen + p->own[i].vlen + 2;
+  p->node = d->node;
+  p->link = r->link;
 
   if (!p->ip && d->nips) p->ip = d->ips[0];
   if (p->ns && p->name) {
@@ -406,6 +366,7 @@ k8sattr_pod *k8sattr_pod_parse(k8sattr_json *j, const k8sattr_rules *r, int *err
 
 void k8sattr_pod_free(k8sattr_pod *p) {
   if (!p) return;
+  k8sattr_pod_unlink(p);
   otlpd_arena_free(p->arena);
   free(p);
 }

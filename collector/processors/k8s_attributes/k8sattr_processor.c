@@ -18,7 +18,7 @@ typedef struct k8sattr_proc {
   otlpd_consumer *next;
   k8sattr_rules rules;
   k8sattr_table table;
-  k8sattr_watch *watch; /* NULL in passthrough mode */
+  k8sattr_watch *watch[KR_NKINDS]; /* pods, and the side tables the rules need; none in passthrough mode */
   uint64_t wait_until;  /* wait_for_metadata: loop time until which data is refused */
 } k8sattr_proc;
 
@@ -36,10 +36,16 @@ static const char *client_addr(const otlpd_batch *b, size_t i) {
 }
 
 /* Whether data must wait for the first pod list (wait_for_metadata). */
+static bool synced(const k8sattr_proc *kp) {
+  for (int k = 0; k < KR_NKINDS; k++)
+    if (kp->watch[k] && !k8sattr_watch_synced(kp->watch[k])) return false;
+  return true;
+}
+
 static bool waiting(k8sattr_proc *kp) {
-  if (!kp->wait_until || k8sattr_watch_synced(kp->watch)) return false;
+  if (!kp->wait_until || synced(kp)) return false;
   if (uv_now(kp->host->loop) < kp->wait_until) return true;
-  otlpd_error(&kp->host->log, "wait_for_metadata: no pod list after the timeout; passing data on untagged");
+  otlpd_error(&kp->host->log, "wait_for_metadata: no complete metadata after the timeout; passing data on untagged");
   kp->wait_until = 0;
   return false;
 }
@@ -89,10 +95,14 @@ static int create(const otlpd_create_params *p, void **state) {
     free(kp);
     return rc;
   }
-  if (!kp->cfg->passthrough && !(kp->watch = k8sattr_watch_new(p->host, kp->cfg, &kp->rules, &kp->table, &rc))) {
-    k8sattr_rules_free(&kp->rules);
-    free(kp);
-    return rc;
+  for (int k = 0; !kp->cfg->passthrough && k < KR_NKINDS; k++) {
+    if (!k8sattr_rules_need(&kp->rules, (k8sattr_kind)k)) continue;
+    if (!(kp->watch[k] = k8sattr_watch_new(p->host, kp->cfg, &kp->rules, &kp->table, (k8sattr_kind)k, &rc))) {
+      for (int i = 0; i < k; i++) k8sattr_watch_free(kp->watch[i]);
+      k8sattr_rules_free(&kp->rules);
+      free(kp);
+      return rc;
+    }
   }
   *state = kp;
   return 0;
@@ -102,21 +112,26 @@ static otlpd_consumer *consumer(void *state) { return &((k8sattr_proc *)state)->
 
 static int start(void *state) {
   k8sattr_proc *kp = state;
-  if (!kp->watch) return 0;
+  if (!kp->watch[KR_POD]) return 0;
   if (kp->cfg->wait_for_metadata)
     kp->wait_until = uv_now(kp->host->loop) + (uint64_t)(kp->cfg->wait_for_metadata_timeout / OTLPD_NS_PER_MS) + 1;
-  return k8sattr_watch_start(kp->watch);
+  for (int k = 0; k < KR_NKINDS; k++) {
+    int rc = kp->watch[k] ? k8sattr_watch_start(kp->watch[k]) : 0;
+    if (rc) return rc;
+  }
+  return 0;
 }
 
 static void shutdown_(void *state) {
   k8sattr_proc *kp = state;
   kp->wait_until = 0; /* a drain must not wait for metadata */
-  if (kp->watch) k8sattr_watch_stop(kp->watch, NULL, NULL);
+  for (int k = 0; k < KR_NKINDS; k++)
+    if (kp->watch[k]) k8sattr_watch_stop(kp->watch[k], NULL, NULL);
 }
 
 static void destroy(void *state) {
   k8sattr_proc *kp = state;
-  k8sattr_watch_free(kp->watch);
+  for (int k = 0; k < KR_NKINDS; k++) k8sattr_watch_free(kp->watch[k]);
   k8sattr_table_free(&kp->table);
   k8sattr_rules_free(&kp->rules);
   free(kp);

@@ -13,6 +13,7 @@ static bool set(const char *s) { return s && *s; }
 static int build_rule(const k8sattr_rule_cfg *c, bool annotation, k8sattr_rule *out) {
   memset(out, 0, sizeof(*out));
   out->annotation = annotation;
+  out->from = !set(c->from) || !strcmp(c->from, "pod") ? KR_POD : !strcmp(c->from, "node") ? KR_NODE : KR_NAMESPACE;
   out->tag_name = set(c->tag_name) ? c->tag_name : NULL;
   if (set(c->key)) {
     out->key = c->key;
@@ -65,12 +66,20 @@ int k8sattr_rules_build(const k8sattr_cfg *c, k8sattr_rules *r) {
     r->assoc[i].n = a[i].sources.n;
   }
   r->nassoc = n;
+  r->deployment_from_name = c->extract.deployment_name_from_replicaset;
+  if ((r->metadata & KM_DEPLOYMENT) && !r->deployment_from_name) r->link |= KL_DEPLOYMENT;
+  if (r->metadata & KM_DEPLOYMENT_UID) r->link |= KL_DEPLOYMENT_UID;
+  for (size_t i = 0; i < r->nrules; i++)
+    r->link |= r->rules[i].from == KR_NAMESPACE ? KL_NAMESPACE : r->rules[i].from == KR_NODE ? KL_NODE : 0;
   return 0;
 }
 
-void k8sattr_rules_free(k8sattr_rules *r) {
-  for (size_t i = 0; i < r->nrules; i++) pcre2_code_free(r->rules[i].re);
-  free(r->rules);
-  free(r->assoc);
-  memset(r, 0, sizeof(*r));
+bool k8sattr_rules_need(const k8sattr_rules *r, k8sattr_kind kind) {
+  switch (kind) {
+  case KR_POD: return true;
+  case KR_REPLICASET: return r->link & (KL_DEPLOYMENT | KL_DEPLOYMENT_UID);
+  case KR_NAMESPACE: return r->link & KL_NAMESPACE;
+  case KR_NODE: return r->link & KL_NODE;
+  default: return false;
+  }
 }

@@ -7,7 +7,7 @@
 
 #include "k8s_attributes.h"
 
-static uint64_t hash_str(const char *s, size_t n) {
+uint64_t k8sattr_hash(const char *s, size_t n) {
   uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
   for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
   return h ? h : 1; /* 0 marks an empty slot */
@@ -23,18 +23,18 @@ static k8sattr_map_ent *find(const k8sattr_map *m, const char *k, size_t n, uint
   }
 }
 
-static void charge(k8sattr_table *t, size_t n) {
+void k8sattr_table_charge(k8sattr_table *t, size_t n) {
   otlpd_memacct_charge(t->mem, n);
   t->charged += n;
 }
 
-static void release(k8sattr_table *t, size_t n) {
+void k8sattr_table_release(k8sattr_table *t, size_t n) {
   otlpd_memacct_release(t->mem, n);
   t->charged -= n;
 }
 
 static void drop_pod(k8sattr_table *t, k8sattr_pod *p) {
-  release(t, p->charged);
+  k8sattr_table_release(t, p->charged);
   k8sattr_pod_free(p);
 }
 
@@ -49,8 +49,8 @@ static int grow(k8sattr_table *t, k8sattr_map *m) {
     v[j] = m->v[i];
   }
   free(m->v);
-  charge(t, cap * sizeof(*v));
-  release(t, m->cap * sizeof(*v));
+  k8sattr_table_charge(t, cap * sizeof(*v));
+  k8sattr_table_release(t, m->cap * sizeof(*v));
   m->v = v;
   m->cap = cap;
   return 0;
@@ -58,7 +58,7 @@ static int grow(k8sattr_table *t, k8sattr_map *m) {
 
 /* Set k -> pod (replacing what k pointed to). */
 static int map_put(k8sattr_table *t, k8sattr_map *m, const char *k, size_t n, k8sattr_pod *pod) {
-  uint64_t h = hash_str(k, n);
+  uint64_t h = k8sattr_hash(k, n);
   k8sattr_map_ent *e = find(m, k, n, h);
   if (e) {
     e->key = k; /* the new pod's copy: the old one may be freed */
@@ -75,7 +75,7 @@ static int map_put(k8sattr_table *t, k8sattr_map *m, const char *k, size_t n, k8
 
 /* Remove k if it still points to pod (an IP may have moved on). */
 static void map_del(k8sattr_map *m, const char *k, size_t n, const k8sattr_pod *pod) {
-  k8sattr_map_ent *e = find(m, k, n, hash_str(k, n));
+  k8sattr_map_ent *e = find(m, k, n, k8sattr_hash(k, n));
   if (!e || (pod && e->pod != pod)) return;
   size_t mask = m->cap - 1, i = (size_t)(e - m->v);
   /* backward-shift deletion keeps every probe chain unbroken */
@@ -91,7 +91,7 @@ static void map_del(k8sattr_map *m, const char *k, size_t n, const k8sattr_pod *
 }
 
 static const k8sattr_pod *map_get(const k8sattr_map *m, const char *k, size_t n) {
-  k8sattr_map_ent *e = find(m, k, n, hash_str(k, n));
+  k8sattr_map_ent *e = find(m, k, n, k8sattr_hash(k, n));
   return e ? e->pod : NULL;
 }
 
@@ -106,6 +106,7 @@ void k8sattr_table_free(k8sattr_table *t) {
   free(t->by_uid.v);
   free(t->by_ip.v);
   free(t->by_name.v);
+  k8sattr_table_objs_free(t);
   otlpd_memacct_release(t->mem, t->charged);
   memset(t, 0, sizeof(*t));
 }
@@ -131,8 +132,10 @@ static int index_pod(k8sattr_table *t, k8sattr_pod *p) {
 
 int k8sattr_table_upsert(k8sattr_table *t, k8sattr_pod *p) {
   p->seen = t->gen;
+  k8sattr_pod_unlink(p);
   p->charged = sizeof(*p) + otlpd_arena_footprint(p->arena);
-  charge(t, p->charged);
+  k8sattr_table_charge(t, p->charged);
+  k8sattr_pod_link(t, p); /* what its ReplicaSet, Namespace and Node give */
   k8sattr_pod *old = (k8sattr_pod *)map_get(&t->by_uid, p->uid, strlen(p->uid));
   if (old) unindex(t, old);
   else t->npods++;

@@ -1,5 +1,7 @@
-/* List + watch of the API's pods through the daemon's HTTP client, on the
- * loop. One request at a time: a list (the whole PodList, collected) or a
+/* List + watch of one kind of the API's objects (pods; ReplicaSets,
+ * Namespaces or Nodes for the side tables) through the daemon's HTTP
+ * client, on the loop. One request at a time per kind: a list (a page of
+ * the List, collected) or a
  * watch (a stream of one JSON event per line, applied as it arrives).
  *   list ok        -> watch from the list's resourceVersion
  *   watch ends     -> watch again from the last resourceVersion seen
@@ -29,11 +31,13 @@ enum { PH_LIST, PH_WATCH };
 
 struct k8sattr_watch {
   const otlpd_host *host;
+  k8sattr_kind kind;
+  const char *what; /* "pods", "replicasets", ... for the log */
   const k8sattr_rules *rules;
   k8sattr_table *table;
   otlpd_http_client *http;
   char *base;      /* scheme://host:port */
-  char *path;      /* /api/v1/pods or /api/v1/namespaces/<ns>/pods */
+  char *path;      /* /api/v1/pods, /api/v1/namespaces/<ns>/pods, /apis/apps/v1/replicasets, ... */
   char *selectors; /* "&fieldSelector=..&labelSelector=.." (encoded) or "" */
   char *token_file; /* NULL: auth_type none */
   otlpd_tls_client_cfg tls;
@@ -104,6 +108,38 @@ static int selectors(const k8sattr_cfg *c, const char *node, otlpd_buf *b) {
   return otlpd_buf_append(b, "", 1); /* NUL */
 }
 
+/* The side tables' selectors: only the watched namespace, only this node. */
+static int obj_selectors(const k8sattr_cfg *c, k8sattr_kind kind, const char *node, otlpd_buf *b) {
+  const char *name = kind == KR_NAMESPACE && set(c->filter.namespace_) ? c->filter.namespace_
+                     : kind == KR_NODE                                  ? node
+                                                                        : NULL;
+  if (name && (otlpd_buf_append(b, "&fieldSelector=", 15) || put_enc(b, "metadata.name=") || put_enc(b, name)))
+    return -ENOMEM;
+  return otlpd_buf_append(b, "", 1); /* NUL */
+}
+
+/* Where kind's objects are listed. NULL: no memory. */
+static char *kind_path(const k8sattr_cfg *c, k8sattr_kind kind) {
+  const char *ns = set(c->filter.namespace_) && (kind == KR_POD || kind == KR_REPLICASET) ? c->filter.namespace_
+                                                                                           : NULL;
+  const char *group = kind == KR_REPLICASET ? "/apis/apps/v1" : "/api/v1";
+  const char *res = kind == KR_POD ? "pods" : kind == KR_REPLICASET ? "replicasets"
+                                          : kind == KR_NAMESPACE  ? "namespaces"
+                                                                  : "nodes";
+  otlpd_buf p = {0};
+  int rc = otlpd_buf_printf(&p, "%s/", group);
+  if (!rc && ns) rc = otlpd_buf_printf(&p, "namespaces/");
+  if (!rc && ns) rc = put_enc(&p, ns);
+  if (!rc && ns) rc = otlpd_buf_printf(&p, "/");
+  if (!rc) rc = otlpd_buf_printf(&p, "%s", res);
+  if (!rc) rc = otlpd_buf_append(&p, "", 1);
+  if (rc) {
+    otlpd_buf_free(&p);
+    return NULL;
+  }
+  return (char *)p.data;
+}
+
 static char *join(const char *a, const char *b) {
   size_t n = strlen(a) + strlen(b) + 1;
   char *s = malloc(n);
@@ -127,7 +163,7 @@ static char *api_base(const otlpd_logger *log) {
 }
 
 k8sattr_watch *k8sattr_watch_new(const otlpd_host *h, const k8sattr_cfg *c, const k8sattr_rules *r,
-                                 k8sattr_table *t, int *err) {
+                                 k8sattr_table *t, k8sattr_kind kind, int *err) {
   *err = -ENOMEM;
   const char *node = set(c->filter.node) ? c->filter.node : NULL;
   if (set(c->filter.node_from_env_var)) {
@@ -142,6 +178,8 @@ k8sattr_watch *k8sattr_watch_new(const otlpd_host *h, const k8sattr_cfg *c, cons
   k8sattr_watch *w = calloc(1, sizeof(*w));
   if (!w) return NULL;
   w->host = h;
+  w->kind = kind;
+  w->what = kind == KR_POD ? "pods" : kind == KR_REPLICASET ? "replicasets" : kind == KR_NAMESPACE ? "namespaces" : "nodes";
   w->rules = r;
   w->table = t;
   otlpd_buf sel = {0};
@@ -149,17 +187,9 @@ k8sattr_watch *k8sattr_watch_new(const otlpd_host *h, const k8sattr_cfg *c, cons
   if (!set(sa)) sa = SA_DIR;
   bool token = !set(c->auth_type) || !strcmp(c->auth_type, "serviceAccount");
   char *ca = join(sa, "/ca.crt");
-  if (set(c->filter.namespace_)) {
-    otlpd_buf p = {0};
-    if (otlpd_buf_printf(&p, "/api/v1/namespaces/") == 0 && put_enc(&p, c->filter.namespace_) == 0 &&
-        otlpd_buf_printf(&p, "/pods") == 0 && otlpd_buf_append(&p, "", 1) == 0)
-      w->path = (char *)p.data;
-    else
-      otlpd_buf_free(&p);
-  } else {
-    w->path = strdup("/api/v1/pods");
-  }
-  if (!ca || !w->path || selectors(c, node, &sel) || (token && !(w->token_file = join(sa, "/token")))) {
+  w->path = kind_path(c, kind);
+  int src = kind == KR_POD ? selectors(c, node, &sel) : obj_selectors(c, kind, node, &sel);
+  if (!ca || !w->path || src || (token && !(w->token_file = join(sa, "/token")))) {
     free(ca);
     otlpd_buf_free(&sel);
     k8sattr_watch_free(w);
@@ -174,7 +204,10 @@ k8sattr_watch *k8sattr_watch_new(const otlpd_host *h, const k8sattr_cfg *c, cons
   }
   w->tls.ca_file = ca;
   w->tls.min_version = "1.2";
-  otlpd_info(&h->log, "watching pods at %s%s%s%s", w->base, w->path, node ? " on node " : "", node ? node : "");
+  if (kind == KR_POD)
+    otlpd_info(&h->log, "watching pods at %s%s%s%s", w->base, w->path, node ? " on node " : "", node ? node : "");
+  else
+    otlpd_info(&h->log, "watching %s at %s%s", w->what, w->base, w->path);
   *err = 0;
   return w;
 }
@@ -230,9 +263,10 @@ static int on_watch_body(otlpd_http_req *req, const char *p, size_t n) {
     size_t ll = i - start;
     start = i + 1;
     if (ll == 0) continue;
-    int rc = k8sattr_apply_event(w->table, w->rules, &w->json, l, ll, &w->rv);
+    int rc = k8sattr_apply_kind_event(w->table, w->rules, w->kind, &w->json, l, ll, &w->rv);
     if (rc == K8SATTR_EV_GONE || rc == -EPROTO) {
-      otlpd_info(&w->host->log, "watch %s: listing again", rc == K8SATTR_EV_GONE ? "expired (410)" : "error event");
+      otlpd_info(&w->host->log, "%s watch %s: listing again", w->what,
+                 rc == K8SATTR_EV_GONE ? "expired (410)" : "error event");
       w->relist = true;
       return -ECANCELED;
     }
@@ -252,24 +286,26 @@ static void list_done(k8sattr_watch *w, const otlpd_http_result *res) {
   if (!res->error && res->status == 410 && !first) {
     /* the continue token expired (the snapshot was compacted): the pages
      * so far are not one consistent list, so start it over */
-    otlpd_info(&w->host->log, "pod list continue token expired (410); listing again from the start");
+    otlpd_info(&w->host->log, "%s list continue token expired (410); listing again from the start", w->what);
     free(w->cont);
     w->cont = NULL;
     schedule(w, PH_LIST, false);
     return;
   }
   if (res->error || res->status != 200 || res->body_truncated) {
-    otlpd_warn(&w->host->log, "listing pods failed: %s%s (HTTP %ld); retrying",
+    otlpd_warn(&w->host->log, "listing %s failed: %s%s (HTTP %ld); retrying", w->what,
                res->error ? res->error_text : "", res->body_truncated ? "answer too large" : "", res->status);
     schedule(w, PH_LIST, true); /* the same page again */
     return;
   }
   char *next = NULL;
-  int rc = k8sattr_apply_list_page(w->table, w->rules, &w->json, res->body, res->body_len, first, &w->rv, &next);
+  int rc = k8sattr_apply_kind_list_page(w->table, w->rules, w->kind, &w->json, res->body, res->body_len, first,
+                                        &w->rv, &next);
   free(w->cont);
   w->cont = next;
   if (rc) {
-    otlpd_warn(&w->host->log, "pod list unreadable (%s); retrying", rc == -ENOMEM ? "out of memory" : "bad JSON");
+    otlpd_warn(&w->host->log, "%s list unreadable (%s); retrying", w->what,
+               rc == -ENOMEM ? "out of memory" : "bad JSON");
     schedule(w, PH_LIST, true); /* from the start (cont is NULL) */
     return;
   }
@@ -277,7 +313,8 @@ static void list_done(k8sattr_watch *w, const otlpd_http_result *res) {
     start_phase(w, PH_LIST);
     return;
   }
-  if (!w->synced) otlpd_info(&w->host->log, "pod table synced: %zu pods", w->table->npods);
+  if (!w->synced && w->kind == KR_POD) otlpd_info(&w->host->log, "pod table synced: %zu pods", w->table->npods);
+  else if (!w->synced) otlpd_info(&w->host->log, "%s synced: %zu", w->what, w->table->objs[w->kind].n);
   w->synced = true; /* the backoff is reset by a watch that delivers */
   start_phase(w, PH_WATCH);
 }
@@ -292,13 +329,13 @@ static void watch_done(k8sattr_watch *w, const otlpd_http_result *res) {
     return;
   }
   if (res->error || res->status != 200) {
-    otlpd_warn(&w->host->log, "watching pods failed: %s (HTTP %ld); retrying", res->error ? res->error_text : "",
-               res->status);
+    otlpd_warn(&w->host->log, "watching %s failed: %s (HTTP %ld); retrying", w->what,
+               res->error ? res->error_text : "", res->status);
     schedule(w, res->status ? PH_LIST : PH_WATCH, true);
     return;
   }
   if (bad) {
-    otlpd_warn(&w->host->log, "pod watch stream unreadable; listing again");
+    otlpd_warn(&w->host->log, "%s watch stream unreadable; listing again", w->what);
     schedule(w, PH_LIST, true);
     return;
   }
@@ -354,7 +391,7 @@ static void start_phase(k8sattr_watch *w, int phase) {
   }
   rc = otlpd_http_send(w->http, &w->req);
   if (rc) {
-    otlpd_warn(&w->host->log, "cannot send the pod %s request (%d)", phase == PH_LIST ? "list" : "watch", rc);
+    otlpd_warn(&w->host->log, "cannot send the %s %s request (%d)", w->what, phase == PH_LIST ? "list" : "watch", rc);
     schedule(w, phase, true);
   }
 }
