@@ -315,6 +315,8 @@ static int group_doc(const es_bulk_opts *o, const otlp_resource_metrics *rm, con
   es_index idx;
   es_route(&idx, o->index[OTLPD_METRICS], "metrics", true, (es_attrs){g[0].attrs, g[0].n_attrs}, sa, ra,
            sc ? sc->name : NULL);
+  const char *mi = o->index[OTLPD_METRICS];
+  idx.require_alias = o->require_alias[OTLPD_METRICS] && mi && *mi;
   size_t off = body->len;
   uint32_t written = 0;
   ES_TRY(es_bulk_action_open(body, &idx));
@@ -361,7 +363,7 @@ static int group_doc(const es_bulk_opts *o, const otlp_resource_metrics *rm, con
   ES_TRY(otlpd_buf_printf(body, "\"%" PRIx64 "\"", names));
   ES_TRY(es_lit(body, "}\n"));
   /* every data point of the group is delivered (or not) with this document */
-  return es_items_push(it, off, body->len - off, (uint32_t)n);
+  return es_items_push(it, off, body->len - off, (uint32_t)n, idx.require_alias);
 }
 
 static int scope_docs(const es_bulk_opts *o, const otlp_resource_metrics *rm, const otlp_scope_metrics *sm,
