@@ -183,7 +183,7 @@ class EsHandler(fault_server.FaultHandler):
         Elasticsearch documents them: GET of a missing one is 404, GET
         answers {"policies"/"index_templates"...}, PUT acknowledges (a PUT
         replaces: counted, so a test sees a needless re-creation)."""
-        raw = self.read_body()
+        raw = self.decoded_body()
         kind, name = ("policy", path[len("/_ilm/policy/"):]) if path.startswith("/_ilm/policy/") else \
             ("template", path[len("/_index_template/"):])
         if not self.authorized():
@@ -206,13 +206,18 @@ class EsHandler(fault_server.FaultHandler):
                 body = json.loads(raw, object_pairs_hook=no_dup_pairs)
                 ok = ("policy" in body and "phases" in body["policy"]) if kind == "policy" else \
                     isinstance(body.get("index_patterns"), list) and body["index_patterns"]
-            except ValueError:
+            except (ValueError, TypeError):  # TypeError: an undecodable body (None)
                 ok = False
             if not ok:
                 return self.reply(400, json.dumps(es_error(400, "parse_exception", "invalid %s body" % kind)))
             store[name] = body
             ES.stats["policy_puts" if kind == "policy" else "template_puts"] += 1
             return self.reply(200, json.dumps({"acknowledged": True}))
+
+    def decoded_body(self):
+        """The request body, Content-Encoding (gzip...) undone; None if undecodable."""
+        raw = self.read_body()
+        return fault_server.decode_body((self.headers.get("Content-Encoding") or "").strip(), raw)
 
     def refused_setup(self):
         """--refuse-setup: the next setup request is answered 503 (ES.lock held)."""
@@ -242,10 +247,12 @@ class EsHandler(fault_server.FaultHandler):
 
     def create_index(self, name):
         """PUT /<index> as the create index API documents it (aliases only)."""
-        raw = self.read_body()
+        raw = self.decoded_body()
         if not self.authorized():
             return self.reply(401, json.dumps(es_error(401, "security_exception", "unable to authenticate user")))
         try:
+            if raw is None:
+                raise ValueError("cannot decode body")
             body = json.loads(raw, object_pairs_hook=no_dup_pairs) if raw.strip() else {}
             aliases = body.get("aliases", {})
             if not isinstance(aliases, dict):
