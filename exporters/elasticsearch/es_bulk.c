@@ -226,7 +226,8 @@ int es_bulk_build(const es_bulk_opts *o, const otlpd_batch *b, otlpd_buf *body, 
     case OTLPD_LOGS: rc = log_docs(o, b->resources[i], body, items, &x); break;
     case OTLPD_TRACES: rc = span_docs(o, b->resources[i], body, items, &x); break;
     case OTLPD_METRICS:
-      rc = o->mode != ES_MAPPING_OTEL ? -ENOTSUP : es_metric_docs(o, b->resources[i], body, items);
+      rc = o->mode != ES_MAPPING_OTEL && o->mode != ES_MAPPING_ECS ? -ENOTSUP
+                                                                  : es_metric_docs(o, b->resources[i], body, items);
       break;
     default: rc = -ENOTSUP; break;
     }
