@@ -7,6 +7,8 @@
 #   elasticsearch.sh metrics   gauge, sum, histogram, exponential histogram and
 #                        summary points grouped into one document per
 #                        timestamp/attribute set, each exactly once
+#   elasticsearch.sh metrics_ecs  the same in mapping::mode ecs: ECS documents
+#                        in metrics-generic-default
 #   elasticsearch.sh setup     ILM policy, index templates and the aliases'
 #                        first write indices created once though the first
 #                        setup requests are refused (retried while data
@@ -36,7 +38,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|metrics|setup|race|index|item429|permanent|whole503|down|failover|routing}
+mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|metrics|metrics_ecs|setup|race|index|item429|permanent|whole503|down|failover|routing}
 here=$(cd "$(dirname "$0")" && pwd)
 require_cmds curl python3
 daemon_init "es-$mode"
@@ -115,15 +117,17 @@ routing)
   daemon_stop
   es _docs | python3 "$here/routed.py" check $R || check_fail "documents are not in their indices"
   ;;
-metrics)
+metrics | metrics_ecs)
   start_es
-  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT")" elasticsearch; }
+  ecs=
+  [[ $mode == metrics_ecs ]] && ecs=ecs
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT" "    mapping: {mode: ${ecs:-otel}}")" elasticsearch; }
   daemon_start_config -n 2 write
   codes=$(python3 "$here/send_metrics.py" "$PORT" 0 $R | sort | uniq -c | tr -s ' ')
   [[ $codes == " $R 200" ]] || fail "clients got: $codes (want $R x 200)"
   wait_stored $((R * 3))
   daemon_stop
-  es _docs | python3 "$here/check_metrics.py" 0 $R || check_fail "metrics documents are not as sent"
+  es _docs | python3 "$here/check_metrics.py" 0 $R $ecs || check_fail "metrics documents are not as sent"
   ;;
 setup)
   # Setup is refused (503) until the documents sent meanwhile have been
