@@ -138,7 +138,8 @@ static int log_docs(const es_bulk_opts *o, const otlp_resource_logs *rl, otlpd_b
     if (!sl) continue;
     const otlp_scope *sc = sl->scope;
     es_attrs sa = sc ? attrs_of(sc->attributes, sc->n_attributes) : attrs_of(NULL, 0);
-    ES_TRY(scope_route_init(&x->rec, o->index[OTLPD_LOGS], o->require_alias[OTLPD_LOGS], "logs", otel, sa, ra, sc ? sc->name : NULL));
+    ES_TRY(scope_route_init(&x->rec, o->index[OTLPD_LOGS], o->require_alias[OTLPD_LOGS], "logs", otel, sa, ra,
+                            sc ? sc->name : NULL));
     es_doc_ctx c = {res, rl->schema_url, sc, sl->schema_url, NULL, NULL};
     if (otel) ES_TRY(scope_rs(&x->rs, &c));
     for (size_t k = 0; k < sl->n_log_records; k++) {
@@ -192,9 +193,11 @@ static int span_docs(const es_bulk_opts *o, const otlp_resource_spans *rs, otlpd
     const otlp_scope *sc = ss->scope;
     es_attrs sa = sc ? attrs_of(sc->attributes, sc->n_attributes) : attrs_of(NULL, 0);
     const char *scn = sc ? sc->name : NULL;
-    ES_TRY(scope_route_init(&x->rec, o->index[OTLPD_TRACES], o->require_alias[OTLPD_TRACES], "traces", otel, sa, ra, scn));
+    ES_TRY(scope_route_init(&x->rec, o->index[OTLPD_TRACES], o->require_alias[OTLPD_TRACES], "traces", otel, sa,
+                            ra, scn));
     /* span events are logs documents: logs_index when set (contrib) */
-    if (otel) ES_TRY(scope_route_init(&x->ev, o->index[OTLPD_LOGS], o->require_alias[OTLPD_LOGS], "logs", true, sa, ra, scn));
+    if (otel)
+      ES_TRY(scope_route_init(&x->ev, o->index[OTLPD_LOGS], o->require_alias[OTLPD_LOGS], "logs", true, sa, ra, scn));
     es_doc_ctx c = {res, rs->schema_url, sc, ss->schema_url, NULL, NULL};
     if (otel) ES_TRY(scope_rs(&x->rs, &c));
     for (size_t k = 0; k < ss->n_spans; k++) {
