@@ -4,12 +4,12 @@
 find_program(OTLPD_PYTHON3 python3)
 find_program(OTLPD_CURL curl)
 if(OTLPD_PYTHON3 AND OTLPD_CURL)
-  foreach(mode otel ecs raw none metrics setup index item429 permanent whole503 down failover routing)
+  foreach(mode otel ecs raw none metrics metrics_ecs setup race index item429 permanent whole503 down failover routing)
     add_test(NAME elasticsearch_${mode}
              COMMAND bash ${CMAKE_SOURCE_DIR}/tests/elasticsearch/elasticsearch.sh ${mode})
     set_tests_properties(elasticsearch_${mode} PROPERTIES
       ENVIRONMENT "OTLPD=$<TARGET_FILE:otlpd>;OTLPD_SRC=${CMAKE_SOURCE_DIR}"
-      TIMEOUT 180
+      TIMEOUT 300
       LABELS "e2e;elasticsearch")
   endforeach()
 endif()

@@ -13,7 +13,7 @@
  *   es_send.c            one attempt: chunks, endpoints, item retries
  *   es_doc_ecs.c         documents in mapping mode ecs
  *   es_doc_metrics.c     metrics documents (otel mode), grouped
- *   es_setup.c           ILM policy and index templates at start
+ *   es_setup.c           ILM policy, index templates, write indices at start
  *
  * A further mapping is one more es_doc_*.c file plus a case in
  * es_bulk.c's dispatch.
@@ -131,6 +131,14 @@ typedef struct es_exporter {
 int es_setup_start(es_exporter *e);
 void es_setup_stop(es_exporter *e);
 void es_setup_free(es_exporter *e);
+/* Every step in place (true when setup is off): until then documents
+ * to a bootstrapped alias answered 404 are held, not dropped. */
+bool es_setup_done(const es_exporter *e);
+/* The wait before setup's next try after a failure (its backoff). */
+int64_t es_setup_wait_ns(const es_exporter *e);
+/* Whether setup bootstraps the explicit index of signal sig as a
+ * rollover alias (bulk actions to it carry require_alias). */
+bool es_setup_manages(const es_cfg *c, int sig);
 
 /* otlpd_sender_ops of this exporter (es_send.c). */
 extern const otlpd_sender_ops es_sender_ops;

@@ -13,7 +13,7 @@ void es_items_free(es_items *it) {
   memset(it, 0, sizeof(*it));
 }
 
-int es_items_push(es_items *it, size_t off, size_t len, uint32_t counts) {
+int es_items_push(es_items *it, size_t off, size_t len, uint32_t counts, bool require_alias) {
   if (it->n == it->cap) {
     size_t cap = it->cap ? it->cap * 2 : 256;
     es_item *v = realloc(it->v, cap * sizeof(*v));
@@ -21,14 +21,15 @@ int es_items_push(es_items *it, size_t off, size_t len, uint32_t counts) {
     it->v = v;
     it->cap = cap;
   }
-  it->v[it->n++] = (es_item){off, len, counts};
+  it->v[it->n++] = (es_item){off, len, counts, require_alias};
   return 0;
 }
 
 int es_bulk_action_open(otlpd_buf *b, const es_index *idx) {
   if (!idx->data_stream) {
     ES_TRY(es_lit(b, idx->create ? "{\"create\":{\"_index\":" : "{\"index\":{\"_index\":"));
-    return otlpd_json_str(b, idx->plain);
+    ES_TRY(otlpd_json_str(b, idx->plain));
+    return idx->require_alias ? es_lit(b, ",\"require_alias\":true") : 0;
   }
   ES_TRY(es_lit(b, "{\"create\":{\"_index\":\""));
   ES_TRY(otlpd_json_escaped(b, idx->type, strlen(idx->type)));
@@ -86,8 +87,8 @@ static const char *bodymap_type(es_attrs rec, es_attrs sa, es_attrs ra) {
   return "logs";
 }
 
-static int scope_route_init(es_scope_route *r, const char *explicit_index, const char *type, bool otel,
-                            es_attrs sa, es_attrs ra, const char *scope_name) {
+static int scope_route_init(es_scope_route *r, const char *explicit_index, bool require_alias, const char *type,
+                            bool otel, es_attrs sa, es_attrs ra, const char *scope_name) {
   r->explicit_index = explicit_index;
   if (r->bodymap) type = bodymap_type(attrs_of(NULL, 0), sa, ra);
   r->type = type;
@@ -96,6 +97,8 @@ static int scope_route_init(es_scope_route *r, const char *explicit_index, const
   r->ra = ra;
   r->scope_name = scope_name;
   es_route(&r->idx, explicit_index, type, otel, attrs_of(NULL, 0), sa, ra, scope_name);
+  /* only an explicit index is bootstrapped, and then every record takes it */
+  r->idx.require_alias = require_alias && explicit_index && *explicit_index;
   otlpd_buf_clear(&r->action);
   return action(&r->action, &r->idx);
 }
@@ -135,7 +138,8 @@ static int log_docs(const es_bulk_opts *o, const otlp_resource_logs *rl, otlpd_b
     if (!sl) continue;
     const otlp_scope *sc = sl->scope;
     es_attrs sa = sc ? attrs_of(sc->attributes, sc->n_attributes) : attrs_of(NULL, 0);
-    ES_TRY(scope_route_init(&x->rec, o->index[OTLPD_LOGS], "logs", otel, sa, ra, sc ? sc->name : NULL));
+    ES_TRY(scope_route_init(&x->rec, o->index[OTLPD_LOGS], o->require_alias[OTLPD_LOGS], "logs", otel, sa, ra,
+                            sc ? sc->name : NULL));
     es_doc_ctx c = {res, rl->schema_url, sc, sl->schema_url, NULL, NULL};
     if (otel) ES_TRY(scope_rs(&x->rs, &c));
     for (size_t k = 0; k < sl->n_log_records; k++) {
@@ -154,7 +158,7 @@ static int log_docs(const es_bulk_opts *o, const otlp_resource_logs *rl, otlpd_b
              : o->mode == ES_MAPPING_ECS ? es_doc_ecs_log(body, &c, lr)
                                          : es_doc_raw_log(body, &c, lr, o->mode == ES_MAPPING_RAW));
       ES_TRY(es_lit(body, "\n"));
-      ES_TRY(es_items_push(it, off, body->len - off, true));
+      ES_TRY(es_items_push(it, off, body->len - off, true, c.idx->require_alias));
     }
   }
   return 0;
@@ -173,7 +177,7 @@ static int event_docs(const es_doc_ctx *span_ctx, const es_scope_route *r, const
     ES_TRY(record_action(body, r, attrs_of(ev->attributes, ev->n_attributes), &own, &c.idx));
     ES_TRY(es_doc_otel_span_event(body, &c, s, ev));
     ES_TRY(es_lit(body, "\n"));
-    ES_TRY(es_items_push(it, off, body->len - off, false));
+    ES_TRY(es_items_push(it, off, body->len - off, false, c.idx->require_alias));
   }
   return 0;
 }
@@ -189,9 +193,11 @@ static int span_docs(const es_bulk_opts *o, const otlp_resource_spans *rs, otlpd
     const otlp_scope *sc = ss->scope;
     es_attrs sa = sc ? attrs_of(sc->attributes, sc->n_attributes) : attrs_of(NULL, 0);
     const char *scn = sc ? sc->name : NULL;
-    ES_TRY(scope_route_init(&x->rec, o->index[OTLPD_TRACES], "traces", otel, sa, ra, scn));
+    ES_TRY(scope_route_init(&x->rec, o->index[OTLPD_TRACES], o->require_alias[OTLPD_TRACES], "traces", otel, sa,
+                            ra, scn));
     /* span events are logs documents: logs_index when set (contrib) */
-    if (otel) ES_TRY(scope_route_init(&x->ev, o->index[OTLPD_LOGS], "logs", true, sa, ra, scn));
+    if (otel)
+      ES_TRY(scope_route_init(&x->ev, o->index[OTLPD_LOGS], o->require_alias[OTLPD_LOGS], "logs", true, sa, ra, scn));
     es_doc_ctx c = {res, rs->schema_url, sc, ss->schema_url, NULL, NULL};
     if (otel) ES_TRY(scope_rs(&x->rs, &c));
     for (size_t k = 0; k < ss->n_spans; k++) {
@@ -204,7 +210,7 @@ static int span_docs(const es_bulk_opts *o, const otlp_resource_spans *rs, otlpd
              : o->mode == ES_MAPPING_ECS ? es_doc_ecs_span(body, &c, s)
                                          : es_doc_raw_span(body, &c, s, o->mode == ES_MAPPING_RAW));
       ES_TRY(es_lit(body, "\n"));
-      ES_TRY(es_items_push(it, off, body->len - off, true));
+      ES_TRY(es_items_push(it, off, body->len - off, true, c.idx->require_alias));
       if (otel && s->n_events) ES_TRY(event_docs(&c, &x->ev, s, body, it));
     }
   }
@@ -223,7 +229,8 @@ int es_bulk_build(const es_bulk_opts *o, const otlpd_batch *b, otlpd_buf *body, 
     case OTLPD_LOGS: rc = log_docs(o, b->resources[i], body, items, &x); break;
     case OTLPD_TRACES: rc = span_docs(o, b->resources[i], body, items, &x); break;
     case OTLPD_METRICS:
-      rc = o->mode != ES_MAPPING_OTEL ? -ENOTSUP : es_metric_docs(o, b->resources[i], body, items);
+      rc = o->mode != ES_MAPPING_OTEL && o->mode != ES_MAPPING_ECS ? -ENOTSUP
+                                                                  : es_metric_docs(o, b->resources[i], body, items);
       break;
     default: rc = -ENOTSUP; break;
     }
@@ -238,7 +245,8 @@ void es_bulk_compact(otlpd_buf *body, es_items *items, const bool *keep) {
     if (!keep[i]) continue;
     es_item x = items->v[i];
     if (x.off != at) memmove(body->data + at, body->data + x.off, x.len);
-    items->v[w++] = (es_item){at, x.len, x.counts};
+    x.off = at;
+    items->v[w++] = x;
     at += x.len;
   }
   items->n = w;

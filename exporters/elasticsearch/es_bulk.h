@@ -18,6 +18,8 @@ typedef struct es_item {
   uint32_t counts; /* items it carries in the counters: 1 for a span or log
                       record, 0 for a span-event document, the data points
                       grouped into a metrics document */
+  bool require_alias; /* its action carries require_alias: a 404 answer means
+                         the alias is not bootstrapped yet (es_setup.c) */
 } es_item;
 
 typedef struct es_items {
@@ -31,6 +33,7 @@ void es_items_free(es_items *it);
 typedef struct es_bulk_opts {
   int mode;                           /* es_mapping_mode */
   const char *index[OTLPD_SIGNAL_COUNT]; /* explicit *_index, NULL/"" = data streams */
+  bool require_alias[OTLPD_SIGNAL_COUNT]; /* index[s] is an alias setup bootstraps */
 } es_bulk_opts;
 
 /* Appends every document of b to body (cleared first) and items. 0,
@@ -38,9 +41,10 @@ typedef struct es_bulk_opts {
 int es_bulk_build(const es_bulk_opts *o, const otlpd_batch *b, otlpd_buf *body, es_items *items);
 
 /* For the es_doc_*.c writers of several-item documents (metrics). */
-int es_items_push(es_items *it, size_t off, size_t len, uint32_t counts);
+int es_items_push(es_items *it, size_t off, size_t len, uint32_t counts, bool require_alias);
 /* `{"create":{"_index":"<type>-<dataset>-<namespace>"` or
- * `{"index":{"_index":"<plain>"`, left open for more members. */
+ * `{"index":{"_index":"<plain>"` (plus `,"require_alias":true` when
+ * idx->require_alias), left open for more members. */
 struct es_index;
 int es_bulk_action_open(otlpd_buf *b, const struct es_index *idx);
 /* Metrics documents of one ResourceMetrics in mapping mode otel

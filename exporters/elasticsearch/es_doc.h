@@ -57,6 +57,18 @@ int es_otel_resource_scope(otlpd_buf *b, bool *first, const es_doc_ctx *c);
  * top level, nested objects). Span events are not documents in ecs mode. */
 int es_doc_ecs_log(otlpd_buf *b, const es_doc_ctx *c, const otlp_log_record *lr);
 int es_doc_ecs_span(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s);
+/* One ECS metrics document: the data points of one group (es_doc_metrics.c
+ * calls back for each point's metric name and value). */
+typedef struct es_ecs_metrics {
+  uint64_t ts;                   /* @timestamp of the group */
+  otlp_key_value *const *attrs;  /* the group's data point attributes */
+  size_t n_attrs;
+  size_t n;                      /* data points */
+  const char *(*name)(const void *arg, size_t i);
+  int (*value)(otlpd_buf *b, const void *arg, size_t i);
+  const void *arg;
+} es_ecs_metrics;
+int es_doc_ecs_metrics(otlpd_buf *b, const es_doc_ctx *c, const es_ecs_metrics *m);
 
 /* mapping::mode none and raw (es_doc_raw.c): contrib's flat layout
  * (@timestamp, TraceId, Body, Attributes.*, Resource.*, Scope.*); raw

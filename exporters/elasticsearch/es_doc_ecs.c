@@ -25,7 +25,7 @@
 #define ECS_MAX_FIELDS 512
 #define ECS_MAX_DEPTH 16
 
-enum { F_ANY, F_STR, F_INT, F_TS, F_HEX, F_LINKS };
+enum { F_ANY, F_STR, F_INT, F_TS, F_HEX, F_LINKS, F_METRIC };
 
 typedef struct ecs_field {
   const char *key;
@@ -44,6 +44,7 @@ typedef struct ecs_field {
 typedef struct ecs_doc {
   ecs_field f[ECS_MAX_FIELDS];
   int n;
+  const es_ecs_metrics *metrics; /* F_METRIC fields: u.i indexes its values */
 } ecs_doc;
 
 static ecs_field *add(ecs_doc *d, const char *key, int kind) {
@@ -276,8 +277,9 @@ static int links(otlpd_buf *b, const otlp_span *s) {
   return es_lit(b, "]");
 }
 
-static int value(otlpd_buf *b, const ecs_field *f) {
+static int value(otlpd_buf *b, const ecs_doc *d, const ecs_field *f) {
   switch (f->kind) {
+  case F_METRIC: return d->metrics->value(b, d->metrics->arg, (size_t)f->u.i);
   case F_ANY: return es_value(b, f->u.any);
   case F_STR: return otlpd_json_str(b, f->u.str);
   case F_INT: return otlpd_json_i64(b, f->u.i, 0);
@@ -308,7 +310,7 @@ static int write_doc(otlpd_buf *b, ecs_doc *d) {
       first[depth + 1] = true;
     }
     ES_TRY(seg_key(b, &first[depth], parts[np - 1]));
-    ES_TRY(value(b, &d->f[i]));
+    ES_TRY(value(b, d, &d->f[i]));
   }
   for (; depth > 0; depth--) ES_TRY(es_lit(b, "}"));
   return es_lit(b, "}");
@@ -318,6 +320,7 @@ int es_doc_ecs_log(otlpd_buf *b, const es_doc_ctx *c, const otlp_log_record *lr)
   ecs_doc d;
   char agent[256];
   d.n = 0;
+  d.metrics = NULL;
   add_common(&d, c);
   add_attrs(&d, lr->attributes, lr->n_attributes, log_conv);
   add_data_stream(&d, c->idx);
@@ -345,6 +348,7 @@ int es_doc_ecs_span(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s) {
   const char *proc = attr_str(s->attributes, s->n_attributes, "processor.event");
   if (proc && strcmp(proc, "transaction") == 0) conv[0].to = "transaction.message.queue.name";
   d.n = 0;
+  d.metrics = NULL;
   add_common(&d, c);
   add_attrs(&d, s->attributes, s->n_attributes, conv);
   add_host_os_type(&d, c->resource);
@@ -359,5 +363,25 @@ int es_doc_ecs_span(otlpd_buf *b, const es_doc_ctx *c, const otlp_span *s) {
   add_str(&d, "event.outcome", code == 1 ? "success" : code == 2 ? "failure" : NULL);
   if (s->n_links && (f = add(&d, "span.links", F_LINKS))) f->u.links = s;
   add_str(&d, "span.kind", span_kind(s->kind));
+  return write_doc(b, &d);
+}
+
+/* contrib's order: resource (converted; no agent.* or host.os.type for
+ * metrics), scope, @timestamp, the data points' attributes, each metric
+ * under its own (dotted, so nested) name, data_stream.*; the later of
+ * two equal keys wins. */
+int es_doc_ecs_metrics(otlpd_buf *b, const es_doc_ctx *c, const es_ecs_metrics *m) {
+  ecs_doc d;
+  d.n = 0;
+  d.metrics = m;
+  add_common(&d, c);
+  ecs_field *f = add(&d, "@timestamp", F_TS);
+  if (f) f->u.ts = m->ts;
+  add_attrs(&d, m->attrs, m->n_attrs, NULL);
+  for (size_t i = 0; i < m->n; i++) {
+    const char *name = m->name(m->arg, i);
+    if (name && (f = add(&d, name, F_METRIC))) f->u.i = (int64_t)i;
+  }
+  add_data_stream(&d, c->idx);
   return write_doc(b, &d);
 }

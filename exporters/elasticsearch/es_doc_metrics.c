@@ -1,4 +1,5 @@
-/* Metrics documents in mapping mode otel, as otelcol-contrib writes them:
+/* Metrics documents in mapping modes otel and ecs, as otelcol-contrib
+ * writes them. otel:
  * the data points of one resource and scope that share timestamp, start
  * timestamp, unit and attribute set (data_stream.* left out) become ONE
  * document, each under metrics.<name>:
@@ -17,7 +18,13 @@
  * scope's data points by it; the first of two points of one metric name
  * in a group wins, the other is left out as contrib does. Data points
  * contrib refuses (NaN/Inf numbers, histograms whose bucket counts do not
- * match their bounds) are left out. */
+ * match their bounds) are left out.
+ *
+ * ecs: points of one resource and scope sharing timestamp and attribute
+ * set are one ECS document (es_doc_ecs_metrics: resource attributes
+ * converted, attributes and metric names at the top level, nested), in
+ * metrics-<dataset>-<namespace>, without dynamic templates; values as in
+ * otel mode. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -47,6 +54,7 @@ typedef struct es_dp {
 typedef struct es_dps {
   es_dp *v;
   size_t n, cap;
+  bool ecs; /* mapping::mode ecs: its grouping and layout */
 } es_dps;
 
 /* ---- identity hash (FNV-1a 64) ---- */
@@ -84,12 +92,16 @@ static uint64_t value_hash(uint64_t h, const otlp_any_value *v, int depth) {
   }
 }
 
-static uint64_t identity(const es_dp *d) {
+/* ecs: timestamp and attributes only (contrib's ECS grouping: the
+ * attributes land at the top level, start time and unit nowhere). */
+static uint64_t identity(const es_dp *d, bool ecs) {
   uint64_t h = 0xcbf29ce484222325ull;
   h = fnv(h, &d->ts, 8);
-  h = fnv(h, &d->start, 8);
-  const char *unit = d->m->unit ? d->m->unit : "";
-  h = fnv(h, unit, strlen(unit) + 1);
+  if (!ecs) {
+    h = fnv(h, &d->start, 8);
+    const char *unit = d->m->unit ? d->m->unit : "";
+    h = fnv(h, unit, strlen(unit) + 1);
+  }
   for (size_t i = 0; i < d->n_attrs; i++) {
     const otlp_key_value *kv = d->attrs[i];
     if (!kv || !kv->key || strncmp(kv->key, "data_stream.", 12) == 0) continue;
@@ -122,7 +134,7 @@ static int push(es_dps *d, const otlp_metric *m, const void *dp, otlp_key_value 
   }
   es_dp *x = &d->v[d->n];
   *x = (es_dp){m, dp, attrs, n_attrs, ts, start, 0, d->n};
-  x->hash = identity(x);
+  x->hash = identity(x, d->ecs);
   d->n++;
   return 0;
 }
@@ -306,8 +318,39 @@ static bool dup_name(const es_dp *g, size_t i) {
   return false;
 }
 
+static const char *ecs_name(const void *arg, size_t i) {
+  const es_dp *g = arg;
+  return g[i].m->name ? g[i].m->name : "";
+}
+
+static int ecs_value(otlpd_buf *b, const void *arg, size_t i) { return dp_value(b, &((const es_dp *)arg)[i]); }
+
+/* ecs: `{"create":{"_index":"metrics-<dataset>-<namespace>"}}` (no
+ * dynamic templates, as contrib) and es_doc_ecs_metrics's document. */
+static int group_doc_ecs(const es_bulk_opts *o, const otlp_resource_metrics *rm, const otlp_scope_metrics *sm,
+                         const es_dp *g, size_t n, otlpd_buf *body, es_items *it) {
+  const otlp_resource *res = rm->resource;
+  const otlp_scope *sc = sm->scope;
+  es_attrs ra = res ? (es_attrs){res->attributes, res->n_attributes} : (es_attrs){0};
+  es_attrs sa = sc ? (es_attrs){sc->attributes, sc->n_attributes} : (es_attrs){0};
+  es_index idx;
+  es_route(&idx, o->index[OTLPD_METRICS], "metrics", false, (es_attrs){g[0].attrs, g[0].n_attrs}, sa, ra,
+           sc ? sc->name : NULL);
+  const char *mi = o->index[OTLPD_METRICS];
+  idx.require_alias = o->require_alias[OTLPD_METRICS] && mi && *mi;
+  size_t off = body->len;
+  ES_TRY(es_bulk_action_open(body, &idx));
+  ES_TRY(es_lit(body, "}}\n"));
+  es_doc_ctx c = {res, rm->schema_url, sc, sm->schema_url, &idx, NULL};
+  es_ecs_metrics m = {g[0].ts, g[0].attrs, g[0].n_attrs, n, ecs_name, ecs_value, g};
+  ES_TRY(es_doc_ecs_metrics(body, &c, &m));
+  ES_TRY(es_lit(body, "\n"));
+  return es_items_push(it, off, body->len - off, (uint32_t)n, idx.require_alias);
+}
+
 static int group_doc(const es_bulk_opts *o, const otlp_resource_metrics *rm, const otlp_scope_metrics *sm,
                      const es_dp *g, size_t n, otlpd_buf *body, es_items *it) {
+  if (o->mode == ES_MAPPING_ECS) return group_doc_ecs(o, rm, sm, g, n, body, it);
   const otlp_resource *res = rm->resource;
   const otlp_scope *sc = sm->scope;
   es_attrs ra = res ? (es_attrs){res->attributes, res->n_attributes} : (es_attrs){0};
@@ -315,6 +358,8 @@ static int group_doc(const es_bulk_opts *o, const otlp_resource_metrics *rm, con
   es_index idx;
   es_route(&idx, o->index[OTLPD_METRICS], "metrics", true, (es_attrs){g[0].attrs, g[0].n_attrs}, sa, ra,
            sc ? sc->name : NULL);
+  const char *mi = o->index[OTLPD_METRICS];
+  idx.require_alias = o->require_alias[OTLPD_METRICS] && mi && *mi;
   size_t off = body->len;
   uint32_t written = 0;
   ES_TRY(es_bulk_action_open(body, &idx));
@@ -361,7 +406,7 @@ static int group_doc(const es_bulk_opts *o, const otlp_resource_metrics *rm, con
   ES_TRY(otlpd_buf_printf(body, "\"%" PRIx64 "\"", names));
   ES_TRY(es_lit(body, "}\n"));
   /* every data point of the group is delivered (or not) with this document */
-  return es_items_push(it, off, body->len - off, (uint32_t)n);
+  return es_items_push(it, off, body->len - off, (uint32_t)n, idx.require_alias);
 }
 
 static int scope_docs(const es_bulk_opts *o, const otlp_resource_metrics *rm, const otlp_scope_metrics *sm,
@@ -380,7 +425,7 @@ static int scope_docs(const es_bulk_opts *o, const otlp_resource_metrics *rm, co
 }
 
 int es_metric_docs(const es_bulk_opts *o, const otlp_resource_metrics *rm, otlpd_buf *body, es_items *it) {
-  es_dps d = {0};
+  es_dps d = {.ecs = o->mode == ES_MAPPING_ECS};
   int rc = 0;
   for (size_t j = 0; rc == 0 && j < rm->n_scope_metrics; j++)
     if (rm->scope_metrics[j]) rc = scope_docs(o, rm, rm->scope_metrics[j], &d, body, it);

@@ -163,8 +163,8 @@ static void shutdown_(void *state) {
 
 static void destroy(void *state) { exporter_free(state); }
 
-/* Metrics: documents in mapping mode otel only (es_doc_metrics.c); in
- * other modes a metrics batch is refused as a permanent error. */
+/* Metrics: documents in mapping modes otel and ecs (es_doc_metrics.c); in
+ * the others a metrics batch is refused as a permanent error. */
 const otlpd_factory otlpd_exporter_elasticsearch = {
     .type = "elasticsearch",
     .kind = OTLPD_EXPORTER,

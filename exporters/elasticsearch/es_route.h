@@ -30,6 +30,8 @@ typedef struct es_index {
   bool data_stream;     /* create action, data_stream.* fields in the document */
   bool create;          /* create action (data streams, elasticsearch.index) */
   const char *plain;    /* explicit or attribute index (not a data stream) */
+  bool require_alias;   /* the explicit index is an alias setup bootstraps:
+                           "require_alias":true in the action (the caller sets it) */
   const char *type;     /* "logs" or "traces" */
   char dataset[ES_DS_MAX + 1];
   char ns[ES_DS_MAX + 1];

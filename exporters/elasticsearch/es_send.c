@@ -34,6 +34,8 @@ typedef struct es_attempt {
   size_t url_tries; /* endpoints left to try for this chunk */
   size_t url;       /* the endpoint of this chunk */
   size_t rejected;  /* counted items refused for good, over all attempts */
+  size_t held;      /* this attempt: items answered 404 for an alias setup has not made yet */
+  unsigned free_attempts; /* attempts that held items: not counted in retry::max_retries */
   size_t logged;    /* rejects logged from the current answer */
   int64_t retry_after_ns;
   bool built;
@@ -77,7 +79,16 @@ static void attempt_end(es_attempt *a) {
       kept++;
       kept_counted += a->items.v[i].counts;
     }
-  if (kept && (!cfg->retry.enabled || (int64_t)sreq->attempt >= cfg->retry.max_retries)) {
+  /* Waiting for setup is not a failure of the documents: such an
+   * attempt does not use up max_retries, and the next one follows
+   * setup's own backoff. */
+  if (a->held) {
+    a->free_attempts++;
+    int64_t w = es_setup_wait_ns(a->e);
+    a->retry_after_ns = w > 0 && w < cfg->retry.max_interval ? w : cfg->retry.max_interval;
+  }
+  int64_t counted = (int64_t)sreq->attempt - (int64_t)a->free_attempts;
+  if (kept && (!cfg->retry.enabled || (!a->held && counted >= cfg->retry.max_retries))) {
     a->rejected += kept_counted;
     char m[sizeof(a->msg)];
     snprintf(m, sizeof(m), "%zu documents still failing after %u attempts: %.200s", kept, sreq->attempt + 1,
@@ -142,12 +153,25 @@ static void log_reject(es_attempt *a, size_t i, const es_bulk_item_result *r) {
   note(a, "status %d: %.*s: %.*s", r->status, tl, r->type ? r->type : "", rl, r->reason ? r->reason : "");
 }
 
+/* A 404 of a require_alias action: the alias does not exist (yet). */
+static bool alias_missing(const es_attempt *a, size_t i, const es_bulk_item_result *r) {
+  return r->status == 404 && a->items.v[i].require_alias;
+}
+
 static void on_item(void *arg, size_t k, const es_bulk_item_result *r) {
   es_attempt *a = arg;
   if (k >= a->n) return; /* more answers than documents: ignore the extra */
   size_t i = a->first + k;
   if (r->status >= 200 && r->status < 300) {
     a->keep[i] = false;
+  } else if (alias_missing(a, i, r)) {
+    /* held while setup bootstraps the alias; afterwards (an alias deleted
+     * under us, or an answer that crossed setup's completion) an ordinary
+     * retry within max_retries */
+    a->keep[i] = true;
+    if (!es_setup_done(a->e)) a->held++;
+    note(a, "document status 404 (%.*s): waiting for setup to create the write alias",
+         r->type ? (int)(r->type_len > 80 ? 80 : r->type_len) : 0, r->type ? r->type : "");
   } else if (r->status == 0 || es_retry_set_has(&a->e->retry_on, r->status)) {
     a->keep[i] = true; /* retried later; 0: the answer did not say */
     note(a, "document status %d%s%.*s", r->status, r->type ? ": " : "",
@@ -263,7 +287,10 @@ static es_attempt *attempt_new(es_exporter *e, otlpd_send_req *sreq) {
 static int build(es_attempt *a) {
   es_exporter *e = a->e;
   es_bulk_opts o = {.mode = e->cfg->mapping.mode};
-  for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) o.index[s] = e->cfg->index[s];
+  for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) {
+    o.index[s] = e->cfg->index[s];
+    o.require_alias[s] = es_setup_manages(e->cfg, s);
+  }
   /* Sized from the last body up front: growing a body of megabytes by
    * doubling copies it again and faults in fresh pages at every step. */
   size_t items = a->sreq->batch->items;
@@ -314,6 +341,7 @@ static void send_attempt(void *exporter, otlpd_send_req *sreq) {
   if (a->items.n) memset(a->keep, 0, a->items.n * sizeof(*a->keep));
   a->msg[0] = 0;
   a->retry_after_ns = 0;
+  a->held = 0;
   a->chunk_cap = (size_t)e->cfg->flush.bytes;
   next_chunk(a, 0);
 }

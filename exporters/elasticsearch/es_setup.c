@@ -1,6 +1,7 @@
-/* setup: at start, make sure the ILM policy and one index template per
- * configured plain index (logs_index, traces_index, metrics_index) exist.
- * otlpd's own extension: contrib's exporter has no such key.
+/* setup: at start, make sure the ILM policy, one index template per
+ * configured plain index (logs_index, traces_index, metrics_index) and
+ * that index's first write index exist. otlpd's own extension: contrib's
+ * exporter has no such key.
  *
  * Each resource is one step: GET it; 200 -> exists, next step; 404 -> PUT
  * it, then next step. Anything else (connection error, 5xx, 401, a
@@ -8,7 +9,15 @@
  * backoff (setup::initial_interval doubling up to max_interval), on the
  * next endpoint. It runs beside the pipeline on the loop: data is sent
  * meanwhile, and a failed setup never fails the exporter. Existing
- * resources are never overwritten (idempotent across restarts). */
+ * resources are never overwritten (idempotent across restarts).
+ *
+ * The write index of alias X (after X's template, so the template's
+ * lifecycle settings apply to it): GET _alias/X; 404 -> PUT X-000001 with
+ * X as its write alias. A PUT answered resource_already_exists_exception
+ * (another collector got there first) is checked by GETting the alias
+ * again: only an index that carries the alias counts as done. Until then
+ * bulk actions to X carry require_alias, so Elasticsearch never
+ * auto-creates a concrete index X (es_send.c holds their 404s). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +27,8 @@
 #include "otlpd/buf.h"
 #include "otlpd/json_write.h"
 
-#define ES_SETUP_MAX_STEPS (1 + OTLPD_SIGNAL_COUNT)
+#define ES_SETUP_MAX_STEPS (1 + 2 * OTLPD_SIGNAL_COUNT)
+#define ES_SETUP_FIRST_INDEX "-000001" /* rollover's own numbering */
 #define ES_SETUP_TRY(x)      \
   do {                       \
     int rc_ = (x);           \
@@ -26,7 +36,9 @@
   } while (0)
 
 typedef struct es_setup_step {
-  char *path; /* "_ilm/policy/<name>" or "_index_template/<name>" */
+  char *path;     /* GET: "_ilm/policy/<name>", "_index_template/<name>", "_alias/<name>" */
+  char *put_path; /* PUT when it differs ("<alias>-000001"), else NULL */
+  bool alias;     /* a write-index bootstrap: "already exists" is checked, not failed */
   otlpd_buf body;
 } es_setup_step;
 
@@ -35,6 +47,7 @@ typedef struct es_setup {
   es_setup_step steps[ES_SETUP_MAX_STEPS];
   size_t n, at;
   bool putting; /* the GET said 404: the PUT of steps[at] is in flight */
+  bool recheck; /* the PUT said the index exists: GET the alias once more */
   size_t created;
   size_t url;   /* endpoint in use */
   int64_t wait_ns;
@@ -84,13 +97,34 @@ static int template_body(otlpd_buf *b, const char *index, const es_ilm_cfg *c) {
   return otlpd_buf_printf(b, "}}}");
 }
 
+/* The first backing index of alias `index`, its write index. */
+static int write_index_body(otlpd_buf *b, const char *index) {
+  int rc = otlpd_buf_printf(b, "{\"aliases\":{");
+  if (rc < 0) return rc;
+  if ((rc = otlpd_json_str(b, index)) < 0) return rc;
+  return otlpd_buf_printf(b, ":{\"is_write_index\":true}}}");
+}
+
+static char *join(const char *a, const char *b) {
+  size_t len = strlen(a) + strlen(b) + 1;
+  char *p = malloc(len);
+  if (p) snprintf(p, len, "%s%s", a, b);
+  return p;
+}
+
 static int add_step(es_setup *s, const char *prefix, const char *name) {
   es_setup_step *st = &s->steps[s->n];
-  size_t len = strlen(prefix) + strlen(name) + 1;
-  if (!(st->path = malloc(len))) return -ENOMEM;
-  snprintf(st->path, len, "%s%s", prefix, name);
+  if (!(st->path = join(prefix, name))) return -ENOMEM;
   s->n++;
   return 0;
+}
+
+static int add_alias_step(es_setup *s, const char *index) {
+  ES_SETUP_TRY(add_step(s, "_alias/", index));
+  es_setup_step *st = &s->steps[s->n - 1];
+  st->alias = true;
+  if (!(st->put_path = join(index, ES_SETUP_FIRST_INDEX))) return -ENOMEM;
+  return write_index_body(&st->body, index);
 }
 
 static const char *endpoint(const es_exporter *e, size_t i) {
@@ -107,6 +141,7 @@ static void retry_later(es_setup *s, const char *what) {
   otlpd_warn(&s->e->host->log, "elasticsearch setup: %s %s failed (%s); retrying in %lld ms",
              s->putting ? "PUT" : "GET", s->steps[s->at].path, what, (long long)(s->wait_ns / OTLPD_NS_PER_MS));
   s->putting = false;
+  s->recheck = false;
   s->url++;
   uint64_t ms = (uint64_t)(s->wait_ns / OTLPD_NS_PER_MS);
   s->wait_ns = s->wait_ns * 2 > c->max_interval ? c->max_interval : s->wait_ns * 2;
@@ -122,8 +157,22 @@ static void on_done(otlpd_http_req *req, const otlpd_http_result *res) {
     retry_later(s, what);
     return;
   }
+  es_setup_step *st = &s->steps[s->at];
   if (!s->putting && res->status == 404) { /* absent: create it */
+    if (s->recheck) {
+      snprintf(what, sizeof(what), "index %s exists but alias %s is missing", st->put_path,
+               st->path + strlen("_alias/"));
+      retry_later(s, what);
+      return;
+    }
     s->putting = true;
+    run_step(s);
+    return;
+  }
+  if (s->putting && st->alias && res->status == 400 && res->body &&
+      strstr(res->body, "resource_already_exists_exception")) {
+    s->putting = false; /* a concurrent creator: done if its index carries the alias */
+    s->recheck = true;
     run_step(s);
     return;
   }
@@ -134,9 +183,10 @@ static void on_done(otlpd_http_req *req, const otlpd_http_result *res) {
   }
   if (s->putting) {
     s->created++;
-    otlpd_info(&s->e->host->log, "elasticsearch setup: created %s", s->steps[s->at].path);
+    otlpd_info(&s->e->host->log, "elasticsearch setup: created %s", st->put_path ? st->put_path : st->path);
   }
   s->putting = false;
+  s->recheck = false;
   s->at++;
   s->wait_ns = s->e->cfg->setup.initial_interval;
   if (s->at == s->n) {
@@ -153,12 +203,13 @@ static void run_step(es_setup *s) {
   size_t bl = strlen(base);
   while (bl && base[bl - 1] == '/') bl--;
   free(s->cur_url);
-  size_t len = bl + 1 + strlen(st->path) + 1;
+  const char *path = s->putting && st->put_path ? st->put_path : st->path;
+  size_t len = bl + 1 + strlen(path) + 1;
   if (!(s->cur_url = malloc(len))) {
     retry_later(s, "out of memory");
     return;
   }
-  snprintf(s->cur_url, len, "%.*s/%s", (int)bl, base, st->path);
+  snprintf(s->cur_url, len, "%.*s/%s", (int)bl, base, path);
   s->req.url = s->cur_url;
   s->req.method = s->putting ? OTLPD_HTTP_PUT : OTLPD_HTTP_GET;
   if (s->putting) otlpd_http_req_set_body(&s->req, st->body.data, st->body.len);
@@ -179,6 +230,7 @@ static int build_steps(es_setup *s) {
     if (!idx || !*idx) continue;
     ES_SETUP_TRY(add_step(s, "_index_template/", idx));
     ES_SETUP_TRY(template_body(&s->steps[s->n - 1].body, idx, ilm));
+    ES_SETUP_TRY(add_alias_step(s, idx));
   }
   return 0;
 }
@@ -227,9 +279,24 @@ void es_setup_free(es_exporter *e) {
   otlpd_http_req_release(&s->req);
   for (size_t i = 0; i < s->n; i++) {
     free(s->steps[i].path);
+    free(s->steps[i].put_path);
     otlpd_buf_free(&s->steps[i].body);
   }
   free(s->cur_url);
   free(s);
   e->setup = NULL;
+}
+
+bool es_setup_manages(const es_cfg *c, int sig) {
+  return c->setup.enabled && c->index[sig] && *c->index[sig];
+}
+
+bool es_setup_done(const es_exporter *e) {
+  const es_setup *s = e->setup;
+  return !s || s->at >= s->n;
+}
+
+int64_t es_setup_wait_ns(const es_exporter *e) {
+  const es_setup *s = e->setup;
+  return s ? s->wait_ns : 0;
 }

@@ -5,7 +5,11 @@ spans "r<n>-<j>" (one event "ev" each). Every record and span must be
 indexed exactly once, in the right index with the right action, with its
 fields intact for the mapping mode.
 
-    check_docs.py <mode: otel|ecs|raw|none|index> <first> <count> [skip-poison]
+    check_docs.py <mode: otel|ecs|raw|none|index|alias> <first> <count> [skip-poison]
+
+index: mapping none into the plain indices otlpd-logs / otlpd-spans;
+alias: the same through those names as rollover aliases, so stored in
+their write indices otlpd-logs-000001 / otlpd-spans-000001.
 """
 import json
 import sys
@@ -91,12 +95,15 @@ for d in docs:
                  "span service %s" % s.get("service"))
             spans.append(sp.get("name"))
     else:
-        plain = mode == "index"
+        plain = mode in ("index", "alias")
+        where = (lambda a: a + "-000001") if mode == "alias" else (lambda a: a)  # noqa: E731
+        via = d.get("target", idx)
         if "Body" in s:
             text = s["Body"]
             n = int(text.split("r")[1].split("-")[0])
             if plain:
-                want(idx == "otlpd-logs" and op == "index", "%s went to %s (%s)" % (text, idx, op))
+                want(idx == where("otlpd-logs") and via == "otlpd-logs" and op == "index",
+                     "%s went to %s via %s (%s)" % (text, idx, via, op))
             else:
                 want(idx == "logs-%s-default" % ("app" if n % 2 == 0 else "generic"), "%s went to %s" % (text, idx))
                 want(op == "create", "%s: action %s" % (text, op))
@@ -107,7 +114,8 @@ for d in docs:
             logs.append(text)
         else:
             if plain:
-                want(idx == "otlpd-spans" and op == "index", "span went to %s (%s)" % (idx, op))
+                want(idx == where("otlpd-spans") and via == "otlpd-spans" and op == "index",
+                     "span went to %s via %s (%s)" % (idx, via, op))
             else:
                 want(idx == "traces-generic-default", "span went to %s" % idx)
             want(s.get("Kind") == "SPAN_KIND_SERVER" and s.get("Duration") == 1000, "span fields %s" % s)

@@ -7,9 +7,17 @@
 #   elasticsearch.sh metrics   gauge, sum, histogram, exponential histogram and
 #                        summary points grouped into one document per
 #                        timestamp/attribute set, each exactly once
-#   elasticsearch.sh setup     ILM policy + index templates created once though
-#                        the first setup requests are refused (retried while
-#                        data flows); a second start creates nothing
+#   elasticsearch.sh metrics_ecs  the same in mapping::mode ecs: ECS documents
+#                        in metrics-generic-default
+#   elasticsearch.sh setup     ILM policy, index templates and the aliases'
+#                        first write indices created once though the first
+#                        setup requests are refused (retried while data
+#                        flows); documents sent meanwhile (require_alias,
+#                        404) are held and land in <alias>-000001 once, none
+#                        counted as failed, no concrete index named like an
+#                        alias; a second start creates nothing
+#   elasticsearch.sh race      a concurrent creator of the write index between
+#                        setup's GET and PUT: its index is accepted
 #   elasticsearch.sh index     logs_index/traces_index: plain indices with
 #                        `index` actions; basic auth; a 413 splits the request
 #   elasticsearch.sh item429   half the documents answered 429 three times:
@@ -30,7 +38,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|metrics|setup|index|item429|permanent|whole503|down|failover|routing}
+mode=${1:?usage: elasticsearch.sh otel|ecs|raw|none|metrics|metrics_ecs|setup|race|index|item429|permanent|whole503|down|failover|routing}
 here=$(cd "$(dirname "$0")" && pwd)
 require_cmds curl python3
 daemon_init "es-$mode"
@@ -109,31 +117,60 @@ routing)
   daemon_stop
   es _docs | python3 "$here/routed.py" check $R || check_fail "documents are not in their indices"
   ;;
-metrics)
+metrics | metrics_ecs)
   start_es
-  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT")" elasticsearch; }
+  ecs=
+  [[ $mode == metrics_ecs ]] && ecs=ecs
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT" "    mapping: {mode: ${ecs:-otel}}")" elasticsearch; }
   daemon_start_config -n 2 write
   codes=$(python3 "$here/send_metrics.py" "$PORT" 0 $R | sort | uniq -c | tr -s ' ')
   [[ $codes == " $R 200" ]] || fail "clients got: $codes (want $R x 200)"
   wait_stored $((R * 3))
   daemon_stop
-  es _docs | python3 "$here/check_metrics.py" 0 $R || check_fail "metrics documents are not as sent"
+  es _docs | python3 "$here/check_metrics.py" 0 $R $ecs || check_fail "metrics documents are not as sent"
   ;;
 setup)
-  # The first 2 setup requests are refused: setup retries while data flows.
-  start_es --refuse-setup 2
+  # Setup is refused (503) until the documents sent meanwhile have been
+  # answered 404 (require_alias) several times over, more often than
+  # retry::max_retries (2) allows for failures: they are held, not
+  # dropped. Then setup is let through: each document lands in
+  # <alias>-000001 once, and no concrete index named like an alias is
+  # ever created.
+  start_es --refuse-setup 1000000
   extra=$'    logs_index: otlpd-logs\n    traces_index: otlpd-spans\n    mapping: {mode: none}\n    setup: {enabled: true, initial_interval: 50ms, max_interval: 200ms, ilm: {warm_after: 2d}}'
   write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT/" "$extra")" elasticsearch; }
   daemon_start_config -n 2 write
+  MPORT=${PORTS[1]}
   send 0 $R
+  held_often() { [[ $(stat item_404) -ge $((R * 10 * 4)) ]]; }
+  POLLS=${POLLS:-600} poll_until held_often || fail "documents were not retried while setup was refused: $(es _es_stats)"
+  [[ $(stat stored) == 0 ]] || check_fail "$(stat stored) documents stored before the aliases existed"
+  es_post _es_fault '{"refuse_setup": 0}'
   wait_stored $((R * 10))
-  set_up() { [[ $(stat policy_puts) -ge 1 && $(stat template_puts) -ge 2 ]]; }
+  set_up() { [[ $(stat policy_puts) -ge 1 && $(stat template_puts) -ge 2 && $(stat index_puts) -ge 2 ]]; }
   POLLS=${POLLS:-600} poll_until set_up || fail "setup did not complete: $(es _es_stats)"
-  in_place() { grep -q "elasticsearch setup: 3 resources in place" "$DAEMON_LOG"; }
+  in_place() { grep -q "elasticsearch setup: 5 resources in place" "$DAEMON_LOG"; }
   POLLS=${POLLS:-600} poll_until in_place || fail "setup did not report completion"
+  all_sent() {
+    curl -sf "http://127.0.0.1:$MPORT/metrics" >"$WORK/metrics.txt" &&
+      grep -q "otelcol_exporter_sent_log_records{exporter=\"elasticsearch\"[^}]*} $((R * 5))\$" "$WORK/metrics.txt" &&
+      grep -q "otelcol_exporter_sent_spans{exporter=\"elasticsearch\"[^}]*} $((R * 5))\$" "$WORK/metrics.txt"
+  }
+  poll_until all_sent || check_fail "sent counters are not $((R * 5)) each: $(grep 'exporter_sent\|send_failed' "$WORK/metrics.txt" || true)"
+  if grep "otelcol_exporter_send_failed_[a-z_]*{exporter=\"elasticsearch\"" "$WORK/metrics.txt" | grep -qv " 0\$"; then
+    check_fail "documents counted as failed while setup was pending: $(grep send_failed "$WORK/metrics.txt")"
+  fi
   daemon_stop
-  check index 0 $R
-  [[ $(stat setup_refused) == 2 ]] || check_fail "setup_refused $(stat setup_refused), want 2"
+  check alias 0 $R
+  [[ $(stat setup_refused) -gt 0 ]] || check_fail "no setup request was refused"
+  [[ $(stat auto_created) == 0 ]] || check_fail "es_server auto-created $(stat auto_created) concrete indices"
+  es _es_indices | python3 -c '
+import json, sys
+ix, n = json.load(sys.stdin), int(sys.argv[1])
+want = {a + "-000001": {"aliases": {a: {"is_write_index": True}}, "docs": n} for a in ("otlpd-logs", "otlpd-spans")}
+assert ix == want, ix
+print("indices: only the two write indices, each the write index of its alias, %d documents each" % n)' $((R * 5)) ||
+    check_fail "the indices are not the bootstrapped write indices alone"
   es _es_setup | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
@@ -150,10 +187,33 @@ print("setup: policy and 2 templates as configured")' || check_fail "setup resou
   daemon_instance second
   daemon_start_config -n 2 write
   POLLS=${POLLS:-600} poll_until in_place || fail "second setup did not report completion"
-  grep -q "3 resources in place (0 created)" "$DAEMON_LOG" || check_fail "second start re-created resources: $(grep setup "$DAEMON_LOG")"
+  grep -q "5 resources in place (0 created)" "$DAEMON_LOG" || check_fail "second start re-created resources: $(grep setup "$DAEMON_LOG")"
   daemon_stop
-  [[ $(stat policy_puts) == 1 && $(stat template_puts) == 2 ]] ||
-    check_fail "PUTs after the second start: $(stat policy_puts) policy, $(stat template_puts) templates (want 1, 2)"
+  [[ $(stat policy_puts) == 1 && $(stat template_puts) == 2 && $(stat index_puts) == 2 ]] ||
+    check_fail "PUTs after the second start: $(stat policy_puts) policy, $(stat template_puts) templates, $(stat index_puts) indices (want 1, 2, 2)"
+  ;;
+race)
+  # Another collector creates otlpd-logs-000001 between setup's GET of the
+  # alias and its PUT: the PUT's resource_already_exists_exception is
+  # success once the alias is seen on the GET that follows.
+  start_es
+  es_post _es_fault '{"race_alias": 1}'
+  extra=$'    logs_index: otlpd-logs\n    traces_index: otlpd-spans\n    mapping: {mode: none}\n    setup: {enabled: true, initial_interval: 50ms, max_interval: 200ms}'
+  write() { config "$1" "$2" "$(es_yaml "endpoint: http://127.0.0.1:$ES_PORT" "$extra")" elasticsearch; }
+  daemon_start_config -n 2 write
+  send 0 $R
+  wait_stored $((R * 10))
+  in_place() { grep -q "elasticsearch setup: 5 resources in place" "$DAEMON_LOG"; }
+  POLLS=${POLLS:-600} poll_until in_place || fail "setup did not report completion: $(grep setup "$DAEMON_LOG")"
+  daemon_stop
+  # the first alias step (traces_index) races: 4 of 5 created by us
+  grep -q "5 resources in place (4 created)" "$DAEMON_LOG" ||
+    check_fail "want 4 created (the spans write index by the other collector): $(grep setup "$DAEMON_LOG")"
+  # index_puts counts the indices es_server created on a PUT: the spans one
+  [[ $(stat raced) == 1 && $(stat index_puts) == 1 ]] ||
+    check_fail "raced $(stat raced), indices created by PUT $(stat index_puts) (want 1, 1)"
+  check alias 0 $R
+  [[ $(stat auto_created) == 0 ]] || check_fail "es_server auto-created $(stat auto_created) concrete indices"
   ;;
 index)
   start_es --user elastic --password 'pa:ss' --max-bytes 3000

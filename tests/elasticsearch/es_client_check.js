@@ -2,7 +2,9 @@
 // Elasticsearch client (@elastic/elasticsearch, pinned in
 // tests/interop/package.json): the client accepts its answers (product
 // header, cluster info), sends gzip bulk bodies it can read, and reads
-// the per-item results (statuses, errors flag, error type) in order.
+// the per-item results (statuses, errors flag, error type) in order;
+// the create index API with a write alias, GET _alias (and its 404),
+// writes through the alias, require_alias (per action and per request).
 //   node es_client_check.js <port> <api key>
 'use strict'
 const assert = require('node:assert/strict')
@@ -49,6 +51,35 @@ async function main () {
   res = await fetch(`${node}/_stats`)
   const stats = await res.json()
   assert.ok(stats.requests.some(r => r.content_encoding === 'gzip'), 'the client sent gzip bodies')
+
+  // Rollover bootstrap: no alias yet (404); require_alias refuses the
+  // write with a per-item 404 instead of auto-creating an index.
+  await assert.rejects(client.indices.getAlias({ name: 'roll' }), err =>
+    err instanceof errors.ResponseError && err.meta.statusCode === 404)
+  const r3 = await client.bulk({ operations: [{ index: { _index: 'roll', require_alias: true } }, { n: 4 }] })
+  assert.equal(r3.errors, true)
+  assert.equal(r3.items[0].index.status, 404)
+  assert.equal(r3.items[0].index.error.type, 'index_not_found_exception')
+  assert.match(r3.items[0].index.error.reason, /\[require_alias\] request flag is \[true\] and \[roll\] is not an alias/)
+  const created = await client.indices.create({ index: 'roll-000001', aliases: { roll: { is_write_index: true } } })
+  assert.equal(created.acknowledged, true)
+  assert.equal(created.index, 'roll-000001')
+  await assert.rejects(client.indices.create({ index: 'roll-000001', aliases: { roll: { is_write_index: true } } }),
+    err => err instanceof errors.ResponseError && err.meta.statusCode === 400 &&
+      err.body.error.type === 'resource_already_exists_exception')
+  const alias = await client.indices.getAlias({ name: 'roll' })
+  assert.deepEqual(alias, { 'roll-000001': { aliases: { roll: { is_write_index: true } } } })
+  const r4 = await client.bulk({ require_alias: true, operations: [{ index: { _index: 'roll' } }, { n: 5 }] })
+  assert.equal(r4.errors, false)
+  assert.equal(r4.items[0].index.status, 201)
+  assert.equal(r4.items[0].index._index, 'roll-000001')
+  // An alias cannot take the name of an existing index ('plain', auto-created above).
+  await assert.rejects(client.indices.create({ index: 'plain-000001', aliases: { plain: {} } }),
+    err => err instanceof errors.ResponseError && err.body.error.type === 'invalid_alias_name_exception')
+  res = await fetch(`${node}/_es_indices`)
+  const indices = await res.json()
+  assert.equal(indices.roll, undefined, 'require_alias must not auto-create an index')
+  assert.equal(indices['roll-000001'].docs, 1)
 
   // Wrong credentials: the client surfaces the 401.
   const bad = new Client({ node, auth: { apiKey: 'wrong' } })

@@ -410,6 +410,60 @@ static void otel_span_and_event(void **st) {
   otlpd_buf_free(&b);
 }
 
+/* An explicit index that setup bootstraps as a rollover alias: its
+ * actions carry require_alias and its items say so; documents routed
+ * elsewhere (span events to a data stream) do not. */
+static void require_alias_on_bootstrapped_index(void **st) {
+  (void)st;
+  fixture f;
+  log_fixture(&f, "x");
+  otlp_span_event ev, *evp[1] = {&ev};
+  opentelemetry__proto__trace__v1__span__event__init(&ev);
+  ev.name = "e";
+  otlp_span s, *sp[1] = {&s};
+  opentelemetry__proto__trace__v1__span__init(&s);
+  s.trace_id = (ProtobufCBinaryData){16, f.tid};
+  s.span_id = (ProtobufCBinaryData){8, f.sid};
+  s.name = "op";
+  s.events = evp;
+  s.n_events = 1;
+  otlp_scope_spans ss, *ssp[1] = {&ss};
+  opentelemetry__proto__trace__v1__scope_spans__init(&ss);
+  ss.spans = sp;
+  ss.n_spans = 1;
+  otlp_resource_spans rs;
+  opentelemetry__proto__trace__v1__resource_spans__init(&rs);
+  rs.scope_spans = ssp;
+  rs.n_scope_spans = 1;
+  void *resources[1] = {&rs};
+  otlpd_batch batch;
+  memset(&batch, 0, sizeof(batch));
+  batch.signal = OTLPD_TRACES;
+  batch.resources = resources;
+  batch.n = 1;
+  es_bulk_opts o = {.mode = ES_MAPPING_OTEL};
+  o.index[OTLPD_TRACES] = "otlpd-spans";
+  o.require_alias[OTLPD_TRACES] = true;
+  otlpd_buf body = {0};
+  es_items it = {0};
+  assert_int_equal(es_bulk_build(&o, &batch, &body, &it), 0);
+  assert_int_equal(it.n, 2);
+  const char *want0 = "{\"index\":{\"_index\":\"otlpd-spans\",\"require_alias\":true}}\n";
+  const char *want1 = "{\"create\":{\"_index\":\"logs-generic.otel-default\"}}\n";
+  assert_memory_equal(body.data + it.v[0].off, want0, strlen(want0));
+  assert_memory_equal(body.data + it.v[1].off, want1, strlen(want1));
+  assert_true(it.v[0].require_alias);
+  assert_false(it.v[1].require_alias);
+  /* without setup: the same index, no flag */
+  o.require_alias[OTLPD_TRACES] = false;
+  assert_int_equal(es_bulk_build(&o, &batch, &body, &it), 0);
+  const char *plain = "{\"index\":{\"_index\":\"otlpd-spans\"}}\n";
+  assert_memory_equal(body.data, plain, strlen(plain));
+  assert_false(it.v[0].require_alias);
+  es_items_free(&it);
+  otlpd_buf_free(&body);
+}
+
 static void compact_keeps_chosen_items(void **st) {
   (void)st;
   otlpd_buf body = {0};
@@ -420,7 +474,7 @@ static void compact_keeps_chosen_items(void **st) {
   it.cap = 3;
   for (int i = 0; i < 3; i++) {
     otlpd_buf_append(&body, lines[i], strlen(lines[i]));
-    it.v[it.n++] = (es_item){off, strlen(lines[i]), true};
+    it.v[it.n++] = (es_item){off, strlen(lines[i]), 1, i == 2};
     off += strlen(lines[i]);
   }
   bool keep[3] = {false, true, true};
@@ -429,6 +483,8 @@ static void compact_keeps_chosen_items(void **st) {
   assert_int_equal(body.len, strlen("BB1\nBB2\nC\nC\n"));
   assert_memory_equal(body.data, "BB1\nBB2\nC\nC\n", body.len);
   assert_int_equal(it.v[1].off, 8);
+  assert_false(it.v[0].require_alias);
+  assert_true(it.v[1].require_alias); /* the flag moves with its item */
   es_items_free(&it);
   otlpd_buf_free(&body);
 }
@@ -438,6 +494,7 @@ int main(void) {
       cmocka_unit_test(otel_log_layout),       cmocka_unit_test(strings_are_escaped),
       cmocka_unit_test(raw_and_none_layouts),  cmocka_unit_test(routing_order_and_sanitizing),
       cmocka_unit_test(otel_span_and_event),   cmocka_unit_test(compact_keeps_chosen_items),
+      cmocka_unit_test(require_alias_on_bootstrapped_index),
       cmocka_unit_test(index_attribute_routing), cmocka_unit_test(bulk_routes_each_record),
       cmocka_unit_test(bodymap_documents),
   };

@@ -1,4 +1,4 @@
-/* elasticsearch metrics documents in mapping mode otel
+/* elasticsearch metrics documents in mapping modes otel and ecs
  * (exporters/elasticsearch/es_doc_metrics.c): data points of one
  * resource/scope/timestamp/attribute set grouped into one document under
  * metrics.<name>; gauge, sum, histogram, exponential histogram and
@@ -220,8 +220,55 @@ static void invalid_points_and_plain_index(void **st) {
   otlpd_buf_free(&b);
 }
 
+/* mapping::mode ecs: grouped by timestamp and attributes only (a
+ * different start time does not split a group), attributes and metric
+ * names at the top level, nested, the resource converted (service.name),
+ * metrics-generic-default without the .otel suffix, no dynamic
+ * templates; the later of two points of one name wins (contrib's
+ * document keeps the last of equal keys). */
+static void ecs_documents(void **st) {
+  (void)st;
+  world w;
+  build(&w);
+  w.s1.start_time_unix_nano = T - 5000000000ull;
+  w.m[0].name = "system.cpu.utilization";
+  w.m[5].name = "system.cpu.utilization";
+  es_bulk_opts o = {.mode = ES_MAPPING_ECS};
+  otlpd_buf b = {0};
+  es_items it = {0};
+  assert_int_equal(es_metric_docs(&o, &w.rm, &b, &it), 0);
+  assert_int_equal(it.n, 3);
+  char line[4096];
+  uint32_t n;
+  const char *d = item_with(&b, &it, "\"a\":\"1\"", line, sizeof(line), &n);
+  assert_non_null(d);
+  assert_int_equal(n, 4);
+  assert_string_equal(d, "{\"create\":{\"_index\":\"metrics-generic-default\"}}\n"
+                         "{\"@timestamp\":\"2023-11-14T22:13:20.000000000Z\",\"a\":\"1\","
+                         "\"data_stream\":{\"dataset\":\"generic\",\"namespace\":\"default\",\"type\":\"metrics\"},"
+                         "\"h\":{\"counts\":[2,3],\"values\":[0.5,10.0]},\"s\":7,"
+                         "\"service\":{\"name\":\"svc\"},\"system\":{\"cpu\":{\"utilization\":9.0}}}\n");
+  d = item_with(&b, &it, "\"a\":\"2\"", line, sizeof(line), &n);
+  assert_non_null(d);
+  assert_int_equal(n, 2);
+  assert_non_null(strstr(d, "\"sm\":{\"sum\":3.0,\"value_count\":4}"));
+  assert_non_null(strstr(d, "\"system\":{\"cpu\":{\"utilization\":2.0}}"));
+  /* to a plain index: index action, no data_stream */
+  o.index[OTLPD_METRICS] = "ecs-metrics";
+  assert_int_equal(es_bulk_build(&o, &(otlpd_batch){.signal = OTLPD_METRICS, .resources = (void *[]){&w.rm}, .n = 1},
+                                 &b, &it),
+                   0);
+  d = item_with(&b, &it, "\"b\":\"x\"", line, sizeof(line), &n);
+  assert_non_null(d);
+  assert_non_null(strstr(d, "{\"index\":{\"_index\":\"ecs-metrics\"}}\n{\"@timestamp\":"));
+  assert_null(strstr(d, "data_stream"));
+  es_items_free(&it);
+  otlpd_buf_free(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(ecs_documents),
       cmocka_unit_test(grouped_documents),
       cmocka_unit_test(invalid_points_and_plain_index),
   };
