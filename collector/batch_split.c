@@ -288,11 +288,13 @@ otlpd_batch *otlpd_batch_take(otlpd_batch *src, size_t max_items) {
     otlpd_payload_unref(src->owners[i]);
   }
   size_t rest = src->n - whole;
-  memmove(src->resources, src->resources + whole, rest * sizeof(void *));
-  memmove(src->owners, src->owners + whole, rest * sizeof(void *));
-  memmove(src->counts, src->counts + whole, rest * sizeof(size_t));
-  memmove(src->raw, src->raw + whole, rest * sizeof(otlpd_slice));
-  memmove(src->mine, src->mine + whole, rest);
+  if (whole) { /* an empty batch may have no arrays at all */
+    memmove(src->resources, src->resources + whole, rest * sizeof(void *));
+    memmove(src->owners, src->owners + whole, rest * sizeof(void *));
+    memmove(src->counts, src->counts + whole, rest * sizeof(size_t));
+    memmove(src->raw, src->raw + whole, rest * sizeof(otlpd_slice));
+    memmove(src->mine, src->mine + whole, rest);
+  }
   src->n = rest;
   src->items -= taken;
   if (partial) cut_apply(dst, src, max_items - taken, &c);
