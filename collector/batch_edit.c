@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "otlpd/component.h"
+#include "otlpd/codec.h"
 #include "otlpd/data.h"
 
 #define MINE_RESOURCE 1u
@@ -138,6 +139,8 @@ void *otlpd_batch_mut_items(otlpd_batch *b, size_t i, size_t j) {
   const edit_shape *sh = &shapes[b->signal];
   if (!res || j >= FIELD(res, sh->scopes_n, size_t)) return NULL;
   void *sc = FIELD(res, sh->scopes_arr, void **)[j];
+  /* a shallow decode has no item structs; no editor is wired to one */
+  if (otlpd_pb_is_shallow_scope(((ProtobufCMessage *)sc)->descriptor)) return NULL;
   otlpd_payload *child = b->owners[i];
   void **items = FIELD(sc, sh->items_arr, void **);
   if (otlpd_arena_owns(child->arena, items)) return sc;

@@ -10,7 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "otlpd/codec.h"
 #include "otlpd/data.h"
+
+/* In a shallow decode (collector/codec/pb_shallow.c) a scope's items are
+ * unknown fields with this number, in wire order. */
+#define SHALLOW_ITEM_FIELD 2
 
 typedef struct shape {
   size_t res_size, res_n, res_arr;
@@ -64,12 +69,28 @@ static size_t item_weight(otlpd_signal s, const void *item) {
   return metric_points(item, &pt) ? FIELD(pt.holder, pt.n_off, size_t) : 0;
 }
 
+static bool shallow_scope(const void *sc) {
+  return otlpd_pb_is_shallow_scope(((const ProtobufCMessage *)sc)->descriptor);
+}
+
+static size_t shallow_items(const ProtobufCMessage *sc) {
+  size_t n = 0;
+  for (unsigned i = 0; i < sc->n_unknown_fields; i++) n += sc->unknown_fields[i].tag == SHALLOW_ITEM_FIELD;
+  return n;
+}
+
+/* Items (or metrics) listed by scope sc. */
+static size_t scope_len(otlpd_signal s, const void *sc) {
+  if (shallow_scope(sc)) return shallow_items(sc);
+  return FIELD(sc, shapes[s].scope_n, size_t);
+}
+
 size_t otlpd_resource_items(otlpd_signal s, const void *res) {
   const shape *sh = &shapes[s];
   size_t n_sc = FIELD(res, sh->res_n, size_t), total = 0;
   void **sc = FIELD(res, sh->res_arr, void **);
   for (size_t i = 0; i < n_sc; i++) {
-    size_t ni = FIELD(sc[i], sh->scope_n, size_t);
+    size_t ni = scope_len(s, sc[i]);
     if (s != OTLPD_METRICS) {
       total += ni;
       continue;
@@ -118,11 +139,32 @@ static void *metric_slice(otlpd_arena *a, const otlp_metric *m, size_t from, siz
   return mc;
 }
 
+/* A copy of shallow scope sc holding items [from, to); its other unknown
+ * fields (schema_url) go to every copy. The field data stays shared. */
+static void *shallow_scope_slice(otlpd_arena *a, const ProtobufCMessage *sc, size_t size, size_t from,
+                                 size_t to) {
+  ProtobufCMessage *copy = dup_in(a, sc, size);
+  size_t n = sc->n_unknown_fields;
+  ProtobufCMessageUnknownField *f = copy ? otlpd_arena_alloc(a, (n ? n : 1) * sizeof(*f)) : NULL;
+  if (!f) return NULL;
+  unsigned kept = 0;
+  size_t item = 0;
+  for (size_t i = 0; i < n; i++) {
+    const ProtobufCMessageUnknownField *u = &sc->unknown_fields[i];
+    if (u->tag == SHALLOW_ITEM_FIELD && (item++ < from || item > to)) continue;
+    f[kept++] = *u;
+  }
+  copy->n_unknown_fields = kept;
+  copy->unknown_fields = f;
+  return copy;
+}
+
 /* A copy of scope sc holding items [from, n) where item `from` may itself
  * be cut (metrics only): skip its first `cut` points. to < 0 means "to end". */
 static void *scope_slice(otlpd_signal s, otlpd_arena *a, const void *sc, size_t from, size_t to,
                          size_t first_from, size_t first_count, size_t last_count) {
   const shape *sh = &shapes[s];
+  if (shallow_scope(sc)) return shallow_scope_slice(a, sc, sh->scope_size, from, to);
   void *copy = dup_in(a, sc, sh->scope_size);
   if (!copy) return NULL;
   size_t n = to - from;
@@ -160,10 +202,10 @@ static int split_resource(otlpd_signal s, otlpd_arena *a, const void *res, size_
   size_t n_sc = FIELD(res, sh->res_n, size_t), acc = 0, si, ii = 0, w = 0;
   void **sc = FIELD(res, sh->res_arr, void **);
   for (si = 0; si < n_sc; si++) {
-    size_t ni = FIELD(sc[si], sh->scope_n, size_t);
+    size_t ni = scope_len(s, sc[si]);
     void **items = FIELD(sc[si], sh->scope_arr, void **);
     for (ii = 0; ii < ni; ii++) {
-      w = item_weight(s, items[ii]);
+      w = s == OTLPD_METRICS ? item_weight(s, items[ii]) : 1; /* items is NULL when shallow */
       if (acc + w > need) goto found;
       acc += w;
     }
@@ -171,7 +213,7 @@ static int split_resource(otlpd_signal s, otlpd_arena *a, const void *res, size_
   return -EINVAL; /* need >= total: caller moves the whole resource */
 found:;
   size_t k = need - acc; /* points of item ii that go to head (metrics) */
-  size_t ni = FIELD(sc[si], sh->scope_n, size_t);
+  size_t ni = scope_len(s, sc[si]);
   size_t none = (size_t)-1;
   void **hs = otlpd_arena_alloc(a, (si + 1) * sizeof(void *));
   void **ts = otlpd_arena_alloc(a, (n_sc - si) * sizeof(void *));
@@ -246,11 +288,13 @@ otlpd_batch *otlpd_batch_take(otlpd_batch *src, size_t max_items) {
     otlpd_payload_unref(src->owners[i]);
   }
   size_t rest = src->n - whole;
-  memmove(src->resources, src->resources + whole, rest * sizeof(void *));
-  memmove(src->owners, src->owners + whole, rest * sizeof(void *));
-  memmove(src->counts, src->counts + whole, rest * sizeof(size_t));
-  memmove(src->raw, src->raw + whole, rest * sizeof(otlpd_slice));
-  memmove(src->mine, src->mine + whole, rest);
+  if (whole) { /* an empty batch may have no arrays at all */
+    memmove(src->resources, src->resources + whole, rest * sizeof(void *));
+    memmove(src->owners, src->owners + whole, rest * sizeof(void *));
+    memmove(src->counts, src->counts + whole, rest * sizeof(size_t));
+    memmove(src->raw, src->raw + whole, rest * sizeof(otlpd_slice));
+    memmove(src->mine, src->mine + whole, rest);
+  }
   src->n = rest;
   src->items -= taken;
   if (partial) cut_apply(dst, src, max_items - taken, &c);

@@ -112,15 +112,23 @@ static int build_kind(otlpd_daemon *d, otlpd_kind kind) {
   return 0;
 }
 
-/* Returns the pipeline's entry consumer in *entry. */
-static int build_pipeline(otlpd_daemon *d, otlpd_pipeline_cfg *pl, otlpd_consumer **entry) {
+static bool wire_only(const otlpd_component_cfg *cc) {
+  return cc->factory->wire_only && cc->factory->wire_only(cc->config);
+}
+
+/* Returns the pipeline's entry consumer in *entry, and in *wire whether
+ * none of its components reads items. */
+static int build_pipeline(otlpd_daemon *d, otlpd_pipeline_cfg *pl, otlpd_consumer **entry, bool *wire) {
   otlpd_consumer *to[pl->n_exporters ? pl->n_exporters : 1];
   bool durable = false;
+  *wire = true;
   for (size_t i = 0; i < pl->n_exporters; i++) {
     otlpd_instance *ex = find_instance(d, pl->exporters[i]);
     to[i] = ex->f->consumer(ex->state);
     durable |= to[i]->durable;
+    *wire &= wire_only(pl->exporters[i]);
   }
+  for (size_t i = 0; i < pl->n_processors; i++) *wire &= wire_only(pl->processors[i]);
   otlpd_consumer *next = otlpd_fanout_new(d, to, pl->n_exporters);
   if (!next) return -ENOMEM;
   for (size_t i = pl->n_processors; i-- > 0;) {
@@ -137,19 +145,25 @@ static int build_pipeline(otlpd_daemon *d, otlpd_pipeline_cfg *pl, otlpd_consume
   return 0;
 }
 
-static int build_receiver(otlpd_daemon *d, otlpd_component_cfg *cc, otlpd_consumer **entries) {
+static int build_receiver(otlpd_daemon *d, otlpd_component_cfg *cc, otlpd_consumer **entries,
+                          const bool *wire) {
   otlpd_instance *in = instance_add(d, cc, NULL);
   if (!in) return -ENOMEM;
   otlpd_create_params p = {.signals = cc->signals_used};
   for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) {
     otlpd_consumer *to[d->cfg.n_pipelines ? d->cfg.n_pipelines : 1];
     size_t n = 0;
+    bool shallow_ok = true;
     for (size_t i = 0; i < d->cfg.n_pipelines; i++) {
       otlpd_pipeline_cfg *pl = &d->cfg.pipelines[i];
       if (pl->signal != (otlpd_signal)s) continue;
       for (size_t j = 0; j < pl->n_receivers; j++)
-        if (pl->receivers[j] == cc) to[n++] = entries[i];
+        if (pl->receivers[j] == cc) {
+          to[n++] = entries[i];
+          shallow_ok &= wire[i];
+        }
     }
+    p.shallow_ok[s] = n && shallow_ok;
     if (n && !(p.next[s] = otlpd_fanout_new(d, to, n))) return -ENOMEM;
   }
   return instance_create(d, in, &p);
@@ -165,14 +179,16 @@ int otlpd_pipelines_build(otlpd_daemon *d) {
   if (rc == 0) rc = build_kind(d, OTLPD_EXPORTER);
   if (rc < 0) return rc;
   otlpd_consumer **entries = calloc(d->cfg.n_pipelines + 1, sizeof(*entries));
-  if (!entries) return -ENOMEM;
+  bool *wire = calloc(d->cfg.n_pipelines + 1, sizeof(*wire));
+  if (!entries || !wire) rc = -ENOMEM;
   for (size_t i = 0; i < d->cfg.n_pipelines && rc == 0; i++)
-    rc = build_pipeline(d, &d->cfg.pipelines[i], &entries[i]);
+    rc = build_pipeline(d, &d->cfg.pipelines[i], &entries[i], &wire[i]);
   for (size_t i = 0; i < d->cfg.n_components && rc == 0; i++) {
     otlpd_component_cfg *cc = &d->cfg.components[i];
-    if (cc->kind == OTLPD_RECEIVER && cc->signals_used) rc = build_receiver(d, cc, entries);
+    if (cc->kind == OTLPD_RECEIVER && cc->signals_used) rc = build_receiver(d, cc, entries, wire);
   }
   free(entries);
+  free(wire);
   return rc;
 }
 

@@ -108,6 +108,9 @@ static int enc_message(otlpd_buf *b, const ProtobufCMessage *m, int level) {
    * without bound on a hand-built cycle or chain. */
   if (level > OTLPD_MAX_NESTING) return -EINVAL;
   const ProtobufCMessageDescriptor *d = m->descriptor;
+  /* A shallow decode's items are unknown fields, which JSON cannot carry:
+   * refuse instead of silently writing scopes without their items. */
+  if (otlpd_pb_is_shallow(d)) return -EINVAL;
   int first = 1, rc;
   if (putc1(b, '{')) return -ENOMEM;
   for (unsigned i = 0; i < d->n_fields; i++) {

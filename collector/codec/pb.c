@@ -369,22 +369,53 @@ static int top_level_slices(const uint8_t *buf, size_t len, otlpd_arena *a, otlp
   return 0;
 }
 
+/* A copy of buf in the arena (NULL with *copy_len 0 for an empty body). */
+static int keep_copy(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len, otlpd_arena *a,
+                     char *err, size_t errlen, uint8_t **copy) {
+  *copy = NULL;
+  if (!buf || !len) return 0;
+  if (!(*copy = otlpd_arena_alloc(a, len))) {
+    seterr(err, errlen, "protobuf: cannot keep %s (%zu bytes): out of memory", d->name, len);
+    return -ENOMEM;
+  }
+  memcpy(*copy, buf, len);
+  return 0;
+}
+
 ProtobufCMessage *otlpd_pb_decode_keep(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
                                        size_t len, otlpd_arena *a, char *err, size_t errlen,
                                        otlpd_raw *raw) {
   raw->v = NULL;
   raw->n = 0;
-  uint8_t *copy = NULL;
-  if (buf && len) {
-    if (!(copy = otlpd_arena_alloc(a, len))) {
-      seterr(err, errlen, "protobuf: cannot keep %s (%zu bytes): out of memory", d->name, len);
-      return NULL;
-    }
-    memcpy(copy, buf, len);
-  }
+  uint8_t *copy;
+  if (keep_copy(d, buf, len, a, err, errlen, &copy)) return NULL;
   ProtobufCMessage *m = otlpd_pb_decode(d, copy, len, a, err, errlen);
   /* Without the slices the data is still good: it will be re-encoded. */
   if (m && copy && top_level_slices(copy, len, a, raw) < 0) raw->v = NULL, raw->n = 0;
+  return m;
+}
+
+/* The body is checked against the full schema exactly as a full decode
+ * would (what protobuf-c would refuse deep inside a span is refused here
+ * too, so no batch downstream is poisoned), then unpacked shallow. */
+ProtobufCMessage *otlpd_pb_decode_shallow_keep(otlpd_signal s, const uint8_t *buf, size_t len,
+                                               otlpd_arena *a, char *err, size_t errlen, otlpd_raw *raw) {
+  const ProtobufCMessageDescriptor *full = otlpd_request_descriptor(s);
+  const ProtobufCMessageDescriptor *shallow = otlpd_request_descriptor_shallow(s);
+  if (!shallow) return otlpd_pb_decode_keep(full, buf, len, a, err, errlen, raw);
+  raw->v = NULL;
+  raw->n = 0;
+  uint8_t *copy;
+  if (keep_copy(full, buf, len, a, err, errlen, &copy)) return NULL;
+  static const uint8_t empty[1];
+  const uint8_t *body = copy ? copy : empty;
+  if (scan_thorough(full, body, len, err, errlen) < 0) return NULL;
+  ProtobufCMessage *m = protobuf_c_message_unpack(shallow, otlpd_arena_pb(a), len, body);
+  if (!m) {
+    seterr(err, errlen, "protobuf: cannot decode %s (%zu bytes): out of memory", full->name, len);
+    return NULL;
+  }
+  if (copy && top_level_slices(copy, len, a, raw) < 0) raw->v = NULL, raw->n = 0;
   return m;
 }
 

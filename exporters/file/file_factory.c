@@ -131,6 +131,9 @@ static void destroy(void *state) {
   free(fe);
 }
 
+/* protobuf records are the clients' bytes; JSON needs every item decoded */
+static bool wire_only(const void *config) { return ((const file_cfg *)config)->format == FILE_FORMAT_PROTO; }
+
 const otlpd_factory otlpd_exporter_file = {
     .type = "file",
     .kind = OTLPD_EXPORTER,
@@ -139,6 +142,7 @@ const otlpd_factory otlpd_exporter_file = {
     .config_size = sizeof(file_cfg),
     .doc = "writes OTLP-JSON lines or length-prefixed protobuf to a file, with rotation",
     .validate = file_validate,
+    .wire_only = wire_only,
     .create = create,
     .consumer = consumer,
     .start = start,

@@ -90,6 +90,7 @@ static void destroy(void *state) {
     .settings = otlpgrpc_settings, .config_size = sizeof(otlpgrpc_cfg),                           \
     .doc = "OTLP over gRPC to a collector or backend; queue and retries",                         \
     .validate = otlpgrpc_validate, .validate_refs = validate_refs, .create = create,              \
+    .wire_only = otlpd_wire_only_always,                                                          \
     .consumer = consumer, .start = start,                                                         \
     .shutdown = shutdown_, .destroy = destroy,                                                    \
   }

@@ -83,11 +83,17 @@ static void shutdown_(void *state) {
 
 static void destroy(void *state) { exporter_free(state); }
 
+/* protobuf bodies are the clients' bytes; JSON needs every item decoded */
+static bool wire_only(const void *config) {
+  return ((const otlphttp_cfg *)config)->encoding == OTLPHTTP_PROTO;
+}
+
 #define OTLPHTTP_FACTORY(type_)                                                                   \
   {                                                                                               \
     .type = type_, .kind = OTLPD_EXPORTER, .signals = OTLPD_ALL_SIGNALS,                          \
     .settings = otlphttp_settings, .config_size = sizeof(otlphttp_cfg),                           \
     .doc = "OTLP over HTTP (protobuf or JSON) to a collector or backend; queue and retries",      \
+    .wire_only = wire_only,                                                                       \
     .validate = otlphttp_validate, .validate_refs = validate_refs, .create = create, .consumer = consumer, .start = start,        \
     .shutdown = shutdown_, .destroy = destroy,                                                    \
   }

@@ -5,6 +5,7 @@
 #ifndef OTLPD_CODEC_H
 #define OTLPD_CODEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
@@ -31,6 +32,20 @@ ProtobufCMessage *otlpd_pb_decode(const ProtobufCMessageDescriptor *d, const uin
 ProtobufCMessage *otlpd_pb_decode_keep(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
                                        size_t len, otlpd_arena *a, char *err, size_t errlen,
                                        otlpd_raw *raw);
+/* Shallow decode (collector/codec/pb_shallow.c), for receivers whose every
+ * downstream path reads no item: the request is checked against the full
+ * schema, as otlpd_pb_decode_keep would, but unpacked only down to the
+ * scope level; the scope's items and schema_url stay unknown fields (tag 2
+ * and 3) that protobuf_c_message_pack re-emits. Every message of that
+ * decode has a shallow descriptor (otlpd_pb_is_shallow). Metrics have no
+ * shallow form: they are decoded fully. */
+ProtobufCMessage *otlpd_pb_decode_shallow_keep(otlpd_signal s, const uint8_t *buf, size_t len,
+                                               otlpd_arena *a, char *err, size_t errlen, otlpd_raw *raw);
+/* The shallow request descriptor of s, NULL where there is none (metrics). */
+const ProtobufCMessageDescriptor *otlpd_request_descriptor_shallow(otlpd_signal s);
+bool otlpd_pb_is_shallow(const ProtobufCMessageDescriptor *d);
+/* A ScopeSpans / ScopeLogs of a shallow decode (items are unknown fields). */
+bool otlpd_pb_is_shallow_scope(const ProtobufCMessageDescriptor *d);
 /* Append the encoding of m to out. 0 or -ENOMEM. */
 int otlpd_pb_encode(const ProtobufCMessage *m, otlpd_buf *out);
 

@@ -158,7 +158,16 @@ typedef struct otlpd_create_params {
    * `durable`): a processor that would hold data after answering OK
    * passes it straight through instead, so a client's OK means on disk. */
   bool durable_downstream;
+  /* receivers: every pipeline that next[s] feeds is wire_only (factory
+   * above), so signal s may be decoded shallow. */
+  bool shallow_ok[OTLPD_SIGNAL_COUNT];
 } otlpd_create_params;
+
+/* For factories whose instances never read items, whatever the config. */
+static inline bool otlpd_wire_only_always(const void *config) {
+  (void)config;
+  return true;
+}
 
 typedef struct otlpd_factory {
   const char *type;        /* "otlp", "batch", "file" */
@@ -172,6 +181,12 @@ typedef struct otlpd_factory {
    * of data.h (otlpd_batch_edit asserts it in debug builds); the others
    * must treat every batch as read-only. */
   bool mutates_data;
+  /* Optional: true when an instance with this config reads nothing below
+   * the scope level (no span, log record or metric): it counts, splits and
+   * forwards the clients' bytes (otlpd_batch_encode_pb). When every path
+   * from a receiver's signal says so, the receiver decodes shallow
+   * (codec.h, otlpd_pb_decode_shallow_keep). NULL = reads items. */
+  bool (*wire_only)(const void *config);
 
   /* Cross-field checks after the table was applied (optional). Report
    * with otlpd_errorf(errs, "%s::key: ...", path). Return 0 if valid. */

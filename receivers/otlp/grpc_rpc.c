@@ -174,8 +174,7 @@ static grpc_status_code decode(otlp_grpc_rpc *rpc, char *err, size_t errlen) {
     code = GRPC_STATUS_UNAVAILABLE;
   } else {
     otlpd_arena_set_limit(rpc->arena, lim.max);
-    rpc->req = otlpd_pb_decode_keep(otlpd_request_descriptor(rpc->signal), msg.p,
-                                    len, rpc->arena, err, errlen, &rpc->raw);
+    rpc->req = otlp_decode_pb(rpc->g->r, rpc->signal, msg.p, len, rpc->arena, err, errlen, &rpc->raw);
     if (rpc->req) {
       otlpd_arena_sizer_learn(&rpc->g->sizer, len, rpc->arena);
     } else if (otlpd_arena_hit_limit(rpc->arena) && lim.by_budget) {

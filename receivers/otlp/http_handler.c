@@ -129,7 +129,7 @@ static int decode(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_conten
   char err[DECODE_ERR_LEN] = "";
   const ProtobufCMessageDescriptor *d = otlpd_request_descriptor(s);
   ProtobufCMessage *m = ct == OTLP_HTTP_CT_PROTOBUF
-                            ? otlpd_pb_decode_keep(d, body, len, arena, err, sizeof(err), raw)
+                            ? otlp_decode_pb(h->r, s, body, len, arena, err, sizeof(err), raw)
                             : otlpd_json_decode(d, (const char *)body, len, arena, err, sizeof(err));
   if (!m) {
     bool too_big = otlpd_arena_hit_limit(arena);

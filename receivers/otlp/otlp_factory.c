@@ -10,7 +10,13 @@ static int create(const otlpd_create_params *p, void **state) {
   if (!r) return -ENOMEM;
   r->host = p->host;
   r->cfg = p->config;
-  for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) r->next[s] = p->next[s];
+  for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) {
+    r->next[s] = p->next[s];
+    r->shallow[s] = p->shallow_ok[s] && otlpd_request_descriptor_shallow((otlpd_signal)s);
+    if (r->shallow[s])
+      otlpd_debug(&r->host->log, "%s: protobuf decoded down to the scope level only (nothing downstream reads items)",
+                  otlpd_signal_name((otlpd_signal)s));
+  }
   int rc = otlp_auth_resolve(r);
   if (rc < 0) {
     free(r);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "otlpd/codec.h"
 #include "otlpd/component.h"
 #include "otlpd/auth.h"
 #include "otlpd/settings.h"
@@ -112,10 +113,22 @@ typedef struct otlp_receiver {
   const otlpd_host *host;
   const otlp_receiver_cfg *cfg;
   otlpd_consumer *next[OTLPD_SIGNAL_COUNT];
+  /* no component downstream of signal s reads items (set at create, read
+   * on the gRPC thread too) */
+  bool shallow[OTLPD_SIGNAL_COUNT];
   struct otlp_http *http;
   struct otlp_grpc *grpc;
   otlp_auth auth; /* otlp_auth.c */
 } otlp_receiver;
+
+/* Protobuf decode of a request body of signal s keeping its wire bytes:
+ * shallow when no component downstream reads items. Any thread. */
+static inline ProtobufCMessage *otlp_decode_pb(const otlp_receiver *r, otlpd_signal s, const uint8_t *buf,
+                                               size_t len, otlpd_arena *a, char *err, size_t errlen,
+                                               otlpd_raw *raw) {
+  if (r->shallow[s]) return otlpd_pb_decode_shallow_keep(s, buf, len, a, err, errlen, raw);
+  return otlpd_pb_decode_keep(otlpd_request_descriptor(s), buf, len, a, err, errlen, raw);
+}
 
 /* Outcome of handing one decoded request to the pipelines. */
 typedef enum {

@@ -1,9 +1,46 @@
 /* libFuzzer target: protobuf decode of each signal's request (and the
- * responses), then re-encode both ways. */
+ * responses), then re-encode both ways; and the shallow decode of traces
+ * and logs, which must accept exactly what the full decode accepts, count
+ * the same items, and survive a batch split whose halves decode fully. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "fuzz_common.h"
+
+static void check_shallow(otlpd_signal s, const uint8_t *data, size_t size, const ProtobufCMessage *full) {
+  char err[256] = "";
+  otlpd_raw raw;
+  otlpd_arena *a = fuzz_arena();
+  ProtobufCMessage *m = otlpd_pb_decode_shallow_keep(s, data, size, a, err, sizeof err, &raw);
+  if (!m != !full) fuzz_die("shallow and full decode disagree on validity", err);
+  if (!m) {
+    otlpd_arena_free(a);
+    return;
+  }
+  size_t items = otlpd_request_items(s, m);
+  if (items != otlpd_request_items(s, full)) fuzz_die("shallow item count differs from the full decode's", NULL);
+  otlpd_payload *p = otlpd_payload_new(s, a, m, NULL);
+  if (!p) fuzz_die("out of memory", NULL);
+  p->raw = raw;
+  otlpd_batch *tail = otlpd_batch_from_payload(p);
+  otlpd_payload_unref(p);
+  otlpd_batch *head = tail ? otlpd_batch_take(tail, items / 2 + (size & 1)) : NULL;
+  if (!head) fuzz_die("out of memory", NULL);
+  size_t got = 0;
+  for (int half = 0; half < 2; half++) {
+    otlpd_buf b = {0};
+    if (otlpd_batch_encode_pb(half ? tail : head, &b)) fuzz_die("cannot encode a shallow batch", NULL);
+    otlpd_arena *ra = fuzz_arena();
+    ProtobufCMessage *back = otlpd_pb_decode(otlpd_request_descriptor(s), b.data, b.len, ra, err, sizeof err);
+    if (!back) fuzz_die("a shallow batch encodes to what a full decode refuses", err);
+    got += otlpd_request_items(s, back);
+    otlpd_arena_free(ra);
+    free(b.data);
+  }
+  if (got != items) fuzz_die("a split shallow batch lost or duplicated items", NULL);
+  otlpd_batch_unref(head);
+  otlpd_batch_unref(tail);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) {
@@ -19,6 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
        * protobuf-c refused what the pre-scan passed, the pre-scan missed a
        * case it should name. */
       else if (strstr(err, "cannot decode")) fuzz_die("pre-scan accepted what protobuf-c refused", err);
+      if (k == 0 && otlpd_request_descriptor_shallow((otlpd_signal)s)) check_shallow((otlpd_signal)s, data, size, m);
       otlpd_arena_free(a);
     }
   }

@@ -2,3 +2,4 @@
 otlpd_unit_test(test_codec_pb)
 otlpd_unit_test(test_codec_json)
 otlpd_unit_test(test_pb_encode_otlp)
+otlpd_unit_test(test_pb_shallow)

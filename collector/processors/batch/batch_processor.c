@@ -294,6 +294,7 @@ const otlpd_factory otlpd_processor_batch = {
     .settings = batch_settings,
     .config_size = sizeof(batch_cfg),
     .doc = "groups data into batches by size and time; holds and pushes back when downstream is full",
+    .wire_only = otlpd_wire_only_always,
     .validate = batch_validate,
     .create = create,
     .consumer = consumer,

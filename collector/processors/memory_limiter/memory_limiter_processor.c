@@ -159,6 +159,7 @@ const otlpd_factory otlpd_processor_memory_limiter = {
     .config_size = sizeof(memlim_cfg),
     .doc = "refuses data (retryable) above a memory limit, which receivers also refuse at before decoding",
     .validate = memlim_validate,
+    .wire_only = otlpd_wire_only_always,
     .create = create,
     .consumer = consumer,
     .start = start,
