@@ -338,13 +338,47 @@ def uses_k8s_attributes(cfg):
     return used
 
 
+# extract::metadata when the config sets none (the processor's default)
+K8S_DEFAULT_METADATA = ["k8s.namespace.name", "k8s.pod.name", "k8s.pod.uid", "k8s.pod.start_time",
+                        "k8s.deployment.name", "k8s.node.name"]
+
+
+def k8s_resources_read(cfg, used):
+    """(apiGroup, resource) pairs the k8s_attributes instances list and
+    watch: pods always; ReplicaSets for the Deployment's name or uid;
+    Namespaces and Nodes for labels/annotations rules taken from them."""
+    need = {("", "pods")}
+    for pid in used:
+        extract = dig(cfg, "processors", pid, "extract") or {}
+        metadata = extract.get("metadata")
+        if metadata is None:
+            metadata = K8S_DEFAULT_METADATA
+        if {"k8s.deployment.name", "k8s.deployment.uid"} & set(metadata) and \
+                not extract.get("deployment_name_from_replicaset"):
+            need.add(("apps", "replicasets"))
+        for rule in (extract.get("labels") or []) + (extract.get("annotations") or []):
+            src = (rule or {}).get("from", "pod")
+            if src == "namespace":
+                need.add(("", "namespaces"))
+            elif src == "node":
+                need.add(("", "nodes"))
+    return need
+
+
+def role_reads(role, group, resource):
+    return any(group in (r.get("apiGroups") or []) and resource in (r.get("resources") or [])
+               and {"get", "list", "watch"} <= set(r.get("verbs") or []) for r in role.get("rules") or [])
+
+
 def check_k8s_attributes_rbac(cfg, objs, pod, container):
     """A config with k8s_attributes needs the pod's service account token
-    mounted and bound to a role that may get/list/watch pods; its
-    node_from_env_var must be set from spec.nodeName."""
+    mounted and bound to a role that may get/list/watch what it reads
+    (pods, and ReplicaSets, Namespaces, Nodes when its extract rules ask);
+    its node_from_env_var must be set from spec.nodeName."""
     used = uses_k8s_attributes(cfg)
     if not used:
         return
+    need = k8s_resources_read(cfg, used)
     where = "deploy/kubernetes (k8s_attributes)"
     sa = pod.get("serviceAccountName") or "default"
     sa_obj = objs.get(("ServiceAccount", sa)) or {}
@@ -355,9 +389,7 @@ def check_k8s_attributes_rbac(cfg, objs, pod, container):
     roles = {}
     for (kind, name), o in objs.items():
         if kind in ("ClusterRole", "Role"):
-            ok = any("" in (r.get("apiGroups") or []) and "pods" in (r.get("resources") or [])
-                     and {"get", "list", "watch"} <= set(r.get("verbs") or []) for r in o.get("rules") or [])
-            roles[(kind, name)] = ok
+            roles[(kind, name)] = all(role_reads(o, g, res) for g, res in need)
     bound = False
     for (kind, _), o in objs.items():
         if kind != "ClusterRoleBinding":
@@ -369,7 +401,7 @@ def check_k8s_attributes_rbac(cfg, objs, pod, container):
             bound = True
     if not bound:
         fail(where, f"no ClusterRoleBinding gives ServiceAccount {sa} a ClusterRole with get/list/watch "
-                    f"on pods, which {sorted(used)} needs")
+                    f"on {sorted(r if g == '' else g + '/' + r for g, r in need)}, which {sorted(used)} needs")
     env = {e.get("name"): e for e in container.get("env") or []}
     for pid in used:
         var = dig(cfg, "processors", pid, "filter", "node_from_env_var")
