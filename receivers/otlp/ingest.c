@@ -41,17 +41,20 @@ otlp_ingest_result otlp_ingest_wait(otlp_receiver *r, otlpd_signal s, otlpd_aren
   if (raw) p->raw = *raw;
   p->client = client;
   otlpd_batch *b = otlpd_batch_from_payload(p);
-  otlpd_payload_unref(p); /* the batch holds it now */
   if (!b) {
+    otlpd_payload_unref(p);
     res.status = OTLP_INGEST_RETRY;
     res.message = "out of memory";
     return res;
   }
   size_t items = b->items;
+  /* Our reference keeps p alive across consume(): a request with no
+   * resources gives a batch that holds none. */
   p->durable = wait; /* durable exporters hold it while their write runs */
   int rc = otlpd_consume(next, b);
   p->durable = NULL;
   otlpd_batch_unref(b);
+  otlpd_payload_unref(p);
   otlpd_count(rc == OTLPD_OK ? &c->accepted[s] : &c->refused[s], items);
   if (rc == OTLPD_ERR_PERMANENT) {
     res.status = OTLP_INGEST_INVALID;
