@@ -105,6 +105,15 @@ static inline const ProtobufCFieldDescriptor *field_by_number(const ProtobufCMes
   return protobuf_c_message_descriptor_get_field(d, (unsigned)num);
 }
 
+/* protobuf-c refuses every wire-type mismatch except on bool fields, which
+ * it reads from whatever bytes come (tested against 1.4.1), so the fast
+ * scan refuses those itself: a full decode must refuse exactly what the
+ * shallow one (checked by scan_thorough) refuses. */
+static inline bool is_bool(const ProtobufCMessageDescriptor *d, uint64_t num) {
+  const ProtobufCFieldDescriptor *f = field_by_number(d, num);
+  return f && f->type == PROTOBUF_C_TYPE_BOOL;
+}
+
 static int scan_error(char *err, size_t errlen, const char *what, const uint8_t *buf, const uint8_t *at,
                       const ProtobufCMessageDescriptor *d) {
   seterr(err, errlen, "protobuf: %s at offset %zu in %s", what, (size_t)(at - buf), d->name);
@@ -156,6 +165,8 @@ static int scan_fast(const ProtobufCMessageDescriptor *root, const uint8_t *buf,
       }
       if (v > (uint64_t)(end - p)) return scan_error(err, errlen, "length past the end of its message", buf, kp, d);
       const ProtobufCFieldDescriptor *f = field_by_number(d, key >> 3);
+      if (f && f->type == PROTOBUF_C_TYPE_BOOL && f->label != PROTOBUF_C_LABEL_REPEATED)
+        return scan_error(err, errlen, "bool field with wire type 2", buf, kp, d);
       if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
         if (++depth >= OTLPD_MAX_NESTING) {
           seterr(err, errlen, "protobuf: messages nested deeper than %d levels (at offset %zu, %s.%s)",
@@ -179,10 +190,12 @@ static int scan_fast(const ProtobufCMessageDescriptor *root, const uint8_t *buf,
     }
     case PROTOBUF_C_WIRE_TYPE_64BIT:
       if (end - p < 8) return scan_error(err, errlen, "truncated fixed64", buf, kp, d);
+      if (is_bool(d, key >> 3)) return scan_error(err, errlen, "bool field with wire type 1", buf, kp, d);
       p += 8;
       break;
     case PROTOBUF_C_WIRE_TYPE_32BIT:
       if (end - p < 4) return scan_error(err, errlen, "truncated fixed32", buf, kp, d);
+      if (is_bool(d, key >> 3)) return scan_error(err, errlen, "bool field with wire type 5", buf, kp, d);
       p += 4;
       break;
     default: /* groups and undefined wire types */

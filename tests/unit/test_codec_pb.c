@@ -257,6 +257,19 @@ static void test_malformed(void **state) {
   /* Span.start_time_unix_nano (fixed64) sent as a varint */
   static const uint8_t wrong_fixed[] = {0x0a, 0x06, 0x12, 0x04, 0x12, 0x02, 0x38, 0x01};
   expect_error(wrong_fixed, sizeof wrong_fixed, "start_time_unix_nano (#7) has wire type 0, expected 1");
+  /* A span attribute's AnyValue.bool_value with a length-prefixed, fixed64
+   * and fixed32 wire type: protobuf-c would read a bool out of any of them
+   * (found by fuzz_pb_decode: the shallow decode refused, the full one
+   * took it). */
+  static const uint8_t bool_len[] = {0x0a, 0x0e, 0x12, 0x0c, 0x12, 0x0a, 0x4a, 0x08,
+                                     0x0a, 0x01, 'k', 0x12, 0x03, 0x12, 0x01, 0x01};
+  expect_error(bool_len, sizeof bool_len, "bool_value (#2) has wire type 2, expected 0");
+  static const uint8_t bool_f64[] = {0x0a, 0x14, 0x12, 0x12, 0x12, 0x10, 0x4a, 0x0e, 0x0a, 0x01, 'k', 0x12,
+                                     0x09, 0x11, 1, 0, 0, 0, 0, 0, 0, 0};
+  expect_error(bool_f64, sizeof bool_f64, "bool_value (#2) has wire type 1, expected 0");
+  static const uint8_t bool_f32[] = {0x0a, 0x10, 0x12, 0x0e, 0x12, 0x0c, 0x4a, 0x0a, 0x0a,
+                                     0x01, 'k', 0x12, 0x05, 0x15, 1, 0, 0, 0};
+  expect_error(bool_f32, sizeof bool_f32, "bool_value (#2) has wire type 5, expected 0");
 }
 
 /* Every cut of a valid body either decodes (it ended on a field boundary)
