@@ -204,19 +204,64 @@ static int scan_fast(const ProtobufCMessageDescriptor *root, const uint8_t *buf,
   }
 }
 
+/* protobuf-c merges the repeats of a singular message field, and its merge
+ * fails when a oneof of that message is unset both in what came before and
+ * in the repeat (an AnyValue sent twice, each time without a value): the
+ * whole body is then refused. Go's decoder takes it, but the shallow decode
+ * must refuse exactly what the full one does, so the thorough scan tracks
+ * those fields (by index in the message, for the first 32 fields: all
+ * OTLP's cases). */
+typedef struct {
+  const ProtobufCMessageDescriptor *d;
+  const uint8_t *end;
+  int slot;          /* this message's field index in its parent, if tracked, else -1 */
+  bool oneof_set;    /* a oneof member of this message was present */
+  uint32_t seen;     /* tracked fields present at least once */
+  uint32_t seen_set; /* ... of which some occurrence set a oneof member */
+} thorough_frame;
+
+static bool has_oneof(const ProtobufCMessageDescriptor *d) {
+  for (unsigned i = 0; i < d->n_fields; i++)
+    if (d->fields[i].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) return true;
+  return false;
+}
+
+static int merge_slot(const ProtobufCMessageDescriptor *parent, const ProtobufCFieldDescriptor *f) {
+  size_t i = (size_t)(f - parent->fields);
+  if (f->label == PROTOBUF_C_LABEL_REPEATED || i >= 32 || !has_oneof(f->descriptor)) return -1;
+  return (int)i;
+}
+
+/* A tracked message ended: false if protobuf-c could not merge it into its
+ * earlier occurrences. */
+static bool merge_ok(thorough_frame *parent, const thorough_frame *child) {
+  if (child->slot < 0) return true;
+  uint32_t bit = 1u << child->slot;
+  if ((parent->seen & bit) && !(parent->seen_set & bit) && !child->oneof_set) return false;
+  parent->seen |= bit;
+  if (child->oneof_set) parent->seen_set |= bit;
+  return true;
+}
+
 /* Finds why protobuf-c refused a body: everything scan_fast() checks plus
- * wire types against the schema and packed runs. */
+ * wire types against the schema, packed runs and unmergeable repeats. */
 static int scan_thorough(const ProtobufCMessageDescriptor *root, const uint8_t *buf, size_t len,
                          char *err, size_t errlen) {
-  scan_frame st[OTLPD_MAX_NESTING];
+  thorough_frame st[OTLPD_MAX_NESTING];
   int depth = 0; /* st[depth] is at nesting level depth + 1 */
   const uint8_t *p = buf;
-  st[0].d = root;
-  st[0].end = buf + len;
+  st[0] = (thorough_frame){.d = root, .end = buf + len, .slot = -1};
   for (;;) {
-    scan_frame *fr = &st[depth];
+    thorough_frame *fr = &st[depth];
     if (p == fr->end) {
       if (depth == 0) return 0;
+      if (!merge_ok(&st[depth - 1], fr)) {
+        const ProtobufCFieldDescriptor *f = &st[depth - 1].d->fields[fr->slot];
+        seterr(err, errlen,
+               "protobuf: field %s.%s (#%u) repeated with no %s value set in any occurrence (ending at offset %zu)",
+               st[depth - 1].d->name, f->name, f->id, ((const ProtobufCMessageDescriptor *)f->descriptor)->name, (size_t)(p - buf));
+        return -EINVAL;
+      }
       depth--;
       continue;
     }
@@ -237,6 +282,7 @@ static int scan_thorough(const ProtobufCMessageDescriptor *root, const uint8_t *
       return -EINVAL;
     }
     const ProtobufCFieldDescriptor *f = field_by_number(fr->d, num);
+    if (f && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) fr->oneof_set = true;
     if (f) {
       int want = wire_type_of(f->type);
       bool packed = f->label == PROTOBUF_C_LABEL_REPEATED && want != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED &&
@@ -270,8 +316,7 @@ static int scan_thorough(const ProtobufCMessageDescriptor *root, const uint8_t *
           return -EINVAL;
         }
         depth++;
-        st[depth].d = f->descriptor;
-        st[depth].end = p + v;
+        st[depth] = (thorough_frame){.d = f->descriptor, .end = p + v, .slot = merge_slot(fr->d, f)};
         continue;
       }
       if (f && f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_BYTES) {

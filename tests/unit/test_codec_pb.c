@@ -272,6 +272,38 @@ static void test_malformed(void **state) {
   expect_error(bool_f32, sizeof bool_f32, "bool_value (#2) has wire type 5, expected 0");
 }
 
+/* The full and the shallow decode agree on b (both take it or both refuse
+ * it, the latter with reason). */
+static void expect_both(const uint8_t *in, size_t n, const char *reason) {
+  char err[256] = "";
+  otlpd_arena *a = otlpd_arena_new(0);
+  otlpd_raw raw;
+  ProtobufCMessage *full = decode(a, OTLPD_TRACES, in, n, err);
+  if (reason && (full || !strstr(err, reason))) fail_msg("full: want \"%s\", got \"%s\"", reason, full ? "(decoded)" : err);
+  if (!reason && !full) fail_msg("full: want decoded, got \"%s\"", err);
+  err[0] = '\0';
+  ProtobufCMessage *shallow = otlpd_pb_decode_shallow_keep(OTLPD_TRACES, in, n, a, err, sizeof err, &raw);
+  if (reason && (shallow || !strstr(err, reason))) fail_msg("shallow: want \"%s\", got \"%s\"", reason, shallow ? "(decoded)" : err);
+  if (!reason && !shallow) fail_msg("shallow: want decoded, got \"%s\"", err);
+  otlpd_arena_free(a);
+}
+
+/* protobuf-c cannot merge a repeated singular AnyValue when no occurrence
+ * sets a value (found by fuzz_pb_decode); one with a value merges. */
+static void test_unmergeable_repeat(void **state) {
+  (void)state;
+  /* span attribute {key "k", value {}, value {}} */
+  static const uint8_t twice_empty[] = {0x0a, 0x0d, 0x12, 0x0b, 0x12, 0x09, 0x4a, 0x07, 0x0a, 0x01, 'k', 0x12, 0x00, 0x12, 0x00};
+  expect_both(twice_empty, sizeof twice_empty, "KeyValue.value (#2) repeated with no opentelemetry.proto.common.v1.AnyValue value set");
+  /* {value {int_value 1}, value {}} and {value {}, value {int_value 1}} */
+  static const uint8_t set_then_empty[] = {0x0a, 0x0f, 0x12, 0x0d, 0x12, 0x0b, 0x4a, 0x09, 0x0a, 0x01, 'k',
+                                           0x12, 0x02, 0x18, 0x01, 0x12, 0x00};
+  expect_both(set_then_empty, sizeof set_then_empty, NULL);
+  static const uint8_t empty_then_set[] = {0x0a, 0x0f, 0x12, 0x0d, 0x12, 0x0b, 0x4a, 0x09, 0x0a, 0x01, 'k',
+                                           0x12, 0x00, 0x12, 0x02, 0x18, 0x01};
+  expect_both(empty_then_set, sizeof empty_then_set, NULL);
+}
+
 /* Every cut of a valid body either decodes (it ended on a field boundary)
  * or fails with a reason; none may crash. Cuts inside the one top-level
  * field must fail. */
@@ -364,6 +396,7 @@ int main(void) {
       cmocka_unit_test(test_unknown_fields_survive),
       cmocka_unit_test(test_depth_limit),
       cmocka_unit_test(test_malformed),
+      cmocka_unit_test(test_unmergeable_repeat),
       cmocka_unit_test(test_truncated),
       cmocka_unit_test(test_packed),
       cmocka_unit_test(test_arena_limit),
