@@ -21,7 +21,7 @@ static void check_table(const k8sattr_table *t) {
     const k8sattr_map_ent *e = &t->by_uid.v[i];
     if (!e->hash) continue;
     n++;
-    const k8sattr_pod *p = e->pod;
+    const k8sattr_pod *p = e->val;
     if (k8sattr_table_by_uid(t, p->uid, strlen(p->uid)) != p) abort();
     for (size_t k = 0; k < p->nattrs; k++)
       if (strlen(p->attrs[k].key) != p->attrs[k].klen || strlen(p->attrs[k].value) != p->attrs[k].vlen) abort();
@@ -29,22 +29,23 @@ static void check_table(const k8sattr_table *t) {
   if (n != t->npods) abort();
   for (int k = KR_REPLICASET; k < KR_NKINDS; k++) {
     size_t no = 0;
-    for (size_t i = 0; i < t->objs[k].cap; i++) {
-      const k8sattr_obj *o = t->objs[k].v[i].obj;
-      if (!t->objs[k].v[i].hash) continue;
+    for (size_t i = 0; i < t->objs[k].map.cap; i++) {
+      const k8sattr_obj *o = t->objs[k].map.v[i].val;
+      if (!t->objs[k].map.v[i].hash) continue;
       no++;
       if (k8sattr_table_obj(t, (k8sattr_kind)k, o->key, strlen(o->key)) != o) abort();
     }
-    if (no != t->objs[k].n) abort();
+    if (no != t->objs[k].map.n) abort();
   }
   for (size_t i = 0; i < t->by_uid.cap; i++) {
-    const k8sattr_pod *p = t->by_uid.v[i].pod;
+    const k8sattr_pod *p = t->by_uid.v[i].val;
     if (!t->by_uid.v[i].hash) continue;
     if (p->nattrs < p->nown || (p->nown && memcmp(p->attrs, p->own, p->nown * sizeof(*p->own)))) abort();
   }
-  for (size_t i = 0; i < t->by_ip.cap; i++) /* no IP entry outlives its pod */
-    if (t->by_ip.v[i].hash && !k8sattr_table_by_uid(t, t->by_ip.v[i].pod->uid, strlen(t->by_ip.v[i].pod->uid)))
-      abort();
+  for (size_t i = 0; i < t->by_ip.cap; i++) { /* no IP entry outlives its pod */
+    const k8sattr_pod *p = t->by_ip.v[i].val;
+    if (t->by_ip.v[i].hash && !k8sattr_table_by_uid(t, p->uid, strlen(p->uid))) abort();
+  }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -314,7 +314,7 @@ static void test_replicaset_deployment(void **st) {
 
   assert_int_equal(obj_list(&f, KR_REPLICASET, RS("r1", "cart-7d9f8b6c5d", "storefront", "d1") ","
                                                  RS("r9", "other-55", "other", "d9")), 0);
-  assert_int_equal(f.table.objs[KR_REPLICASET].n, 2);
+  assert_int_equal(f.table.objs[KR_REPLICASET].map.n, 2);
   assert_string_equal(pod_attr(p, "k8s.deployment.name"), "storefront");
   assert_string_equal(pod_attr(p, "k8s.deployment.uid"), "d1");
   assert_string_equal(pod_attr(p, "k8s.pod.name"), "cart-7d9f8b6c5d-x2x4q");
@@ -342,7 +342,7 @@ static void test_replicaset_deployment(void **st) {
   assert_int_equal(obj_ev(&f, KR_REPLICASET, "ADDED", RS("r1", "cart-7d9f8b6c5d", "storefront", "d1")), 0);
   assert_string_equal(pod_attr(p, "k8s.deployment.name"), "storefront");
   assert_int_equal(obj_list(&f, KR_REPLICASET, RS("r9", "other-55", "other", "d9")), 0);
-  assert_int_equal(f.table.objs[KR_REPLICASET].n, 1);
+  assert_int_equal(f.table.objs[KR_REPLICASET].map.n, 1);
   assert_null(pod_attr(p, "k8s.deployment.name"));
   /* watch errors and bookmarks, as for pods */
   assert_int_equal(obj_ev(&f, KR_REPLICASET, "BOOKMARK",

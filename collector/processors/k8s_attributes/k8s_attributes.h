@@ -204,14 +204,13 @@ void k8sattr_pod_free(k8sattr_pod *p);
 size_t k8sattr_deployment_of(const char *rs, const char *hash);
 
 typedef struct k8sattr_map_ent {
-  const char *key; /* points into the pod */
+  const char *key; /* points into the value */
   uint32_t klen;
-  uint64_t hash;
-  k8sattr_pod *pod;
+  uint64_t hash; /* 0: empty slot */
+  void *val;     /* a k8sattr_pod (pod indexes) or a k8sattr_obj (side tables) */
 } k8sattr_map_ent;
 
-/* Open-addressing map from a string to a pod (backward-shift deletion,
- * no tombstones). */
+/* Open-addressing map from a string to a pod or an object (k8sattr_map.c). */
 typedef struct k8sattr_map {
   k8sattr_map_ent *v;
   size_t cap, n; /* cap a power of two */
@@ -237,15 +236,9 @@ typedef struct k8sattr_obj {
 k8sattr_obj *k8sattr_obj_parse(struct k8sattr_json *j, const k8sattr_rules *r, k8sattr_kind kind, int *err);
 void k8sattr_obj_free(k8sattr_obj *o);
 
-typedef struct k8sattr_omap_ent {
-  uint64_t hash; /* 0: empty */
-  k8sattr_obj *obj;
-} k8sattr_omap_ent;
-
-/* A side table: open addressing by the object's key, owning them. */
+/* A side table: objects by key, owning them. */
 typedef struct k8sattr_omap {
-  k8sattr_omap_ent *v;
-  size_t cap, n; /* cap a power of two */
+  k8sattr_map map;
   uint64_t gen;
   bool listing; /* between a list's first and last page: new objects link pods at its end */
 } k8sattr_omap;
@@ -293,6 +286,10 @@ void k8sattr_table_objs_free(k8sattr_table *t);
 void k8sattr_pod_link(k8sattr_table *t, k8sattr_pod *p);
 void k8sattr_pod_unlink(k8sattr_pod *p);
 uint64_t k8sattr_hash(const char *s, size_t n); /* FNV-1a, never 0 */
+k8sattr_map_ent *k8sattr_map_find(const k8sattr_map *m, const char *k, size_t n);
+/* Set k -> val, replacing what k held; the array starts at first slots. */
+int k8sattr_map_put(k8sattr_table *t, k8sattr_map *m, const char *k, size_t n, void *val, size_t first);
+void k8sattr_map_remove(k8sattr_map *m, k8sattr_map_ent *e);
 /* Table-internal accounting, shared by k8sattr_table.c and k8sattr_objs.c. */
 void k8sattr_table_charge(k8sattr_table *t, size_t n);
 void k8sattr_table_release(k8sattr_table *t, size_t n);

@@ -9,52 +9,10 @@
 
 #include "k8s_attributes.h"
 
-static k8sattr_omap_ent *ofind(const k8sattr_omap *m, const char *k, size_t n, uint64_t h) {
-  if (!m->cap) return NULL;
-  size_t mask = m->cap - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
-    k8sattr_omap_ent *e = &m->v[i];
-    if (!e->hash) return NULL;
-    if (e->hash == h && strlen(e->obj->key) == n && !memcmp(e->obj->key, k, n)) return e;
-  }
-}
-
-static int ogrow(k8sattr_table *t, k8sattr_omap *m) {
-  size_t cap = m->cap ? m->cap * 2 : 16;
-  k8sattr_omap_ent *v = calloc(cap, sizeof(*v));
-  if (!v) return -ENOMEM;
-  for (size_t i = 0; i < m->cap; i++) {
-    if (!m->v[i].hash) continue;
-    size_t j = m->v[i].hash & (cap - 1);
-    while (v[j].hash) j = (j + 1) & (cap - 1);
-    v[j] = m->v[i];
-  }
-  free(m->v);
-  k8sattr_table_charge(t, cap * sizeof(*v));
-  k8sattr_table_release(t, m->cap * sizeof(*v));
-  m->v = v;
-  m->cap = cap;
-  return 0;
-}
-
-/* Backward-shift deletion, as the pod maps. */
-static void odel(k8sattr_omap *m, k8sattr_omap_ent *e) {
-  size_t mask = m->cap - 1, i = (size_t)(e - m->v);
-  for (size_t j = (i + 1) & mask; m->v[j].hash; j = (j + 1) & mask) {
-    size_t home = m->v[j].hash & mask;
-    if (((j - home) & mask) >= ((j - i) & mask)) {
-      m->v[i] = m->v[j];
-      i = j;
-    }
-  }
-  m->v[i] = (k8sattr_omap_ent){0};
-  m->n--;
-}
-
 const k8sattr_obj *k8sattr_table_obj(const k8sattr_table *t, k8sattr_kind kind, const char *key, size_t len) {
   if (kind <= KR_POD || kind >= KR_NKINDS) return NULL;
-  k8sattr_omap_ent *e = ofind(&t->objs[kind], key, len, k8sattr_hash(key, len));
-  return e ? e->obj : NULL;
+  k8sattr_map_ent *e = k8sattr_map_find(&t->objs[kind].map, key, len);
+  return e ? e->val : NULL;
 }
 
 static bool str_eq(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
@@ -82,7 +40,7 @@ static const char *ref_of(const k8sattr_pod *p, k8sattr_kind kind) {
 static void relink(k8sattr_table *t, k8sattr_kind kind, const char *key) {
   for (size_t i = 0; i < t->by_uid.cap; i++) {
     if (!t->by_uid.v[i].hash) continue;
-    k8sattr_pod *p = t->by_uid.v[i].pod;
+    k8sattr_pod *p = t->by_uid.v[i].val;
     const char *ref = ref_of(p, kind);
     if (ref && !strcmp(ref, key)) k8sattr_pod_link(t, p);
   }
@@ -96,41 +54,33 @@ static void drop_obj(k8sattr_table *t, k8sattr_obj *o) {
 int k8sattr_table_obj_upsert(k8sattr_table *t, k8sattr_kind kind, k8sattr_obj *o) {
   k8sattr_omap *m = &t->objs[kind];
   size_t len = strlen(o->key);
-  uint64_t h = k8sattr_hash(o->key, len);
   o->seen = m->gen;
-  k8sattr_omap_ent *e = ofind(m, o->key, len, h);
-  if (e && same(e->obj, o)) { /* a status update: nothing pods see changed */
-    e->obj->seen = m->gen;
+  k8sattr_map_ent *e = k8sattr_map_find(&m->map, o->key, len);
+  k8sattr_obj *old = e ? e->val : NULL;
+  if (old && same(old, o)) { /* a status update: nothing pods see changed */
+    old->seen = m->gen;
     k8sattr_obj_free(o);
     return 0;
   }
   o->charged = sizeof(*o) + otlpd_arena_footprint(o->arena);
   k8sattr_table_charge(t, o->charged);
-  if (e) {
-    k8sattr_obj *old = e->obj;
-    e->obj = o;
-    relink(t, kind, o->key); /* before old goes: pods pointed into it */
-    drop_obj(t, old);
-    return 0;
-  }
-  if ((m->n + 1) * 4 > m->cap * 3 && ogrow(t, m)) {
+  if (k8sattr_map_put(t, &m->map, o->key, len, o, 16)) {
     drop_obj(t, o);
     return -ENOMEM;
   }
-  size_t mask = m->cap - 1, i = h & mask;
-  while (m->v[i].hash) i = (i + 1) & mask;
-  m->v[i] = (k8sattr_omap_ent){h, o};
-  m->n++;
-  if (!m->listing) relink(t, kind, o->key); /* a list links all pods once, at its end */
+  /* Relink before old goes (pods pointed into it); a list links all pods
+   * once, at its end. */
+  if (old || !m->listing) relink(t, kind, o->key);
+  if (old) drop_obj(t, old);
   return 0;
 }
 
 void k8sattr_table_obj_delete(k8sattr_table *t, k8sattr_kind kind, const char *key, size_t len) {
   k8sattr_omap *m = &t->objs[kind];
-  k8sattr_omap_ent *e = ofind(m, key, len, k8sattr_hash(key, len));
+  k8sattr_map_ent *e = k8sattr_map_find(&m->map, key, len);
   if (!e) return;
-  k8sattr_obj *o = e->obj;
-  odel(m, e);
+  k8sattr_obj *o = e->val;
+  k8sattr_map_remove(&m->map, e);
   relink(t, kind, o->key); /* they no longer find it */
   drop_obj(t, o);
 }
@@ -142,25 +92,26 @@ void k8sattr_table_obj_begin(k8sattr_table *t, k8sattr_kind kind) {
 
 void k8sattr_table_obj_end(k8sattr_table *t, k8sattr_kind kind) {
   k8sattr_omap *m = &t->objs[kind];
-  for (size_t i = 0; i < m->cap;) {
-    k8sattr_omap_ent *e = &m->v[i];
-    if (e->hash && e->obj->seen != m->gen) {
-      k8sattr_table_obj_delete(t, kind, e->obj->key, strlen(e->obj->key));
+  for (size_t i = 0; i < m->map.cap;) {
+    k8sattr_map_ent *e = &m->map.v[i];
+    const k8sattr_obj *o = e->val;
+    if (e->hash && o->seen != m->gen) {
+      k8sattr_table_obj_delete(t, kind, o->key, strlen(o->key));
       continue; /* slot i now holds a shifted entry (or is empty) */
     }
     i++;
   }
   m->listing = false;
   for (size_t i = 0; i < t->by_uid.cap; i++)
-    if (t->by_uid.v[i].hash && ref_of(t->by_uid.v[i].pod, kind)) k8sattr_pod_link(t, t->by_uid.v[i].pod);
+    if (t->by_uid.v[i].hash && ref_of(t->by_uid.v[i].val, kind)) k8sattr_pod_link(t, t->by_uid.v[i].val);
 }
 
 void k8sattr_table_objs_free(k8sattr_table *t) {
   for (int k = 0; k < KR_NKINDS; k++) {
     k8sattr_omap *m = &t->objs[k];
-    for (size_t i = 0; i < m->cap; i++)
-      if (m->v[i].hash) k8sattr_obj_free(m->v[i].obj);
-    free(m->v);
+    for (size_t i = 0; i < m->map.cap; i++)
+      if (m->map.v[i].hash) k8sattr_obj_free(m->map.v[i].val);
+    free(m->map.v);
     *m = (k8sattr_omap){0};
   }
 }

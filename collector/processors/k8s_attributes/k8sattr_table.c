@@ -1,27 +1,11 @@
 /* The pod table: pods by UID (owning), by IP and by namespace/name.
- * Lookups are one hash and a short probe; no allocation. Runs on the
+ * Lookups are one hash and a short probe (k8sattr_map.c); no allocation. Runs on the
  * loop thread only (the watcher's callbacks and the processor). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "k8s_attributes.h"
-
-uint64_t k8sattr_hash(const char *s, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-  for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
-  return h ? h : 1; /* 0 marks an empty slot */
-}
-
-static k8sattr_map_ent *find(const k8sattr_map *m, const char *k, size_t n, uint64_t h) {
-  if (!m->cap) return NULL;
-  size_t mask = m->cap - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
-    k8sattr_map_ent *e = &m->v[i];
-    if (!e->hash) return NULL;
-    if (e->hash == h && e->klen == n && !memcmp(e->key, k, n)) return e;
-  }
-}
 
 void k8sattr_table_charge(k8sattr_table *t, size_t n) {
   otlpd_memacct_charge(t->mem, n);
@@ -38,61 +22,19 @@ static void drop_pod(k8sattr_table *t, k8sattr_pod *p) {
   k8sattr_pod_free(p);
 }
 
-static int grow(k8sattr_table *t, k8sattr_map *m) {
-  size_t cap = m->cap ? m->cap * 2 : 64;
-  k8sattr_map_ent *v = calloc(cap, sizeof(*v));
-  if (!v) return -ENOMEM;
-  for (size_t i = 0; i < m->cap; i++) {
-    if (!m->v[i].hash) continue;
-    size_t j = m->v[i].hash & (cap - 1);
-    while (v[j].hash) j = (j + 1) & (cap - 1);
-    v[j] = m->v[i];
-  }
-  free(m->v);
-  k8sattr_table_charge(t, cap * sizeof(*v));
-  k8sattr_table_release(t, m->cap * sizeof(*v));
-  m->v = v;
-  m->cap = cap;
-  return 0;
-}
-
-/* Set k -> pod (replacing what k pointed to). */
 static int map_put(k8sattr_table *t, k8sattr_map *m, const char *k, size_t n, k8sattr_pod *pod) {
-  uint64_t h = k8sattr_hash(k, n);
-  k8sattr_map_ent *e = find(m, k, n, h);
-  if (e) {
-    e->key = k; /* the new pod's copy: the old one may be freed */
-    e->pod = pod;
-    return 0;
-  }
-  if ((m->n + 1) * 4 > m->cap * 3 && grow(t, m)) return -ENOMEM;
-  size_t mask = m->cap - 1, i = h & mask;
-  while (m->v[i].hash) i = (i + 1) & mask;
-  m->v[i] = (k8sattr_map_ent){k, (uint32_t)n, h, pod};
-  m->n++;
-  return 0;
+  return k8sattr_map_put(t, m, k, n, pod, 64);
 }
 
 /* Remove k if it still points to pod (an IP may have moved on). */
 static void map_del(k8sattr_map *m, const char *k, size_t n, const k8sattr_pod *pod) {
-  k8sattr_map_ent *e = find(m, k, n, k8sattr_hash(k, n));
-  if (!e || (pod && e->pod != pod)) return;
-  size_t mask = m->cap - 1, i = (size_t)(e - m->v);
-  /* backward-shift deletion keeps every probe chain unbroken */
-  for (size_t j = (i + 1) & mask; m->v[j].hash; j = (j + 1) & mask) {
-    size_t home = m->v[j].hash & mask;
-    if (((j - home) & mask) >= ((j - i) & mask)) {
-      m->v[i] = m->v[j];
-      i = j;
-    }
-  }
-  m->v[i] = (k8sattr_map_ent){0};
-  m->n--;
+  k8sattr_map_ent *e = k8sattr_map_find(m, k, n);
+  if (e && (!pod || e->val == pod)) k8sattr_map_remove(m, e);
 }
 
 static const k8sattr_pod *map_get(const k8sattr_map *m, const char *k, size_t n) {
-  k8sattr_map_ent *e = find(m, k, n, k8sattr_hash(k, n));
-  return e ? e->pod : NULL;
+  k8sattr_map_ent *e = k8sattr_map_find(m, k, n);
+  return e ? e->val : NULL;
 }
 
 void k8sattr_table_init(k8sattr_table *t, otlpd_memacct *mem) {
@@ -102,7 +44,7 @@ void k8sattr_table_init(k8sattr_table *t, otlpd_memacct *mem) {
 
 void k8sattr_table_free(k8sattr_table *t) {
   for (size_t i = 0; i < t->by_uid.cap; i++)
-    if (t->by_uid.v[i].hash) k8sattr_pod_free(t->by_uid.v[i].pod);
+    if (t->by_uid.v[i].hash) k8sattr_pod_free(t->by_uid.v[i].val);
   free(t->by_uid.v);
   free(t->by_ip.v);
   free(t->by_name.v);
@@ -165,8 +107,9 @@ void k8sattr_table_end(k8sattr_table *t) {
   /* deleting moves entries: restart the scan after each removal */
   for (size_t i = 0; i < t->by_uid.cap;) {
     k8sattr_map_ent *e = &t->by_uid.v[i];
-    if (e->hash && e->pod->seen != t->gen) {
-      k8sattr_table_delete(t, e->pod->uid, strlen(e->pod->uid));
+    const k8sattr_pod *p = e->val;
+    if (e->hash && p->seen != t->gen) {
+      k8sattr_table_delete(t, p->uid, strlen(p->uid));
       continue; /* slot i now holds a shifted entry (or is empty) */
     }
     i++;

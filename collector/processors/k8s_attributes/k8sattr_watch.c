@@ -314,7 +314,7 @@ static void list_done(k8sattr_watch *w, const otlpd_http_result *res) {
     return;
   }
   if (!w->synced && w->kind == KR_POD) otlpd_info(&w->host->log, "pod table synced: %zu pods", w->table->npods);
-  else if (!w->synced) otlpd_info(&w->host->log, "%s synced: %zu", w->what, w->table->objs[w->kind].n);
+  else if (!w->synced) otlpd_info(&w->host->log, "%s synced: %zu", w->what, w->table->objs[w->kind].map.n);
   w->synced = true; /* the backoff is reset by a watch that delivers */
   start_phase(w, PH_WATCH);
 }
