@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
+#include <zstd_errors.h>
 
 #include "http_server.h"
 
@@ -115,13 +116,31 @@ static int gunzip(otlp_http_inflater *d, sink *k, const uint8_t *in, size_t len,
   }
 }
 
-static int unzstd(otlp_http_inflater *d, sink *k, const uint8_t *in, size_t len, size_t max, const char **why) {
+/* The largest zstd window a body may declare. A frame without a content
+ * size makes the decoder allocate its whole declared window, and zstd's
+ * own limit is 2^27: a few bytes of header would cost 128 MiB. No body
+ * needs a window past its own size limit, but streaming compressors
+ * declare their level's window whatever the content (at most 2^23 below
+ * the ultra levels), so the bound is the larger of the two. */
+#define ZSTD_WINDOW_LOG_CAP 27 /* zstd's default limit (a static-linking-only name) */
+
+static int zstd_window_log(size_t max) {
+  int log = 23;
+  while (log < ZSTD_WINDOW_LOG_CAP && ((size_t)1 << log) < max) log++;
+  return log;
+}
+
+/* limit: the body limit, which bounds the window (max may be lower: the
+ * exact size counted by a first pass). */
+static int unzstd(otlp_http_inflater *d, sink *k, const uint8_t *in, size_t len, size_t max, size_t limit,
+                  const char **why) {
   if (!d->zstd) {
     d->zstd = ZSTD_createDCtx();
     if (!d->zstd) return -ENOMEM;
   } else {
     ZSTD_DCtx_reset(d->zstd, ZSTD_reset_session_only);
   }
+  if (ZSTD_isError(ZSTD_DCtx_setParameter(d->zstd, ZSTD_d_windowLogMax, zstd_window_log(limit)))) return -ENOMEM;
   ZSTD_inBuffer ib = {in, len, 0};
   size_t last = 1; /* 0 once a frame ended exactly */
   for (;;) {
@@ -133,7 +152,9 @@ static int unzstd(otlp_http_inflater *d, sink *k, const uint8_t *in, size_t len,
     last = ZSTD_decompressStream(d->zstd, &ob, &ib);
     sink_put(k, ob.pos);
     if (ZSTD_isError(last)) {
-      *why = "zstd body is corrupt";
+      *why = ZSTD_getErrorCode(last) == ZSTD_error_frameParameter_windowTooLarge
+                 ? "zstd body declares a window larger than the body limit allows"
+                 : "zstd body is corrupt";
       return -EINVAL;
     }
     if (sink_len(k) > max) return -E2BIG;
@@ -147,8 +168,8 @@ static int unzstd(otlp_http_inflater *d, sink *k, const uint8_t *in, size_t len,
 }
 
 static int run(otlp_http_inflater *d, sink *k, otlp_http_encoding enc, const uint8_t *in, size_t len, size_t max,
-               const char **why) {
-  return enc == OTLP_HTTP_ENC_GZIP ? gunzip(d, k, in, len, max, why) : unzstd(d, k, in, len, max, why);
+               size_t limit, const char **why) {
+  return enc == OTLP_HTTP_ENC_GZIP ? gunzip(d, k, in, len, max, why) : unzstd(d, k, in, len, max, limit, why);
 }
 
 /* Count first, then inflate into a buffer of exactly that size. */
@@ -156,7 +177,7 @@ static int inflate_exact(otlp_http_inflater *d, otlp_http_encoding enc, const ui
                          const char **why) {
   uint8_t scratch[SCRATCH_LEN];
   sink count = {NULL, scratch, 0};
-  int rc = run(d, &count, enc, in, len, max, why);
+  int rc = run(d, &count, enc, in, len, max, max, why);
   if (rc) return rc;
   /* +1: the second pass also asks for room past the end to see the end */
   if (d->out.cap < count.counted + 1) {
@@ -164,7 +185,7 @@ static int inflate_exact(otlp_http_inflater *d, otlp_http_encoding enc, const ui
     if ((rc = otlpd_buf_reserve(&d->out, count.counted + 1)) != 0) return rc;
   }
   sink fill = {&d->out, NULL, 0};
-  return run(d, &fill, enc, in, len, count.counted, why);
+  return run(d, &fill, enc, in, len, count.counted, max, why);
 }
 
 int otlp_http_inflate(otlp_http_inflater *d, otlp_http_encoding enc, const uint8_t *in, size_t len, size_t max,

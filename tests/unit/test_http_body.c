@@ -147,6 +147,51 @@ static void test_corrupt_and_truncated(void **state) {
   otlp_http_inflater_free(&d);
 }
 
+/* A zstd frame of in as a streaming compressor writes it: no content size,
+ * the window given. */
+static uint8_t *zstd_stream_frame(const void *in, size_t len, int window_log, size_t *out_len) {
+  ZSTD_CCtx *c = ZSTD_createCCtx();
+  assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, window_log)));
+  assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 0)));
+  size_t cap = ZSTD_compressBound(len) + 64;
+  uint8_t *out = malloc(cap);
+  ZSTD_outBuffer ob = {out, cap, 0};
+  ZSTD_inBuffer ib = {in, len, 0};
+  /* fed in two calls, so zstd cannot shrink the window to the input */
+  assert_false(ZSTD_isError(ZSTD_compressStream2(c, &ob, &ib, ZSTD_e_continue)));
+  ZSTD_inBuffer none = {NULL, 0, 0};
+  assert_int_equal(ZSTD_compressStream2(c, &ob, &none, ZSTD_e_end), 0);
+  ZSTD_freeCCtx(c);
+  *out_len = ob.pos;
+  return out;
+}
+
+/* zstd allocates the whole window a frame declares when it has no content
+ * size: a 2^27 window in a 20-byte body would cost 128 MiB. The window is
+ * bounded by the body limit, never below 2^23 (what streaming compressors
+ * declare below the ultra levels). */
+static void test_zstd_window_bound(void **state) {
+  (void)state;
+  otlp_http_inflater d = {0};
+  uint8_t *plain = pattern(5000);
+  size_t zlen;
+  const char *why = NULL;
+  uint8_t *z = zstd_stream_frame(plain, 5000, 23, &zlen);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_ZSTD, z, zlen, 8192, &why), 0);
+  assert_int_equal(d.out.len, 5000);
+  assert_memory_equal(d.out.data, plain, 5000);
+  free(z);
+  z = zstd_stream_frame(plain, 5000, 27, &zlen);
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_ZSTD, z, zlen, 4 << 20, &why), -EINVAL);
+  assert_string_equal(why, "zstd body declares a window larger than the body limit allows");
+  /* a limit of 128 MiB admits it */
+  assert_int_equal(otlp_http_inflate(&d, OTLP_HTTP_ENC_ZSTD, z, zlen, 128u << 20, &why), 0);
+  assert_memory_equal(d.out.data, plain, 5000);
+  free(z);
+  free(plain);
+  otlp_http_inflater_free(&d);
+}
+
 static void test_encoding_parse(void **state) {
   (void)state;
   assert_int_equal(otlp_http_encoding_parse("", 0), OTLP_HTTP_ENC_IDENTITY);
@@ -199,6 +244,7 @@ int main(void) {
       cmocka_unit_test(test_limit_is_exact),
       cmocka_unit_test(test_bomb_is_stopped_early),
       cmocka_unit_test(test_corrupt_and_truncated),
+      cmocka_unit_test(test_zstd_window_bound),
       cmocka_unit_test(test_encoding_parse),
       cmocka_unit_test(test_cors_origins),
       cmocka_unit_test(test_cors_allow_headers),
