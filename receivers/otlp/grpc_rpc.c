@@ -297,7 +297,7 @@ static void reply_result(otlp_grpc_rpc *rpc, const otlp_ingest_result *res) {
 static void wait_done(otlpd_durable *d, int err) {
   otlp_grpc_rpc *rpc = (otlp_grpc_rpc *)((char *)d - offsetof(otlp_grpc_rpc, wait));
   otlp_ingest_result res = rpc->result;
-  otlp_ingest_settle(rpc->g->r, rpc->signal, res.waiting, err);
+  otlp_ingest_settle(rpc->g->r->host->counters, rpc->signal, res.waiting, err);
   if (err && res.status == OTLP_INGEST_OK) {
     res.status = OTLP_INGEST_RETRY;
     res.message = "the persistent queue could not store the data; retry later";

@@ -69,7 +69,6 @@ otlp_ingest_result otlp_ingest_wait(otlp_receiver *r, otlpd_signal s, otlpd_aren
   return res;
 }
 
-void otlp_ingest_settle(otlp_receiver *r, otlpd_signal s, size_t waiting, int err) {
-  otlpd_counters *c = r->host->counters;
+void otlp_ingest_settle(otlpd_counters *c, otlpd_signal s, size_t waiting, int err) {
   otlpd_count(err ? &c->refused[s] : &c->accepted[s], waiting);
 }

@@ -165,8 +165,10 @@ otlp_ingest_result otlp_ingest_wait(otlp_receiver *r, otlpd_signal s, otlpd_aren
                                     const otlpd_raw *raw, const otlpd_client_info *client, otlpd_durable *wait);
 
 /* A waited request's outcome is known (err from the wait's done: 0 or
- * the writes' error): count res.waiting items as accepted or refused. */
-void otlp_ingest_settle(otlp_receiver *r, otlpd_signal s, size_t waiting, int err);
+ * the writes' error): count res.waiting items as accepted or refused in
+ * the receiver's counters (r->host->counters; they outlive the receiver,
+ * so a write finishing after it is destroyed is still counted). */
+void otlp_ingest_settle(otlpd_counters *c, otlpd_signal s, size_t waiting, int err);
 
 /* otlp_auth.c. Resolve the auth:: ids at create: 0, or -EINVAL (logged)
  * when an id names no server authenticator. */
