@@ -145,27 +145,37 @@ static void log_refused(otlpd_sender *s, const otlpd_batch *b, otlpd_dq *q) {
              otlpd_dq_used(q), s->cfg->queue.queue_size, total);
 }
 
-/* The receivers' waits of b's payloads (each once); false when there
- * are more than fit in w. */
-static bool collect_waits(const otlpd_batch *b, disk_wait *w) {
+/* Room for one more wait in w (the array is kept across uses). */
+static int wait_reserve(disk_wait *w) {
+  if (w->n < w->cap) return 0;
+  size_t cap = w->cap ? w->cap * 2 : 16;
+  otlpd_durable **d = realloc(w->d, cap * sizeof(*d));
+  if (!d) return -ENOMEM;
+  w->d = d;
+  w->cap = cap;
+  return 0;
+}
+
+/* The receivers' waits of b's payloads. A payload's resources sit next
+ * to each other in a batch, so a wait equal to the last one taken is
+ * skipped; one met again further on is taken again, which is still
+ * right: it is held and released once per entry. */
+static int collect_waits(const otlpd_batch *b, disk_wait *w) {
   w->n = 0;
   for (size_t i = 0; i < b->n; i++) {
     const otlpd_payload *p = b->owners[i];
     while (!p->durable && p->parent) p = p->parent;
-    if (!p->durable) continue;
-    size_t k = 0;
-    while (k < w->n && w->d[k] != p->durable) k++;
-    if (k < w->n) continue;
-    if (w->n == DISK_WAIT_MAX) return false;
+    if (!p->durable || (w->n && w->d[w->n - 1] == p->durable)) continue;
+    if (wait_reserve(w) != 0) return -ENOMEM;
     w->d[w->n++] = p->durable;
   }
-  return true;
+  return 0;
 }
 
 static disk_wait *wait_get(otlpd_sender *s) {
   disk_wait *w = s->free_waits;
   if (w) s->free_waits = w->next;
-  else w = malloc(sizeof(*w));
+  else w = calloc(1, sizeof(*w));
   if (w) w->s = s;
   return w;
 }
@@ -212,10 +222,10 @@ int sender_disk_consume(otlpd_sender *s, otlpd_batch *b) {
   if (drops_oldest(s) && !otlpd_dq_fits(q, size)) disk_drop_oldest(s, q, b->signal, size);
   disk_wait *w = wait_get(s);
   int rc;
-  if (w && collect_waits(b, w) && w->n) {
+  if (w && collect_waits(b, w) == 0 && w->n) {
     rc = submit(s, q, w, b);
     if (rc < 0) wait_put(s, w);
-  } else { /* nobody waits: OK means written, as the caller expects */
+  } else { /* nobody waits (or no memory to track who does): OK means written */
     if (w) wait_put(s, w);
     rc = otlpd_dq_append(q, s->enc.data, s->enc.len, (uint32_t)b->items);
   }
@@ -378,6 +388,7 @@ void sender_disk_free(otlpd_sender *s) {
   while (s->free_waits) {
     disk_wait *w = s->free_waits;
     s->free_waits = w->next;
+    free(w->d);
     free(w);
   }
   otlpd_buf_free(&s->enc);

@@ -50,13 +50,13 @@ struct otlpd_storage;
 struct otlpd_durable;
 
 /* A batch's record on its way to disk, with the receivers' waits it
- * holds (sender_disk.c); reused through a free list. */
-#define DISK_WAIT_MAX 8
+ * holds (sender_disk.c); reused through a free list, its array of waits
+ * with it (grown by doubling, so the steady state allocates nothing). */
 typedef struct disk_wait {
   struct disk_wait *next;
   struct otlpd_sender *s;
-  size_t n;
-  struct otlpd_durable *d[DISK_WAIT_MAX];
+  size_t n, cap;
+  struct otlpd_durable **d;
   uint64_t items;
   size_t charged; /* bytes charged to host->mem while the writer holds the copy */
 } disk_wait;

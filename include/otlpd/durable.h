@@ -7,9 +7,10 @@
  * consume() call, then sets done/arg and releases its hold. A durable
  * consumer that accepted the batch holds each payload's wait (during
  * consume) and releases it, with 0 or the write's error, once its write
- * is done. done runs on the loop when the last hold goes: with err 0 the
- * request is answered OK, else retryably; done frees the wait. Loop thread
- * only. */
+ * is done; any number of waits may ride in one batch. done runs on the
+ * loop when the last hold goes: with err 0 the request is answered OK,
+ * else retryably, and only then are its items counted as accepted or
+ * refused; done frees (or recycles) the wait. Loop thread only. */
 #ifndef OTLPD_DURABLE_H
 #define OTLPD_DURABLE_H
 

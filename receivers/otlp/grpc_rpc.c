@@ -4,6 +4,7 @@
  * completes. A slow credential check goes gRPC thread -> loop ->
  * threadpool, which starts the receive (grpc_auth.c). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <grpc/byte_buffer_reader.h>
@@ -283,24 +284,25 @@ void otlp_grpc_rpc_event(otlp_grpc_rpc *rpc, bool ok) {
   on_call(rpc);
 }
 
-/* A call whose OK waits for a persistent queue's write (otlpd/durable.h). */
-typedef struct grpc_wait {
-  otlpd_durable d;
-  otlp_grpc_rpc *rpc;
-  size_t rejected;
-  const char *message;
-} grpc_wait;
-
-static void wait_free(otlpd_durable *d, int err) {
-  (void)err;
-  free(d);
+static void reply_result(otlp_grpc_rpc *rpc, const otlp_ingest_result *res) {
+  switch (res->status) {
+  case OTLP_INGEST_OK: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_OK, res->message, res->rejected); break;
+  case OTLP_INGEST_RETRY: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, res->message, 0); break;
+  default: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, res->message, 0); break;
+  }
 }
 
+/* Loop: the durable writes the call waited for are done (otlpd/durable.h).
+ * The wait lives in the rpc: nothing allocated per call. */
 static void wait_done(otlpd_durable *d, int err) {
-  grpc_wait *w = (grpc_wait *)d;
-  if (err) otlp_grpc_rpc_reply(w->rpc, GRPC_STATUS_UNAVAILABLE, "the persistent queue could not store the data; retry later", 0);
-  else otlp_grpc_rpc_reply(w->rpc, GRPC_STATUS_OK, w->message, w->rejected);
-  free(w);
+  otlp_grpc_rpc *rpc = (otlp_grpc_rpc *)((char *)d - offsetof(otlp_grpc_rpc, wait));
+  otlp_ingest_result res = rpc->result;
+  otlp_ingest_settle(rpc->g->r->host->counters, rpc->signal, res.waiting, err);
+  if (err && res.status == OTLP_INGEST_OK) {
+    res.status = OTLP_INGEST_RETRY;
+    res.message = "the persistent queue could not store the data; retry later";
+  }
+  reply_result(rpc, &res);
 }
 
 /* Loop thread: the pipeline decides, then the client hears it. */
@@ -314,22 +316,11 @@ void otlp_grpc_rpc_deliver(otlp_grpc_rpc *rpc) {
     reply_expired(rpc);
     return;
   }
-  grpc_wait *w = malloc(sizeof(*w));
-  if (w) w->d = (otlpd_durable){1, 0, wait_free, NULL};
-  otlp_ingest_result res =
-      otlp_ingest_wait(rpc->g->r, rpc->signal, rpc->arena, rpc->req, &rpc->raw, rpc->client, w ? &w->d : NULL);
+  rpc->wait = (otlpd_durable){1, 0, wait_done, NULL}; /* our own hold */
+  rpc->result = otlp_ingest_wait(rpc->g->r, rpc->signal, rpc->arena, rpc->req, &rpc->raw, rpc->client, &rpc->wait);
   rpc->arena = NULL; /* otlp_ingest owns it now */
   rpc->req = NULL;
-  if (w && res.status == OTLP_INGEST_OK) { /* answered when the durable writes are done (maybe now) */
-    *w = (grpc_wait){w->d, rpc, res.rejected, res.message};
-    w->d.done = wait_done;
-    otlpd_durable_release(&w->d, 0);
-    return;
-  }
-  if (w) otlpd_durable_release(&w->d, 0);
-  switch (res.status) {
-  case OTLP_INGEST_OK: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_OK, res.message, res.rejected); break;
-  case OTLP_INGEST_RETRY: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, res.message, 0); break;
-  default: otlp_grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, res.message, 0); break;
-  }
+  /* Held by durable exporters: the answer waits for their writes (and the
+   * rpc must outlive their hold); else wait_done answers now. */
+  otlpd_durable_release(&rpc->wait, 0);
 }

@@ -103,6 +103,10 @@ typedef struct otlp_grpc_rpc {
   atomic_bool receiving;
   void *auth_work;           /* a slow credential check on its way to the loop */
   char subject[OTLPD_AUTH_SUBJECT_MAX]; /* who authenticated the call */
+  /* Loop thread: the call's wait for durable writes (otlpd/durable.h) and
+   * the pipeline's answer, sent once the writes are done (grpc_rpc.c). */
+  otlpd_durable wait;
+  otlp_ingest_result result;
 } otlp_grpc_rpc;
 
 struct otlp_grpc {

@@ -160,6 +160,8 @@ typedef struct http_wait {
   otlp_http_content_type ct;
   size_t rejected;
   const char *message;
+  size_t waiting; /* items counted once the writes are done, in: */
+  otlpd_counters *counters;
 } http_wait;
 
 static void wait_free(otlpd_durable *d, int err) {
@@ -174,6 +176,7 @@ static void on_wait_disposed(void *p) {
 
 static void wait_done(otlpd_durable *d, int err) {
   http_wait *w = (http_wait *)d;
+  otlp_ingest_settle(w->counters, w->s, w->waiting, err);
   if (w->req) {
     *w->token = NULL;
     if (err) send_retry_later(w->h, w->req, w->ct, "the persistent queue could not store the data; retry later");
@@ -194,6 +197,8 @@ static int wait_for_write(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_htt
   w->ct = ct;
   w->rejected = res->rejected;
   w->message = res->message;
+  w->waiting = res->waiting;
+  w->counters = h->r->host->counters;
   *token = w;
   w->d.done = wait_done;
   otlpd_durable_release(&w->d, 0);
@@ -216,6 +221,7 @@ static int export_body(otlp_http *h, h2o_req_t *req, otlpd_signal s, otlp_http_c
   otlp_ingest_result res = otlp_ingest_wait(h->r, s, arena, m, &raw, ci, w ? &w->d : NULL); /* takes the arena */
   if (w && res.status == OTLP_INGEST_OK && w->d.holds > 1 && wait_for_write(h, req, s, ct, w, &res) == 0) return 0;
   if (w) otlpd_durable_release(&w->d, 0);
+  otlp_ingest_settle(h->r->host->counters, s, res.waiting, 0); /* answered OK now, whatever the writes do */
   switch (res.status) {
   case OTLP_INGEST_OK: return otlp_http_send_export_ok(h, req, ct, s, res.rejected, res.message);
   case OTLP_INGEST_RETRY: return send_retry_later(h, req, ct, res.message ? res.message : "retry later");

@@ -17,7 +17,7 @@ otlp_ingest_result otlp_ingest_client(otlp_receiver *r, otlpd_signal s, otlpd_ar
 
 otlp_ingest_result otlp_ingest_wait(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena, ProtobufCMessage *req,
                                     const otlpd_raw *raw, const otlpd_client_info *client, otlpd_durable *wait) {
-  otlp_ingest_result res = {OTLP_INGEST_OK, 0, NULL};
+  otlp_ingest_result res = {OTLP_INGEST_OK, 0, NULL, 0};
   otlpd_consumer *next = r->next[s];
   if (!next) { /* no pipeline for this signal: accept and drop, as otelcol */
     otlpd_arena_free(arena);
@@ -55,7 +55,9 @@ otlp_ingest_result otlp_ingest_wait(otlp_receiver *r, otlpd_signal s, otlpd_aren
   p->durable = NULL;
   otlpd_batch_unref(b);
   otlpd_payload_unref(p);
-  otlpd_count(rc == OTLPD_OK ? &c->accepted[s] : &c->refused[s], items);
+  /* A deferred durable write may still be refused: count then. */
+  if (rc == OTLPD_OK && wait && wait->holds > 1) res.waiting = items;
+  else otlpd_count(rc == OTLPD_OK ? &c->accepted[s] : &c->refused[s], items);
   if (rc == OTLPD_ERR_PERMANENT) {
     res.status = OTLP_INGEST_INVALID;
     res.rejected = items;
@@ -65,4 +67,8 @@ otlp_ingest_result otlp_ingest_wait(otlp_receiver *r, otlpd_signal s, otlpd_aren
     res.message = "pipeline is full; retry later";
   }
   return res;
+}
+
+void otlp_ingest_settle(otlpd_counters *c, otlpd_signal s, size_t waiting, int err) {
+  otlpd_count(err ? &c->refused[s] : &c->accepted[s], waiting);
 }

@@ -141,6 +141,9 @@ typedef struct otlp_ingest_result {
   otlp_ingest_status status;
   size_t rejected;           /* items not accepted (partial success) */
   const char *message;       /* static text for the client */
+  /* OK, but durable exporters hold the wait: these items are counted by
+   * otlp_ingest_settle once the writes' outcome is known (0: counted). */
+  size_t waiting;
 } otlp_ingest_result;
 
 /* Loop thread only. Takes ownership of arena (and req and raw inside it)
@@ -155,10 +158,17 @@ otlp_ingest_result otlp_ingest_client(otlp_receiver *r, otlpd_signal s, otlpd_ar
                                       const otlpd_raw *raw, const otlpd_client_info *client);
 
 /* The same, with the request's wait for durable writes (otlpd/durable.h;
- * NULL: none). When the result is OK and wait->holds is above 1 after
- * the call, the OK is due only once the durable exporters release it. */
+ * NULL: none). When wait->holds is above 1 after the call, durable
+ * exporters hold it: the answer is due only once they release it, and
+ * with an OK result, res.waiting items are not counted yet. */
 otlp_ingest_result otlp_ingest_wait(otlp_receiver *r, otlpd_signal s, otlpd_arena *arena, ProtobufCMessage *req,
                                     const otlpd_raw *raw, const otlpd_client_info *client, otlpd_durable *wait);
+
+/* A waited request's outcome is known (err from the wait's done: 0 or
+ * the writes' error): count res.waiting items as accepted or refused in
+ * the receiver's counters (r->host->counters; they outlive the receiver,
+ * so a write finishing after it is destroyed is still counted). */
+void otlp_ingest_settle(otlpd_counters *c, otlpd_signal s, size_t waiting, int err);
 
 /* otlp_auth.c. Resolve the auth:: ids at create: 0, or -EINVAL (logged)
  * when an id names no server authenticator. */

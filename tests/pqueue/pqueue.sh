@@ -48,7 +48,16 @@
 #                      once the backend is up every span answered 200
 #                      arrives exactly once, and the daemon, still
 #                      running, takes and delivers new requests again (the
-#                      space the queue filled itself comes back)
+#                      space the queue filled itself comes back); the
+#                      receiver's counters (/metrics) count the 200s as
+#                      accepted and the 503s, whose write the disk refused
+#                      after consume() took them, as refused
+#   pqueue.sh grpc_fsync  the kill9 case over OTLP/gRPC with fsync: true
+#                      and a batch processor: the JS SDK's gRPC exporter
+#                      sends 60 spans in 20 calls (8 at a time); every
+#                      call answered OK, /metrics counts the 60 spans
+#                      accepted, kill -9, restart with the backend up:
+#                      every span arrives, none twice
 #   pqueue.sh config   a storage id that is no enabled file_storage
 #                      extension fails `otlpd validate` naming
 #                      sending_queue::storage; a missing directory without
@@ -59,7 +68,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/daemon.sh
 source "$(dirname "$0")/../lib/daemon.sh"
 
-mode=${1:?usage: pqueue.sh kill9|fsync|concurrent_fsync|kill9_repeat|sigterm|full|batch|batch_fsync|batch_repeat|drop_oldest|drop_oldest_memory|drop_newest_memory|disk_full|config}
+mode=${1:?usage: pqueue.sh kill9|fsync|concurrent_fsync|kill9_repeat|sigterm|full|batch|batch_fsync|batch_repeat|drop_oldest|drop_oldest_memory|drop_newest_memory|disk_full|grpc_fsync|config}
 sink_py=$(cd "$(dirname "$0")/../otlphttp" && pwd)/otlp_sink.py
 require_cmds curl python3
 daemon_init "pqueue-$mode"
@@ -124,10 +133,18 @@ processors= # e.g. "[batch]"
 consumers=10
 drop=newest
 storage="storage: file_storage" # empty: the queue is in memory
-write() { # <receiver port>
+proto=http
+telemetry() { # [metrics port]
+  if [[ -n $1 ]]; then
+    printf '  telemetry:\n    metrics:\n      level: detailed\n      readers:\n        - pull: {exporter: {prometheus: {host: 127.0.0.1, port: %s}}}\n' "$1"
+  else
+    printf '  telemetry: {metrics: {level: none}}\n'
+  fi
+}
+write() { # <receiver port> [metrics port]
   cat <<YAML
 receivers:
-$(otlp_receiver otlp http "127.0.0.1:$1")
+$(otlp_receiver otlp "$proto" "127.0.0.1:$1")
 extensions:
   file_storage:
     directory: $STORE
@@ -151,7 +168,7 @@ processors:
     send_batch_size: 100000
     timeout: 60s
 service:
-  telemetry: {metrics: {level: none}}
+$(telemetry "$2")
   extensions: [file_storage]
   pipelines:
     traces:
@@ -159,6 +176,12 @@ service:
 ${processors:+      processors: $processors}
       exporters: [otlphttp]
 YAML
+}
+
+# metric <series>: its value at the metrics port (PORTS[1]), or "absent"
+metric() {
+  curl -sf -o "$WORK/metrics.txt" "http://127.0.0.1:${PORTS[1]}/metrics" || fail "cannot scrape /metrics"
+  python3 "$OTLPD_SRC/tests/telemetry/prom_text.py" "$WORK/metrics.txt" "$1"
 }
 
 qdir=$STORE/exporter_otlphttp_traces
@@ -345,7 +368,7 @@ disk_full)
   fi
   on_cleanup "umount -l $STORE"
   queue_size=100000 # the disk, not the queue's bound, must refuse
-  daemon_start_config write
+  daemon_start_config -n 2 write
   : >"$WORK/acks"
   for ((n = 0; n < 600; n++)); do
     echo "$n $(send "$n" 1)" >>"$WORK/acks"
@@ -356,6 +379,11 @@ disk_full)
   echo "disk_full: $nok requests stored, then $nrefused refused"
   ((nok >= 20 && nrefused >= 3)) || fail "want >= 20 requests answered 200 and then 503s: $nok 200, $nrefused 503"
   grep -v ' 200$' "$WORK/acks" | grep -qv ' 503$' && fail "answers other than 200/503: $(grep -v ' 200$\| 503$' "$WORK/acks" | head -3)"
+  # the counters say what the clients heard
+  accepted=$(metric 'otelcol_receiver_accepted_spans{receiver="otlp"}')
+  refused=$(metric 'otelcol_receiver_refused_spans{receiver="otlp"}')
+  [[ $accepted == $((nok * 5)) && $refused == $((nrefused * 5)) ]] ||
+    check_fail "receiver counters: accepted $accepted, refused $refused; want $((nok * 5)) and $((nrefused * 5)) (clients got $nok x 200, $nrefused x 503)"
   start_sink
   POLLS=1200 poll_until all_in $((nok * 5)) || fail "the sink got $(sink_count) of $((nok * 5)) spans"
   curl -sf "http://127.0.0.1:$SINK_PORT/_items" | check_names 0 "$nok" "after the disk was full" 1 ||
@@ -371,6 +399,34 @@ disk_full)
     python3 -c 'import json, sys; print(json.dumps([n for n in json.load(sys.stdin) if int(n[1:].split("-")[0]) >= 5000]))' |
     check_names 5000 20 "new requests" 1 ||
     check_fail "requests sent after the disk was given back are missing"
+  ;;
+grpc_fsync)
+  ensure_node_modules
+  fsync=true
+  processors="[batch]"
+  proto=grpc
+  daemon_start_config -n 2 write
+  node "$OTLPD_SRC/tests/grpc/send_grpc.js" --url "http://127.0.0.1:$PORT" --signals traces --count 60 --chunk 3 \
+    --manifest "$WORK/sent.json" >"$WORK/send.out" 2>&1 || fail "a gRPC export failed: $(tail -5 "$WORK/send.out")"
+  accepted=$(metric 'otelcol_receiver_accepted_spans{receiver="otlp"}')
+  [[ $accepted == 60 ]] || check_fail "the receiver counted $accepted spans accepted after 60 were answered OK"
+  kill -KILL "$DAEMON_PID"
+  wait "$DAEMON_PID" 2>/dev/null || true
+  DAEMON_PID=
+  [[ $(segments) -ge 1 ]] || fail "no segment file in $qdir after the kill"
+  start_sink
+  daemon_instance restarted
+  daemon_start_config -n 2 write
+  POLLS=1200 poll_until all_in 60 || fail "the sink got $(sink_count) of 60 spans after the restart"
+  daemon_stop
+  curl -sf "http://127.0.0.1:$SINK_PORT/_items" | python3 -c '
+import json, sys
+names = json.load(sys.stdin)
+want = ["span-%d" % i for i in range(60)]
+print("grpc: %d spans received, %d distinct" % (len(names), len(set(names))))
+sys.exit(0 if sorted(names) == sorted(want) else 1)' || check_fail "spans answered OK over gRPC lost or duplicated across kill -9"
+  grep -q "60 items (20 requests) from the last run" "$DAEMON_LOG" ||
+    check_fail "the restart did not report the 60 recovered items in 20 requests"
   ;;
 config)
   write 4318 | sed 's/storage: file_storage$/storage: file_storage\/nope/' >"$WORK/bad-id.yaml"
