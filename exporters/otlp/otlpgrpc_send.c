@@ -182,9 +182,9 @@ static int start_call(otlpgrpc_exporter *e, otlpgrpc_attempt *a, otlpd_send_req 
   ops[5].data.recv_status_on_client.status = &a->status;
   ops[5].data.recv_status_on_client.status_details = &a->details;
   ops[5].data.recv_status_on_client.error_string = &a->error_string;
-  atomic_store_explicit(&a->armed, 1, memory_order_release);
+  void *tag = otlpgrpc_thread_tag(a);
   otlpgrpc_thread_call_started(e); /* before the call can complete */
-  if (grpc_call_start_batch(a->call, ops, 6, a, NULL) != GRPC_CALL_OK) {
+  if (grpc_call_start_batch(a->call, ops, 6, tag, NULL) != GRPC_CALL_OK) {
     otlpgrpc_thread_unstarted(e);
     otlpgrpc_attempt_discard(a);
     return -EIO;

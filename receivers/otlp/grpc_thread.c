@@ -15,6 +15,8 @@
 void otlp_grpc_thread_main(void *arg) {
   otlp_grpc *g = arg;
   bool shutdown_seen = false, cq_down = false;
+  atomic_int *pollers = g->r->host->grpc_pollers;
+  if (pollers) atomic_fetch_add(pollers, 1); /* gRPC clients in this daemon need not poll */
   for (;;) {
     bool rearm = !shutdown_seen && otlp_grpc_rpc_rearm(g);
     gpr_timespec until = shutdown_seen || rearm
@@ -35,6 +37,7 @@ void otlp_grpc_thread_main(void *arg) {
       cq_down = true;
     }
   }
+  if (pollers) atomic_fetch_sub(pollers, 1);
   g->cq_drained = true; /* read by the loop after joining this thread */
   atomic_store(&g->thread_done, true);
   otlp_grpc_handoff_push(g, NULL);
