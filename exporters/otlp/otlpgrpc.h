@@ -63,14 +63,17 @@ char *otlpgrpc_target(const otlpgrpc_cfg *c, bool *plaintext);
 
 typedef struct otlpgrpc_attempt otlpgrpc_attempt;
 
-/* An encoded request body that gRPC core sends from without a copy: the
- * message slice references it, and whichever of the attempt and gRPC core
- * lets go last frees it (gRPC may drop its slice on its own thread, after
- * the call completed). */
-typedef struct otlpgrpc_body {
-  atomic_int refs;
-  otlpd_buf buf;
-} otlpgrpc_body;
+/* otlpgrpc_body.c: a batch's request message, gathered as slices over the
+ * client's bytes in the batch's payloads (resources nobody changed) and a
+ * buffer of its own (the others); it keeps the batch referenced. Built once
+ * per request, kept across retries; whichever of the request and gRPC core
+ * lets go last frees it (any thread). *charged: bytes of its own buffer. */
+typedef struct otlpgrpc_body otlpgrpc_body;
+int otlpgrpc_body_build(otlpd_batch *batch, otlpgrpc_body **out, size_t *charged);
+/* The message for one attempt (slice references only). */
+grpc_byte_buffer *otlpgrpc_body_message(otlpgrpc_body *body);
+/* The request is done with it (NULL: nothing). */
+void otlpgrpc_body_release(otlpgrpc_body *body);
 
 typedef struct otlpgrpc_exporter {
   const otlpd_host *host;
@@ -160,7 +163,7 @@ struct otlpgrpc_attempt {
   otlpd_send_req *sreq;
   otlpgrpc_attempt *live_prev, *live_next; /* loop only: e->live */
   grpc_call *call;
-  struct otlpgrpc_body *body;         /* the encoded batch, kept across retries */
+  otlpgrpc_body *body;                /* the request message, kept across retries */
   grpc_byte_buffer *request;
   grpc_byte_buffer *response;
   grpc_metadata_array initial_md, trailing_md;
