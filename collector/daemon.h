@@ -39,6 +39,7 @@ typedef struct otlpd_daemon {
   size_t n_fanouts;
   uv_signal_t sig_term, sig_int, sig_hup;
   otlpd_listen_fds listen; /* listeners kept across a reload */
+  atomic_int grpc_pollers; /* host.grpc_pollers */
   /* SIGHUP: checks a config before a reload; NULL = reload not possible. */
   int (*check_config)(void *arg, otlpd_errors *errs);
   void *check_arg;

@@ -64,6 +64,7 @@ static otlpd_instance *instance_add(otlpd_daemon *d, otlpd_component_cfg *cc, co
   in->host.each_status = otlpd_status_each;
   in->host.status_ctx = d;
   in->host.listen_fds = &d->listen;
+  in->host.grpc_pollers = &d->grpc_pollers;
   in->status = OTLPD_STATUS_OK;
   in->why[0] = 0;
   in->host.storage_ctx = d;

@@ -10,10 +10,13 @@
  *   otlpgrpc_status.c    what a gRPC status means (retryable, RetryInfo)
  *   otlpgrpc_response.c  partial_success of an Export*ServiceResponse
  *
- * Threads: everything runs on the loop except otlpgrpc_thread.c's thread,
- * the only caller of grpc_completion_queue_next on the exporter's queue. It
- * touches nothing of an attempt but its hand-off link; the one hand-off is
- * otlpgrpc_exporter.done_* (mutex + uv_async_t). */
+ * Threads: everything runs on the loop except what gRPC core runs on its
+ * own threads. Calls live on a callback completion queue: gRPC core runs
+ * an attempt's completion functor on whichever thread polled its answer
+ * (in a forwarder, the gRPC receiver's thread), and the functor hands the
+ * attempt to the loop (otlpgrpc_exporter.done_*, mutex + uv_async_t).
+ * otlpgrpc_thread.c's thread polls gRPC core only while calls are in flight
+ * and no other thread of the daemon polls (host->grpc_pollers). */
 #ifndef OTLPD_OTLPGRPC_H
 #define OTLPD_OTLPGRPC_H
 
@@ -60,14 +63,17 @@ char *otlpgrpc_target(const otlpgrpc_cfg *c, bool *plaintext);
 
 typedef struct otlpgrpc_attempt otlpgrpc_attempt;
 
-/* An encoded request body that gRPC core sends from without a copy: the
- * message slice references it, and whichever of the attempt and gRPC core
- * lets go last frees it (gRPC may drop its slice on its own thread, after
- * the call completed). */
-typedef struct otlpgrpc_body {
-  atomic_int refs;
-  otlpd_buf buf;
-} otlpgrpc_body;
+/* otlpgrpc_body.c: a batch's request message, gathered as slices over the
+ * client's bytes in the batch's payloads (resources nobody changed) and a
+ * buffer of its own (the others); it keeps the batch referenced. Built once
+ * per request, kept across retries; whichever of the request and gRPC core
+ * lets go last frees it (any thread). *charged: bytes of its own buffer. */
+typedef struct otlpgrpc_body otlpgrpc_body;
+int otlpgrpc_body_build(otlpd_batch *batch, otlpgrpc_body **out, size_t *charged);
+/* The message for one attempt (slice references only). */
+grpc_byte_buffer *otlpgrpc_body_message(otlpgrpc_body *body);
+/* The request is done with it (NULL: nothing). */
+void otlpgrpc_body_release(otlpgrpc_body *body);
 
 typedef struct otlpgrpc_exporter {
   const otlpd_host *host;
@@ -81,21 +87,25 @@ typedef struct otlpgrpc_exporter {
   size_t n_md;
   bool grpc_inited;
 
-  /* The completion-queue thread and the hand-off (otlpgrpc_thread.c). */
+  /* The poller thread and the hand-off (otlpgrpc_thread.c). */
   uv_thread_t thread;
   bool thread_running;                /* created and not joined */
-  atomic_bool thread_done;            /* it saw GRPC_QUEUE_SHUTDOWN */
+  atomic_bool thread_done;            /* it left its loop */
   bool cq_shut;                       /* grpc_completion_queue_shutdown was called */
-  uv_mutex_t lock;                    /* guards done_head/done_tail, and `stopping` with `wake` */
+  grpc_completion_queue_functor cq_shut_done; /* gRPC runs it once the queue is down */
+  grpc_completion_queue *pollcq;      /* the thread polls through it; nothing completes on it */
+  uv_mutex_t lock;                    /* guards done_head/done_tail, `stopping`, `cq_down` with `wake` */
   otlpgrpc_attempt *done_head, *done_tail;
-  /* Calls started and not yet completed. While it is 0 the thread sleeps
-   * on `wake` instead of polling: gRPC core (epoll1) lets one thread poll
-   * at a time, so an idle exporter thread would otherwise take turns with
-   * the receiver's and hand it its calls through a futex wake each. */
+  /* Calls started whose completion functor has not finished yet. gRPC
+   * core (epoll1) lets one thread poll at a time and hands the role over
+   * at every wake-up, so a second polling thread would take turns with
+   * the receiver's and cost a futex wake per received call: the thread
+   * polls only while this is non-zero and host->grpc_pollers is zero. */
   atomic_int inflight;
   uv_cond_t wake;
-  bool stopping;                      /* the queue is shut down: poll until it drains */
-  bool poll_always;                   /* keepalive pings without calls need the poller */
+  bool stopping;                      /* the queue is shut down: end once it drained */
+  bool cq_down;                       /* the shutdown functor ran */
+  bool poll_always;                   /* keepalive pings without calls need a poller */
   uv_async_t async;
   bool handoff_ready;                 /* lock and async initialised */
   bool free_on_close;                 /* destroy ran: the async's close callback frees */
@@ -112,8 +122,12 @@ void otlpgrpc_channel_close(otlpgrpc_exporter *e);
 /* Before each call: the auth extension's header as of now (loop thread). */
 void otlpgrpc_auth_refresh(otlpgrpc_exporter *e);
 
-/* otlpgrpc_thread.c */
+/* otlpgrpc_thread.c: creates the callback queue (e->cq), the poller's
+ * queue and the thread. */
 int otlpgrpc_thread_start(otlpgrpc_exporter *e);
+/* Loop: arm an attempt as the tag of its next call (its completion
+ * functor); call it right before grpc_call_start_batch. */
+void *otlpgrpc_thread_tag(otlpgrpc_attempt *a);
 /* Loop: no call is in flight any more; shut the queue down so the thread
  * ends (it reports through the hand-off, the loop then joins it). */
 void otlpgrpc_thread_stop(otlpgrpc_exporter *e);
@@ -134,12 +148,14 @@ void otlpgrpc_cancel_all(otlpgrpc_exporter *e);
  * loop and the sender are going away). */
 void otlpgrpc_attempt_discard(otlpgrpc_attempt *a);
 
-/* The completion-queue tag of an attempt: the thread links it into the
- * hand-off list through `next` only. */
+/* The completion-queue tag of an attempt is its functor: the gRPC thread
+ * that runs it writes the success flag and links it into the hand-off
+ * list through `next`, nothing else. */
 struct otlpgrpc_attempt {
-  otlpgrpc_attempt *next;             /* hand-off link (CQ thread writes, loop reads) */
+  grpc_completion_queue_functor functor;
+  otlpgrpc_attempt *next;             /* hand-off link (functor writes, loop reads) */
   /* Set by the loop (release) right before the batch starts, read by the
-   * CQ thread (acquire) before it touches `next`: the ordering gRPC core
+   * functor (acquire) before it touches `next`: the ordering gRPC core
    * gives is invisible to ThreadSanitizer. */
   atomic_int armed;
   bool ok;                            /* the batch's success flag */
@@ -147,7 +163,7 @@ struct otlpgrpc_attempt {
   otlpd_send_req *sreq;
   otlpgrpc_attempt *live_prev, *live_next; /* loop only: e->live */
   grpc_call *call;
-  struct otlpgrpc_body *body;         /* the encoded batch, kept across retries */
+  otlpgrpc_body *body;                /* the request message, kept across retries */
   grpc_byte_buffer *request;
   grpc_byte_buffer *response;
   grpc_metadata_array initial_md, trailing_md;

@@ -11,6 +11,7 @@ void otlpgrpc_exporter_free(otlpgrpc_exporter *e) {
   if (e->sender) otlpd_sender_free(e->sender);
   otlpgrpc_channel_close(e);
   if (e->cq) grpc_completion_queue_destroy(e->cq);
+  if (e->pollcq) grpc_completion_queue_destroy(e->pollcq);
   if (e->grpc_inited) grpc_shutdown();
   free(e);
 }
@@ -42,15 +43,13 @@ static int start(void *state) {
   otlpgrpc_exporter *e = state;
   grpc_init();
   e->grpc_inited = true;
-  e->cq = grpc_completion_queue_create_for_next(NULL);
-  if (!e->cq) return -ENOMEM;
   int rc = otlpgrpc_channel_open(e);
   if (rc) {
     otlpd_error(&e->host->log, "cannot open the gRPC channel to %s", e->cfg->endpoint);
     return rc;
   }
   if ((rc = otlpgrpc_thread_start(e)) != 0) {
-    otlpd_error(&e->host->log, "cannot start the gRPC completion thread");
+    otlpd_error(&e->host->log, "cannot start the gRPC completion queue and its thread");
     return rc < 0 ? rc : -rc;
   }
   /* opens the persistent queue when sending_queue::storage is set */

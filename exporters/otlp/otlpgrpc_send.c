@@ -1,7 +1,8 @@
-/* One attempt of one queued batch: encode it once (kept on the attempt
- * across retries, sent by gRPC core from that buffer without a copy), start one unary Export call with the attempt as its
- * completion-queue tag, and, when the CQ thread hands the completion to
- * the loop, tell the sender what the status means. */
+/* One attempt of one queued batch: gather its message once (kept on the
+ * attempt across retries; slices over the clients' bytes, otlpgrpc_body.c),
+ * start one unary Export call with the attempt's functor as its tag, and,
+ * once the completion reached the loop (otlpgrpc_thread.c), tell the sender
+ * what the status means. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,37 +37,13 @@ static void live_remove(otlpgrpc_exporter *e, otlpgrpc_attempt *a) {
   a->live_prev = a->live_next = NULL;
 }
 
-static void body_unref(void *p) {
-  otlpgrpc_body *b = p;
-  if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1) return;
-  otlpd_buf_free(&b->buf);
-  free(b);
-}
-
-/* The batch's protobuf (the clients' own bytes for every resource no
- * processor changed), encoded once per request into a buffer of its own
- * that gRPC core can reference. 0 or negative errno. */
+/* The batch's request message, built once per request. 0 or negative errno. */
 static int body_encode(otlpgrpc_attempt *a, otlpd_send_req *sreq) {
-  otlpgrpc_body *b = calloc(1, sizeof(*b));
-  if (!b) return -ENOMEM;
-  atomic_init(&b->refs, 1);
-  int rc = otlpd_batch_encode_pb(sreq->batch, &b->buf);
-  if (rc < 0) {
-    body_unref(b);
-    return rc;
-  }
-  a->body = b;
-  otlpd_sender_charge(sreq, b->buf.cap);
+  size_t charged = 0;
+  int rc = otlpgrpc_body_build(sreq->batch, &a->body, &charged);
+  if (rc < 0) return rc;
+  otlpd_sender_charge(sreq, charged);
   return 0;
-}
-
-/* A one-slice message over the body: gRPC takes a reference. */
-static grpc_byte_buffer *body_message(otlpgrpc_body *b) {
-  atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
-  grpc_slice s = grpc_slice_new_with_user_data(b->buf.data, b->buf.len, body_unref, b);
-  grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&s, 1);
-  grpc_slice_unref(s);
-  return bb;
 }
 
 /* Frees what one call took; the attempt itself stays for the next try. */
@@ -157,7 +134,7 @@ static int start_call(otlpgrpc_exporter *e, otlpgrpc_attempt *a, otlpd_send_req 
   a->call = grpc_channel_create_registered_call(e->channel, NULL, GRPC_PROPAGATE_DEFAULTS, e->cq,
                                                 e->method[sreq->signal], deadline, NULL);
   if (!a->call) return -ENOMEM;
-  a->request = body_message(a->body);
+  a->request = otlpgrpc_body_message(a->body);
   grpc_metadata_array_init(&a->initial_md);
   grpc_metadata_array_init(&a->trailing_md);
   a->details = grpc_empty_slice();
@@ -182,9 +159,9 @@ static int start_call(otlpgrpc_exporter *e, otlpgrpc_attempt *a, otlpd_send_req 
   ops[5].data.recv_status_on_client.status = &a->status;
   ops[5].data.recv_status_on_client.status_details = &a->details;
   ops[5].data.recv_status_on_client.error_string = &a->error_string;
-  atomic_store_explicit(&a->armed, 1, memory_order_release);
+  void *tag = otlpgrpc_thread_tag(a);
   otlpgrpc_thread_call_started(e); /* before the call can complete */
-  if (grpc_call_start_batch(a->call, ops, 6, a, NULL) != GRPC_CALL_OK) {
+  if (grpc_call_start_batch(a->call, ops, 6, tag, NULL) != GRPC_CALL_OK) {
     otlpgrpc_thread_unstarted(e);
     otlpgrpc_attempt_discard(a);
     return -EIO;
@@ -227,7 +204,7 @@ static void release(void *exporter, otlpd_send_req *sreq) {
   otlpgrpc_attempt *a = sreq->user;
   if (!a) return;
   otlpgrpc_attempt_discard(a);
-  if (a->body) body_unref(a->body);
+  otlpgrpc_body_release(a->body);
   free(a);
   sreq->user = NULL;
 }

@@ -1,100 +1,163 @@
-/* The completion-queue thread and its one hand-off to the loop.
+/* The exporter's completion queue, its poller thread and the one hand-off
+ * to the loop.
  *
- * The thread polls only while a call is in flight or the channel is
- * (re)connecting (or always, with keepalive pings on idle connections):
- * gRPC core lets one thread at a time poll, and an idle exporter thread taking turns with the gRPC
- * receiver's thread made every received call cross one more thread. While
- * nothing is in flight it sleeps on a condition variable the loop signals
- * when it starts the first call.
- *
- * gRPC core reports a finished call only through the exporter's completion
- * queue, and grpc_completion_queue_next blocks: so one thread per exporter
- * waits on it. For each finished call it links the attempt (its tag) into
- * a mutex-protected list and pokes a uv_async_t; the loop takes the whole
+ * Calls are bound to a callback completion queue: when a call finishes,
+ * gRPC core runs the attempt's functor on the thread that read the answer
+ * (whichever thread was polling). The functor links the attempt into a
+ * mutex-protected list and pokes a uv_async_t; the loop takes the whole
  * list in one swap and, outside the lock, reads each answer and reports it
- * to the sender. The thread reads nothing of an attempt and writes only its
- * link and success flag; the loop never blocks on gRPC (starting a call and
- * grpc_call_cancel return at once).
+ * to the sender. The functor reads nothing of an attempt and writes only
+ * its link and success flag; the loop never blocks on gRPC (starting a
+ * call and grpc_call_cancel return at once).
  *
- * Ending: once the sender drained (nothing in flight), the loop shuts the
- * queue down; the thread sees GRPC_QUEUE_SHUTDOWN, says so through the same
- * async, and the loop joins it and closes the async. */
+ * Someone must poll for those answers. gRPC core (epoll1) polls every
+ * channel and server of the process from one thread at a time and hands
+ * that role to another waiting poller at every wake-up. In a forwarder the
+ * gRPC receiver's thread polls all the time; a second poller here would
+ * take turns with it, and each received call would then cross one more
+ * thread (a futex wake each). So this thread polls only while no other
+ * thread of the daemon does (host->grpc_pollers is zero) and calls are in
+ * flight, the channel is (re)connecting, or keepalive pings without calls
+ * are configured; otherwise it sleeps on a condition variable, which the
+ * loop signals when it starts the first call. It polls through a queue of
+ * its own on which nothing ever completes.
+ *
+ * Ending: once the sender drained, the loop shuts the callback queue down;
+ * gRPC runs the shutdown functor once every call completed; the thread
+ * waits for that and for the last completion functor to return, says so
+ * through the same async, and the loop joins it and closes the async. */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "otlpgrpc.h"
 
-/* The poke comes after the unlock, so that the woken loop does not block
- * on the lock (on one core it often runs first). The async stays valid:
- * it is closed only after this thread was joined. */
-static void push(otlpgrpc_exporter *e, otlpgrpc_attempt *a) {
+/* Poll rounds: while polling, the thread re-checks whether it still must
+ * every round; while calls are in flight and another thread polls, it
+ * re-checks that thread's presence this often. */
+#define POLL_ROUND_MS 100
+#define STOPPING_ROUND_MS 10
+#define RECHECK_NS (50 * 1000 * 1000ull)
+
+static void link_done(otlpgrpc_exporter *e, otlpgrpc_attempt *a) {
   uv_mutex_lock(&e->lock);
-  if (a) {
-    a->next = NULL;
-    if (e->done_tail)
-      e->done_tail->next = a;
-    else
-      e->done_head = a;
-    e->done_tail = a;
-  }
+  a->next = NULL;
+  if (e->done_tail)
+    e->done_tail->next = a;
+  else
+    e->done_head = a;
+  e->done_tail = a;
   uv_mutex_unlock(&e->lock);
-  uv_async_send(&e->async);
 }
 
-/* While the channel is (re)connecting the thread keeps polling, in short
- * rounds, so the connection attempt completes without a call in flight. */
-#define UNSETTLED_POLL_MS 100
+/* Any thread; the last access to e of a completion. The thread ends only
+ * once `inflight` is 0, so e and its async outlive the functor. */
+static void call_ended(otlpgrpc_exporter *e) {
+  uv_mutex_lock(&e->lock);
+  if (atomic_fetch_sub(&e->inflight, 1) == 1) uv_cond_signal(&e->wake);
+  uv_mutex_unlock(&e->lock);
+}
+
+/* gRPC thread. The poke comes after the unlock, so that the woken loop does
+ * not block on the lock (on one core it often runs first). */
+static void on_call_done(grpc_completion_queue_functor *f, int ok) {
+  otlpgrpc_attempt *a = (otlpgrpc_attempt *)((char *)f - offsetof(otlpgrpc_attempt, functor));
+  /* A load, not an exchange: ThreadSanitizer checks a read-modify-write
+   * before applying its acquire, and would report the attempt's calloc. */
+  (void)atomic_load_explicit(&a->armed, memory_order_acquire);
+  otlpgrpc_exporter *e = a->e;
+  a->ok = ok != 0;
+  link_done(e, a);
+  uv_async_send(&e->async);
+  call_ended(e);
+}
+
+void *otlpgrpc_thread_tag(otlpgrpc_attempt *a) {
+  a->functor.functor_run = on_call_done;
+  a->functor.inlineable = 1; /* a lock, a link and an eventfd write */
+  atomic_store_explicit(&a->armed, 1, memory_order_release);
+  return &a->functor;
+}
+
+/* gRPC thread: every call on the queue completed and the queue is down. */
+static void on_cq_down(grpc_completion_queue_functor *f, int ok) {
+  (void)ok;
+  otlpgrpc_exporter *e = (otlpgrpc_exporter *)((char *)f - offsetof(otlpgrpc_exporter, cq_shut_done));
+  uv_mutex_lock(&e->lock);
+  e->cq_down = true;
+  uv_cond_signal(&e->wake);
+  uv_mutex_unlock(&e->lock);
+}
+
+static void push_end(otlpgrpc_exporter *e) {
+  atomic_store(&e->thread_done, true);
+  uv_async_send(&e->async);
+}
 
 static bool channel_unsettled(otlpgrpc_exporter *e) {
   grpc_connectivity_state st = grpc_channel_check_connectivity_state(e->channel, 0);
   return st == GRPC_CHANNEL_CONNECTING || st == GRPC_CHANNEL_TRANSIENT_FAILURE;
 }
 
-/* Sleep while no call is in flight (and the queue is not shut down); the
- * deadline for the next poll. The loop signals under the lock after
- * raising `inflight` from 0, so the wake-up cannot be lost. */
-static gpr_timespec wait_for_calls(otlpgrpc_exporter *e) {
-  gpr_timespec forever = gpr_inf_future(GPR_CLOCK_MONOTONIC);
-  if (e->poll_always) return forever;
-  for (;;) {
-    if (e->channel && channel_unsettled(e))
-      return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(UNSETTLED_POLL_MS, GPR_TIMESPAN));
-    uv_mutex_lock(&e->lock);
-    bool idle = atomic_load(&e->inflight) <= 0 && !e->stopping;
-    if (idle) uv_cond_wait(&e->wake, &e->lock);
-    uv_mutex_unlock(&e->lock);
-    if (!idle) return forever;
-  }
+static bool other_poller(const otlpgrpc_exporter *e) {
+  return e->host->grpc_pollers && atomic_load(e->host->grpc_pollers) > 0;
 }
 
-static void signal_thread(otlpgrpc_exporter *e) {
+/* Whether this thread must poll now (no lock held). */
+static bool must_poll(otlpgrpc_exporter *e) {
+  if (other_poller(e)) return false;
+  return e->poll_always || atomic_load(&e->inflight) > 0 || (e->channel && channel_unsettled(e));
+}
+
+static bool finished(const otlpgrpc_exporter *e) {
+  return e->stopping && e->cq_down && atomic_load(&e->inflight) == 0;
+}
+
+static void poll_round(otlpgrpc_exporter *e, bool stopping) {
+  gpr_timespec until = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                                    gpr_time_from_millis(stopping ? STOPPING_ROUND_MS : POLL_ROUND_MS, GPR_TIMESPAN));
+  (void)grpc_completion_queue_next(e->pollcq, until, NULL);
+}
+
+/* Sleep until signalled; with calls in flight (another thread polls for
+ * them) or a stop under way, only for a while, to re-check. */
+static void sleep_a_while(otlpgrpc_exporter *e) {
+  uv_mutex_lock(&e->lock);
+  if (!finished(e)) {
+    if (atomic_load(&e->inflight) > 0 || e->stopping)
+      (void)uv_cond_timedwait(&e->wake, &e->lock, RECHECK_NS);
+    else
+      uv_cond_wait(&e->wake, &e->lock);
+  }
+  uv_mutex_unlock(&e->lock);
+}
+
+static void thread_main(void *arg) {
+  otlpgrpc_exporter *e = arg;
+  for (;;) {
+    uv_mutex_lock(&e->lock);
+    bool done = finished(e), stopping = e->stopping;
+    uv_mutex_unlock(&e->lock);
+    if (done) break;
+    if (must_poll(e))
+      poll_round(e, stopping);
+    else
+      sleep_a_while(e);
+  }
+  grpc_completion_queue_shutdown(e->pollcq);
+  while (grpc_completion_queue_next(e->pollcq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
+         GRPC_QUEUE_SHUTDOWN) {
+  }
+  push_end(e);
+}
+
+void otlpgrpc_thread_call_started(otlpgrpc_exporter *e) {
+  if (atomic_fetch_add(&e->inflight, 1) != 0) return;
   uv_mutex_lock(&e->lock);
   uv_cond_signal(&e->wake);
   uv_mutex_unlock(&e->lock);
 }
 
-void otlpgrpc_thread_call_started(otlpgrpc_exporter *e) {
-  if (atomic_fetch_add(&e->inflight, 1) == 0 && !e->poll_always) signal_thread(e);
-}
-
-void otlpgrpc_thread_unstarted(otlpgrpc_exporter *e) { atomic_fetch_sub(&e->inflight, 1); }
-
-static void thread_main(void *arg) {
-  otlpgrpc_exporter *e = arg;
-  for (;;) {
-    grpc_event ev = grpc_completion_queue_next(e->cq, wait_for_calls(e), NULL);
-    if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
-    if (ev.type != GRPC_OP_COMPLETE || !ev.tag) continue;
-    atomic_fetch_sub(&e->inflight, 1);
-    otlpgrpc_attempt *a = ev.tag;
-    /* A load, not an exchange: ThreadSanitizer checks a read-modify-write
-     * before applying its acquire, and would report the attempt's calloc. */
-    (void)atomic_load_explicit(&a->armed, memory_order_acquire);
-    a->ok = ev.success != 0;
-    push(e, a);
-  }
-  atomic_store(&e->thread_done, true);
-  push(e, NULL);
-}
+void otlpgrpc_thread_unstarted(otlpgrpc_exporter *e) { call_ended(e); }
 
 static otlpgrpc_attempt *take_all(otlpgrpc_exporter *e) {
   uv_mutex_lock(&e->lock);
@@ -133,6 +196,24 @@ static void on_async(uv_async_t *h) {
   if (done) join_and_close(e);
 }
 
+/* The callback queue is made last: gRPC runs its shutdown functor, which
+ * points into e, maybe on another thread, so every path that made it
+ * waits for that functor before e can go. */
+static int queues_create(otlpgrpc_exporter *e) {
+  e->pollcq = grpc_completion_queue_create_for_next(NULL);
+  if (!e->pollcq) return -ENOMEM;
+  e->cq_shut_done.functor_run = on_cq_down;
+  e->cq_shut_done.inlineable = 0;
+  e->cq = grpc_completion_queue_create_for_callback(&e->cq_shut_done, NULL);
+  return e->cq ? 0 : -ENOMEM;
+}
+
+static void wait_cq_down(otlpgrpc_exporter *e) {
+  uv_mutex_lock(&e->lock);
+  while (!e->cq_down) uv_cond_wait(&e->wake, &e->lock);
+  uv_mutex_unlock(&e->lock);
+}
+
 int otlpgrpc_thread_start(otlpgrpc_exporter *e) {
   int rc = uv_mutex_init(&e->lock);
   if (rc) return rc;
@@ -149,7 +230,12 @@ int otlpgrpc_thread_start(otlpgrpc_exporter *e) {
   e->poll_always = e->cfg->keepalive.time > 0 && e->cfg->keepalive.permit_without_stream;
   e->async.data = e;
   e->handoff_ready = true;
-  if ((rc = uv_thread_create(&e->thread, thread_main, e)) != 0) {
+  if ((rc = queues_create(e)) == 0) rc = uv_thread_create(&e->thread, thread_main, e);
+  if (rc) {
+    if (e->cq) {
+      otlpgrpc_thread_stop(e);
+      wait_cq_down(e);
+    }
     uv_close((uv_handle_t *)&e->async, on_close);
     return rc;
   }

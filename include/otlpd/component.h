@@ -140,6 +140,12 @@ typedef struct otlpd_host {
   void *status_ctx;        /* the daemon's */
   /* Listening sockets kept across a reload (net.h); NULL in bare test hosts. */
   struct otlpd_listen_fds *listen_fds;
+  /* Threads of this daemon that poll gRPC core without pause (a gRPC
+   * receiver's completion-queue thread raises it while it runs). gRPC core
+   * polls every channel and server in the process from whichever thread
+   * polls, so a gRPC client seeing it non-zero need not poll itself.
+   * NULL in bare test hosts. */
+  atomic_int *grpc_pollers;
 } otlpd_host;
 
 static inline void otlpd_report_status(const otlpd_host *h, otlpd_status st, const char *why) {

@@ -4,7 +4,10 @@
  * uv_async_t; the loop takes the whole stack in one atomic exchange and
  * ingests and answers each call in arrival order. No lock: on one core a
  * mutex held across the poke had the woken loop block on it (a futex wait
- * and two more context switches per call). The same async also reports
+ * and two more context switches per call). The poke is owed, not sent, per
+ * call: the gRPC thread first takes every event gRPC core has ready and
+ * pokes once when none is left (or after OTLP_GRPC_HANDOFF_BURST calls),
+ * so a burst of calls costs the loop one wake-up, not one each. The same async also reports
  * that the gRPC thread has finished, so the loop can join it and close its
  * handles: after that nothing of the gRPC server keeps the loop alive. */
 #include <sched.h>
@@ -87,10 +90,12 @@ static void answer_gone(otlp_grpc_rpc *rpc) {
   otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector is shutting down", 0);
 }
 
-/* gRPC thread. rpc == NULL: only report that the thread is done. The
- * async is poked inside a `pushers` count, which otlp_grpc_handoff_abandon
- * waits out before the loop's side goes away (seq_cst on both sides: either
- * the pusher sees loop_gone or abandon sees the pusher). */
+/* gRPC thread. rpc == NULL: only report that the thread is done (poked at
+ * once). The async is poked inside a `pushers` count, which
+ * otlp_grpc_handoff_abandon waits out before the loop's side goes away
+ * (seq_cst on both sides: either the pusher sees loop_gone or abandon sees
+ * the pusher). A call queued with its poke owed is safe too: abandon takes
+ * the stack after the pushers are out. */
 void otlp_grpc_handoff_push(otlp_grpc *g, otlp_grpc_rpc *rpc) {
   atomic_fetch_add(&g->pushers, 1);
   if (atomic_load(&g->loop_gone)) {
@@ -104,7 +109,18 @@ void otlp_grpc_handoff_push(otlp_grpc *g, otlp_grpc_rpc *rpc) {
     while (!atomic_compare_exchange_weak_explicit(&g->pending, &top, rpc, memory_order_release,
                                                   memory_order_relaxed));
   }
-  uv_async_send(&g->async);
+  if (!rpc || ++g->poke_owed >= OTLP_GRPC_HANDOFF_BURST) {
+    g->poke_owed = 0;
+    uv_async_send(&g->async);
+  }
+  atomic_fetch_sub(&g->pushers, 1);
+}
+
+void otlp_grpc_handoff_poke(otlp_grpc *g) {
+  if (!g->poke_owed) return;
+  g->poke_owed = 0;
+  atomic_fetch_add(&g->pushers, 1);
+  if (!atomic_load(&g->loop_gone)) uv_async_send(&g->async);
   atomic_fetch_sub(&g->pushers, 1);
 }
 

@@ -239,6 +239,19 @@ static void on_call(otlp_grpc_rpc *rpc) {
   }
 }
 
+/* The memory budget left cannot hold what requests of this size decoded
+ * to lately: refuse before flattening and decoding (the decode would stop
+ * at the budget with the same answer, after doing most of the work). */
+static bool refused_for_budget(otlp_grpc_rpc *rpc) {
+  otlp_grpc *g = rpc->g;
+  size_t len = grpc_byte_buffer_length(rpc->payload);
+  otlp_decode_limit lim = otlp_decode_limit_for(g->r->host->mem, len);
+  size_t need = g->sizer.ratio16 ? len / 16 * g->sizer.ratio16 : len;
+  if (!lim.by_budget || lim.max >= need) return false;
+  otlp_grpc_rpc_reply(rpc, GRPC_STATUS_UNAVAILABLE, "collector memory budget is too low for this request now; retry later", 0);
+  return true;
+}
+
 /* The call's message arrived. */
 static void on_message(otlp_grpc_rpc *rpc) {
   otlp_grpc *g = rpc->g;
@@ -246,7 +259,7 @@ static void on_message(otlp_grpc_rpc *rpc) {
     otlp_grpc_rpc_reply(rpc, GRPC_STATUS_INVALID_ARGUMENT, "the call carries no request message", 0);
     return;
   }
-  if (refused_early(rpc)) return;
+  if (refused_early(rpc) || refused_for_budget(rpc)) return;
   char err[256] = "";
   grpc_status_code code = decode(rpc, err, sizeof(err));
   if (code != GRPC_STATUS_OK) {

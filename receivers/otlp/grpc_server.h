@@ -6,7 +6,8 @@
  *    payloads and frees every rpc once its reply batch completed;
  *  - the libuv loop thread (grpc_handoff.c) calls otlp_ingest() and sends
  *    the reply, so a client hears back only once the pipeline decided.
- * The one hand-off between them is g->queue (mutex + uv_async_t). */
+ * The one hand-off between them is g->pending (a lock-free stack +
+ * uv_async_t, grpc_handoff.c). */
 #ifndef OTLPD_GRPC_SERVER_H
 #define OTLPD_GRPC_SERVER_H
 
@@ -27,6 +28,9 @@
 /* Calls requested ahead per method, so a burst of connections is matched
  * without waiting for the gRPC thread to re-request one at a time. */
 #define OTLP_GRPC_REQUESTS_PER_METHOD 16
+/* Calls the gRPC thread queues for the loop before it pokes the loop even
+ * though gRPC core still has events ready (bounds the loop's wait). */
+#define OTLP_GRPC_HANDOFF_BURST 16
 /* Seconds in-flight calls get after shutdown before they are cancelled. */
 #define OTLP_GRPC_SHUTDOWN_GRACE_MS 5000
 
@@ -133,6 +137,7 @@ struct otlp_grpc {
    * then answers by itself. `pushers` counts pushes under way, so the
    * loop can wait for them before it stops taking calls. */
   _Atomic(otlp_grpc_rpc *) pending;
+  unsigned poke_owed;        /* gRPC thread only: calls queued, loop not poked */
   atomic_int pushers;
   atomic_bool loop_gone;
   uv_async_t async;
@@ -218,9 +223,13 @@ void otlp_grpc_rpc_client_info(otlp_grpc_rpc *rpc, const char *subject);
 
 /* grpc_handoff.c: gRPC thread -> loop. */
 int otlp_grpc_handoff_init(otlp_grpc *g, uv_loop_t *loop);
-/* gRPC thread: queue a decoded call for the loop; NULL only wakes the loop
- * (used to report that the thread is done). */
+/* gRPC thread: queue a decoded call for the loop, its poke owed until
+ * otlp_grpc_handoff_poke (or a burst is full); NULL only wakes the loop,
+ * at once (used to report that the thread is done). */
 void otlp_grpc_handoff_push(otlp_grpc *g, otlp_grpc_rpc *rpc);
+/* gRPC thread: gRPC core has nothing more ready; wake the loop for the
+ * calls queued since the last poke. */
+void otlp_grpc_handoff_poke(otlp_grpc *g);
 void otlp_grpc_handoff_start_grace(otlp_grpc *g);          /* loop: arm the shutdown grace timer */
 void otlp_grpc_handoff_close(otlp_grpc *g);                /* loop: join thread, close handles */
 void otlp_grpc_handoff_abandon(otlp_grpc *g);              /* destroy without shutdown */
