@@ -131,6 +131,8 @@ void *otlpgrpc_thread_tag(otlpgrpc_attempt *a);
 /* Loop: no call is in flight any more; shut the queue down so the thread
  * ends (it reports through the hand-off, the loop then joins it). */
 void otlpgrpc_thread_stop(otlpgrpc_exporter *e);
+/* The drain is over: the loop may end before the thread does. */
+void otlpgrpc_thread_unref(otlpgrpc_exporter *e);
 /* Loop: a call was started (the thread polls while any is in flight);
  * otlpgrpc_thread_unstarted undoes it when the start failed. */
 void otlpgrpc_thread_call_started(otlpgrpc_exporter *e);

@@ -68,6 +68,7 @@ static int validate_refs(const void *config, const char *path, const struct otlp
 static void drained(void *arg) {
   otlpgrpc_exporter *e = arg;
   otlpgrpc_thread_stop(e);
+  otlpgrpc_thread_unref(e);
 }
 
 static void shutdown_(void *state) {
