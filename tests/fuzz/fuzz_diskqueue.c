@@ -46,8 +46,13 @@ static const uint8_t *find_marker(const uint8_t *p, size_t n) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static char dir[64];
   if (!dir[0]) {
-    snprintf(dir, sizeof(dir), "/tmp/otlpd-fuzz-dq-XXXXXX");
-    if (!mkdtemp(dir)) abort();
+    /* tmpfs when there is one: a disk's metadata writes made this target
+     * run at ~150 inputs per second */
+    snprintf(dir, sizeof(dir), "/dev/shm/otlpd-fuzz-dq-XXXXXX");
+    if (!mkdtemp(dir)) {
+      snprintf(dir, sizeof(dir), "/tmp/otlpd-fuzz-dq-XXXXXX");
+      if (!mkdtemp(dir)) abort();
+    }
   }
   if (size < 1) return 0;
   clear_dir(dir);
