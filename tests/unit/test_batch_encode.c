@@ -10,34 +10,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "batch_fixtures.h"
+#include "wire_fixtures.h"
 #include "otlpd/buf.h"
 #include "otlpd/codec.h"
 #include "otlpd/component.h"
-
-/* A client request: the fixture encoded by protobuf-c. */
-static uint8_t *client_bytes(int R, int S, int N, int *counter, size_t *len) {
-  otlpd_payload *p = fx_traces(R, S, N, counter, NULL);
-  otlpd_buf b = {0};
-  assert_int_equal(otlpd_pb_encode(p->msg, &b), 0);
-  otlpd_payload_unref(p);
-  *len = b.len;
-  return b.data;
-}
-
-static otlpd_batch *decode_kept(const uint8_t *wire, size_t len) {
-  otlpd_arena *a = otlpd_arena_new(0);
-  char err[256];
-  otlpd_raw raw;
-  ProtobufCMessage *m = otlpd_pb_decode_keep(otlpd_request_descriptor(OTLPD_TRACES), wire, len, a, err,
-                                             sizeof(err), &raw);
-  assert_non_null(m);
-  otlpd_payload *p = otlpd_payload_new(OTLPD_TRACES, a, m, NULL);
-  p->raw = raw;
-  otlpd_batch *b = otlpd_batch_from_payload(p);
-  otlpd_payload_unref(p);
-  return b;
-}
 
 static void assert_encodes_to_sequence(const otlpd_batch *b, int from, int count) {
   otlpd_buf out = {0};
@@ -62,8 +38,8 @@ static void test_keeps_one_slice_per_resource(void **state) {
   (void)state;
   int c = 0;
   size_t len;
-  uint8_t *wire = client_bytes(3, 2, 4, &c, &len);
-  otlpd_batch *b = decode_kept(wire, len);
+  uint8_t *wire = fx_client_bytes(3, 2, 4, &c, &len);
+  otlpd_batch *b = fx_decode_kept(wire, len);
   assert_int_equal(b->n, 3);
   for (size_t i = 0; i < b->n; i++) assert_non_null(b->raw[i].p);
   /* unchanged: the output is byte for byte what the client sent */
@@ -80,9 +56,9 @@ static void test_split_and_mixed_batches_encode_all_items(void **state) {
   (void)state;
   int c = 0;
   size_t l1, l2;
-  uint8_t *w1 = client_bytes(2, 2, 5, &c, &l1); /* spans 0..19 */
-  uint8_t *w2 = client_bytes(1, 1, 7, &c, &l2); /* spans 20..26 */
-  otlpd_batch *b1 = decode_kept(w1, l1), *b2 = decode_kept(w2, l2);
+  uint8_t *w1 = fx_client_bytes(2, 2, 5, &c, &l1); /* spans 0..19 */
+  uint8_t *w2 = fx_client_bytes(1, 1, 7, &c, &l2); /* spans 20..26 */
+  otlpd_batch *b1 = fx_decode_kept(w1, l1), *b2 = fx_decode_kept(w2, l2);
   otlpd_batch *all = otlpd_batch_new(OTLPD_TRACES, NULL);
   otlpd_batch_append(all, b1);
   otlpd_batch_append(all, b2);

@@ -14,32 +14,9 @@
 #include <grpc/byte_buffer_reader.h>
 
 #include "../../exporters/otlp/otlpgrpc.h"
-#include "batch_fixtures.h"
+#include "wire_fixtures.h"
 #include "otlpd/buf.h"
 #include "otlpd/codec.h"
-
-static uint8_t *client_bytes(int R, int S, int N, int *counter, size_t *len) {
-  otlpd_payload *p = fx_traces(R, S, N, counter, NULL);
-  otlpd_buf b = {0};
-  assert_int_equal(otlpd_pb_encode(p->msg, &b), 0);
-  otlpd_payload_unref(p);
-  *len = b.len;
-  return b.data;
-}
-
-static otlpd_batch *decode_kept(const uint8_t *wire, size_t len) {
-  otlpd_arena *a = otlpd_arena_new(0);
-  char err[256];
-  otlpd_raw raw;
-  ProtobufCMessage *m = otlpd_pb_decode_keep(otlpd_request_descriptor(OTLPD_TRACES), wire, len, a, err,
-                                             sizeof(err), &raw);
-  assert_non_null(m);
-  otlpd_payload *p = otlpd_payload_new(OTLPD_TRACES, a, m, NULL);
-  p->raw = raw;
-  otlpd_batch *b = otlpd_batch_from_payload(p);
-  otlpd_payload_unref(p);
-  return b;
-}
 
 /* The message's bytes, flattened (a copy the test owns). */
 static uint8_t *message_bytes(grpc_byte_buffer *bb, size_t *len) {
@@ -75,8 +52,8 @@ static void test_untouched_batch_is_the_client_request(void **state) {
   (void)state;
   int c = 0;
   size_t len;
-  uint8_t *wire = client_bytes(3, 2, 4, &c, &len);
-  otlpd_batch *b = decode_kept(wire, len);
+  uint8_t *wire = fx_client_bytes(3, 2, 4, &c, &len);
+  otlpd_batch *b = fx_decode_kept(wire, len);
   otlpgrpc_body *body = NULL;
   size_t charged = 1;
   assert_int_equal(otlpgrpc_body_build(b, &body, &charged), 0);
@@ -98,9 +75,9 @@ static void test_split_and_mixed_batches(void **state) {
   (void)state;
   int c = 0;
   size_t l1, l2;
-  uint8_t *w1 = client_bytes(2, 2, 5, &c, &l1);
-  uint8_t *w2 = client_bytes(1, 1, 7, &c, &l2);
-  otlpd_batch *b1 = decode_kept(w1, l1), *b2 = decode_kept(w2, l2);
+  uint8_t *w1 = fx_client_bytes(2, 2, 5, &c, &l1);
+  uint8_t *w2 = fx_client_bytes(1, 1, 7, &c, &l2);
+  otlpd_batch *b1 = fx_decode_kept(w1, l1), *b2 = fx_decode_kept(w2, l2);
   otlpd_batch *all = otlpd_batch_new(OTLPD_TRACES, NULL);
   otlpd_batch_append(all, b1);
   otlpd_batch_append(all, b2);
