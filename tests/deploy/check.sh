@@ -95,6 +95,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 grpc_port=$(free_port)
 http_port=$(free_port)
+# bind(0) may hand out the same port twice while nothing holds it.
+while [[ $http_port == "$grpc_port" ]]; do http_port=$(free_port); done
 mkdir -p "$WORK/var/data"
 # As the Dockerfile's WORKDIR and ENV, on free ports.
 (cd "$WORK/var" && OTLPD_GRPC_ENDPOINT=0.0.0.0:$grpc_port OTLPD_HTTP_ENDPOINT=0.0.0.0:$http_port \

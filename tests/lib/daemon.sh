@@ -125,8 +125,31 @@ require_cmds() {
   for c; do command -v "$c" >/dev/null || fail "$c is required"; done
 }
 
+# The kernel may hand the same ephemeral port out twice while nothing is
+# bound to it yet (CI saw the agent's HTTP port equal its metrics port),
+# so ports already given to this test are remembered in $WORK and skipped.
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  python3 - "${WORK:+$WORK/.ports_given}" <<'PY'
+import socket, sys
+seen_file = sys.argv[1] if len(sys.argv) > 1 else ""
+seen = set()
+if seen_file:
+    try:
+        seen = set(open(seen_file).read().split())
+    except OSError:
+        pass
+for _ in range(100):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = str(s.getsockname()[1])
+    s.close()
+    if port not in seen:
+        break
+if seen_file:
+    with open(seen_file, "a") as f:
+        f.write(port + "\n")
+print(port)
+PY
 }
 
 listening() {
