@@ -28,7 +28,7 @@ run: build
 
 test: test-deps build
 	$(MAKE) test-release test-asan test-tsan
-	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_SECONDS)
+	FUZZ_SEED=1 tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 test-release:
 	cd $(BUILD) && ctest --output-on-failure

@@ -11,6 +11,9 @@
 # time budget, and its final statistics go to build-fuzz/long/<target>.log so
 # the executions and coverage can be recorded in tests/fuzz/README.md.
 # FUZZ_ONLY (space-separated target names without fuzz_) runs a subset.
+# FUZZ_SEED=N fixes libFuzzer's seed: `make test` uses 1, so its short smoke
+# walks the same mutations on every run and a red CI is a regression, not
+# the luck of a fresh seed (the long runs, seeded at random, are the search).
 set -eu
 secs=${1:-20}
 runs=${FUZZ_RUNS:-}
@@ -53,7 +56,7 @@ for t in $targets; do
     grep -E '^#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss' "$build/long/$name.log"
   else
     echo "== $name for ${secs}s"
-    "$build/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+    "$build/$name" -max_total_time="$secs" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} -timeout=10 -rss_limit_mb=2048 \
       -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$work/$kind"
   fi
 done
