@@ -80,6 +80,11 @@ typedef struct otlpd_dq_opts {
    * flush, close) reap groups. */
   void (*wake)(void *arg);
   void *wake_arg;
+  /* Run the writer's jobs on the calling thread, no writer thread (tools
+   * and the fuzz target, which open a queue per input: a thread start per
+   * open held it to a few hundred inputs a second). Not for the loop: a
+   * write then blocks it. */
+  bool inline_writer;
 } otlpd_dq_opts;
 
 typedef struct otlpd_dq otlpd_dq;

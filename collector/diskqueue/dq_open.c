@@ -136,7 +136,7 @@ int otlpd_dq_open(const otlpd_dq_opts *o, otlpd_dq **out, otlpd_dq_recovery *rec
 
 void otlpd_dq_close(otlpd_dq *q) {
   if (!q) return;
-  if (q->thread_started) otlpd_dq_flush(q);
+  if (q->writer_ready) otlpd_dq_flush(q);
   dq_writer_stop(q);
   for (int i = 0; i < 2; i++) {
     otlpd_buf_free(&q->jobs[i].data);

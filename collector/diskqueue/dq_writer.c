@@ -185,6 +185,8 @@ int dq_writer_start(otlpd_dq *q) {
   if (pthread_mutex_init(&q->mu, NULL) != 0) return -ENOMEM;
   pthread_cond_init(&q->work_cv, NULL);
   pthread_cond_init(&q->done_cv, NULL);
+  q->writer_ready = true;
+  if (q->o.inline_writer) return 0;
   int rc = pthread_create(&q->thread, NULL, writer_main, q);
   if (rc != 0) return -rc;
   q->thread_started = true;
@@ -192,7 +194,16 @@ int dq_writer_start(otlpd_dq *q) {
 }
 
 void dq_writer_stop(otlpd_dq *q) {
-  if (!q->thread_started) return;
+  if (!q->writer_ready) return;
+  q->writer_ready = false;
+  if (!q->thread_started) { /* inline writer */
+    if (q->w_fd >= 0) close(q->w_fd);
+    q->w_fd = -1;
+    pthread_cond_destroy(&q->work_cv);
+    pthread_cond_destroy(&q->done_cv);
+    pthread_mutex_destroy(&q->mu);
+    return;
+  }
   pthread_mutex_lock(&q->mu);
   q->stop = true;
   pthread_cond_signal(&q->work_cv);
@@ -237,6 +248,12 @@ void dq_kick(otlpd_dq *q) {
   dq_job *j = q->pend;
   q->pend = j == &q->jobs[0] ? &q->jobs[1] : &q->jobs[0];
   q->busy = true;
+  if (q->o.inline_writer) {
+    q->run = j;
+    run_job(q, j);
+    q->done = true;
+    return;
+  }
   pthread_mutex_lock(&q->mu);
   q->run = j;
   q->work = true;

@@ -75,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   otlpd_log_level quiet = OTLPD_LOG_ERROR + 1;
   otlpd_logger lg = {"fuzz", &quiet};
-  otlpd_dq_opts o = {.dir = dir, .capacity = 1000, .sizer = OTLPD_DQ_BYTES, .segment_max = 256, .log = &lg};
+  otlpd_dq_opts o = {.dir = dir, .capacity = 1000, .sizer = OTLPD_DQ_BYTES, .segment_max = 256, .log = &lg,
+                   .inline_writer = true};
   otlpd_dq *q;
   otlpd_dq_recovery rec;
   if (otlpd_dq_open(&o, &q, &rec) != 0) return 0;

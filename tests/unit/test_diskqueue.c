@@ -320,6 +320,33 @@ static void test_segments_deleted_after_ack(void **state) {
   otlpd_dq_close(q);
 }
 
+/* inline_writer (the fuzz target's mode): the same files and answers as
+ * with the writer thread, across segments, acks and a reopen. */
+static void test_inline_writer(void **state) {
+  fixture *f = *state;
+  otlpd_dq_opts o = {.dir = f->dir, .capacity = 100, .sizer = OTLPD_DQ_REQUESTS, .segment_max = 1,
+                     .log = &f->log, .inline_writer = true};
+  otlpd_dq *q = NULL;
+  otlpd_dq_recovery rec;
+  assert_int_equal(otlpd_dq_open(&o, &q, &rec), 0);
+  for (int i = 1; i <= 4; i++) append(q, i);
+  assert_int_equal(count_segments(f), 4);
+  assert_int_equal(otlpd_dq_ack(q, expect_next(f, q, 1)), 0);
+  assert_int_equal(otlpd_dq_ack(q, expect_next(f, q, 2)), 0);
+  otlpd_dq_flush(q);
+  assert_int_equal(count_segments(f), 2);
+  otlpd_dq_close(q);
+  assert_int_equal(otlpd_dq_open(&o, &q, &rec), 0);
+  assert_int_equal(rec.records, 2);
+  assert_int_equal(otlpd_dq_ack(q, expect_next(f, q, 3)), 0);
+  expect_next(f, q, 4);
+  otlpd_dq_close(q);
+  q = open_q(f, OTLPD_DQ_REQUESTS, 100, 1, &rec); /* and the threaded writer reads what it left */
+  assert_int_equal(rec.records, 1);
+  expect_next(f, q, 4);
+  otlpd_dq_close(q);
+}
+
 static void test_size_bound_refuses(void **state) {
   fixture *f = *state;
   otlpd_dq *q = open_q(f, OTLPD_DQ_ITEMS, 5, 0, NULL);
@@ -502,6 +529,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_zero_filled_tail, setup, teardown),
       cmocka_unit_test_setup_teardown(test_corrupt_middle_segment_skipped, setup, teardown),
       cmocka_unit_test_setup_teardown(test_segments_deleted_after_ack, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_inline_writer, setup, teardown),
       cmocka_unit_test_setup_teardown(test_size_bound_refuses, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refused_write, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_read_position, setup, teardown),
