@@ -8,6 +8,9 @@
  *                behind their tag and length, as the file exporter writes
  *                unchanged resources (otlpd_batch_encode_pb)
  *   json-encode: decode + otlpd_json_encode (what format: json costs)
+ *   shallow-wire (only with -m): otlpd_pb_decode_shallow_keep + the wire
+ *                copy, traces and logs: what a forwarder pays to decode,
+ *                check and write out a request (not a ceiling, a part)
  *
  * Rates are per CPU-second of this process (so a busy machine lowers them
  * less than it lowers wall-clock rates) and per wall-clock second. The
@@ -34,9 +37,9 @@ typedef struct payload {
   size_t len;
 } payload;
 
-typedef enum { MODE_DECODE, MODE_PB, MODE_WIRE, MODE_JSON, MODE_COUNT } mode;
+typedef enum { MODE_DECODE, MODE_PB, MODE_WIRE, MODE_JSON, MODE_SHALLOW, MODE_COUNT } mode;
 
-static const char *const mode_names[] = {"decode", "pb-reencode", "pb-wire", "json-encode"};
+static const char *const mode_names[] = {"decode", "pb-reencode", "pb-wire", "json-encode", "shallow-wire"};
 
 /* The daemon's settings (collector/main.c): arena blocks stay in the heap. */
 static void tune_allocator(void) {
@@ -92,9 +95,10 @@ static long long one_pass(otlpd_signal sig, mode m, const payload *ps, size_t n,
   for (size_t i = 0; i < n; i++) {
     otlpd_arena_reset(a);
     otlpd_raw raw = {0};
-    ProtobufCMessage *msg = m == MODE_WIRE
-                                ? otlpd_pb_decode_keep(d, ps[i].data, ps[i].len, a, err, sizeof(err), &raw)
-                                : otlpd_pb_decode(d, ps[i].data, ps[i].len, a, err, sizeof(err));
+    ProtobufCMessage *msg =
+        m == MODE_WIRE      ? otlpd_pb_decode_keep(d, ps[i].data, ps[i].len, a, err, sizeof(err), &raw)
+        : m == MODE_SHALLOW ? otlpd_pb_decode_shallow_keep(sig, ps[i].data, ps[i].len, a, err, sizeof(err), &raw)
+                            : otlpd_pb_decode(d, ps[i].data, ps[i].len, a, err, sizeof(err));
     if (!msg) {
       fprintf(stderr, "ceiling: payload %zu does not decode: %s\n", i, err);
       return -1;
@@ -103,7 +107,7 @@ static long long one_pass(otlpd_signal sig, mode m, const payload *ps, size_t n,
     otlpd_buf_clear(out);
     int rc = 0;
     if (m == MODE_PB) rc = otlpd_pb_encode(msg, out);
-    if (m == MODE_WIRE) rc = write_wire(&raw, out);
+    if (m == MODE_WIRE || m == MODE_SHALLOW) rc = write_wire(&raw, out);
     if (m == MODE_JSON) rc = otlpd_json_encode(msg, out);
     if (rc < 0) {
       fprintf(stderr, "ceiling: encode failed: %s\n", strerror(-rc));
@@ -159,7 +163,7 @@ static int parse_modes(const char *list, bool on[MODE_COUNT]) {
 }
 
 int main(int argc, char **argv) {
-  bool on[MODE_COUNT] = {true, true, true, true};
+  bool on[MODE_COUNT] = {true, true, true, true, false};
   int arg = 1;
   if (argc > 2 && strcmp(argv[1], "-m") == 0) {
     if (parse_modes(argv[2], on) != 0) {

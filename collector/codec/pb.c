@@ -467,7 +467,9 @@ ProtobufCMessage *otlpd_pb_decode_shallow_keep(otlpd_signal s, const uint8_t *bu
   if (keep_copy(full, buf, len, a, err, errlen, &copy)) return NULL;
   static const uint8_t empty[1];
   const uint8_t *body = copy ? copy : empty;
-  if (scan_thorough(full, body, len, err, errlen) < 0) return NULL;
+  /* The table walk is the fast answer; on a refusal the thorough scan
+   * words it (and decides: only an agreeing refusal refuses). */
+  if (otlpd_pb_validate(s, body, len) < 0 && scan_thorough(full, body, len, err, errlen) < 0) return NULL;
   ProtobufCMessage *m = protobuf_c_message_unpack(shallow, otlpd_arena_pb(a), len, body);
   if (!m) {
     seterr(err, errlen, "protobuf: cannot decode %s (%zu bytes): out of memory", full->name, len);
@@ -475,6 +477,12 @@ ProtobufCMessage *otlpd_pb_decode_shallow_keep(otlpd_signal s, const uint8_t *bu
   }
   if (copy && top_level_slices(copy, len, a, raw) < 0) raw->v = NULL, raw->n = 0;
   return m;
+}
+
+int otlpd_pb_check(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len, char *err,
+                   size_t errlen) {
+  static const uint8_t empty[1];
+  return scan_thorough(d, buf ? buf : empty, buf ? len : 0, err, errlen);
 }
 
 int otlpd_pb_encode(const ProtobufCMessage *m, otlpd_buf *out) {

@@ -41,6 +41,13 @@ ProtobufCMessage *otlpd_pb_decode_keep(const ProtobufCMessageDescriptor *d, cons
  * shallow form: they are decoded fully. */
 ProtobufCMessage *otlpd_pb_decode_shallow_keep(otlpd_signal s, const uint8_t *buf, size_t len,
                                                otlpd_arena *a, char *err, size_t errlen, otlpd_raw *raw);
+/* Whether s's request in buf is one a full decode accepts (0) or not (-1),
+ * without a reason: the shallow decode's fast check (pb_validate.c). */
+int otlpd_pb_validate(otlpd_signal s, const uint8_t *buf, size_t len);
+/* The slow, reason-giving form of the same check against any descriptor:
+ * 0, or -EINVAL with the reason in err. */
+int otlpd_pb_check(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len, char *err,
+                   size_t errlen);
 /* The shallow request descriptor of s, NULL where there is none (metrics). */
 const ProtobufCMessageDescriptor *otlpd_request_descriptor_shallow(otlpd_signal s);
 bool otlpd_pb_is_shallow(const ProtobufCMessageDescriptor *d);

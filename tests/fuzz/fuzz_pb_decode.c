@@ -44,6 +44,11 @@ static void check_shallow(otlpd_signal s, const uint8_t *data, size_t size, cons
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (int s = 0; s < OTLPD_SIGNAL_COUNT; s++) {
+    /* the table-driven check accepts exactly what the descriptor walk does */
+    char why[256] = "";
+    int slow = otlpd_pb_check(otlpd_request_descriptor((otlpd_signal)s), data, size, why, sizeof why);
+    if ((otlpd_pb_validate((otlpd_signal)s, data, size) == 0) != (slow == 0))
+      fuzz_die("otlpd_pb_validate and the thorough scan disagree", why);
     const ProtobufCMessageDescriptor *ds[2] = {otlpd_request_descriptor((otlpd_signal)s),
                                                otlpd_response_descriptor((otlpd_signal)s)};
     for (int k = 0; k < 2; k++) {
