@@ -470,7 +470,9 @@ ProtobufCMessage *otlpd_pb_decode_shallow_keep(otlpd_signal s, const uint8_t *bu
   /* The table walk is the fast answer; on a refusal the thorough scan
    * words it (and decides: only an agreeing refusal refuses). */
   if (otlpd_pb_validate(s, body, len) < 0 && scan_thorough(full, body, len, err, errlen) < 0) return NULL;
-  ProtobufCMessage *m = protobuf_c_message_unpack(shallow, otlpd_arena_pb(a), len, body);
+  ProtobufCMessage *m = NULL;
+  int rc = otlpd_pb_shallow_unpack(shallow, copy, len, a, &m);
+  if (rc == 1) m = protobuf_c_message_unpack(shallow, otlpd_arena_pb(a), len, body);
   if (!m) {
     seterr(err, errlen, "protobuf: cannot decode %s (%zu bytes): out of memory", full->name, len);
     return NULL;

@@ -48,6 +48,12 @@ int otlpd_pb_validate(otlpd_signal s, const uint8_t *buf, size_t len);
  * 0, or -EINVAL with the reason in err. */
 int otlpd_pb_check(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len, char *err,
                    size_t errlen);
+/* The unpack behind otlpd_pb_decode_shallow_keep, for a body that passed
+ * otlpd_pb_validate and lives in arena a: the shallow messages' unknown
+ * fields point into buf (not copied). 0; 1 when protobuf-c must do it (a
+ * singular message field sent twice, which it merges); -ENOMEM. */
+int otlpd_pb_shallow_unpack(const ProtobufCMessageDescriptor *shallow, uint8_t *buf, size_t len, otlpd_arena *a,
+                            ProtobufCMessage **out);
 /* The shallow request descriptor of s, NULL where there is none (metrics). */
 const ProtobufCMessageDescriptor *otlpd_request_descriptor_shallow(otlpd_signal s);
 bool otlpd_pb_is_shallow(const ProtobufCMessageDescriptor *d);

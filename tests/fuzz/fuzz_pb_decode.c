@@ -4,6 +4,8 @@
  * the same items, and survive a batch split whose halves decode fully. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fuzz_common.h"
 
@@ -19,6 +21,17 @@ static void check_shallow(otlpd_signal s, const uint8_t *data, size_t size, cons
   }
   size_t items = otlpd_request_items(s, m);
   if (items != otlpd_request_items(s, full)) fuzz_die("shallow item count differs from the full decode's", NULL);
+  /* our unpack (unknown fields pointing into the body) and protobuf-c's
+   * with the same descriptors encode to the same bytes */
+  ProtobufCMessage *ref = protobuf_c_message_unpack(otlpd_request_descriptor_shallow(s), otlpd_arena_pb(a), size,
+                                                    size ? data : (const uint8_t *)"");
+  if (!ref) fuzz_die("protobuf-c refused a body the shallow decode took", NULL);
+  otlpd_buf mine = {0}, theirs = {0};
+  if (otlpd_pb_encode(m, &mine) || otlpd_pb_encode(ref, &theirs)) fuzz_die("out of memory", NULL);
+  if (mine.len != theirs.len || (mine.len && memcmp(mine.data, theirs.data, mine.len)))
+    fuzz_die("the shallow unpack differs from protobuf-c's", NULL);
+  free(mine.data);
+  free(theirs.data);
   otlpd_payload *p = otlpd_payload_new(s, a, m, NULL);
   if (!p) fuzz_die("out of memory", NULL);
   p->raw = raw;

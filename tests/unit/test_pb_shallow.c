@@ -177,10 +177,11 @@ static ProtobufCMessage *shallow(otlpd_signal s, otlpd_arena *a, const otlpd_buf
   return m;
 }
 
-/* What protobuf-c 1.4 does with the descriptors: sub-messages carry the
- * shallow descriptor they were unpacked with, items are kept as tag-2
- * length-delimited unknown fields holding a copy (in the arena, not the
- * input) of the span's bytes with their length prefix. */
+/* What the shallow decode gives (as protobuf-c 1.4 does with the
+ * descriptors): sub-messages carry the shallow descriptor they were
+ * unpacked with, items are kept as tag-2 length-delimited unknown fields
+ * holding the span's bytes with their length prefix, in the arena (the
+ * kept copy of the body), not in the caller's input. */
 static void check_protobuf_c(otlpd_signal sig) {
   otlpd_buf b = {0};
   request_bytes(sig, &b);
@@ -217,6 +218,7 @@ static void check_protobuf_c(otlpd_signal sig) {
         assert_true(f->len > 1);
         assert_int_equal(f->data[0], f->len - 1); /* one-byte length prefix, then the item */
         assert_true(f->data < b.data || f->data >= b.data + b.len);
+        assert_true(otlpd_arena_owns(a, f->data));
       }
       if (s) assert_int_equal(sc->unknown_fields[N].tag, 3);
     }
@@ -227,6 +229,24 @@ static void check_protobuf_c(otlpd_signal sig) {
 
 static void protobuf_c_traces(void **st) { (void)st; check_protobuf_c(OTLPD_TRACES); }
 static void protobuf_c_logs(void **st) { (void)st; check_protobuf_c(OTLPD_LOGS); }
+
+/* The bytes of the items of a shallow request (their unknown fields). */
+static size_t item_bytes(const ProtobufCMessage *m) {
+  size_t n = 0;
+  const otlpd_request_view *v = (const otlpd_request_view *)m;
+  bool tr = m->descriptor == otlpd_request_descriptor_shallow(OTLPD_TRACES);
+  size_t nres = tr ? v->traces.n_resource_spans : v->logs.n_resource_logs;
+  for (size_t r = 0; r < nres; r++) {
+    size_t nsc = tr ? v->traces.resource_spans[r]->n_scope_spans : v->logs.resource_logs[r]->n_scope_logs;
+    for (size_t s = 0; s < nsc; s++) {
+      const ProtobufCMessage *sc = tr ? &v->traces.resource_spans[r]->scope_spans[s]->base
+                                      : &v->logs.resource_logs[r]->scope_logs[s]->base;
+      for (unsigned u = 0; u < sc->n_unknown_fields; u++)
+        if (sc->unknown_fields[u].tag == 2) n += sc->unknown_fields[u].len;
+    }
+  }
+  return n;
+}
 
 /* Same item count as a full decode; pack gives the original bytes, which
  * are what a full decode packs too. */
@@ -247,8 +267,17 @@ static void check_count_and_pack(otlpd_signal sig) {
   assert_int_equal(shallow_out.len, b.len);
   assert_memory_equal(full_out.data, b.data, b.len);
   assert_memory_equal(shallow_out.data, b.data, b.len);
-  /* the shallow arena holds less than the full one: the point of it */
+  /* the shallow arena holds less than the full one: the point of it; and
+   * the items are not copied a second time (the kept body plus structs) */
   assert_true(otlpd_arena_used(sa) < otlpd_arena_used(fa));
+  /* protobuf-c with the same descriptors (after the same kept copy)
+   * copies every item again: the shallow decode does not */
+  otlpd_arena *ra = otlpd_arena_new(0);
+  uint8_t *copy = otlpd_arena_alloc(ra, b.len);
+  memcpy(copy, b.data, b.len);
+  assert_non_null(protobuf_c_message_unpack(otlpd_request_descriptor_shallow(sig), otlpd_arena_pb(ra), b.len, copy));
+  assert_true(otlpd_arena_used(ra) >= otlpd_arena_used(sa) + item_bytes(m));
+  otlpd_arena_free(ra);
   otlpd_arena_free(fa);
   otlpd_arena_free(sa);
   free(b.data);
