@@ -16,8 +16,7 @@
 
 #include "otlpd/codec.h"
 #include "otlpd/otlp.h"
-
-#define MAX_FIELD_NUMBER 536870911u /* 2^29 - 1 */
+#include "pb_rules.h"
 
 const ProtobufCMessageDescriptor *otlpd_request_descriptor(otlpd_signal s) {
   switch (s) {
@@ -43,53 +42,6 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(err, errlen, fmt, ap);
   va_end(ap);
-}
-
-/* Reads a varint of at most max bytes. Returns bytes used, 0 if it is cut
- * short by end, -1 if it runs longer than max. */
-static inline int read_varint(const uint8_t *p, const uint8_t *end, int max, uint64_t *v) {
-  if (p < end && *p < 0x80) { /* most keys and lengths fit in one byte */
-    *v = *p;
-    return 1;
-  }
-  uint64_t r = 0;
-  for (int i = 0; i < max; i++) {
-    if (p + i >= end) return 0;
-    r |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-    if (!(p[i] & 0x80)) {
-      *v = r;
-      return i + 1;
-    }
-  }
-  return -1;
-}
-
-static int wire_type_of(ProtobufCType t) {
-  switch (t) {
-  case PROTOBUF_C_TYPE_FIXED64:
-  case PROTOBUF_C_TYPE_SFIXED64:
-  case PROTOBUF_C_TYPE_DOUBLE: return PROTOBUF_C_WIRE_TYPE_64BIT;
-  case PROTOBUF_C_TYPE_FIXED32:
-  case PROTOBUF_C_TYPE_SFIXED32:
-  case PROTOBUF_C_TYPE_FLOAT: return PROTOBUF_C_WIRE_TYPE_32BIT;
-  case PROTOBUF_C_TYPE_STRING:
-  case PROTOBUF_C_TYPE_BYTES:
-  case PROTOBUF_C_TYPE_MESSAGE: return PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
-  default: return PROTOBUF_C_WIRE_TYPE_VARINT;
-  }
-}
-
-/* A packed run must hold whole elements: protobuf-c would reject (or, for
- * varints, miscount) anything else. */
-static const char *check_packed(int wt, const uint8_t *p, size_t len) {
-  if (wt == PROTOBUF_C_WIRE_TYPE_64BIT) return len % 8 ? "packed fixed64 length not a multiple of 8" : NULL;
-  if (wt == PROTOBUF_C_WIRE_TYPE_32BIT) return len % 4 ? "packed fixed32 length not a multiple of 4" : NULL;
-  size_t run = 0;
-  for (size_t i = 0; i < len; i++) {
-    if (++run > 10) return "varint longer than 10 bytes in packed field";
-    if (!(p[i] & 0x80)) run = 0;
-  }
-  return run ? "truncated varint at end of packed field" : NULL;
 }
 
 typedef struct {
@@ -122,7 +74,7 @@ static int scan_error(char *err, size_t errlen, const char *what, const uint8_t 
 
 /* Reads a key or length of up to 5 bytes that did not fit in one byte. */
 static int read_long_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v) {
-  int n = read_varint(*pp, end, 5, v);
+  int n = pb_read_varint(*pp, end, 5, v);
   if (n > 0) *pp += n;
   return n;
 }
@@ -152,7 +104,7 @@ static int scan_fast(const ProtobufCMessageDescriptor *root, const uint8_t *buf,
     } else {
       int n = read_long_varint(&p, end, &key);
       if (n <= 0) return scan_error(err, errlen, n ? "overlong field key" : "truncated field key", buf, kp, d);
-      if ((key >> 3) > MAX_FIELD_NUMBER) return scan_error(err, errlen, "invalid field number", buf, kp, d);
+      if ((key >> 3) > PB_MAX_FIELD_NUMBER) return scan_error(err, errlen, "invalid field number", buf, kp, d);
     }
     if (key < 8) return scan_error(err, errlen, "invalid field number", buf, kp, d);
     switch (key & 7) {
@@ -183,7 +135,7 @@ static int scan_fast(const ProtobufCMessageDescriptor *root, const uint8_t *buf,
       break;
     }
     case PROTOBUF_C_WIRE_TYPE_VARINT: {
-      int n = read_varint(p, end, 10, &v);
+      int n = pb_read_varint(p, end, 10, &v);
       if (n <= 0) return scan_error(err, errlen, n ? "overlong varint" : "truncated varint", buf, kp, d);
       p += n;
       break;
@@ -204,13 +156,7 @@ static int scan_fast(const ProtobufCMessageDescriptor *root, const uint8_t *buf,
   }
 }
 
-/* protobuf-c merges the repeats of a singular message field, and its merge
- * fails when a oneof of that message is unset both in what came before and
- * in the repeat (an AnyValue sent twice, each time without a value): the
- * whole body is then refused. Go's decoder takes it, but the shallow decode
- * must refuse exactly what the full one does, so the thorough scan tracks
- * those fields (by index in the message, for the first 32 fields: all
- * OTLP's cases). */
+/* Merge tracking (pb_rules.h, pb_merge_slot) per message being scanned. */
 typedef struct {
   const ProtobufCMessageDescriptor *d;
   const uint8_t *end;
@@ -219,18 +165,6 @@ typedef struct {
   uint32_t seen;     /* tracked fields present at least once */
   uint32_t seen_set; /* ... of which some occurrence set a oneof member */
 } thorough_frame;
-
-static bool has_oneof(const ProtobufCMessageDescriptor *d) {
-  for (unsigned i = 0; i < d->n_fields; i++)
-    if (d->fields[i].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) return true;
-  return false;
-}
-
-static int merge_slot(const ProtobufCMessageDescriptor *parent, const ProtobufCFieldDescriptor *f) {
-  size_t i = (size_t)(f - parent->fields);
-  if (f->label == PROTOBUF_C_LABEL_REPEATED || i >= 32 || !has_oneof(f->descriptor)) return -1;
-  return (int)i;
-}
 
 /* A tracked message ended: false if protobuf-c could not merge it into its
  * earlier occurrences. */
@@ -267,7 +201,7 @@ static int scan_thorough(const ProtobufCMessageDescriptor *root, const uint8_t *
     }
     size_t off = (size_t)(p - buf);
     uint64_t key;
-    int n = read_varint(p, fr->end, 5, &key);
+    int n = pb_read_varint(p, fr->end, 5, &key);
     if (n <= 0) {
       seterr(err, errlen, "protobuf: %s field key at offset %zu in %s",
              n == 0 ? "truncated" : "overlong", off, fr->d->name);
@@ -276,7 +210,7 @@ static int scan_thorough(const ProtobufCMessageDescriptor *root, const uint8_t *
     p += n;
     uint64_t num = key >> 3;
     int wt = (int)(key & 7);
-    if (num == 0 || num > MAX_FIELD_NUMBER) {
+    if (num == 0 || num > PB_MAX_FIELD_NUMBER) {
       seterr(err, errlen, "protobuf: invalid field number %llu at offset %zu in %s",
              (unsigned long long)num, off, fr->d->name);
       return -EINVAL;
@@ -284,7 +218,7 @@ static int scan_thorough(const ProtobufCMessageDescriptor *root, const uint8_t *
     const ProtobufCFieldDescriptor *f = field_by_number(fr->d, num);
     if (f && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) fr->oneof_set = true;
     if (f) {
-      int want = wire_type_of(f->type);
+      int want = pb_wire_type_of(f->type);
       bool packed = f->label == PROTOBUF_C_LABEL_REPEATED && want != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED &&
                     wt == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
       if (wt != want && !packed) {
@@ -296,7 +230,7 @@ static int scan_thorough(const ProtobufCMessageDescriptor *root, const uint8_t *
     uint64_t v;
     if (wt == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
       /* protobuf-c reads at most 5 length bytes (32-bit lengths). */
-      n = read_varint(p, fr->end, 5, &v);
+      n = pb_read_varint(p, fr->end, 5, &v);
       if (n <= 0) {
         seterr(err, errlen, "protobuf: %s length of field #%llu at offset %zu in %s",
                n == 0 ? "truncated" : "overlong", (unsigned long long)num, off, fr->d->name);
@@ -316,11 +250,11 @@ static int scan_thorough(const ProtobufCMessageDescriptor *root, const uint8_t *
           return -EINVAL;
         }
         depth++;
-        st[depth] = (thorough_frame){.d = f->descriptor, .end = p + v, .slot = merge_slot(fr->d, f)};
+        st[depth] = (thorough_frame){.d = f->descriptor, .end = p + v, .slot = pb_merge_slot(fr->d, f)};
         continue;
       }
       if (f && f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_BYTES) {
-        const char *why = check_packed(wire_type_of(f->type), p, (size_t)v);
+        const char *why = pb_packed_error(pb_wire_type_of(f->type), p, (size_t)v);
         if (why) {
           seterr(err, errlen, "protobuf: %s (%s.%s at offset %zu)", why, fr->d->name, f->name, off);
           return -EINVAL;
@@ -331,7 +265,7 @@ static int scan_thorough(const ProtobufCMessageDescriptor *root, const uint8_t *
     }
     switch (wt) {
     case PROTOBUF_C_WIRE_TYPE_VARINT:
-      n = read_varint(p, fr->end, 10, &v);
+      n = pb_read_varint(p, fr->end, 10, &v);
       if (n <= 0) {
         seterr(err, errlen, "protobuf: %s varint for field #%llu at offset %zu in %s",
                n == 0 ? "truncated" : "overlong", (unsigned long long)num, off, fr->d->name);
@@ -397,7 +331,7 @@ static int top_level_slices(const uint8_t *buf, size_t len, otlpd_arena *a, otlp
       if (read_long_varint(&p, end, &key) < 0) return -EINVAL;
       switch (key & 7) {
       case PROTOBUF_C_WIRE_TYPE_VARINT: {
-        int k = read_varint(p, end, 10, &l);
+        int k = pb_read_varint(p, end, 10, &l);
         if (k <= 0) return -EINVAL;
         p += k;
         break;

@@ -18,24 +18,9 @@
 
 #include "otlpd/codec.h"
 #include "otlpd/otlp.h"
+#include "pb_rules.h"
 
 #define MAX_KNOWN 4 /* the shallow messages know at most 3 fields */
-
-typedef struct {
-  otlpd_arena *a;
-} su_ctx;
-
-/* A key or length, at most 5 bytes (checked before). */
-static inline const uint8_t *get_varint(const uint8_t *p, uint64_t *v) {
-  uint64_t r = 0;
-  for (int i = 0;; i++) {
-    r |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-    if (!(p[i] & 0x80)) {
-      *v = r;
-      return p + i + 1;
-    }
-  }
-}
 
 typedef struct {
   const uint8_t *val;  /* the value (after a length prefix) */
@@ -45,22 +30,19 @@ typedef struct {
   int wt;
 } su_field;
 
-static inline void next_field(const uint8_t *p, su_field *f) {
-  uint64_t key, v;
-  p = get_varint(p, &key);
+/* The field at p (before end, in a body the schema check passed). */
+static inline void next_field(const uint8_t *p, const uint8_t *end, su_field *f) {
+  uint64_t key = 0, v = 0;
+  p += pb_read_varint(p, end, 5, &key);
   f->num = (uint32_t)(key >> 3);
   f->wt = (int)(key & 7);
-  f->raw = p;
+  f->raw = f->val = p;
   switch (f->wt) {
-  case PROTOBUF_C_WIRE_TYPE_VARINT:
-    while (*p & 0x80) p++;
-    p++;
-    f->val = f->raw;
-    break;
-  case PROTOBUF_C_WIRE_TYPE_64BIT: f->val = p, p += 8; break;
-  case PROTOBUF_C_WIRE_TYPE_32BIT: f->val = p, p += 4; break;
+  case PROTOBUF_C_WIRE_TYPE_VARINT: p += pb_read_varint(p, end, 10, &v); break;
+  case PROTOBUF_C_WIRE_TYPE_64BIT: p += 8; break;
+  case PROTOBUF_C_WIRE_TYPE_32BIT: p += 4; break;
   default: /* length-prefixed: the schema check let nothing else through */
-    f->val = get_varint(p, &v);
+    f->val = p + pb_read_varint(p, end, 5, &v);
     p = f->val + v;
     break;
   }
@@ -73,17 +55,17 @@ static int known_index(const ProtobufCMessageDescriptor *d, uint32_t num) {
   return -1;
 }
 
-static int su_message(su_ctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end,
+static int su_message(otlpd_arena *a, const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end,
                       ProtobufCMessage **out);
 
 /* One known field's value into the message. 0, 1 (protobuf-c must do it)
  * or -ENOMEM. */
-static int put_known(su_ctx *c, ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd, const su_field *f,
+static int put_known(otlpd_arena *a, ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd, const su_field *f,
                      size_t *fill) {
   char *slot = (char *)m + fd->offset;
   size_t len = (size_t)(f->next - f->val);
   if (fd->type == PROTOBUF_C_TYPE_STRING) {
-    char *s = otlpd_arena_alloc(c->a, len + 1);
+    char *s = otlpd_arena_alloc(a, len + 1);
     if (!s) return -ENOMEM;
     memcpy(s, f->val, len);
     s[len] = '\0';
@@ -93,10 +75,10 @@ static int put_known(su_ctx *c, ProtobufCMessage *m, const ProtobufCFieldDescrip
   /* PROTOBUF_C_TYPE_MESSAGE: the only other kind the shallow messages know */
   ProtobufCMessage *sub;
   if (otlpd_pb_is_shallow(fd->descriptor)) {
-    int rc = su_message(c, fd->descriptor, f->val, f->next, &sub);
+    int rc = su_message(a, fd->descriptor, f->val, f->next, &sub);
     if (rc) return rc;
   } else {
-    sub = protobuf_c_message_unpack(fd->descriptor, otlpd_arena_pb(c->a), len, f->val);
+    sub = protobuf_c_message_unpack(fd->descriptor, otlpd_arena_pb(a), len, f->val);
     if (!sub) return -ENOMEM;
   }
   if (fd->label == PROTOBUF_C_LABEL_REPEATED)
@@ -106,13 +88,13 @@ static int put_known(su_ctx *c, ProtobufCMessage *m, const ProtobufCFieldDescrip
   return 0;
 }
 
-static int su_message(su_ctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end,
+static int su_message(otlpd_arena *a, const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end,
                       ProtobufCMessage **out) {
   size_t counts[MAX_KNOWN] = {0}, fill[MAX_KNOWN] = {0}, n_unknown = 0;
   if (d->n_fields > MAX_KNOWN) return 1;
   su_field f;
   for (const uint8_t *q = p; q < end; q = f.next) {
-    next_field(q, &f);
+    next_field(q, end, &f);
     int k = known_index(d, f.num);
     if (k < 0) {
       n_unknown++;
@@ -122,7 +104,7 @@ static int su_message(su_ctx *c, const ProtobufCMessageDescriptor *d, const uint
     if (fd->type == PROTOBUF_C_TYPE_MESSAGE && fd->label != PROTOBUF_C_LABEL_REPEATED && counts[k]) return 1;
     counts[k]++;
   }
-  ProtobufCMessage *m = otlpd_arena_calloc(c->a, d->sizeof_message);
+  ProtobufCMessage *m = otlpd_arena_calloc(a, d->sizeof_message);
   if (!m) return -ENOMEM;
   m->descriptor = d;
   for (unsigned k = 0; k < d->n_fields; k++) {
@@ -130,18 +112,18 @@ static int su_message(su_ctx *c, const ProtobufCMessageDescriptor *d, const uint
     char *slot = (char *)m + fd->offset;
     if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
       *(size_t *)((char *)m + fd->quantifier_offset) = counts[k];
-      if (counts[k] && !(*(void **)slot = otlpd_arena_alloc(c->a, counts[k] * sizeof(void *)))) return -ENOMEM;
+      if (counts[k] && !(*(void **)slot = otlpd_arena_alloc(a, counts[k] * sizeof(void *)))) return -ENOMEM;
     } else if (fd->type == PROTOBUF_C_TYPE_STRING && fd->default_value) {
       *(const void **)slot = fd->default_value; /* protobuf-c's generic init: the default string itself */
     }
   }
-  if (n_unknown && !(m->unknown_fields = otlpd_arena_alloc(c->a, n_unknown * sizeof(*m->unknown_fields))))
+  if (n_unknown && !(m->unknown_fields = otlpd_arena_alloc(a, n_unknown * sizeof(*m->unknown_fields))))
     return -ENOMEM;
   for (const uint8_t *q = p; q < end; q = f.next) {
-    next_field(q, &f);
+    next_field(q, end, &f);
     int k = known_index(d, f.num);
     if (k >= 0) {
-      int rc = put_known(c, m, &d->fields[k], &f, &fill[k]);
+      int rc = put_known(a, m, &d->fields[k], &f, &fill[k]);
       if (rc) return rc;
       continue;
     }
@@ -155,7 +137,6 @@ static int su_message(su_ctx *c, const ProtobufCMessageDescriptor *d, const uint
 int otlpd_pb_shallow_unpack(const ProtobufCMessageDescriptor *shallow, uint8_t *buf, size_t len, otlpd_arena *a,
                             ProtobufCMessage **out) {
   static uint8_t empty[1];
-  su_ctx c = {a};
   if (!buf) buf = empty, len = 0;
-  return su_message(&c, shallow, buf, buf + len, out);
+  return su_message(a, shallow, buf, buf + len, out);
 }

@@ -7,7 +7,8 @@
  * forwarded span cost. Here the OTLP request schemas are flattened once into
  * one table per message, indexed by field number, whose entry says which
  * wire types the field takes, so a field costs a key byte, a table load and
- * a compare.
+ * a compare. The wire rules themselves (field numbers, varint lengths, packed
+ * runs, merge slots) are pb_rules.h's, shared with the descriptor walk.
  *
  * This walk only answers valid or not; on "not", the caller runs the
  * thorough scan for the reason (and trusts it), so the two need only agree
@@ -19,22 +20,23 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "otlpd/codec.h"
 #include "otlpd/otlp.h"
+#include "pb_rules.h"
 
-#define MAX_FIELD_NUMBER 536870911u /* 2^29 - 1 */
 #define MAX_MESSAGES 64             /* OTLP's three requests reach 37 */
 #define MAX_FIELDS 1024             /* table entries, all messages together */
 
-enum { F_UNKNOWN, F_VARINT, F_I64, F_I32, F_LEN, F_MSG };
+/* A field's kind: the wire type it takes, or a message, or unknown. */
+enum { F_VARINT = PROTOBUF_C_WIRE_TYPE_VARINT, F_I64 = PROTOBUF_C_WIRE_TYPE_64BIT,
+       F_LEN = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED, F_I32 = PROTOBUF_C_WIRE_TYPE_32BIT, F_MSG = 6, F_UNKNOWN = 7 };
 
 typedef struct {
   uint8_t kind;
   bool packable; /* a repeated scalar: wire type 2 is a packed run of it */
   bool oneof;
-  int8_t slot;   /* merge slot (see below), -1 if untracked */
+  int8_t slot;   /* merge slot (pb_rules.h), -1 if untracked */
   uint16_t child; /* F_MSG: the message's table */
 } vfield;
 
@@ -54,38 +56,6 @@ typedef struct {
 
 static vschema schema;
 static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
-
-static int kind_of(ProtobufCType t) {
-  switch (t) {
-  case PROTOBUF_C_TYPE_FIXED64:
-  case PROTOBUF_C_TYPE_SFIXED64:
-  case PROTOBUF_C_TYPE_DOUBLE: return F_I64;
-  case PROTOBUF_C_TYPE_FIXED32:
-  case PROTOBUF_C_TYPE_SFIXED32:
-  case PROTOBUF_C_TYPE_FLOAT: return F_I32;
-  case PROTOBUF_C_TYPE_STRING:
-  case PROTOBUF_C_TYPE_BYTES: return F_LEN;
-  case PROTOBUF_C_TYPE_MESSAGE: return F_MSG;
-  default: return F_VARINT;
-  }
-}
-
-static bool has_oneof(const ProtobufCMessageDescriptor *d) {
-  for (unsigned i = 0; i < d->n_fields; i++)
-    if (d->fields[i].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) return true;
-  return false;
-}
-
-/* protobuf-c cannot merge two occurrences of a singular message field when
- * neither sets a member of the message's oneof (pb.c, merge_ok): such
- * fields get a slot, their index among the parent's fields (first 32). */
-static int8_t merge_slot(const ProtobufCMessageDescriptor *parent, unsigned i) {
-  const ProtobufCFieldDescriptor *f = &parent->fields[i];
-  if (f->type != PROTOBUF_C_TYPE_MESSAGE || f->label == PROTOBUF_C_LABEL_REPEATED || i >= 32 ||
-      !has_oneof(f->descriptor))
-    return -1;
-  return (int8_t)i;
-}
 
 /* The table index of d, adding it (entries filled later) if new. */
 static int msg_index(vschema *s, const ProtobufCMessageDescriptor *d) {
@@ -111,7 +81,8 @@ static void build(void) {
     const ProtobufCMessageDescriptor *d = s->msgs[m].d;
     for (unsigned i = 0; i < d->n_fields; i++) {
       const ProtobufCFieldDescriptor *f = &d->fields[i];
-      vfield v = {.kind = (uint8_t)kind_of(f->type), .slot = merge_slot(d, i)};
+      vfield v = {.kind = (uint8_t)(f->type == PROTOBUF_C_TYPE_MESSAGE ? F_MSG : pb_wire_type_of(f->type)),
+                  .slot = (int8_t)pb_merge_slot(d, f)};
       v.packable = f->label == PROTOBUF_C_LABEL_REPEATED && v.kind != F_LEN && v.kind != F_MSG;
       v.oneof = (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0;
       if (v.kind == F_MSG) {
@@ -123,39 +94,6 @@ static void build(void) {
     }
   }
   s->ok = true;
-}
-
-/* Returns bytes used, 0 if cut short or longer than max. */
-static inline int varint_len(const uint8_t *p, const uint8_t *end, int max) {
-  for (int i = 0; i < max; i++) {
-    if (p + i >= end) return 0;
-    if (!(p[i] & 0x80)) return i + 1;
-  }
-  return 0;
-}
-
-static inline int read_varint32(const uint8_t *p, const uint8_t *end, uint64_t *v) {
-  uint64_t r = 0;
-  for (int i = 0; i < 5; i++) {
-    if (p + i >= end) return 0;
-    r |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-    if (!(p[i] & 0x80)) {
-      *v = r;
-      return i + 1;
-    }
-  }
-  return 0;
-}
-
-static bool packed_ok(int kind, const uint8_t *p, size_t len) {
-  if (kind == F_I64) return len % 8 == 0;
-  if (kind == F_I32) return len % 4 == 0;
-  size_t run = 0;
-  for (size_t i = 0; i < len; i++) {
-    if (++run > 10) return false;
-    if (!(p[i] & 0x80)) run = 0;
-  }
-  return run == 0;
 }
 
 typedef struct {
@@ -191,13 +129,13 @@ static int walk(const vschema *s, int root, const uint8_t *p, size_t len) {
     if (*p < 0x80) {
       key = *p++;
     } else {
-      int n = read_varint32(p, fr->end, &key);
-      if (!n) return -1;
+      int n = pb_read_varint(p, fr->end, 5, &key);
+      if (n <= 0) return -1;
       p += n;
     }
     uint64_t num = key >> 3;
     unsigned wt = (unsigned)(key & 7);
-    if (num == 0 || num > MAX_FIELD_NUMBER) return -1;
+    if (num == 0 || num > PB_MAX_FIELD_NUMBER) return -1;
     static const vfield unknown = {.kind = F_UNKNOWN, .slot = -1};
     const vfield *f = num < fr->m->n ? &tab[num] : &unknown;
     if (f->oneof) fr->oneof_set = true;
@@ -206,8 +144,8 @@ static int walk(const vschema *s, int root, const uint8_t *p, size_t len) {
       if (p < fr->end && *p < 0x80) {
         v = *p++;
       } else {
-        int n = read_varint32(p, fr->end, &v);
-        if (!n) return -1;
+        int n = pb_read_varint(p, fr->end, 5, &v); /* protobuf-c reads at most 5 length bytes */
+        if (n <= 0) return -1;
         p += n;
       }
       if (v > (uint64_t)(fr->end - p)) return -1;
@@ -219,7 +157,7 @@ static int walk(const vschema *s, int root, const uint8_t *p, size_t len) {
         tab = s->fields + fr->m->first;
         continue;
       }
-      if (f->kind != F_LEN && f->kind != F_UNKNOWN && !(f->packable && packed_ok(f->kind, p, (size_t)v)))
+      if (f->kind != F_LEN && f->kind != F_UNKNOWN && !(f->packable && !pb_packed_error(f->kind, p, (size_t)v)))
         return -1;
       p += v;
       continue;
@@ -227,8 +165,8 @@ static int walk(const vschema *s, int root, const uint8_t *p, size_t len) {
     switch (wt) {
     case PROTOBUF_C_WIRE_TYPE_VARINT: {
       if (f->kind != F_VARINT && f->kind != F_UNKNOWN) return -1;
-      int n = varint_len(p, fr->end, 10);
-      if (!n) return -1;
+      int n = pb_read_varint(p, fr->end, 10, &v);
+      if (n <= 0) return -1;
       p += n;
       break;
     }

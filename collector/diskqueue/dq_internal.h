@@ -83,8 +83,7 @@ struct otlpd_dq {
   dq_job *pend, *run;
   bool busy;
   pthread_t thread;
-  bool thread_started;
-  bool writer_ready; /* mu and the job slots set up; a thread unless inline_writer */
+  bool writer_ready; /* a writer exists: the thread, or inline_writer */
   pthread_mutex_t mu;
   pthread_cond_t work_cv, done_cv;
   bool work, done, stop;

@@ -185,31 +185,27 @@ int dq_writer_start(otlpd_dq *q) {
   if (pthread_mutex_init(&q->mu, NULL) != 0) return -ENOMEM;
   pthread_cond_init(&q->work_cv, NULL);
   pthread_cond_init(&q->done_cv, NULL);
+  if (!q->o.inline_writer) {
+    int rc = pthread_create(&q->thread, NULL, writer_main, q);
+    if (rc != 0) return -rc;
+  }
   q->writer_ready = true;
-  if (q->o.inline_writer) return 0;
-  int rc = pthread_create(&q->thread, NULL, writer_main, q);
-  if (rc != 0) return -rc;
-  q->thread_started = true;
   return 0;
 }
 
 void dq_writer_stop(otlpd_dq *q) {
   if (!q->writer_ready) return;
   q->writer_ready = false;
-  if (!q->thread_started) { /* inline writer */
+  if (q->o.inline_writer) {
     if (q->w_fd >= 0) close(q->w_fd);
     q->w_fd = -1;
-    pthread_cond_destroy(&q->work_cv);
-    pthread_cond_destroy(&q->done_cv);
-    pthread_mutex_destroy(&q->mu);
-    return;
+  } else { /* the thread closes w_fd as it ends */
+    pthread_mutex_lock(&q->mu);
+    q->stop = true;
+    pthread_cond_signal(&q->work_cv);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->thread, NULL);
   }
-  pthread_mutex_lock(&q->mu);
-  q->stop = true;
-  pthread_cond_signal(&q->work_cv);
-  pthread_mutex_unlock(&q->mu);
-  pthread_join(q->thread, NULL);
-  q->thread_started = false;
   pthread_cond_destroy(&q->work_cv);
   pthread_cond_destroy(&q->done_cv);
   pthread_mutex_destroy(&q->mu);

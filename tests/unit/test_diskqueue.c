@@ -320,15 +320,28 @@ static void test_segments_deleted_after_ack(void **state) {
   otlpd_dq_close(q);
 }
 
-/* inline_writer (the fuzz target's mode): the same files and answers as
- * with the writer thread, across segments, acks and a reopen. */
+static int thread_count(void) {
+  DIR *d = opendir("/proc/self/task");
+  int n = 0;
+  struct dirent *e;
+  while (d && (e = readdir(d)))
+    if (e->d_name[0] != '.') n++;
+  if (d) closedir(d);
+  return n;
+}
+
+/* inline_writer (the fuzz target's mode): no thread, and the same files
+ * and answers as with the writer thread, across segments, acks and a
+ * reopen. */
 static void test_inline_writer(void **state) {
   fixture *f = *state;
   otlpd_dq_opts o = {.dir = f->dir, .capacity = 100, .sizer = OTLPD_DQ_REQUESTS, .segment_max = 1,
                      .log = &f->log, .inline_writer = true};
   otlpd_dq *q = NULL;
   otlpd_dq_recovery rec;
+  int threads = thread_count();
   assert_int_equal(otlpd_dq_open(&o, &q, &rec), 0);
+  assert_int_equal(thread_count(), threads);
   for (int i = 1; i <= 4; i++) append(q, i);
   assert_int_equal(count_segments(f), 4);
   assert_int_equal(otlpd_dq_ack(q, expect_next(f, q, 1)), 0);
@@ -342,6 +355,7 @@ static void test_inline_writer(void **state) {
   expect_next(f, q, 4);
   otlpd_dq_close(q);
   q = open_q(f, OTLPD_DQ_REQUESTS, 100, 1, &rec); /* and the threaded writer reads what it left */
+  assert_int_equal(thread_count(), threads + 1);
   assert_int_equal(rec.records, 1);
   expect_next(f, q, 4);
   otlpd_dq_close(q);
